@@ -1,0 +1,59 @@
+"""One model under one convention: the evaluated tree and its views, as plain data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from . import conventions
+from .config import Config, ConfigError
+from .tree import Node, evaluate, fractions, group, names, repeat
+
+#: The grouping the seed's analysis uses (In [74], In [75]).
+SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",
+               "ScaledDotProductAttention")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    config: Config
+    convention: str
+    symbolic: Node  # per sequence, in the dimensions' symbols
+
+    @cached_property
+    def per_sequence(self) -> Node:
+        """The tree evaluated for one sequence: an ``int`` at every leaf."""
+        try:
+            return evaluate(self.symbolic, self.config.dims)
+        except ValueError as e:
+            raise ConfigError(f"{self.config.origin}: {e}") from None
+
+    @cached_property
+    def tree(self) -> Node:
+        """The tree for all N sequences (the seed's ``N *`` multiplier)."""
+        n = self.config.n_sequences
+        return self.per_sequence if n == 1 else repeat(self.per_sequence, n)
+
+    @property
+    def total(self) -> int:
+        return self.tree.total
+
+    @property
+    def per_token(self) -> int:
+        """Forward FLOPs per token, rounded down (the total is per sequence of l tokens)."""
+        return self.per_sequence.total // self.config["l"]
+
+    def fractions(self, tree: Node | None = None) -> Node:
+        return fractions(self.tree if tree is None else tree, of=self.total)
+
+    def grouped(self, keys) -> Node:
+        keys = list(keys)
+        known = names(self.tree)
+        for k in keys:
+            if k not in known or k == self.tree.name:
+                raise ConfigError(f"--group: {k}: no such node (e.g. {', '.join(SEED_GROUPS)})")
+        return group(self.tree, keys)
+
+
+def analyse(config: Config, convention: str = conventions.DEFAULT) -> Analysis:
+    conv = conventions.get(convention)
+    return Analysis(config=config, convention=convention, symbolic=conv.build(config))

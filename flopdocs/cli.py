@@ -1,0 +1,84 @@
+"""Command-line interface: argument parsing only; the work is done elsewhere."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import catalogue, config, conventions
+from .analysis import analyse
+from .config import Config, ConfigError
+from .report import FORMATS, human, render
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise ConfigError(f"{self.prog}: {message}")
+
+
+def resolve(model: str) -> Config:
+    """A YAML path (anything that exists or ends in .yaml/.yml) or an exact catalogue name."""
+    p = Path(model)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return config.load(p)
+    return catalogue.find(model)
+
+
+def _apply_sets(cfg: Config, sets: list[str]) -> Config:
+    if not sets:
+        return cfg
+    overrides = dict(config.parse_override(s) for s in sets)
+    return cfg.with_values(overrides, origin=f"{cfg.origin} with --set")
+
+
+def cmd_report(args) -> str:
+    cfg = _apply_sets(resolve(args.model), args.set)
+    a = analyse(cfg, args.convention)
+    keys = [k.strip() for k in args.group.split(",") if k.strip()] if args.group else []
+    tree = a.grouped(keys) if keys else a.tree
+    return render(a, tree, args.format)
+
+
+def cmd_list(args) -> str:
+    rows = [("slug", "name", "forward FLOPs", "source")]
+    for cfg in catalogue.models():
+        a = analyse(cfg)
+        from .tree import slug
+        rows.append((slug(cfg.name), cfg.name, human(a.total), cfg.source))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]),
+                                r[2].rjust(widths[2]), r[3]]).rstrip() for r in rows) + "\n"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("report", help="print one model's FLOPs breakdown")
+    r.add_argument("model", help="a catalogue name (see 'flopdocs list') or a YAML config path")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a dimension, e.g. --set l=4096 (repeatable)")
+    r.add_argument("--convention", default=conventions.DEFAULT,
+                   help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
+    r.add_argument("--group", metavar="KEY[,KEY...]", help="collapse these subtrees to their sums")
+    r.add_argument("--format", choices=FORMATS, default="table")
+    r.set_defaults(func=cmd_report)
+
+    ls = sub.add_parser("list", help="list the built-in catalogue")
+    ls.set_defaults(func=cmd_list)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        out = args.func(args)
+    except ConfigError as e:
+        print(f"flopdocs: error: {e}", file=sys.stderr)
+        return 2
+    sys.stdout.write(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The ``seed`` convention: the origin notebook's counts, reproduced exactly.
+
+Its keys, nesting and arithmetic are a contract (see the notebook's In [3]-[18]):
+2 FLOPs per multiply-add; the embedding addition, scaling, mask, three softmax steps,
+LayerNorm as the seed writes it, residuals and the LM head are counted; biases of
+the FFN once per layer, not per token; no backward pass.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..config import Config
+from ..layers.transformer import transformer
+from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from ..tree import Node
+
+NAME = "seed"
+SUMMARY = (
+    "The seed notebook's convention: a matrix product (m×k)(k×n) costs 2·m·k·n FLOPs "
+    "(one multiply and one add per multiply-add); elementwise additions, the attention "
+    "scaling and mask, the softmax's subtraction, exponential and sum, LayerNorm's steps "
+    "and the two residual additions per block are counted once per element; the FFN "
+    "biases once per layer; lookups, activations, the softmax's final division and the "
+    "backward pass are not counted."
+)
+
+
+@lru_cache(maxsize=None)
+def _symbolic() -> Node:
+    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads)
+
+
+def build(config: Config | None = None) -> Node:
+    """The symbolic cost tree of one forward pass over one sequence."""
+    return _symbolic()

@@ -1,0 +1,43 @@
+"""Layer normalisation, exactly as the seed counts it (seed In [13])."""
+from ..ops import count, elementwise, reduction
+from ..symbols import d_model, l
+from ..tree import node
+from . import layer
+
+
+@layer(
+    "LayerNorm",
+    example=lambda: (l, d_model),
+    summary=r"Normalise each position to zero mean and unit variance, then scale by γ and shift by β.",
+    computation=(
+        r"\mu = \textstyle\sum X / m",
+        r"\sigma^2 = \textstyle\sum X^2 / m - \mu^2",
+        r"Y = \gamma \cdot (X - \mu) / \sqrt{\sigma^2 + \epsilon} + \beta",
+    ),
+    notes=(
+        "The seed is called as LayerNorm(m=l, n=d_model) and counts its per-row steps "
+        "(the divisions by m, μ², the subtraction, the square root) n = d_model times. "
+        "There is one mean and one variance per position, so they should be counted "
+        "l times; and X − μ is an l × d_model elementwise op, not n. The seed's "
+        "convention keeps its counts as printed.",
+    ),
+)
+def layer_norm(m, n):
+    return [
+        count("mean(x)", m * n + n, "Element-wise add (m·n), then a divide over the resulting vector (n)."),
+        _var_x(m, n),
+        count("numerator", n, "x − mean_x, counted once per entry of the vector (n)."),
+        count("denominator", 2 * n, "sqrt(var_x + eps): an add, then a square root (2·n)."),
+        elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3,
+                    note="After broadcasting: one divide, one multiply, one add per element."),
+    ]
+
+
+def _var_x(m, n):
+    return node("var_x", [
+        elementwise("X**2", m, n),
+        reduction("sum", m, n),
+        count("/ m", n, "Divide the sums by m: n FLOPs."),
+        count("mean_x**2", n, "Square the mean: n FLOPs."),
+        count("m - mean_x**2", n, "Subtract the squared mean: n FLOPs."),
+    ])

@@ -1,0 +1,26 @@
+"""Softmax over the last axis of an ``m × n`` matrix (seed In [7])."""
+from ..ops import elementwise, reduction
+from ..symbols import l
+from . import layer
+
+
+@layer(
+    "Softmax",
+    example=lambda: (l, l),
+    summary="Row-wise softmax of the attention scores, stabilised by subtracting the row maximum.",
+    computation=(
+        r"x - \max(x): (m \times n)",
+        r"e^{x}: (m \times n)",
+        r"\textstyle\sum_j e^{x_j}: (m \times n) \to (m \times 1)",
+    ),
+    notes=(
+        "The seed counts the subtraction, the exponential and the sum, one FLOP per "
+        "element each; the row maximum and the final division by the sum are not counted.",
+    ),
+)
+def softmax(m, n):
+    return [
+        elementwise("x - max(x)", m, n),
+        elementwise("e^x", m, n),
+        reduction("sum", m, n),
+    ]

@@ -1,0 +1,95 @@
+"""One model's breakdown as a terminal table, Markdown, JSON or CSV.
+
+Each formatter is a pure function from an :class:`~flopdocs.analysis.Analysis`
+(and the tree to show) to a string; the CLI prints it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .analysis import Analysis
+from .tree import Node, share, to_dict, walk
+
+FORMATS = ("table", "md", "json", "csv")
+PATH_SEPARATOR = " > "
+
+_PREFIXES = ["", "K", "M", "G", "T", "P", "E", "Z", "Y"]
+
+
+def human(flops: int, unit: str = "FLOP") -> str:
+    """``51248964096`` -> ``51.2 GFLOP`` (SI prefixes, three significant digits)."""
+    value, i = float(flops), 0
+    while abs(value) >= 999.5 and i < len(_PREFIXES) - 1:
+        value /= 1000
+        i += 1
+    return f"{value:.3g} {_PREFIXES[i]}{unit}"
+
+
+def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
+    """The report as plain data: exactly the keys of ``--format json``."""
+    return {
+        "name": a.config.name,
+        "convention": a.convention,
+        "config": dict(a.config.values),
+        "total": a.total,
+        "breakdown": to_dict(tree),
+        "fractions": to_dict(a.fractions(tree)),
+    }
+
+
+def _rows(a: Analysis, tree: Node):
+    total = a.total
+    for path, n in walk(tree):
+        yield path, n, n.total, share(n.total, total)
+
+
+def table(a: Analysis, tree: Node) -> str:
+    rows = [("operation", "FLOPs", "share", "")]
+    for path, n, flops, frac in _rows(a, tree):
+        label = "  " * len(path) + (n.name if path else a.config.name)
+        if n.times != 1 and path:
+            label += f"  (×{n.times})"
+        rows.append((label, f"{flops:,}", f"{100 * frac:.4f}%", human(flops)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for j, r in enumerate(rows):
+        lines.append("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]),
+                                r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    head = f"{a.config.name} · convention {a.convention} · {human(a.total)} forward"
+    return head + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def markdown(a: Analysis, tree: Node) -> str:
+    out = [f"# {_md_escape(a.config.name)}", "",
+           f"Convention `{a.convention}`; total **{a.total:,}** FLOPs ({human(a.total)}).", "",
+           "| operation | FLOPs | share |", "|---|---:|---:|"]
+    for path, n, flops, frac in _rows(a, tree):
+        name = _md_escape(n.name) if path else "**total**"
+        indent = "&nbsp;&nbsp;" * max(len(path) - 1, 0)
+        out.append(f"| {indent}{name} | {flops:,} | {100 * frac:.4f}% |")
+    return "\n".join(out) + "\n"
+
+
+def as_csv(a: Analysis, tree: Node) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["path", "name", "depth", "leaf", "flops", "share"])
+    for path, n, flops, frac in _rows(a, tree):
+        w.writerow([PATH_SEPARATOR.join(path), n.name if path else "", len(path),
+                    int(n.is_leaf), flops, repr(frac)])
+    return buf.getvalue()
+
+
+def render(a: Analysis, tree: Node, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(as_json(a, tree), indent=2) + "\n"
+    return {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)

@@ -1,0 +1,230 @@
+"""The cost tree as plain data, and the small API that queries it.
+
+A :class:`Node` is either a leaf, holding one operation's cost (a sympy expression
+in the model's dimensions, or an ``int`` once evaluated), or a parent holding named
+children.  A parent has no cost of its own: its total is always the sum of its
+children.  Repetition (heads, layers, sequences) multiplies every leaf of a subtree,
+as the seed's ``repeat`` does, and records the factor in ``times`` for display.
+
+Functions here only transform trees; nothing prints, nothing reads files.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import sympy
+from sympy import Expr, Integer, Symbol
+
+
+@dataclass(frozen=True)
+class Op:
+    """How a leaf's count was derived: the kind of operation and its operand shapes.
+
+    ``kind`` is one of ``matmul`` (2 FLOPs per multiply-add: ``2·m·k·n`` for
+    ``(m×k)(k×n)``), ``elementwise`` (``per_element`` FLOPs per element of
+    ``shapes[0]``), ``reduction`` (one add per element reduced) or ``count`` (a count
+    written out by hand, explained by ``note``).
+    """
+
+    kind: str
+    shapes: tuple[tuple[Any, ...], ...] = ()
+    per_element: int = 1
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    children: tuple["Node", ...] = ()
+    value: Any = None  # leaves only: sympy Expr, int (evaluated) or float (shares)
+    layer: str | None = None  # the layer family this subtree instantiates
+    op: Op | None = None  # leaves only: how the count was derived
+    times: Any = 1  # repetition already folded into the leaves below
+
+    def __post_init__(self) -> None:
+        if self.children and self.value is not None:
+            raise ValueError(f"node {self.name!r} has both children and a value")
+        if not self.children and self.value is None:
+            raise ValueError(f"leaf {self.name!r} has no value")
+        names = [c.name for c in self.children]
+        if len(set(names)) != len(names):
+            raise ValueError(f"node {self.name!r} has duplicate children: {names}")
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @cached_property
+    def total(self) -> Any:
+        """The leaf's value, or the sum of the children's totals."""
+        if self.is_leaf:
+            return self.value
+        totals = [c.total for c in self.children]
+        if any(isinstance(t, sympy.Basic) for t in totals):
+            return sympy.Add(*totals)
+        return sum(totals)
+
+    def __getitem__(self, key: str | tuple[str, ...]) -> "Node":
+        if isinstance(key, tuple):
+            node = self
+            for k in key:
+                node = node[k]
+            return node
+        for child in self.children:
+            if child.name == key:
+                return child
+        raise KeyError(key)
+
+    def keys(self) -> list[str]:
+        return [c.name for c in self.children]
+
+    def __iter__(self) -> Iterator["Node"]:
+        return iter(self.children)
+
+
+def leaf(name: str, value: Any, op: Op | None = None) -> Node:
+    return Node(name=name, value=value, op=op)
+
+
+def node(name: str, children: Iterable[Node], layer: str | None = None) -> Node:
+    return Node(name=name, children=tuple(children), layer=layer)
+
+
+def rename(tree: Node, name: str) -> Node:
+    return replace(tree, name=name)
+
+
+def repeat(tree: Node, n: Any) -> Node:
+    """Multiply every leaf by ``n`` (the seed's ``repeat``), recording it in ``times``."""
+
+    def rec(t: Node) -> Node:
+        if t.is_leaf:
+            return replace(t, value=n * t.value)
+        return replace(t, children=tuple(rec(c) for c in t.children))
+
+    return replace(rec(tree), times=n * tree.times)
+
+
+def walk(tree: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
+    """Every node in pre-order, with its path of names from (not including) the root."""
+    yield path, tree
+    for child in tree.children:
+        yield from walk(child, path + (child.name,))
+
+
+def leaves(tree: Node) -> Iterator[tuple[tuple[str, ...], Node]]:
+    return ((p, n) for p, n in walk(tree) if n.is_leaf)
+
+
+def map_values(tree: Node, f) -> Node:
+    """A tree of the same shape with ``f`` applied to every leaf value."""
+    if tree.is_leaf:
+        return replace(tree, value=f(tree.value))
+    return replace(tree, children=tuple(map_values(c, f) for c in tree.children))
+
+
+def evaluate(tree: Node, values: Mapping[Symbol, int]) -> Node:
+    """The tree with every leaf an exact Python ``int`` for the given dimensions.
+
+    Raises ``ValueError`` if a leaf is not a whole number (an inexact config, e.g.
+    ``d_model`` not divisible by ``n_heads``) or a symbol is left unset.
+    """
+    reps = {s: Integer(v) for s, v in values.items()}
+
+    def to_int(expr: Any, what: str) -> int:
+        if isinstance(expr, int):
+            return expr
+        r = sympy.sympify(expr).xreplace(reps)
+        if not r.is_Integer:
+            raise ValueError(f"{what} evaluates to {r}, not a whole number")
+        return int(r)
+
+    def rec(t: Node) -> Node:
+        times = to_int(t.times, f"repeat factor of {t.name!r}")
+        if t.is_leaf:
+            return replace(t, value=to_int(t.value, repr(t.name)), times=times)
+        return replace(t, children=tuple(rec(c) for c in t.children), times=times)
+
+    return rec(tree)
+
+
+def fractions(tree: Node, of: Any = None) -> Node:
+    """Every leaf as its share of ``of`` (default: the tree's total), as floats.
+
+    The division is exact (``Fraction``) before rounding to float, so the shares of
+    an evaluated tree sum to 1 within float rounding.
+    """
+    whole = tree.total if of is None else of
+    if isinstance(whole, int):
+        return map_values(tree, lambda v: float(Fraction(v, whole)))
+    return map_values(tree, lambda v: v / whole)
+
+
+def share(part: Any, whole: Any) -> float:
+    return float(Fraction(int(part), int(whole)))
+
+
+def group(tree: Node, keys: Iterable[str]) -> Node:
+    """Collapse every subtree named in ``keys`` to one leaf holding its total.
+
+    The seed's ``analysis(keys=...)``: the root itself is never collapsed.
+    """
+    keys = set(keys)
+
+    def rec(t: Node) -> Node:
+        if t.is_leaf:
+            return t
+        children = []
+        for c in t.children:
+            if c.name in keys and not c.is_leaf:
+                children.append(Node(name=c.name, value=c.total, layer=c.layer, times=c.times))
+            else:
+                children.append(rec(c))
+        return replace(t, children=tuple(children))
+
+    return rec(tree)
+
+
+def names(tree: Node) -> set[str]:
+    return {n.name for _, n in walk(tree)}
+
+
+def to_dict(tree: Node) -> dict[str, Any] | Any:
+    """The tree as nested dicts of leaf values, in the seed's ``flops_dict`` shape."""
+    if tree.is_leaf:
+        return tree.value
+    return {c.name: to_dict(c) for c in tree.children}
+
+
+# -- symbolic views ---------------------------------------------------------------
+
+
+def expanded(expr: Expr) -> Expr:
+    return sympy.expand(expr)
+
+
+def collect(expr: Expr, var: Symbol) -> Expr:
+    """The expanded expression collected by powers of ``var`` (seed In [20]-[25])."""
+    return sympy.collect(sympy.expand(expr), var)
+
+
+def leading_term(expr: Expr, var: Symbol) -> Expr:
+    """The highest power of ``var`` with its coefficient, e.g. ``4 d n l**2`` in l."""
+    e = sympy.expand(expr)
+    deg = sympy.degree(e, var)
+    return sympy.expand(e.coeff(var, deg)) * var**deg
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A stable anchor/URL fragment of ``[a-z0-9-]`` (``'Q * WQ'`` -> ``q-wq``)."""
+    # split CamelCase so 'MultiHeadAttention' -> 'multi-head-attention'
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
+    return _SLUG.sub("-", text.lower()).strip("-")
