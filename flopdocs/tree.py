@@ -224,7 +224,13 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str) -> str:
-    """A stable anchor/URL fragment of ``[a-z0-9-]`` (``'Q * WQ'`` -> ``q-wq``)."""
-    # split CamelCase so 'MultiHeadAttention' -> 'multi-head-attention'
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
+    """A stable URL fragment of ``[a-z0-9-]``: ``'Llama 2 7B'`` -> ``llama-2-7b``."""
     return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def anchor(name: str) -> str:
+    """A node's or layer's stable anchor: CamelCase split, then :func:`slug`.
+
+    ``'Q * WQ'`` -> ``q-wq``, ``'MultiHeadAttention'`` -> ``multi-head-attention``.
+    """
+    return slug(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name))

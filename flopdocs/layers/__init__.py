@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..tree import Node, slug
+from ..tree import Node, anchor
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Layer:
 
     @property
     def slug(self) -> str:
-        return slug(self.name)
+        return anchor(self.name)
 
 
 LAYERS: dict[str, Layer] = {}

@@ -1,0 +1,148 @@
+"""`flopdocs report` and `flopdocs list`, good and bad input, through the real entry point."""
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from flopdocs.cli import main
+
+SEED = "name: seed-check\nl: 512\nd_model: 512\nd_ff: 4096\nn_vocab: 30000\nn_layers: 6\nn_heads: 8\n"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def seed_file(tmp_path):
+    p = tmp_path / "seed.yaml"
+    p.write_text(SEED)
+    return p
+
+
+def test_json_shape_and_total(capsys, seed_file):
+    code, out, err = run(capsys, "report", str(seed_file), "--convention", "seed", "--format", "json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions"]
+    assert data["total"] == 51248964096
+    assert '"total": 51248964096' in out
+    assert data["config"] == {"l": 512, "d_model": 512, "d_ff": 4096, "n_vocab": 30000,
+                              "n_layers": 6, "n_heads": 8, "N": 1}
+    assert data["breakdown"]["Blocks"]["MultiHeadAttention"]["Q * WQ"] == 1610612736
+    assert "1610612736.0" not in out  # the seed printed a float; we print an int
+    assert data["fractions"]["ProjectToVocab"] == pytest.approx(0.3069064961105746, abs=1e-12)
+
+
+def test_catalogue_name_and_group(capsys):
+    code, out, _ = run(capsys, "report", "seed-1024", "--format", "json",
+                       "--group", "Embeddings,PositionWiseFFN")
+    assert code == 0
+    data = json.loads(out)
+    # grouped keys hold their sums: 2048 * 1024 for the embeddings
+    assert data["breakdown"]["Embeddings"] == 2097152
+    assert data["breakdown"]["Blocks"]["PositionWiseFFN"] == 24 * (4 * 2048 * 4096 * 1024 + 4096 + 1024)
+    assert data["fractions"]["Embeddings"] == pytest.approx(1.119801735515862e-06, abs=1e-12)
+
+
+def test_set_overrides_a_dimension(capsys, seed_file):
+    code, out, _ = run(capsys, "report", str(seed_file), "--set", "n_vocab=1", "--set", "N=2",
+                       "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    # ProjectToVocab drops from 2*512*512*30000 to 2*512*512*1; then x2 sequences
+    assert data["total"] == 2 * (51248964096 - 2 * 512 * 512 * 29999)
+    assert data["config"]["N"] == 2
+
+
+def test_table_has_human_suffix(capsys):
+    code, out, _ = run(capsys, "report", "Seed 512")
+    assert code == 0
+    assert "51.2 GFLOP" in out
+    assert "51,248,964,096" in out
+    assert "Q * WQ" in out
+
+
+def test_markdown_and_csv(capsys):
+    _, md, _ = run(capsys, "report", "seed-512", "--format", "md")
+    assert "| operation | FLOPs | share |" in md
+    assert "15,728,640,000" in md  # ProjectToVocab
+    _, out, _ = run(capsys, "report", "seed-512", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    by_path = {r["path"]: r for r in rows}
+    assert by_path[""]["flops"] == "51248964096"
+    assert by_path["Blocks > MultiHeadAttention > Q * WQ"]["flops"] == "1610612736"
+    assert by_path["Blocks > MultiHeadAttention > Q * WQ"]["leaf"] == "1"
+    leaf_sum = sum(int(r["flops"]) for r in rows if r["leaf"] == "1")
+    assert leaf_sum == 51248964096
+
+
+def test_list_shows_the_seed_configs(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for slug in ("seed-512", "seed-1024", "seed-8192"):
+        assert slug in out
+    assert "51.2 GFLOP" in out
+
+
+BAD = [
+    ("missing key", SEED.replace("n_heads: 8\n", ""), "n_heads: missing required key"),
+    ("unknown key", SEED + "n_expertz: 8\n", "n_expertz: unknown key"),
+    ("float", SEED.replace("l: 512", "l: 512.5"), "l: must be a whole number"),
+    ("bool", SEED.replace("n_layers: 6", "n_layers: true"), "n_layers: must be a whole number"),
+    ("zero", SEED.replace("n_layers: 6", "n_layers: 0"), "n_layers: must be at least 1"),
+    ("negative", SEED.replace("d_ff: 4096", "d_ff: -1"), "d_ff: must be at least 1"),
+    ("string number", SEED.replace("l: 512", "l: '512'"), "l: must be a whole number, got '512'"),
+    ("expression", SEED.replace("l: 512", "l: 2**9"), "l: must be a whole number"),
+    ("malformed", SEED + "d_model: [\n", "malformed YAML"),
+    ("not a mapping", "- 1\n- 2\n", "expected a mapping"),
+    ("indivisible", SEED.replace("n_heads: 8", "n_heads: 7"), "d_model: 512 is not divisible by n_heads=7"),
+]
+
+
+@pytest.mark.parametrize("label, text, message", BAD, ids=[b[0] for b in BAD])
+def test_bad_config_one_line_exit_2(capsys, tmp_path, label, text, message):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    code, out, err = run(capsys, "report", str(p))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert str(p) in err and message in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["report", "/nonexistent/model.yaml"], "/nonexistent/model.yaml: no such file"),
+    (["report", "gpt-17"], "gpt-17: unknown model"),
+    (["report", "seed"], "seed: unknown model"),  # no substring matching
+    (["report", "seed-512", "--convention", "chinchilla"], "unknown convention 'chinchilla'"),
+    (["report", "seed-512", "--set", "l=abc"], "l: must be a whole number, got 'abc'"),
+    (["report", "seed-512", "--set", "l=1e3"], "l: must be a whole number, got '1e3'"),
+    (["report", "seed-512", "--set", "l"], "expected key=value"),
+    (["report", "seed-512", "--set", "bogus=3"], "bogus: unknown key"),
+    (["report", "seed-512", "--set", "l=0"], "l: must be at least 1"),
+    (["report", "seed-512", "--group", "Nope"], "--group: Nope: no such node"),
+    (["report", "seed-512", "--format", "xml"], "invalid choice: 'xml'"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_flags_one_line_exit_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert message in err
+
+
+def test_console_script_no_traceback(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\n")
+    r = subprocess.run([sys.executable, "-m", "flopdocs", "report", str(p)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip().startswith("flopdocs: error:")
