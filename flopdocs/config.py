@@ -26,8 +26,6 @@ REQUIRED_INTS = tuple(DIMENSIONS)  # l, d_model, d_ff, n_vocab, n_layers, n_head
 OPTIONAL_INTS: dict[str, int] = {"N": 1}
 #: Optional strings (metadata, never evaluated).
 OPTIONAL_STRINGS = ("source",)
-#: Optional published figures (metadata, never evaluated): null or a whole number.
-OPTIONAL_METADATA = ("params_published",)
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def parse(data: Any, origin: str) -> Config:
     """Validate a mapping (as ``yaml.safe_load`` returns it) into a :class:`Config`."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{origin}: expected a mapping of keys to values, got {type(data).__name__}")
-    allowed = {"name", *REQUIRED_INTS, *OPTIONAL_INTS, *OPTIONAL_STRINGS, *OPTIONAL_METADATA}
+    allowed = {"name", *REQUIRED_INTS, *OPTIONAL_INTS, *OPTIONAL_STRINGS}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{origin}: {key}: unknown key (allowed: {', '.join(sorted(map(str, allowed)))})")
@@ -92,9 +90,7 @@ def parse(data: Any, origin: str) -> Config:
             f"{origin}: d_model: {values['d_model']} is not divisible by n_heads={values['n_heads']} "
             "(d_k = d_model / n_heads must be a whole number)"
         )
-    extra = {key: _check_int(origin, key, data[key]) for key in OPTIONAL_METADATA
-             if data.get(key) is not None}
-    return Config(name=name.strip(), values=values, source=source, origin=origin, extra=extra)
+    return Config(name=name.strip(), values=values, source=source, origin=origin)
 
 
 def load(path: str | Path) -> Config:
