@@ -9,6 +9,7 @@ from . import catalogue, config, conventions
 from .analysis import analyse
 from .config import Config, ConfigError
 from .report import FORMATS, human, render
+from .site import BuildError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +51,20 @@ def cmd_list(args) -> str:
                                 r[2].rjust(widths[2]), r[3]]).rstrip() for r in rows) + "\n"
 
 
+def cmd_build(args) -> str:
+    from .site.build import build  # imports MkDocs: only when building
+
+    out = build(args.out, catalogue_dir=args.catalogue)
+    return f"flopdocs: built the site in {out}\n"
+
+
+def cmd_serve(args) -> str:
+    from .site.build import serve
+
+    serve(catalogue_dir=args.catalogue, dev_addr=args.dev_addr)
+    return ""
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -66,6 +81,17 @@ def parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)
+
+    b = sub.add_parser("build", help="build the reference site (MkDocs, strict) into --out")
+    b.add_argument("--out", default="site", help="output directory (default: site/)")
+    b.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs "
+                   "(default: the built-in catalogue)")
+    b.set_defaults(func=cmd_build)
+
+    sv = sub.add_parser("serve", help="preview the site with live reload")
+    sv.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs")
+    sv.add_argument("--dev-addr", metavar="HOST:PORT", help="address to serve on (default 127.0.0.1:8000)")
+    sv.set_defaults(func=cmd_serve)
     return p
 
 
@@ -73,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
-    except ConfigError as e:
+    except (ConfigError, BuildError) as e:
         print(f"flopdocs: error: {e}", file=sys.stderr)
         return 2
     sys.stdout.write(out)

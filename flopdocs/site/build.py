@@ -1,0 +1,207 @@
+"""Build the site: stage the docs, run MkDocs strictly, move the result into place.
+
+``build(out)`` gathers and renders every page into a staging directory next to
+``out`` (same filesystem), copies the hand-written ``site_src/`` and the pinned
+KaTeX files into it, runs MkDocs in-process with strict validation, and only then
+renames the finished site over ``out``.  Any failure removes the staging directory
+and leaves ``out`` exactly as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..config import ConfigError
+from . import BuildError
+from .gather import SiteData, gather
+from .render import ROOT, anchors_of, nav, pages
+
+MKDOCS_YML = ROOT / "mkdocs.yml"
+SITE_SRC = ROOT / "site_src"
+KATEX = ROOT / "node_modules" / "katex" / "dist"
+#: What the pages load from KaTeX, relative to its dist/ (copied to assets/katex/).
+KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js", "fonts")
+INSTALL_HINT = "npm ci"
+#: SOURCE_DATE_EPOCH when not in a git checkout: 2020-01-01T00:00:00Z.
+FALLBACK_EPOCH = "1577836800"
+
+
+def _git(*args: str) -> str | None:
+    try:
+        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = r.stdout.strip()
+    return out if r.returncode == 0 and out else None
+
+
+def commit() -> str:
+    """The commit the site is built from, or ``"unknown"`` outside a git checkout."""
+    return _git("rev-parse", "HEAD") or "unknown"
+
+
+def source_date_epoch() -> str:
+    """The commit's time (so two builds of one commit agree), else a fixed date."""
+    return os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct") or FALLBACK_EPOCH
+
+
+def check_katex() -> None:
+    missing = [f for f in KATEX_FILES if not (KATEX / f).exists()]
+    if missing:
+        raise BuildError(f"{KATEX}: KaTeX is not installed (missing {', '.join(missing)}); "
+                         f"run '{INSTALL_HINT}' in {ROOT}")
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    for path in sorted(src.rglob("*")):
+        if path.is_file():
+            target = dst / path.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds it; True if written."""
+    data = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
+    """Fill ``docs`` with the generated pages, ``site_src/`` and KaTeX; return the nav.
+
+    Writes only what changed (so ``serve`` can watch the directory) and removes files
+    no longer generated.  A hand-written page may not shadow a generated one.
+    """
+    check_katex()
+    generated = pages(data, built_from)
+    wanted: dict[Path, bytes | Path] = {}
+    for path in sorted(SITE_SRC.rglob("*")):
+        if path.is_file():
+            wanted[path.relative_to(SITE_SRC)] = path
+    for rel, text in generated.items():
+        if Path(rel) in wanted:
+            raise BuildError(f"{SITE_SRC / rel}: a hand-written page has the path of a generated one")
+        wanted[Path(rel)] = text.encode("utf-8")
+    for name in KATEX_FILES:
+        src = KATEX / name
+        files = sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
+        for f in files:
+            wanted[Path("assets/katex") / f.relative_to(KATEX)] = f
+    for rel, content in sorted(wanted.items()):
+        data_bytes = content.read_bytes() if isinstance(content, Path) else content
+        target = docs / rel
+        if not (target.is_file() and target.read_bytes() == data_bytes):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data_bytes)
+    if docs.is_dir():
+        for path in sorted(docs.rglob("*"), reverse=True):
+            rel = path.relative_to(docs)
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    extra = sorted(str(p) for p in wanted if p.suffix == ".md" and str(p) not in generated)
+    return nav(data, extra)
+
+
+@contextlib.contextmanager
+def _env(key: str, value: str):
+    old = os.environ.get(key)
+    os.environ[key] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = old
+
+
+class _Collect(logging.Handler):
+    """Keep MkDocs' warnings, so a strict failure can name the first one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    log = logging.getLogger("mkdocs")
+    collect = _Collect()
+    log.addHandler(collect)
+    try:
+        with _env("SOURCE_DATE_EPOCH", epoch):
+            cfg = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(site),
+                              nav=site_nav, strict=True)
+            mkdocs_build(cfg)
+    except MkDocsException as e:
+        first = collect.messages[0] if collect.messages else ""
+        detail = f" (first warning: {first})" if first else ""
+        raise BuildError(f"mkdocs: {' '.join(str(e).split())}{detail}") from None
+    finally:
+        log.removeHandler(collect)
+
+
+def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
+    """Build the whole site into ``out`` atomically; returns its path.
+
+    Raises :class:`~flopdocs.config.ConfigError` (a bad catalogue config) or
+    :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
+    """
+    out = Path(out).absolute()
+    check_katex()
+    data = gather(catalogue_dir)  # a bad config fails here, before anything is written
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        docs, site = staging / "docs", staging / "site"
+        site_nav = stage(docs, data, commit())
+        _mkdocs(docs, site, site_nav, source_date_epoch())
+        old = staging / "previous"
+        if out.exists():
+            os.rename(out, old)
+        os.rename(site, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
+    """Every ``page#anchor`` (and page) the site publishes, sorted: tests/anchors.txt."""
+    return anchors_of(pages(gather(catalogue_dir), "unknown"))
+
+
+def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:
+    """Preview with live reload: re-render the pages before every MkDocs rebuild."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from .. import catalogue
+
+    docs = ROOT / ".cache" / "docs"
+    check_katex()
+    cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
+    site_nav = stage(docs, gather(cat), commit())
+    os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
+    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+    mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
+                 hooks=[str(Path(__file__).with_name("hooks.py"))],
+                 watch=[str(ROOT / "templates"), str(SITE_SRC), str(cat)], **kwargs)
+
+
+__all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]

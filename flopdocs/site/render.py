@@ -1,0 +1,215 @@
+"""Render the gathered data to Markdown pages with our own Jinja2 environment.
+
+Templates live in ``templates/`` at the top of the repository.  sympy's LaTeX only
+ever enters a page through a variable, never as template text; user-supplied text
+(model names, sources) only through the ``text`` filter, which escapes it for
+Markdown and HTML.  :func:`pages` returns ``{relative path: Markdown}``, sorted;
+nothing here writes files.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import sympy
+
+from ..layers import LAYERS
+from ..report import human
+from ..symbols import DIMENSIONS, d_ff, d_model, l
+from ..tree import Node, anchor, leading_term, share, walk
+from . import derive, figures
+from .gather import Model, SiteData
+from .text import bibtex_text, md_text, num, pct
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+SITE_URL = "https://flopdocs.github.io/flopdocs/"
+TITLE = "flopdocs"
+
+_ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # Markdown, not HTML: user text goes through |text explicitly
+    )
+    env.filters.update(text=md_text, num=num, pct=pct, human=human, tex=derive.tex,
+                       bibtex=bibtex_text, title=lambda s: json.dumps(html.escape(str(s))))
+    return env
+
+
+def url_of(page: str) -> str:
+    """The published URL of a page (``use_directory_urls: false``)."""
+    if page == "index.md":
+        return SITE_URL
+    return SITE_URL + page[: -len(".md")] + ".html"
+
+
+def _cite(page: str, title: str, key: str, commit: str) -> dict:
+    return {"url": url_of(page), "title": title, "key": key, "commit": commit}
+
+
+def _symbolic_total(data: SiteData) -> sympy.Expr:
+    return sympy.expand(data.convention.build().total)
+
+
+def _largest(m: Model) -> tuple[str, float]:
+    total = m.analysis.total
+    best = max((n for _, n in walk(m.grouped) if n.is_leaf), key=lambda n: n.total)
+    return best.name, share(best.total, total)
+
+
+def _grouped_rows(m: Model) -> list[dict]:
+    total = m.analysis.total
+    return [{"name": n.name, "path": " › ".join(p), "flops": n.total, "share": share(n.total, total)}
+            for p, n in walk(m.grouped) if n.is_leaf]
+
+
+def _breakdown_rows(m: Model, anchors) -> list[dict]:
+    a = m.analysis
+    rows = []
+    for path, n in walk(a.tree):
+        sym = a.symbolic[path] if path else a.symbolic
+        page, frag = derive.link_of(path, a.symbolic, anchors)
+        link = f"../layers/{page}.md" + (f"#{frag}" if frag else "") if page else ""
+        rows.append({
+            "depth": len(path), "name": n.name, "times": n.times,
+            "formula": derive.tex(sympy.expand(sym.total)), "flops": n.total,
+            "share": share(n.total, a.total), "link": link, "leaf": n.is_leaf,
+        })
+    return rows
+
+
+def model_page(env, m: Model, anchors, commit: str) -> str:
+    cfg, a = m.config, m.analysis
+    rows = _grouped_rows(m)
+    page = f"models/{m.slug}.md"
+    return env.get_template("model.md.j2").render(
+        m=m, cfg=cfg, a=a, config_rows=list(cfg.values.items()),
+        per_sequence=a.per_sequence.total, per_token=a.per_token, total=a.total,
+        n_sequences=cfg.n_sequences, tokens=cfg["l"],
+        grouped=rows, breakdown=_breakdown_rows(m, anchors),
+        figure=figures.bar_chart([(r["name"], r["share"]) for r in rows],
+                                 f"Grouped FLOPs shares of {cfg.name}"),
+        cite=_cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}", commit),
+    )
+
+
+def layer_page(env, layer, commit: str) -> str:
+    secs = derive.sections(layer)
+    root = layer.example()
+    page = f"layers/{layer.slug}.md"
+    return env.get_template("layer.md.j2").render(
+        layer=layer, sections=secs, total=derive.tex(sympy.expand(root.total)),
+        computation=layer.computation, notes=layer.notes,
+        layers=LAYERS, kinds=derive.KIND_TEXT,
+        cite=_cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}", commit),
+    )
+
+
+def _crossover(total: sympy.Expr):
+    """Attention's l² term against the d² terms (of the l-linear coefficient).
+
+    Returns (l² coefficient A, d² part B of the l coefficient, l* = B / A).
+    """
+    e = sympy.expand(total)
+    a_coef = sympy.expand(e.coeff(l, 2))
+    lin = sympy.expand(e.coeff(l, 1))
+    b_coef = sympy.Add(*[t for t in sympy.Add.make_args(lin)
+                         if sympy.Poly(t, d_model, d_ff).total_degree() == 2])
+    return a_coef, b_coef, sympy.cancel(b_coef / a_coef)
+
+
+def symbolic_page(env, data: SiteData) -> str:
+    total = _symbolic_total(data)
+    sections = []
+    for key, sym in DIMENSIONS.items():
+        sections.append({
+            "key": key, "anchor": f"by-{anchor(key)}", "symbol": derive.tex(sym),
+            "collected": derive.tex(sympy.collect(total, sym)),
+            "degree": sympy.degree(total, sym),
+            "leading": derive.tex(leading_term(total, sym)),
+        })
+    a_coef, b_coef, l_star = _crossover(total)
+    per_model = []
+    for m in data.models:
+        values = {s: m.config[k] for k, s in DIMENSIONS.items()}
+        attn = int(sympy.expand(a_coef * l**2).xreplace(values))
+        dsq = int(sympy.expand(b_coef * l).xreplace(values))
+        per_model.append({"m": m, "l": m.config["l"], "attn": attn, "dsq": dsq,
+                          "ratio": attn / dsq, "l_star": float(l_star.xreplace(values))})
+    return env.get_template("symbolic.md.j2").render(
+        expanded=derive.tex(total), sections=sections,
+        lead_l=derive.tex(leading_term(total, l)), lead_d=derive.tex(leading_term(total, d_model)),
+        attn_term=derive.tex(sympy.expand(a_coef * l**2)), dsq_term=derive.tex(sympy.expand(b_coef * l)),
+        l_star=derive.tex(l_star), per_model=per_model,
+    )
+
+
+def home_page(env, data: SiteData) -> str:
+    rows = []
+    for m in data.models:
+        name, frac = _largest(m)
+        rows.append({"m": m, "largest": name, "share": frac})
+    return env.get_template("index.md.j2").render(
+        summary=data.convention.SUMMARY, convention=data.convention.NAME, rows=rows,
+        layers=data.layers,
+    )
+
+
+def compare_page(env, data: SiteData) -> str:
+    columns: list[str] = []
+    for m in data.models:
+        for r in _grouped_rows(m):
+            if r["name"] not in columns:
+                columns.append(r["name"])
+    rows = []
+    for m in data.models:
+        shares = {r["name"]: r["share"] for r in _grouped_rows(m)}
+        rows.append({"m": m, "shares": [shares.get(c) for c in columns]})
+    return env.get_template("compare.md.j2").render(columns=columns, rows=rows)
+
+
+def pages(data: SiteData, commit: str) -> dict[str, str]:
+    """Every generated page, ``{relative path: Markdown}``, in sorted order."""
+    env = environment()
+    anchors = derive.anchor_map(data.layers)
+    out = {
+        "index.md": home_page(env, data),
+        "symbolic.md": symbolic_page(env, data),
+        "compare.md": compare_page(env, data),
+    }
+    for layer in data.layers:
+        out[f"layers/{layer.slug}.md"] = layer_page(env, layer, commit)
+    for m in data.models:
+        out[f"models/{m.slug}.md"] = model_page(env, m, anchors, commit)
+    return dict(sorted(out.items()))
+
+
+def nav(data: SiteData, extra: list[str] = ()) -> list:
+    """The site's navigation: titles of generated pages come from their front matter."""
+    items = [
+        {"Home": "index.md"},
+        {"Layers": [f"layers/{layer.slug}.md" for layer in data.layers]},
+        {"Symbolic": "symbolic.md"},
+        {"Models": [f"models/{m.slug}.md" for m in data.models]},
+        {"Compare": "compare.md"},
+    ]
+    return items + list(extra)
+
+
+def anchors_of(pages: dict[str, str]) -> list[str]:
+    """Every published ``page#anchor`` (and every page) the Markdown declares, sorted."""
+    out = []
+    for path, text in pages.items():
+        out.append(path)
+        out.extend(f"{path}#{a}" for a in _ANCHOR.findall(text))
+    return sorted(set(out))

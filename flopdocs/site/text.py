@@ -1,0 +1,39 @@
+"""Text that reaches HTML through Markdown: escaped for both, and formatted numbers."""
+from __future__ import annotations
+
+import html
+
+# Characters Markdown (and arithmatex, attr_list, tables) could act on inline.
+_MD_SPECIAL = set("\\`*_{}[]#|~^$")
+
+
+def md_text(value: object) -> str:
+    """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities.
+
+    ``'<script>'`` -> ``'&lt;script&gt;'``; ``'a_b|c'`` -> ``'a&#95;b&#124;c'``.  The
+    entities render as the original characters, so the reader sees the text as typed.
+    """
+    out = []
+    for ch in str(value):
+        if ch in "&<>\"'":
+            out.append(html.escape(ch, quote=True))
+        elif ch in _MD_SPECIAL or ord(ch) < 32:
+            out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def bibtex_text(value: object) -> str:
+    """Text for a BibTeX field: braces and backslashes dropped, one line."""
+    return " ".join(str(value).replace("{", "").replace("}", "").replace("\\", "").split())
+
+
+def num(n: int) -> str:
+    """An exact count with thousands separators: ``51,248,964,096``."""
+    return f"{int(n):,}"
+
+
+def pct(x: float) -> str:
+    """A share as a percentage with four decimals, as the report prints it."""
+    return f"{100 * x:.4f}%"
