@@ -21,6 +21,7 @@ class Layer:
     summary: str
     computation: tuple[str, ...] = ()  # LaTeX, one line per step, with shapes
     notes: tuple[str, ...] = ()
+    example_args: Callable[[], tuple] = tuple  # the arguments ``example`` builds with
 
     @property
     def slug(self) -> str:
@@ -45,7 +46,7 @@ def layer(name: str, *, example: Callable[[], tuple], summary: str,
             return Node(name=name, children=tuple(fn(*args, **kwargs)), layer=name)
 
         LAYERS[name] = Layer(name, build, lambda: build(*example()), summary,
-                             tuple(computation), tuple(notes))
+                             tuple(computation), tuple(notes), example)
         return build
 
     return wrap

@@ -9,6 +9,7 @@ nothing here writes files.
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import re
 from pathlib import Path
@@ -103,13 +104,28 @@ def model_page(env, m: Model, anchors, commit: str) -> str:
     )
 
 
+def _gathered(lines) -> str:
+    """The computation's lines as one centred LaTeX block."""
+    return "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"
+
+
+def _instance(layer) -> str:
+    """``MultiHeadAttention(n_q = l, ..., d_k = d_model / n_heads, ...)`` in LaTeX."""
+    params = list(inspect.signature(layer.build).parameters)
+    args = layer.example_args()
+    if not args:
+        return ""
+    pairs = [f"{derive.tex(sympy.Symbol(p))} = {derive.tex(a)}" for p, a in zip(params, args)]
+    return f"\\mathrm{{{layer.name}}}(" + ",\\ ".join(pairs) + ")"
+
+
 def layer_page(env, layer, commit: str) -> str:
     secs = derive.sections(layer)
     root = layer.example()
     page = f"layers/{layer.slug}.md"
     return env.get_template("layer.md.j2").render(
         layer=layer, sections=secs, total=derive.tex(sympy.expand(root.total)),
-        computation=layer.computation, notes=layer.notes,
+        computation=_gathered(layer.computation), instance=_instance(layer), notes=layer.notes,
         layers=LAYERS, kinds=derive.KIND_TEXT,
         cite=_cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}", commit),
     )
