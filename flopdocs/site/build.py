@@ -184,7 +184,9 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
 
 def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
     """Every ``page#anchor`` (and page) the site publishes, sorted: tests/anchors.txt."""
-    return anchors_of(pages(gather(catalogue_dir), "unknown"))
+    hand_written = {str(p.relative_to(SITE_SRC)): p.read_text(encoding="utf-8")
+                    for p in sorted(SITE_SRC.rglob("*.md"))}
+    return anchors_of({**pages(gather(catalogue_dir), "unknown"), **hand_written})
 
 
 def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:

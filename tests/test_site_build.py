@@ -1,0 +1,221 @@
+"""The built site: one page per model and layer, exact totals, anchors kept, offline,
+deterministic, escaped, and atomic on failure.
+
+The site is built once per session (plus once more for the determinism check, and
+twice from a small temporary catalogue); every test reads those builds.
+To refresh the committed list of published addresses after adding pages or anchors:
+    python -c "from flopdocs.site.build import published_anchors; print(*published_anchors(), sep='\\n')" > tests/anchors.txt
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from flopdocs import catalogue
+from flopdocs.analysis import analyse
+from flopdocs.cli import main
+from flopdocs.layers import all_layers
+from flopdocs.site import BuildError
+from flopdocs.site import build as site_build
+from flopdocs.tree import slug
+
+ANCHORS = Path(__file__).with_name("anchors.txt")
+
+
+def html_of(site: Path, page: str) -> Path:
+    """``layers/block.md`` -> ``site/layers/block.html`` (use_directory_urls: false)."""
+    return site / (page[: -len(".md")] + ".html")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    return site_build.build(tmp_path_factory.mktemp("build1") / "site")
+
+
+@pytest.fixture(scope="session")
+def site_again(tmp_path_factory) -> Path:
+    return site_build.build(tmp_path_factory.mktemp("build2") / "site")
+
+
+def test_one_page_per_catalogue_model_and_per_layer(site):
+    models = {p.stem for p in (site / "models").glob("*.html")}
+    layers = {p.stem for p in (site / "layers").glob("*.html")}
+    assert models == {slug(c.name) for c in catalogue.models()}
+    assert layers == {layer.slug for layer in all_layers()}
+    # the eight seed layers, named as the issue names their pages
+    assert {"embeddings", "softmax", "scaled-dot-product-attention", "multi-head-attention",
+            "position-wise-ffn", "layer-norm", "block", "transformer"} <= layers
+    for page in ("index", "symbolic", "compare", "about"):
+        assert (site / f"{page}.html").is_file()
+
+
+def test_every_model_page_total_is_the_library_total(site):
+    for cfg in catalogue.models():
+        text = (site / "models" / f"{slug(cfg.name)}.html").read_text(encoding="utf-8")
+        m = re.search(r'id="total-flops">([\d,]+)<', text)
+        assert m, cfg.name
+        assert int(m.group(1).replace(",", "")) == analyse(cfg).total
+
+
+def test_seed_512_page_shows_the_seed_number(site):
+    # seed In [44]: count_flops(N=1, l=512, d_model=512, d_ff=4096, n_vocab=30000,
+    # n_layers=6, n_heads=8) = 51248964096
+    text = (site / "models" / "seed-512.html").read_text(encoding="utf-8")
+    assert 'id="total-flops">51,248,964,096<' in text
+
+
+def test_every_committed_anchor_exists(site):
+    lines = [x for x in ANCHORS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(lines) > 100
+    missing = []
+    for line in lines:
+        page, _, anchor = line.partition("#")
+        path = html_of(site, page)
+        if not path.is_file():
+            missing.append(line)
+        elif anchor and f'id="{anchor}"' not in path.read_text(encoding="utf-8"):
+            missing.append(line)
+    assert not missing, f"the build dropped published addresses: {missing}"
+
+
+def test_derivation_anchors_are_the_promised_ones(site):
+    # the issue's example address, and a nested LayerNorm op
+    mha = html_of(site, "layers/multi-head-attention.md").read_text(encoding="utf-8")
+    assert 'id="q-wq"' in mha
+    ln = html_of(site, "layers/layer-norm.md").read_text(encoding="utf-8")
+    for anchor in ("mean-x", "var-x", "x-2", "sum", "m-mean-x-2", "gamma-numerator-denominator-beta"):
+        assert f'id="{anchor}"' in ln
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and set((a.get("rel") or "").split()) & {"stylesheet", "preload",
+                                                                  "modulepreload", "icon"}:
+            self.urls.append(a.get("href") or "")
+        if tag in ("img", "iframe") and a.get("src"):
+            self.urls.append(a["src"])
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 15
+    for page in pages:
+        p = _Assets()
+        p.feed(page.read_text(encoding="utf-8"))
+        remote = [u for u in p.urls if re.match(r"(?i)(https?:)?//", u)]
+        assert not remote, f"{page}: {remote}"
+        assert p.urls, page  # the scripts and styles are there, served locally
+    for css in site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+
+
+def test_katex_is_served_by_the_site_and_rendered_on_document_ready(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for asset in ("assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
+                  "assets/katex/katex.min.css", "assets/katex-init.js"):
+        assert asset in index
+        assert (site / asset).is_file()
+    assert any((site / "assets/katex/fonts").glob("KaTeX_Main-Regular.woff2"))
+    assert "document$.subscribe" in (site / "assets/katex-init.js").read_text(encoding="utf-8")
+    # math reaches the page as arithmatex's generic markup, for KaTeX's auto-render
+    mha = html_of(site, "layers/multi-head-attention.md").read_text(encoding="utf-8")
+    assert '<div class="arithmatex">\\[' in mha
+
+
+def test_two_builds_are_byte_identical(site, site_again):
+    a, b = snapshot(site), snapshot(site_again)
+    assert "sitemap.xml.gz" in a
+    assert a == b
+
+
+def test_cite_box_names_the_permalink_and_commit(site):
+    built_from = site_build.commit()
+    for page in ["layers/multi-head-attention.md", "models/seed-512.md"]:
+        text = html_of(site, page).read_text(encoding="utf-8")
+        assert 'id="cite"' in text
+        assert f"https://flopdocs.github.io/flopdocs/{page[:-3]}.html" in text
+        assert f"Built from commit {built_from}" in text
+
+
+def test_symbolic_page_has_one_section_per_dimension(site):
+    text = (site / "symbolic.html").read_text(encoding="utf-8")
+    for anchor in ("expanded", "by-l", "by-d-model", "by-d-ff", "by-n-vocab", "by-n-heads",
+                   "by-n-layers", "leading-order", "crossover"):
+        assert f'id="{anchor}"' in text
+
+
+# -- a temporary catalogue: escaping, and a failed build --------------------------------
+
+EVIL_NAME = "<script>alert(1)</script> X"
+EVIL_SOURCE = '<script>alert("source")</script> & <b>bold</b>'
+
+
+def _write_config(directory: Path, name: str, source: str, **dims) -> Path:
+    values = {"l": 64, "d_model": 32, "d_ff": 128, "n_vocab": 100, "n_layers": 2, "n_heads": 4}
+    values.update(dims)
+    body = f"name: {name!r}\nsource: {source!r}\n" + "".join(f"{k}: {v}\n" for k, v in values.items())
+    path = directory / f"{slug(name)}.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evil")
+    cat = root / "catalogue"
+    cat.mkdir()
+    _write_config(cat, EVIL_NAME, EVIL_SOURCE)
+    out = site_build.build(root / "site", catalogue_dir=cat)
+    return cat, out
+
+
+def test_model_names_and_sources_are_escaped(evil):
+    _, out = evil
+    page = out / "models" / f"{slug(EVIL_NAME)}.html"
+    assert page.name == "script-alert-1-script-x.html"
+    for html in out.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, html
+        assert "<b>bold" not in text, html
+    text = page.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; X" in text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text
+
+
+def test_failed_build_leaves_the_previous_site_untouched(evil, capsys):
+    cat, out = evil
+    before = snapshot(out)
+    bad = _write_config(cat, "Bad Model", "test", d_model=30)  # 30 is not divisible by 4 heads
+    try:
+        rc = main(["build", "--out", str(out), "--catalogue", str(cat)])
+    finally:
+        bad.unlink()
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "bad-model.yaml" in err and "d_model" in err and "Traceback" not in err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["catalogue", "site"]  # no staging left
+
+
+def test_missing_katex_fails_with_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(site_build, "KATEX", tmp_path / "nowhere")
+    with pytest.raises(BuildError, match="npm ci"):
+        site_build.build(tmp_path / "site")
+    assert not (tmp_path / "site").exists()

@@ -1,0 +1,111 @@
+"""The site's pieces without MkDocs: derivations, anchors, escaping, figures, gather."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy
+
+from flopdocs.config import ConfigError
+from flopdocs.layers import LAYERS, all_layers
+from flopdocs.site import derive, figures, gather, render
+from flopdocs.site.text import md_text
+from flopdocs.symbols import d_model, l, n_heads
+
+
+def test_every_layer_page_has_unique_anchors_apart_from_its_own_sections():
+    for layer in all_layers():
+        anchors = [s.anchor for s in derive.sections(layer)]
+        assert len(anchors) == len(set(anchors)), layer.name
+        assert not set(anchors) & set(derive.RESERVED), layer.name
+        assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", a) for a in anchors), anchors
+
+
+def test_matmul_derivation_of_q_wq():
+    # seed In [9]: "Q * WQ": 2 * n_q * d_model * (d_k * n_heads), with n_q = l and
+    # d_k = d_model / n_heads: 2 * l * d_model * d_model = 2 d_model^2 l
+    s = {x.anchor: x for x in derive.sections(LAYERS["MultiHeadAttention"])}["q-wq"]
+    assert s.kind == "op"
+    assert sympy.expand(s.node.value - 2 * l * d_model**2) == 0
+    labels = [label for label, _ in s.steps]
+    assert labels == ["\\text{shapes}", "\\text{multiply-adds}", "\\text{FLOPs}"]
+    assert s.steps[-1][1].endswith("= 2 d_{model}^{2} l")
+
+
+def test_sub_layers_link_to_their_pages_with_their_repetition():
+    secs = {x.anchor: x for x in derive.sections(LAYERS["MultiHeadAttention"])}
+    sdpa = secs["scaled-dot-product-attention"]
+    assert sdpa.kind == "layer" and sdpa.link == "scaled-dot-product-attention"
+    assert sdpa.times == n_heads
+    # the nested, non-layer subtree of LayerNorm gets its own section and anchors
+    ln = {x.anchor: x for x in derive.sections(LAYERS["LayerNorm"])}
+    assert ln["var-x"].kind == "group" and ln["x-2"].depth == 1
+
+
+def test_a_derivation_that_disagrees_with_the_tree_is_an_error():
+    from flopdocs.tree import Node, Op
+    wrong = Node(name="bad", value=3 * l, op=Op("matmul", ((l, 1), (1, 1))))  # 2·l ≠ 3·l
+    with pytest.raises(derive.DerivationError, match="bad"):
+        derive._steps(wrong, 1)
+
+
+def test_model_rows_link_to_the_derivation_anchor():
+    anchors = derive.anchor_map(all_layers())
+    tree = gather.gather().models[0].analysis.symbolic
+    assert derive.link_of(("Blocks", "MultiHeadAttention", "Q * WQ"), tree, anchors) == \
+        ("multi-head-attention", "q-wq")
+    assert derive.link_of(("Blocks", "LayerNorms", "var_x", "X**2"), tree, anchors) == \
+        ("layer-norm", "x-2")
+    assert derive.link_of(("Blocks",), tree, anchors) == ("block", None)
+    assert derive.link_of(("ProjectToVocab",), tree, anchors) == ("transformer", "project-to-vocab")
+
+
+def test_text_is_escaped_for_html_and_markdown():
+    assert md_text("<script>") == "&lt;script&gt;"
+    assert md_text("a_b|c*d`e[f]") == "a&#95;b&#124;c&#42;d&#96;e&#91;f&#93;"
+    assert md_text('"&\'') == "&quot;&amp;&#x27;"
+
+
+def test_bar_chart_is_deterministic_scaled_and_escaped():
+    svg = figures.bar_chart([("<b>", 0.5), ("x_y", 0.25)], "t & u")
+    assert svg == figures.bar_chart([("<b>", 0.5), ("x_y", 0.25)], "t & u")
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "x&#95;y" in svg
+    span = figures.WIDTH - figures.LABEL_W - figures.VALUE_W - 2 * figures.PAD  # 398
+    widths = re.findall(r'class="fd-bar"[^>]*width="([\d.]+)"', svg)
+    assert widths == [str(span), str(span // 2)]  # the largest share fills the span
+    assert "50.00%" in svg and "25.00%" in svg and "\n" not in svg
+
+
+def test_generated_pages_and_nav(tmp_path):
+    data = gather.gather()
+    pages = render.pages(data, "abc123")
+    assert list(pages) == sorted(pages)
+    assert {f"models/{m.slug}.md" for m in data.models} <= set(pages)
+    # no Jinja leftovers, trailing newline kept
+    for path, text in pages.items():
+        assert "{%" not in text and "{{ " not in text, path
+        assert text.endswith("\n"), path
+    nav = render.nav(data)
+    assert nav[0] == {"Home": "index.md"}
+
+
+def _config(directory, stem, name):
+    (directory / f"{stem}.yaml").write_text(
+        f"name: {name}\nl: 8\nd_model: 8\nd_ff: 8\nn_vocab: 8\nn_layers: 1\nn_heads: 2\n", encoding="utf-8")
+
+
+def test_catalogue_slug_must_match_the_file_and_be_usable(tmp_path):
+    _config(tmp_path, "a-b", "A b")
+    assert [c.name for c in gather.load_catalogue(tmp_path)] == ["A b"]
+    _config(tmp_path, "other", "a-b")  # same slug as "A b", different file: an error
+    with pytest.raises(ConfigError, match="other.yaml: name"):
+        gather.load_catalogue(tmp_path)
+    (tmp_path / "other.yaml").unlink()
+    _config(tmp_path, "", "'!!!'")
+    with pytest.raises(ConfigError, match="name"):
+        gather.load_catalogue(tmp_path)
+
+
+def test_empty_catalogue_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="no models"):
+        gather.gather(tmp_path)
