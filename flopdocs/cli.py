@@ -59,8 +59,11 @@ def cmd_build(args) -> str:
 
 
 def cmd_serve(args) -> str:
+    import logging
+
     from .site.build import serve
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     serve(catalogue_dir=args.catalogue, dev_addr=args.dev_addr)
     return ""
 
