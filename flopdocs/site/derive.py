@@ -37,6 +37,18 @@ def tex(expr) -> str:
     return latex(sympy.sympify(expr))
 
 
+def tex_lines(expr) -> str:
+    """A long sum as an aligned block, one top-level term per line (display only)."""
+    terms = sympy.sympify(expr).as_ordered_terms()
+    if len(terms) <= 3:
+        return tex(expr)
+    lines = [tex(terms[0])]
+    for t in terms[1:]:
+        s = tex(t)
+        lines.append(f"&- {s[1:]}" if s.startswith("-") else f"&+ {s}")
+    return "\\begin{aligned}\n& " + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
 def _factor(expr) -> str:
     s = tex(expr)
     return f"\\left({s}\\right)" if isinstance(sympy.sympify(expr), sympy.Add) else s

@@ -150,7 +150,7 @@ def symbolic_page(env, data: SiteData) -> str:
     for key, sym in DIMENSIONS.items():
         sections.append({
             "key": key, "anchor": f"by-{anchor(key)}", "symbol": derive.tex(sym),
-            "collected": derive.tex(sympy.collect(total, sym)),
+            "collected": derive.tex_lines(sympy.collect(total, sym)),
             "degree": sympy.degree(total, sym),
             "leading": derive.tex(leading_term(total, sym)),
         })
@@ -163,7 +163,7 @@ def symbolic_page(env, data: SiteData) -> str:
         per_model.append({"m": m, "l": m.config["l"], "attn": attn, "dsq": dsq,
                           "ratio": attn / dsq, "l_star": float(l_star.xreplace(values))})
     return env.get_template("symbolic.md.j2").render(
-        expanded=derive.tex(total), sections=sections,
+        expanded=derive.tex_lines(total), sections=sections,
         lead_l=derive.tex(leading_term(total, l)), lead_d=derive.tex(leading_term(total, d_model)),
         attn_term=derive.tex(sympy.expand(a_coef * l**2)), dsq_term=derive.tex(sympy.expand(b_coef * l)),
         l_star=derive.tex(l_star), per_model=per_model,
