@@ -158,6 +158,39 @@ def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
         log.removeHandler(collect)
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD = -100
+    rc = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _into_place(new: Path, out: Path) -> None:
+    """Put the finished site ``new`` at ``out`` in one step.
+
+    Where the kernel and filesystem support it the old and new sites are exchanged
+    atomically, so ``out`` is never missing; otherwise the old one is renamed aside
+    first (two renames).  The previous site ends up at ``new``, which the caller removes.
+    """
+    if not out.exists():
+        os.rename(new, out)
+    elif not _exchange(new, out):
+        aside = new.with_name(new.name + "-previous")
+        os.rename(out, aside)
+        os.rename(new, out)
+        os.rename(aside, new)
+
+
 def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
 
@@ -173,10 +206,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, commit())
         _mkdocs(docs, site, site_nav, source_date_epoch())
-        old = staging / "previous"
-        if out.exists():
-            os.rename(out, old)
-        os.rename(site, out)
+        _into_place(site, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
