@@ -55,13 +55,22 @@ def all_layers() -> list[Layer]:
     """Every registered layer, sorted by name (importing the modules registers them)."""
     from . import (  # noqa: F401  (imported for registration)
         block,
+        cross_attention,
+        decoder_block,
         embeddings,
+        encoder_decoder,
+        gated_ffn,
+        grouped_query_attention,
         layer_norm,
+        moe,
         multi_head_attention,
         position_wise_ffn,
+        rms_norm,
+        rotary_embedding,
         scaled_dot_product_attention,
         softmax,
         transformer,
+        windowed_attention,
     )
 
     return [LAYERS[k] for k in sorted(LAYERS)]
