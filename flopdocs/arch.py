@@ -19,7 +19,7 @@ from . import symbols as S
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
 NORMS = ("layernorm", "rmsnorm")
-POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "none")
+POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "none")
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
 
 

@@ -78,7 +78,8 @@ def final_norm_name(arch: Arch) -> str:
 
 
 def _attention_options(arch: Arch) -> dict:
-    return dict(qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias)
+    return dict(qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias,
+                relative=arch.position == "relative")
 
 
 def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True) -> Node:

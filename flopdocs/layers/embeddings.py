@@ -14,8 +14,9 @@ from . import layer
            r"The vocabulary size does not enter: a lookup costs no FLOPs.",
            "Config key position: learned (default, the seed's X_word + X_pos: a learned "
            "l × d_model table, so the config's l is the context length) or sinusoidal "
-           "(Vaswani et al.: a fixed table, no parameters) add a position vector. rope and "
-           "alibi encode positions inside attention (RotaryEmbedding, '+ alibi') and none "
+           "(Vaswani et al.: a fixed table, no parameters) add a position vector. rope, "
+           "alibi and relative encode positions inside attention (RotaryEmbedding, "
+           "'+ alibi', Transformer-XL's 'R * W_R') and none "
            "has no positions: the embedding is then a lookup only, shown as 'X_word' with "
            "0 FLOPs.",
            "Parameters: X_word (n_vocab × d_model, shared with the LM head when "

@@ -38,8 +38,10 @@ BIAS_NOTE = "Added once per token: one add per element of the projection's outpu
         "('+ b_O'), each added once per token (GPT-2 and BERT have all four; Qwen2 only "
         "the first three).",
         "Config key position: rope adds a RotaryEmbedding step after the projections; "
-        "alibi adds '+ alibi' to every head's scores; window (< l) makes each head a "
-        "WindowedAttention over w keys.",
+        "alibi adds '+ alibi' to every head's scores; relative (Transformer-XL) adds the "
+        "projection 'R * W_R' of the relative position encodings (d_model × n_heads·d_k "
+        "parameters per layer, plus the biases u and v) and the position scores in every "
+        "head; window (< l) makes each head a WindowedAttention over w keys.",
         "Parameters: W_Q, W_K, W_V (d_model × n_heads·d_k each), W_O (n_heads·d_v × d_model), "
         "and the biases when present.",
     ),
@@ -50,7 +52,7 @@ def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
 
 def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=None,
-                    alibi=False, mask=True) -> list[Node]:
+                    alibi=False, relative=False, mask=True) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head."""
     kv = n_heads if n_kv_heads is None else n_kv_heads
     steps = [matmul("Q * WQ", n_q, d_model, d_k * n_heads)]
@@ -64,10 +66,14 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
         steps.append(elementwise("+ b_V", n_k, d_v * kv, note=BIAS_NOTE))
     if rope:
         steps.append(rotary_embedding(n_q, n_k, d_k, n_heads, kv))
+    if relative:
+        steps.append(matmul("R * W_R", n_k, d_model, d_k * n_heads,
+                            note="Project the sinusoidal encodings of the n_k relative distances."))
+    scores = dict(mask=mask, alibi=alibi, relative=relative)
     if window is None:
-        head = scaled_dot_product_attention(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi)
+        head = scaled_dot_product_attention(n_q, n_k, d_k, d_v, **scores)
     else:
-        head = windowed_attention(n_q, window, d_k, d_v, mask=mask, alibi=alibi)
+        head = windowed_attention(n_q, window, d_k, d_v, **scores)
     steps.append(repeat(head, n_heads))
     steps.append(matmul("* WO", n_q, d_v * n_heads, d_model))
     if out_bias:
@@ -76,7 +82,7 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
 
 
 def attention_params(name, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                     qkv_bias=False, out_bias=False) -> Node:
+                     qkv_bias=False, out_bias=False, relative=False) -> Node:
     """The parameter tree of an attention layer, with its cost tree's leaf names."""
     kv = n_heads if n_kv_heads is None else n_kv_heads
     ps = [parameters("Q * WQ", d_model, d_k * n_heads)]
@@ -88,6 +94,10 @@ def attention_params(name, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
     ps.append(parameters("V * WV", d_model, d_v * kv))
     if qkv_bias:
         ps.append(parameters("+ b_V", d_v * kv))
+    if relative:
+        ps.append(parameters("R * W_R", d_model, d_k * n_heads))
+        ps.append(parameters("+ u, + v", 2, d_k * n_heads,
+                             note="Transformer-XL's u and v, one d_k vector per head each."))
     ps.append(parameters("* WO", d_v * n_heads, d_model))
     if out_bias:
         ps.append(parameters("+ b_O", d_model))
