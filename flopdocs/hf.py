@@ -10,29 +10,15 @@ are ignored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse
+from .config import KNOB_ENUMS, KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
-
-#: (our key, their field(s)) per family, for the docs and error messages.
-FIELDS = {
-    "gpt2": {"d_model": "n_embd", "n_layers": "n_layer", "n_heads": "n_head",
-             "d_ff": "n_inner (null: 4 * n_embd)", "n_vocab": "vocab_size",
-             "l": "n_positions", "tie_embeddings": "tie_word_embeddings (default true)"},
-    "llama": {"d_model": "hidden_size", "n_layers": "num_hidden_layers",
-              "n_heads": "num_attention_heads",
-              "n_kv_heads": "num_key_value_heads (absent: num_attention_heads)",
-              "d_head": "head_dim", "d_ff": "intermediate_size", "n_vocab": "vocab_size",
-              "l": "max_position_embeddings",
-              "tie_embeddings": "tie_word_embeddings (default false)",
-              "n_experts": "num_local_experts / num_experts",
-              "experts_per_token": "num_experts_per_tok", "window": "sliding_window"},
-}
 
 _MISSING = object()
 
@@ -190,6 +176,8 @@ def load(path: str | Path, name: str | None = None) -> Config:
     return parse(to_data(read(path), origin, name), origin)
 
 
+_BARE = re.compile(r"[a-z][a-z0-9-]*")
+
 #: The order import-hf writes keys in.
 YAML_ORDER = ("name", "source", "params_published", *REQUIRED_INTS, "N", *KNOB_ORDER, "notes")
 
@@ -211,6 +199,8 @@ def to_yaml(data: Mapping[str, Any]) -> str:
             text = str(value)
         elif value is None:
             text = "null"
+        elif key in KNOB_ENUMS and _BARE.fullmatch(str(value)):
+            text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
         else:
             text = json.dumps(str(value), ensure_ascii=False)
         lines.append(f"{key}: {text}")

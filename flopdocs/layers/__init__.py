@@ -21,6 +21,8 @@ class Layer:
     summary: str
     computation: tuple[str, ...] = ()  # LaTeX, one line per step, with shapes
     notes: tuple[str, ...] = ()
+    #: the example's symbolic parameter tree (same node names), or None: no parameters
+    params: Callable[[], Node] | None = None
 
     @property
     def slug(self) -> str:
@@ -31,12 +33,14 @@ LAYERS: dict[str, Layer] = {}
 
 
 def layer(name: str, *, example: Callable[[], tuple], summary: str,
-          computation: tuple[str, ...] = (), notes: tuple[str, ...] = ()):
+          computation: tuple[str, ...] = (), notes: tuple[str, ...] = (),
+          params: Callable[[], Node] | None = None):
     """Register ``build(*dims) -> children`` as the layer ``name``.
 
     The decorated function returns the layer's child nodes; the wrapper makes them a
     subtree named ``name`` and tagged with it, so the site can link to its page.
-    ``example`` returns the arguments of the instance its derivation page shows.
+    ``example`` returns the arguments of the instance its derivation page shows;
+    ``params`` (optional) returns that instance's symbolic parameter tree.
     """
 
     def wrap(fn: Callable[..., list[Node]]) -> Callable[..., Node]:
@@ -45,7 +49,7 @@ def layer(name: str, *, example: Callable[[], tuple], summary: str,
             return Node(name=name, children=tuple(fn(*args, **kwargs)), layer=name)
 
         LAYERS[name] = Layer(name, build, lambda: build(*example()), summary,
-                             tuple(computation), tuple(notes))
+                             tuple(computation), tuple(notes), params)
         return build
 
     return wrap

@@ -20,6 +20,7 @@ from .rms_norm import rms_norm, rms_norm_params
 @layer(
     "Block",
     example=lambda: (l, d_model, d_ff, n_heads),
+    params=lambda: block_params(d_model, d_ff, n_heads),
     summary="X + MultiHeadAttention(LayerNorm(X)), then X + PositionWiseFFN(LayerNorm(X)).",
     computation=(
         r"X \leftarrow X + \mathrm{MultiHeadAttention}(\mathrm{LayerNorm}(X)): (l \times d_{model})",

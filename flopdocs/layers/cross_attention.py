@@ -7,6 +7,7 @@ from .multi_head_attention import attention_params, attention_steps
 @layer(
     "CrossAttention",
     example=lambda: (l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads),
+    params=lambda: cross_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads),
     summary="Each decoder position attends over the whole encoder output: queries from the target, keys and values from the source.",
     computation=(
         r"Q = X_{dec} W_Q: (l_{tgt} \times d_{model})(d_{model} \times d_k n_{heads})",

@@ -11,6 +11,7 @@ from .cross_attention import cross_attention, cross_attention_params
 @layer(
     "DecoderBlock",
     example=lambda: (l_tgt, l_src, d_model, d_ff, n_heads),
+    params=lambda: decoder_block_params(d_model, d_ff, n_heads),
     summary="X + SelfAttention(Norm(X)), X + CrossAttention(Norm(X), encoder output), X + FFN(Norm(X)).",
     computation=(
         r"X \leftarrow X + \mathrm{MultiHeadAttention}(\mathrm{LayerNorm}(X)): (l_{tgt} \times d_{model}), \text{ causal}",

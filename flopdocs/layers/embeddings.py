@@ -8,6 +8,7 @@ from . import layer
 @layer(
     "Embeddings",
     example=lambda: (l, d_model, n_vocab),
+    params=lambda: embeddings_params(l, d_model, n_vocab),
     summary="Look up each token's word vector and add its position vector.",
     computation=(r"X = X_{word} + X_{pos}: (l \times d_{model}) + (l \times d_{model})",),
     notes=("The lookups are gathers, not arithmetic: only the addition is counted.",

@@ -17,6 +17,8 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
     "EncoderDecoder",
     example=lambda: (l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers, n_decoder_layers,
                      n_heads, _VASWANI),
+    params=lambda: encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
+                                          n_decoder_layers, n_heads, _VASWANI),
     summary="Encode the source with bidirectional blocks; decode the target with causal blocks that also attend to the encoding; project to the vocabulary.",
     computation=(
         r"E = \mathrm{Embeddings}(\text{source}): (l_{src} \times d_{model})",

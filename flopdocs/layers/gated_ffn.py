@@ -13,6 +13,7 @@ BIAS_NOTE = "Added once per token: one add per element."
 @layer(
     "GatedFFN",
     example=lambda: (l, d_model, d_ff, d_model),
+    params=lambda: gated_ffn_params(d_model, d_ff, d_model),
     summary="Three linear maps: a gate and an up projection multiplied elementwise, then a down projection.",
     computation=(
         r"G = \mathrm{act}(X W_{gate}): (l \times d_{in})(d_{in} \times d_{ff})",

@@ -7,6 +7,7 @@ from .multi_head_attention import attention_params, attention_steps
 @layer(
     "GroupedQueryAttention",
     example=lambda: (l, l, d_head, d_head, d_model, n_heads, n_kv_heads),
+    params=lambda: grouped_query_attention_params(d_head, d_head, d_model, n_heads, n_kv_heads),
     summary="Multi-head attention whose n_heads query heads share n_kv key/value heads, n_heads / n_kv each.",
     computation=(
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",

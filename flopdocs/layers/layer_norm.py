@@ -8,6 +8,7 @@ from . import layer
 @layer(
     "LayerNorm",
     example=lambda: (l, d_model),
+    params=lambda: layer_norm_params(d_model),
     summary=r"Normalise each position to zero mean and unit variance, then scale by γ and shift by β.",
     computation=(
         r"\mu = \textstyle\sum X / m",

@@ -14,6 +14,7 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 @layer(
     "MixtureOfExperts",
     example=lambda: (l, d_model, d_ff, n_experts, experts_per_token, _SWIGLU),
+    params=lambda: mixture_of_experts_params(d_model, d_ff, n_experts, None, _SWIGLU),
     summary="A router scores every expert for each token; the token goes through its top-k experts' FFNs, whose outputs are mixed by the router's weights.",
     computation=(
         r"R = X W_{router}: (l \times d_{model})(d_{model} \times n_{experts})",

@@ -17,6 +17,7 @@ BIAS_NOTE = "Added once per token: one add per element of the projection's outpu
 @layer(
     "MultiHeadAttention",
     example=lambda: (l, l, d_model / n_heads, d_model / n_heads, d_model, n_heads),
+    params=lambda: multi_head_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads),
     summary="Project the input to queries, keys and values, attend in every head, project back.",
     computation=(
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",

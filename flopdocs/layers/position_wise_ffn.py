@@ -8,6 +8,7 @@ from . import layer
 @layer(
     "PositionWiseFFN",
     example=lambda: (l, d_model, d_ff, d_model),
+    params=lambda: position_wise_ffn_params(d_model, d_ff, d_model),
     summary="Two linear maps with a ReLU between them, applied to every position.",
     computation=(
         r"H = X W_1 + b_1: (l \times d_{in})(d_{in} \times d_{ff}) + (1 \times d_{ff})",

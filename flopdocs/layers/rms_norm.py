@@ -8,6 +8,7 @@ from . import layer
 @layer(
     "RMSNorm",
     example=lambda: (l, d_model),
+    params=lambda: rms_norm_params(d_model),
     summary="Divide each position by the root mean square of its entries, then scale by γ.",
     computation=(
         r"r = \sqrt{\textstyle\sum_j X_{ij}^2 / n + \epsilon}: (m \times 1)",

@@ -11,6 +11,7 @@ from .embeddings import embeddings, embeddings_params
 @layer(
     "Transformer",
     example=lambda: (l, d_model, d_ff, n_vocab, n_layers, n_heads),
+    params=lambda: transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads),
     summary="Embed the tokens, run n_layers blocks, normalise, project to the vocabulary.",
     computation=(
         r"X = \mathrm{Embeddings}(\text{inputs}): (l \times d_{model})",
