@@ -33,7 +33,7 @@ def symbolic(arch: Arch, active: bool = False) -> Node:
     """The symbolic parameter tree of a structure (``active``: count k experts, not all)."""
     if arch.architecture == "encoder-decoder":
         return encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                                      n_decoder_layers, n_heads, arch, active)
+                                      n_decoder_layers, n_heads, arch=arch, active=active)
     return transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch, active)
 
 

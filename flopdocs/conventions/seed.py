@@ -36,7 +36,7 @@ SUMMARY = (
 def _symbolic(arch: Arch) -> Node:
     if arch.architecture == "encoder-decoder":
         return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                               n_decoder_layers, n_heads, arch)
+                               n_decoder_layers, n_heads, arch=arch)
     return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch)
 
 

@@ -102,7 +102,7 @@ def self_attention_params(d_model, n_heads, arch: Arch) -> Node:
 
 def ffn(l, d_model, d_ff, arch: Arch) -> Node:
     if arch.moe:
-        return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch)
+        return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch=arch)
     if arch.gated:
         return gated_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
     return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
@@ -111,7 +111,7 @@ def ffn(l, d_model, d_ff, arch: Arch) -> Node:
 def ffn_params(d_model, d_ff, arch: Arch, active=False) -> Node:
     if arch.moe:
         return mixture_of_experts_params(d_model, arch.d_expert, n_experts,
-                                         experts_per_token if active else None, arch)
+                                         experts_per_token if active else None, arch=arch)
     if arch.gated:
         return gated_ffn_params(d_model, d_ff, d_model, bias=arch.ffn_bias)
     return position_wise_ffn_params(d_model, d_ff, d_model, bias=arch.ffn_bias)

@@ -16,9 +16,9 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
 @layer(
     "EncoderDecoder",
     example=lambda: (l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers, n_decoder_layers,
-                     n_heads, _VASWANI),
+                     n_heads),
     params=lambda: encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                                          n_decoder_layers, n_heads, _VASWANI),
+                                          n_decoder_layers, n_heads),
     summary="Encode the source with bidirectional blocks; decode the target with causal blocks that also attend to the encoding; project to the vocabulary.",
     computation=(
         r"E = \mathrm{Embeddings}(\text{source}): (l_{src} \times d_{model})",
@@ -40,7 +40,8 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
         "stack (l_src × d_model and l_tgt × d_model).",
     ),
 )
-def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, arch: Arch = _VASWANI):
+def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
+                    arch: Arch = _VASWANI):
     encoder = node("Encoder", [
         embeddings(l_src, d_model, n_vocab, position=arch.position),
         rename(norm(l_src, d_model, arch), final_norm_name(arch)),
@@ -58,7 +59,7 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     return steps
 
 
-def encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
+def encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
                            arch: Arch = _VASWANI, active=False):
     encoder = [
         embeddings_params(l_src, d_model, n_vocab, position=arch.position),

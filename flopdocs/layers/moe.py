@@ -13,8 +13,8 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 
 @layer(
     "MixtureOfExperts",
-    example=lambda: (l, d_model, d_ff, n_experts, experts_per_token, _SWIGLU),
-    params=lambda: mixture_of_experts_params(d_model, d_ff, n_experts, None, _SWIGLU),
+    example=lambda: (l, d_model, d_ff, n_experts, experts_per_token),
+    params=lambda: mixture_of_experts_params(d_model, d_ff, n_experts),
     summary="A router scores every expert for each token; the token goes through its top-k experts' FFNs, whose outputs are mixed by the router's weights.",
     computation=(
         r"R = X W_{router}: (l \times d_{model})(d_{model} \times n_{experts})",
@@ -37,7 +37,7 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
         "token) counts k of them: total − (n_experts − k) · (one expert) per layer.",
     ),
 )
-def mixture_of_experts(l, d_model, d_expert, n_experts, k, arch: Arch = _SWIGLU):
+def mixture_of_experts(l, d_model, d_expert, n_experts, k, *, arch: Arch = _SWIGLU):
     return [
         matmul("router", l, d_model, n_experts),
         softmax(l, n_experts),
@@ -53,7 +53,7 @@ def expert(l, d_model, d_expert, arch: Arch):
     return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
 
 
-def mixture_of_experts_params(d_model, d_expert, n_experts, counted=None, arch: Arch = _SWIGLU):
+def mixture_of_experts_params(d_model, d_expert, n_experts, counted=None, *, arch: Arch = _SWIGLU):
     """``counted``: how many experts to count (default all; the active k for per-token)."""
     counted = n_experts if counted is None else counted
     if arch.gated:

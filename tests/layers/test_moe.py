@@ -11,7 +11,7 @@ DIMS = {l: 2, d_model: 4, d_ff: 3, n_experts: 4, experts_per_token: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, SWIGLU), DIMS)
+    t = evaluate(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU), DIMS)
     got = to_dict(t)
     assert got["router"] == 64                                         # 2 * l2 * d4 * E4
     assert got["Softmax"] == {"x - max(x)": 8, "e^x": 8, "sum": 8}      # l2 * E4 each
@@ -23,8 +23,8 @@ def test_counts_by_hand():
 
 
 def test_params_total_and_active():
-    total = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, None, SWIGLU), DIMS)
-    active = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, experts_per_token, SWIGLU), DIMS)
+    total = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, None, arch=SWIGLU), DIMS)
+    active = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU), DIMS)
     # router 4*4 = 16; one expert 3 * 4*3 = 36
     assert total.total == 16 + 4 * 36 == 160
     assert active.total == 16 + 2 * 36 == 88

@@ -22,3 +22,4 @@ def test_example_and_params(layer):
         p = layer.params()
         assert p.name == layer.name
         assert names(p) <= names(tree) | PARAMETER_ONLY
+
