@@ -5,12 +5,18 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import conventions
+from . import params as _params
 from .config import Config, ConfigError
 from .tree import Node, evaluate, fractions, group, names, repeat
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
 SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",
                "ScaledDotProductAttention")
+#: The same roles under every architecture's node names (norms, FFN kinds, attention
+#: scores); :meth:`Analysis.default_groups` keeps those a tree has.
+GROUPS = ("Embeddings", "LayerNorm_Final", "RMSNorm_Final", "LayerNorms", "RMSNorms",
+          "PositionWiseFFN", "GatedFFN", "MixtureOfExperts", "ScaledDotProductAttention",
+          "WindowedAttention")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,16 @@ class Analysis:
         """Forward FLOPs per token, rounded down (the total is per sequence of l tokens)."""
         return self.per_sequence.total // self.config["l"]
 
+    @cached_property
+    def params(self) -> _params.Params:
+        """Exact parameter counts (total, non-embedding, active) and their tree."""
+        return _params.count(self.config)
+
+    def default_groups(self) -> tuple[str, ...]:
+        """:data:`GROUPS` that name a node of this tree (the seed's own for the seed)."""
+        known = names(self.tree)
+        return tuple(k for k in GROUPS if k in known)
+
     def fractions(self, tree: Node | None = None) -> Node:
         return fractions(self.tree if tree is None else tree, of=self.total)
 
@@ -50,7 +66,7 @@ class Analysis:
         known = names(self.tree)
         for k in keys:
             if k not in known or k == self.tree.name:
-                raise ConfigError(f"--group: {k}: no such node (e.g. {', '.join(SEED_GROUPS)})")
+                raise ConfigError(f"--group: {k}: no such node (e.g. {', '.join(self.default_groups())})")
         return group(self.tree, keys)
 
 

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
-from . import catalogue, config, conventions
+from . import catalogue, config, conventions, hf
 from .analysis import analyse
 from .config import Config, ConfigError
-from .report import FORMATS, human, render
+from .report import FORMATS, human, human_params, render
 from .site import BuildError
+from .tree import slug
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +36,10 @@ def _apply_sets(cfg: Config, sets: list[str]) -> Config:
 
 
 def cmd_report(args) -> str:
-    cfg = _apply_sets(resolve(args.model), args.set)
+    if (args.model is None) == (args.hf is None):
+        raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
+    cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
+    cfg = _apply_sets(cfg, args.set)
     a = analyse(cfg, args.convention)
     keys = [k.strip() for k in args.group.split(",") if k.strip()] if args.group else []
     tree = a.grouped(keys) if keys else a.tree
@@ -41,14 +47,41 @@ def cmd_report(args) -> str:
 
 
 def cmd_list(args) -> str:
-    rows = [("slug", "name", "forward FLOPs", "source")]
+    rows = [("slug", "name", "params", "published", "forward FLOPs", "source")]
     for cfg in catalogue.models():
         a = analyse(cfg)
-        from .tree import slug
-        rows.append((slug(cfg.name), cfg.name, human(a.total), cfg.source))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join("  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]),
-                                r[2].rjust(widths[2]), r[3]]).rstrip() for r in rows) + "\n"
+        published = human_params(cfg.params_published) if cfg.params_published else "-"
+        rows.append((slug(cfg.name), cfg.name, human_params(a.params.total), published,
+                     human(a.total), cfg.source))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    align = [str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
+    return "\n".join("  ".join([align[i](r[i], widths[i]) for i in range(5)] + [r[5]]).rstrip()
+                     for r in rows) + "\n"
+
+
+def cmd_import_hf(args) -> str:
+    cfg = _apply_sets(hf.load(args.config, name=args.name), args.set)
+    text = hf.to_yaml(cfg.as_data())
+    if args.output is None:
+        return text
+    write_atomic(Path(args.output), text)
+    return ""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same directory, then rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise ConfigError(f"{path}: no such directory: {directory}")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def cmd_build(args) -> str:
@@ -73,7 +106,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
-    r.add_argument("model", help="a catalogue name (see 'flopdocs list') or a YAML config path")
+    r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list') or a YAML config path")
+    r.add_argument("--hf", metavar="PATH", help="read a Hugging Face config.json instead of a model")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     r.add_argument("--convention", default=conventions.DEFAULT,
@@ -84,6 +118,14 @@ def parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)
+
+    im = sub.add_parser("import-hf", help="convert a Hugging Face config.json to a flopdocs YAML config")
+    im.add_argument("config", help="path to a config.json (model_type gpt2, llama, mistral, mixtral, qwen2)")
+    im.add_argument("-o", "--output", metavar="OUT.yaml", help="write here (atomically) instead of stdout")
+    im.add_argument("--name", help="the model's display name (default: from _name_or_path or the directory)")
+    im.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a dimension, e.g. --set l=4096 (repeatable)")
+    im.set_defaults(func=cmd_import_hf)
 
     b = sub.add_parser("build", help="build the reference site (MkDocs, strict) into --out")
     b.add_argument("--out", default="site", help="output directory (default: site/)")

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from .symbols import DIMENSIONS, N, Symbol
+from .arch import ARCHITECTURES, FFNS, NORMS, POSITIONS, Arch
+from .symbols import DIMENSIONS, KNOBS, N, Symbol
 
 
 class ConfigError(ValueError):
@@ -25,7 +26,25 @@ REQUIRED_INTS = tuple(DIMENSIONS)  # l, d_model, d_ff, n_vocab, n_layers, n_head
 #: Optional ints with their defaults.
 OPTIONAL_INTS: dict[str, int] = {"N": 1}
 #: Optional strings (metadata, never evaluated).
-OPTIONAL_STRINGS = ("source",)
+OPTIONAL_STRINGS = ("source", "notes")
+#: Optional metadata: the parameter count the source states (an int, or null).
+METADATA_INTS = ("params_published",)
+
+#: Architecture knobs (issue 4), all optional; their defaults are the seed's block.
+KNOB_INTS = tuple(KNOBS)  # n_kv_heads, d_head, window, n_experts, ... (see symbols.KNOBS)
+KNOB_ENUMS: dict[str, tuple[str, ...]] = {
+    "ffn": FFNS,
+    "norm": NORMS,
+    "position": POSITIONS,
+    "architecture": ARCHITECTURES,
+}
+KNOB_BOOLS = ("attn_bias", "attn_out_bias", "ffn_bias", "tie_embeddings", "lm_head")
+#: Every knob, in the order YAML files and reports write them.
+KNOB_ORDER = ("architecture", "n_kv_heads", "d_head", "ffn", "norm", "position",
+              "attn_bias", "attn_out_bias", "ffn_bias", "tie_embeddings", "lm_head",
+              "n_experts", "experts_per_token", "d_ff_expert", "window",
+              "n_encoder_layers", "n_decoder_layers", "l_src", "l_tgt")
+_ENCODER_DECODER_ONLY = ("n_encoder_layers", "n_decoder_layers", "l_src", "l_tgt")
 
 
 @dataclass(frozen=True)
@@ -35,23 +54,87 @@ class Config:
     source: str = ""
     origin: str = "<config>"  # where it came from, for messages
     extra: dict[str, Any] = field(default_factory=dict)
+    knobs: dict[str, Any] = field(default_factory=dict)  # architecture keys given, in KNOB_ORDER
+    params_published: int | None = None
+    notes: str = ""
 
     def __getitem__(self, key: str) -> int:
         return self.values[key]
 
+    def knob(self, key: str) -> Any:
+        """An architecture knob's value, its default filled in (``None``: not applicable)."""
+        if key in self.knobs:
+            return self.knobs[key]
+        v = self.values
+        if key == "attn_out_bias":
+            return self.knob("attn_bias")
+        if key == "lm_head":
+            return self.knob("architecture") != "encoder"
+        if key == "d_head":
+            return v["d_model"] // v["n_heads"] if not v["d_model"] % v["n_heads"] else None
+        if key == "d_ff_expert":
+            return v["d_ff"] if "n_experts" in self.knobs else None
+        return {
+            "architecture": "decoder", "ffn": "relu", "norm": "layernorm",
+            "position": "learned", "attn_bias": False, "ffn_bias": True,
+            "tie_embeddings": False, "n_kv_heads": v["n_heads"],
+            "window": None, "n_experts": None, "experts_per_token": None,
+            "l_src": v["l"], "l_tgt": v["l"],
+            "n_encoder_layers": v["n_layers"], "n_decoder_layers": v["n_layers"],
+        }[key]
+
+    @property
+    def arch(self) -> Arch:
+        """The structural choices the symbolic tree is built from (see :mod:`flopdocs.arch`)."""
+        v, k = self.values, self.knob
+        window = k("window")
+        return Arch(
+            architecture=k("architecture"), ffn=k("ffn"), norm=k("norm"),
+            position=k("position"), attn_bias=k("attn_bias"),
+            attn_out_bias=k("attn_out_bias"), ffn_bias=k("ffn_bias"),
+            tie_embeddings=k("tie_embeddings"), lm_head=k("lm_head"),
+            gqa=k("n_kv_heads") != v["n_heads"],
+            explicit_d_head=k("d_head") * v["n_heads"] != v["d_model"],
+            windowed=window is not None and window < v["l"],
+            moe=k("n_experts") is not None,
+            expert_width=k("n_experts") is not None and k("d_ff_expert") != v["d_ff"],
+        )
+
     @property
     def dims(self) -> dict[Symbol, int]:
-        """Symbol -> int, for :func:`flopdocs.tree.evaluate` (N excluded)."""
-        return {sym: self.values[key] for key, sym in DIMENSIONS.items()}
+        """Symbol -> int, for :func:`flopdocs.tree.evaluate` (N excluded).
+
+        The seed's six dimensions, then every numeric knob that applies to this config
+        (its default filled in); a knob the tree does not use is harmless.
+        """
+        out = {sym: self.values[key] for key, sym in DIMENSIONS.items()}
+        for key, sym in KNOBS.items():
+            value = self.knob(key)
+            if value is not None:
+                out[sym] = value
+        return out
 
     @property
     def n_sequences(self) -> int:
         return self.values["N"]
 
-    def with_values(self, overrides: Mapping[str, int], origin: str) -> "Config":
-        data = {"name": self.name, **self.values, **overrides}
+    def as_data(self) -> dict[str, Any]:
+        """The config as the mapping :func:`parse` reads (defaults left out)."""
+        data: dict[str, Any] = {"name": self.name}
         if self.source:
             data["source"] = self.source
+        if self.params_published is not None:
+            data["params_published"] = self.params_published
+        data.update(self.values)
+        if data.get("N") == 1:
+            del data["N"]
+        data.update(self.knobs)
+        if self.notes:
+            data["notes"] = self.notes
+        return data
+
+    def with_values(self, overrides: Mapping[str, int], origin: str) -> "Config":
+        data = {**self.as_data(), "N": self.values["N"], **overrides}
         return parse(data, origin)
 
 
@@ -65,11 +148,72 @@ def _check_int(origin: str, key: str, value: Any) -> int:
     return value
 
 
+def _check_bool(origin: str, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{origin}: {key}: must be true or false, got {value!r}")
+    return value
+
+
+def _check_enum(origin: str, key: str, value: Any) -> str:
+    allowed = KNOB_ENUMS[key]
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(f"{origin}: {key}: must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _check_knobs(origin: str, data: Mapping[str, Any], values: dict[str, int]) -> dict[str, Any]:
+    knobs: dict[str, Any] = {}
+    for key in KNOB_ORDER:
+        if key not in data:
+            continue
+        value = data[key]
+        if key in KNOB_INTS:
+            knobs[key] = _check_int(origin, key, value)
+        elif key in KNOB_BOOLS:
+            knobs[key] = _check_bool(origin, key, value)
+        else:
+            knobs[key] = _check_enum(origin, key, value)
+
+    def fail(key: str, problem: str):
+        raise ConfigError(f"{origin}: {key}: {problem}")
+
+    arch = knobs.get("architecture", "decoder")
+    n_heads = values["n_heads"]
+    if "d_head" not in knobs and values["d_model"] % n_heads:
+        fail("d_model", f"{values['d_model']} is not divisible by n_heads={n_heads} "
+                        "(d_k = d_model / n_heads must be a whole number; or give d_head)")
+    if "n_kv_heads" in knobs:
+        kv = knobs["n_kv_heads"]
+        if kv > n_heads or n_heads % kv:
+            fail("n_kv_heads", f"{kv} must divide n_heads={n_heads} (each key/value head "
+                               "serves a whole group of query heads)")
+    if "n_experts" in knobs:
+        if "experts_per_token" not in knobs:
+            fail("experts_per_token", "missing: required with n_experts (top-k routing)")
+        if knobs["experts_per_token"] > knobs["n_experts"]:
+            fail("experts_per_token", f"{knobs['experts_per_token']} is more than "
+                                      f"n_experts={knobs['n_experts']}")
+    else:
+        for key in ("experts_per_token", "d_ff_expert"):
+            if key in knobs:
+                fail(key, "needs n_experts (a dense model has no experts)")
+    if arch != "encoder-decoder":
+        for key in _ENCODER_DECODER_ONLY:
+            if key in knobs:
+                fail(key, f"only applies to architecture encoder-decoder, not {arch}")
+    elif "window" in knobs:
+        fail("window", "sliding-window attention is not modelled for architecture encoder-decoder")
+    if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
+        fail("tie_embeddings", "there is no LM head to tie (lm_head is false)")
+    return knobs
+
+
 def parse(data: Any, origin: str) -> Config:
     """Validate a mapping (as ``yaml.safe_load`` returns it) into a :class:`Config`."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{origin}: expected a mapping of keys to values, got {type(data).__name__}")
-    allowed = {"name", *REQUIRED_INTS, *OPTIONAL_INTS, *OPTIONAL_STRINGS}
+    allowed = {"name", *REQUIRED_INTS, *OPTIONAL_INTS, *OPTIONAL_STRINGS, *METADATA_INTS,
+               *KNOB_ORDER}
     for key in data:
         if key not in allowed:
             raise ConfigError(f"{origin}: {key}: unknown key (allowed: {', '.join(sorted(map(str, allowed)))})")
@@ -82,15 +226,18 @@ def parse(data: Any, origin: str) -> Config:
     values = {key: _check_int(origin, key, data[key]) for key in REQUIRED_INTS}
     for key, default in OPTIONAL_INTS.items():
         values[key] = _check_int(origin, key, data[key]) if key in data else default
-    source = data.get("source", "")
-    if not isinstance(source, str):
-        raise ConfigError(f"{origin}: source: must be a string, got {source!r}")
-    if values["d_model"] % values["n_heads"]:
-        raise ConfigError(
-            f"{origin}: d_model: {values['d_model']} is not divisible by n_heads={values['n_heads']} "
-            "(d_k = d_model / n_heads must be a whole number)"
-        )
-    return Config(name=name.strip(), values=values, source=source, origin=origin)
+    strings = {}
+    for key in OPTIONAL_STRINGS:
+        text = data.get(key, "")
+        if not isinstance(text, str):
+            raise ConfigError(f"{origin}: {key}: must be a string, got {text!r}")
+        strings[key] = text
+    published = data.get("params_published")
+    if published is not None:
+        published = _check_int(origin, "params_published", published)
+    knobs = _check_knobs(origin, data, values)
+    return Config(name=name.strip(), values=values, source=strings["source"], origin=origin,
+                  knobs=knobs, params_published=published, notes=strings["notes"].strip())
 
 
 def load(path: str | Path) -> Config:
@@ -117,12 +264,20 @@ def load(path: str | Path) -> Config:
     return parse(data, origin)
 
 
-def parse_override(text: str) -> tuple[str, int]:
-    """``--set key=value``: the key and a strictly decimal int (never evaluated)."""
+def parse_override(text: str) -> tuple[str, Any]:
+    """``--set key=value``: the key and a strictly decimal int (never evaluated).
+
+    An architecture knob that is a bool or an enum takes its word instead
+    (``--set tie_embeddings=true``, ``--set ffn=swiglu``), checked by :func:`parse`.
+    """
     key, sep, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
     if not sep or not key:
         raise ConfigError(f"--set {text}: expected key=value, e.g. --set l=2048")
+    if key in KNOB_BOOLS and raw in ("true", "false"):
+        return key, raw == "true"
+    if key in KNOB_ENUMS:
+        return key, raw
     if not raw.isascii() or not raw.isdigit():
         raise ConfigError(f"--set {text}: {key}: must be a whole number, got {raw!r}")
     return key, int(raw)

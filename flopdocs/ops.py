@@ -39,3 +39,8 @@ def count(name: str, value: Any, note: str) -> Node:
     if isinstance(value, int):
         value = sympy.Integer(value)
     return Node(name=name, value=value, op=Op("count", note=note))
+
+
+def parameters(name: str, *shape: Any, note: str = "") -> Node:
+    """A learned tensor of ``shape``: ``prod(shape)`` parameters (a parameter-tree leaf)."""
+    return Node(name=name, value=sympy.Mul(*shape), op=Op("parameters", (tuple(shape),), note=note))

@@ -28,15 +28,25 @@ def human(flops: int, unit: str = "FLOP") -> str:
     return f"{value:.3g} {_PREFIXES[i]}{unit}"
 
 
+def human_params(n: int) -> str:
+    """``6738415616`` -> ``6.74B`` (parameter counts: K, M, B, T; three significant digits)."""
+    value, i, suffixes = float(n), 0, ["", "K", "M", "B", "T"]
+    while abs(value) >= 999.5 and i < len(suffixes) - 1:
+        value /= 1000
+        i += 1
+    return f"{value:.3g}{suffixes[i]}"
+
+
 def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
     """The report as plain data: exactly the keys of ``--format json``."""
     return {
         "name": a.config.name,
         "convention": a.convention,
-        "config": dict(a.config.values),
+        "config": {**a.config.values, **a.config.knobs},
         "total": a.total,
         "breakdown": to_dict(tree),
         "fractions": to_dict(a.fractions(tree)),
+        "params": a.params.as_dict(),
     }
 
 
@@ -60,7 +70,8 @@ def table(a: Analysis, tree: Node) -> str:
                                 r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
-    head = f"{a.config.name} · convention {a.convention} · {human(a.total)} forward"
+    head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} forward · "
+            f"{human_params(a.params.total)} parameters")
     return head + "\n\n" + "\n".join(lines) + "\n"
 
 
@@ -71,6 +82,8 @@ def _md_escape(text: str) -> str:
 def markdown(a: Analysis, tree: Node) -> str:
     out = [f"# {_md_escape(a.config.name)}", "",
            f"Convention `{a.convention}`; total **{a.total:,}** FLOPs ({human(a.total)}).", "",
+           f"Parameters: **{a.params.total:,}** total, {a.params.non_embedding:,} non-embedding, "
+           f"{a.params.active:,} active per token.", "",
            "| operation | FLOPs | share |", "|---|---:|---:|"]
     for path, n, flops, frac in _rows(a, tree):
         name = _md_escape(n.name) if path else "**total**"

@@ -34,6 +34,34 @@ DIMENSIONS: dict[str, Symbol] = {
     "n_heads": n_heads,
 }
 
+# The architecture knobs' dimensions (issue 4): optional config keys, each a positive
+# integer symbol so the tree stays symbolic; a knob left at its default does not appear
+# in the tree at all (the seed's tree is unchanged).
+n_kv_heads = _dim(r"n_{kv}")  # key/value heads (grouped-query attention)
+d_head = _dim(r"d_{head}")  # explicit head width, when n_heads * d_head != d_model
+window = _dim("w")  # sliding-window width: keys scored per query, when w < l
+n_experts = _dim(r"n_{experts}")  # routed FFN experts per layer
+experts_per_token = _dim(r"k_{experts}")  # experts each token is routed to (top-k)
+d_ff_expert = _dim(r"d_{ff}^{expert}")  # hidden width of one expert, when not d_ff
+l_src = _dim(r"l_{src}")  # encoder-decoder: source tokens per sequence
+l_tgt = _dim(r"l_{tgt}")  # encoder-decoder: target tokens per sequence
+n_encoder_layers = _dim(r"n_{enc}")  # encoder-decoder: encoder blocks
+n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
+
+#: optional numeric config key -> symbol, in display order.
+KNOBS: dict[str, Symbol] = {
+    "n_kv_heads": n_kv_heads,
+    "d_head": d_head,
+    "window": window,
+    "n_experts": n_experts,
+    "experts_per_token": experts_per_token,
+    "d_ff_expert": d_ff_expert,
+    "l_src": l_src,
+    "l_tgt": l_tgt,
+    "n_encoder_layers": n_encoder_layers,
+    "n_decoder_layers": n_decoder_layers,
+}
+
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {
     d_model: _dim("d"),
@@ -48,12 +76,14 @@ def symbol(key: str) -> Symbol:
     """The symbol of a config key (``"d_model"`` -> ``d_{model}``)."""
     if key == "N":
         return N
+    if key in KNOBS:
+        return KNOBS[key]
     return DIMENSIONS[key]
 
 
 def key_of(sym: Symbol) -> str:
     """The config key of a symbol (inverse of :func:`symbol`)."""
-    for key, s in {**DIMENSIONS, "N": N}.items():
+    for key, s in {**DIMENSIONS, "N": N, **KNOBS}.items():
         if s == sym:
             return key
     raise KeyError(sym)

@@ -28,7 +28,8 @@ class Op:
     ``kind`` is one of ``matmul`` (2 FLOPs per multiply-add: ``2·m·k·n`` for
     ``(m×k)(k×n)``), ``elementwise`` (``per_element`` FLOPs per element of
     ``shapes[0]``), ``reduction`` (one add per element reduced) or ``count`` (a count
-    written out by hand, explained by ``note``).
+    written out by hand, explained by ``note``); in a parameter tree, ``parameters``
+    (a learned tensor of ``shapes[0]``: the product of its dimensions).
     """
 
     kind: str

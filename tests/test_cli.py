@@ -29,7 +29,10 @@ def test_json_shape_and_total(capsys, seed_file):
     code, out, err = run(capsys, "report", str(seed_file), "--convention", "seed", "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions"]
+    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions", "params"]
+    # X_word 30000*512 + X_pos 512*512 + LM head 30000*512 + final norm 1024
+    # + 6 blocks x (norms 2048 + attention 4*512^2 + FFN 2*512*4096 + 4096 + 512)
+    assert data["params"] == {"total": 62480384, "non_embedding": 31498240, "active": 62480384}
     assert data["total"] == 51248964096
     assert '"total": 51248964096' in out
     assert data["config"] == {"l": 512, "d_model": 512, "d_ff": 4096, "n_vocab": 30000,

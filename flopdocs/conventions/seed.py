@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..arch import SEED, Arch
 from ..config import Config
+from ..layers.encoder_decoder import encoder_decoder
 from ..layers.transformer import transformer
-from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from ..symbols import (d_ff, d_model, l, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
+                       n_heads, n_layers, n_vocab)
 from ..tree import Node
 
 NAME = "seed"
@@ -23,13 +26,24 @@ SUMMARY = (
     "biases once per layer; lookups, activations, the softmax's final division and the "
     "backward pass are not counted."
 )
+# The architecture knobs (issue 4) add layers the seed does not have; they are counted
+# by the same rules, each layer's notes saying how (e.g. RMSNorm row by row, biases of
+# new layers once per token).  With every knob at its default, build() is the seed.
+
 
 
 @lru_cache(maxsize=None)
-def _symbolic() -> Node:
-    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads)
+def _symbolic(arch: Arch) -> Node:
+    if arch.architecture == "encoder-decoder":
+        return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
+                               n_decoder_layers, n_heads, arch=arch)
+    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch)
 
 
 def build(config: Config | None = None) -> Node:
-    """The symbolic cost tree of one forward pass over one sequence."""
-    return _symbolic()
+    """The symbolic cost tree of one forward pass over one sequence.
+
+    The tree depends only on the config's structure (:attr:`Config.arch`); it is cached
+    per structure, and its numeric knobs are symbols evaluated through ``Config.dims``.
+    """
+    return _symbolic(SEED if config is None else config.arch)

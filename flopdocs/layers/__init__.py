@@ -22,6 +22,8 @@ class Layer:
     computation: tuple[str, ...] = ()  # LaTeX, one line per step, with shapes
     notes: tuple[str, ...] = ()
     example_args: Callable[[], tuple] = tuple  # the arguments ``example`` builds with
+    #: the example's symbolic parameter tree (same node names), or None: no parameters
+    params: Callable[[], Node] | None = None
 
     @property
     def slug(self) -> str:
@@ -32,12 +34,14 @@ LAYERS: dict[str, Layer] = {}
 
 
 def layer(name: str, *, example: Callable[[], tuple], summary: str,
-          computation: tuple[str, ...] = (), notes: tuple[str, ...] = ()):
+          computation: tuple[str, ...] = (), notes: tuple[str, ...] = (),
+          params: Callable[[], Node] | None = None):
     """Register ``build(*dims) -> children`` as the layer ``name``.
 
     The decorated function returns the layer's child nodes; the wrapper makes them a
     subtree named ``name`` and tagged with it, so the site can link to its page.
-    ``example`` returns the arguments of the instance its derivation page shows.
+    ``example`` returns the arguments of the instance its derivation page shows;
+    ``params`` (optional) returns that instance's symbolic parameter tree.
     """
 
     def wrap(fn: Callable[..., list[Node]]) -> Callable[..., Node]:
@@ -46,7 +50,7 @@ def layer(name: str, *, example: Callable[[], tuple], summary: str,
             return Node(name=name, children=tuple(fn(*args, **kwargs)), layer=name)
 
         LAYERS[name] = Layer(name, build, lambda: build(*example()), summary,
-                             tuple(computation), tuple(notes), example)
+                             tuple(computation), tuple(notes), example, params)
         return build
 
     return wrap
@@ -56,13 +60,22 @@ def all_layers() -> list[Layer]:
     """Every registered layer, sorted by name (importing the modules registers them)."""
     from . import (  # noqa: F401  (imported for registration)
         block,
+        cross_attention,
+        decoder_block,
         embeddings,
+        encoder_decoder,
+        gated_ffn,
+        grouped_query_attention,
         layer_norm,
+        moe,
         multi_head_attention,
         position_wise_ffn,
+        rms_norm,
+        rotary_embedding,
         scaled_dot_product_attention,
         softmax,
         transformer,
+        windowed_attention,
     )
 
     return [LAYERS[k] for k in sorted(LAYERS)]

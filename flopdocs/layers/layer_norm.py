@@ -1,5 +1,5 @@
 """Layer normalisation, exactly as the seed counts it (seed In [13])."""
-from ..ops import count, elementwise, reduction
+from ..ops import count, elementwise, parameters, reduction
 from ..symbols import d_model, l
 from ..tree import node
 from . import layer
@@ -8,6 +8,7 @@ from . import layer
 @layer(
     "LayerNorm",
     example=lambda: (l, d_model),
+    params=lambda: layer_norm_params(d_model),
     summary=r"Normalise each position to zero mean and unit variance, then scale by γ and shift by β.",
     computation=(
         r"\mu = \textstyle\sum X / m",
@@ -20,6 +21,8 @@ from . import layer
         "There is one mean and one variance per position, so they should be counted "
         "l times; and X − μ is an l × d_model elementwise op, not n. The seed's "
         "convention keeps its counts as printed.",
+        "Config key norm: layernorm (default) builds this layer; rmsnorm builds RMSNorm.",
+        "Parameters: γ and β, d_model each.",
     ),
 )
 def layer_norm(m, n):
@@ -41,3 +44,8 @@ def _var_x(m, n):
         count("mean_x**2", n, "Square the mean: n FLOPs."),
         count("m - mean_x**2", n, "Subtract the squared mean: n FLOPs."),
     ])
+
+
+def layer_norm_params(n):
+    """γ and β, one of each per feature (n = d_model)."""
+    return node("LayerNorm", [parameters("gamma", n), parameters("beta", n)], layer="LayerNorm")

@@ -1,14 +1,23 @@
-"""Multi-head attention: projections, one attention per head, output (seed In [9])."""
-from ..ops import matmul
+"""Multi-head attention: projections, one attention per head, output (seed In [9]).
+
+:func:`attention_steps` is shared by the attention layers (multi-head, grouped-query,
+cross-attention): their trees differ only in which options they pass.
+"""
+from ..ops import elementwise, matmul, parameters
 from ..symbols import d_model, l, n_heads
-from ..tree import repeat
+from ..tree import Node, node, repeat
 from . import layer
+from .rotary_embedding import rotary_embedding
 from .scaled_dot_product_attention import scaled_dot_product_attention
+from .windowed_attention import windowed_attention
+
+BIAS_NOTE = "Added once per token: one add per element of the projection's output."
 
 
 @layer(
     "MultiHeadAttention",
     example=lambda: (l, l, d_model / n_heads, d_model / n_heads, d_model, n_heads),
+    params=lambda: multi_head_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads),
     summary="Project the input to queries, keys and values, attend in every head, project back.",
     computation=(
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",
@@ -22,13 +31,79 @@ from .scaled_dot_product_attention import scaled_dot_product_attention
         "d_k = d_model / n_heads the heads split the projections' width, they do not add to it.",
         "Only the attention's elementwise steps (scale, mask, softmax) grow with n_heads: "
         "each head scores its own n_q × n_k matrix.",
+        "Config key d_head (an int ≥ 1, default d_model / n_heads): an explicit head width "
+        "for models where n_heads · d_head ≠ d_model (PaLM's 256); d_k = d_v = d_head, and "
+        "W_Q, W_K, W_V map d_model to n_heads · d_head, W_O maps it back.",
+        "Config keys attn_bias (default false) and attn_out_bias (default: attn_bias): "
+        "biases on the Q, K, V projections ('+ b_Q', '+ b_K', '+ b_V') and on W_O "
+        "('+ b_O'), each added once per token (GPT-2 and BERT have all four; Qwen2 only "
+        "the first three).",
+        "Config key position: rope adds a RotaryEmbedding step after the projections; "
+        "alibi adds '+ alibi' to every head's scores; relative (Transformer-XL) adds the "
+        "projection 'R * W_R' of the relative position encodings (d_model × n_heads·d_k "
+        "parameters per layer, plus the biases u and v) and the position scores in every "
+        "head; window (< l) makes each head a WindowedAttention over w keys.",
+        "Parameters: W_Q, W_K, W_V (d_model × n_heads·d_k each), W_O (n_heads·d_v × d_model), "
+        "and the biases when present.",
     ),
 )
-def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads):
-    return [
-        matmul("Q * WQ", n_q, d_model, d_k * n_heads),
-        matmul("K * WK", n_k, d_model, d_k * n_heads),
-        matmul("V * WV", n_k, d_model, d_v * n_heads),
-        repeat(scaled_dot_product_attention(n_q, n_k, d_k, d_v), n_heads),
-        matmul("* WO", n_q, d_v * n_heads, d_model),
-    ]
+def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
+    return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, None, **options)
+
+
+def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
+                    qkv_bias=False, out_bias=False, rope=False, window=None,
+                    alibi=False, relative=False, mask=True) -> list[Node]:
+    """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head."""
+    kv = n_heads if n_kv_heads is None else n_kv_heads
+    steps = [matmul("Q * WQ", n_q, d_model, d_k * n_heads)]
+    if qkv_bias:
+        steps.append(elementwise("+ b_Q", n_q, d_k * n_heads, note=BIAS_NOTE))
+    steps.append(matmul("K * WK", n_k, d_model, d_k * kv))
+    if qkv_bias:
+        steps.append(elementwise("+ b_K", n_k, d_k * kv, note=BIAS_NOTE))
+    steps.append(matmul("V * WV", n_k, d_model, d_v * kv))
+    if qkv_bias:
+        steps.append(elementwise("+ b_V", n_k, d_v * kv, note=BIAS_NOTE))
+    if rope:
+        steps.append(rotary_embedding(n_q, n_k, d_k, n_heads, kv))
+    if relative:
+        steps.append(matmul("R * W_R", n_k, d_model, d_k * n_heads,
+                            note="Project the sinusoidal encodings of the n_k relative distances."))
+    scores = dict(mask=mask, alibi=alibi, relative=relative)
+    if window is None:
+        head = scaled_dot_product_attention(n_q, n_k, d_k, d_v, **scores)
+    else:
+        head = windowed_attention(n_q, window, d_k, d_v, **scores)
+    steps.append(repeat(head, n_heads))
+    steps.append(matmul("* WO", n_q, d_v * n_heads, d_model))
+    if out_bias:
+        steps.append(elementwise("+ b_O", n_q, d_model, note=BIAS_NOTE))
+    return steps
+
+
+def attention_params(name, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
+                     qkv_bias=False, out_bias=False, relative=False) -> Node:
+    """The parameter tree of an attention layer, with its cost tree's leaf names."""
+    kv = n_heads if n_kv_heads is None else n_kv_heads
+    ps = [parameters("Q * WQ", d_model, d_k * n_heads)]
+    if qkv_bias:
+        ps.append(parameters("+ b_Q", d_k * n_heads))
+    ps.append(parameters("K * WK", d_model, d_k * kv))
+    if qkv_bias:
+        ps.append(parameters("+ b_K", d_k * kv))
+    ps.append(parameters("V * WV", d_model, d_v * kv))
+    if qkv_bias:
+        ps.append(parameters("+ b_V", d_v * kv))
+    if relative:
+        ps.append(parameters("R * W_R", d_model, d_k * n_heads))
+        ps.append(parameters("+ u, + v", 2, d_k * n_heads,
+                             note="Transformer-XL's u and v, one d_k vector per head each."))
+    ps.append(parameters("* WO", d_v * n_heads, d_model))
+    if out_bias:
+        ps.append(parameters("+ b_O", d_model))
+    return node(name, ps, layer=name)
+
+
+def multi_head_attention_params(d_k, d_v, d_model, n_heads, **biases) -> Node:
+    return attention_params("MultiHeadAttention", d_k, d_v, d_model, n_heads, None, **biases)

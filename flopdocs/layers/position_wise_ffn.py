@@ -1,12 +1,14 @@
 """Position-wise feed-forward network: relu(X W1 + b1) W2 + b2 (seed In [11])."""
-from ..ops import count, matmul
+from ..ops import count, matmul, parameters
 from ..symbols import d_ff, d_model, l
+from ..tree import node
 from . import layer
 
 
 @layer(
     "PositionWiseFFN",
     example=lambda: (l, d_model, d_ff, d_model),
+    params=lambda: position_wise_ffn_params(d_model, d_ff, d_model),
     summary="Two linear maps with a ReLU between them, applied to every position.",
     computation=(
         r"H = X W_1 + b_1: (l \times d_{in})(d_{in} \times d_{ff}) + (1 \times d_{ff})",
@@ -15,12 +17,29 @@ from . import layer
     notes=(
         "The seed counts each bias once (d_ff and d_out FLOPs), not once per position "
         "(l·d_ff and l·d_out); the ReLU is not counted.",
+        "Config key ffn: relu (default) or gelu (GPT-2, BERT, GPT-3) builds this layer; "
+        "the activation is not counted either way, so gelu costs what relu does. swiglu "
+        "and geglu build a GatedFFN instead.",
+        "Config key ffn_bias (default true): with false, '+ b1' and '+ b2' are absent "
+        "(and so are their parameters).",
+        "Parameters: W1 (d_in × d_ff), b1 (d_ff), W2 (d_ff × d_out), b2 (d_out).",
     ),
 )
-def position_wise_ffn(l, d_in, d_ff, d_out):
-    return [
-        matmul("* W1", l, d_in, d_ff),
-        count("+ b1", d_ff, "The seed adds the bias vector once: d_ff FLOPs."),
-        matmul("* W2", l, d_ff, d_out),
-        count("+ b2", d_out, "The seed adds the bias vector once: d_out FLOPs."),
-    ]
+def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True):
+    steps = [matmul("* W1", l, d_in, d_ff)]
+    if bias:
+        steps.append(count("+ b1", d_ff, "The seed adds the bias vector once: d_ff FLOPs."))
+    steps.append(matmul("* W2", l, d_ff, d_out))
+    if bias:
+        steps.append(count("+ b2", d_out, "The seed adds the bias vector once: d_out FLOPs."))
+    return steps
+
+
+def position_wise_ffn_params(d_in, d_ff, d_out, *, bias=True):
+    ps = [parameters("* W1", d_in, d_ff)]
+    if bias:
+        ps.append(parameters("+ b1", d_ff))
+    ps.append(parameters("* W2", d_ff, d_out))
+    if bias:
+        ps.append(parameters("+ b2", d_out))
+    return node("PositionWiseFFN", ps, layer="PositionWiseFFN")

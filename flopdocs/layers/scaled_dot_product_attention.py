@@ -1,6 +1,7 @@
 """Scaled dot-product attention for one head (seed In [7]; Vaswani et al. 2017, eq. 1)."""
 from ..ops import elementwise, matmul
 from ..symbols import d_k, l
+from ..tree import Node
 from . import layer
 from .softmax import softmax
 
@@ -16,13 +17,40 @@ from .softmax import softmax
         r"P V: (n_q \times n_k)(n_k \times d_v)",
     ),
     notes=("The scores cost a full n_q × n_k matrix: the causal mask is added, not "
-           "exploited, so masked entries are computed and counted.",),
+           "exploited, so masked entries are computed and counted.",
+           "Encoder self-attention and cross-attention (architecture encoder or "
+           "encoder-decoder) are bidirectional: no causal mask is added, so the '+ mask' "
+           "step is absent (a padding mask, when batches are padded, is not counted).",
+           "With position: alibi (Press et al. 2022) each score gets a fixed, per-head "
+           "linear distance penalty m·(j − i): one more addition per score, '+ alibi'. "
+           "The penalty matrix is precomputed and has no parameters.",
+           "With position: relative (Transformer-XL, Dai et al. 2019, section 3.3; Gopher, "
+           "Chinchilla) each head also scores its queries against the projected relative "
+           "position encodings R: 'Q * R.T' (a second n_q × d_k × n_k product), the two "
+           "learned biases u and v added to the queries ('+ u, + v': 2 · n_q · d_k) and "
+           "the position scores added to the content scores ('+ position scores'); the "
+           "relative shift that aligns them is a gather (no FLOPs)."),
 )
-def scaled_dot_product_attention(n_q, n_k, d_k, d_v):
-    return [
-        matmul("Q * K.T", n_q, d_k, n_k),
-        elementwise("/ sqrt(d_k)", n_q, n_k),
-        elementwise("+ mask", n_q, n_k),
-        softmax(n_q, n_k),
-        matmul("* V", n_q, n_k, d_v),
-    ]
+def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False):
+    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative)
+
+
+def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -> list[Node]:
+    """The leaves of one head's attention when each query scores ``n_k`` keys."""
+    steps = [matmul("Q * K.T", n_q, d_k, n_k)]
+    if relative:
+        steps += [
+            elementwise("+ u, + v", n_q, d_k, per_element=2,
+                        note="Transformer-XL's learned biases: q + u for the content scores, q + v for the position scores."),
+            matmul("Q * R.T", n_q, d_k, n_k),
+            elementwise("+ position scores", n_q, n_k,
+                        note="Add the (shifted) position scores to the content scores."),
+        ]
+    steps.append(elementwise("/ sqrt(d_k)", n_q, n_k))
+    if mask:
+        steps.append(elementwise("+ mask", n_q, n_k))
+    if alibi:
+        steps.append(elementwise("+ alibi", n_q, n_k,
+                                 note="ALiBi: add the head's linear distance penalty to each score."))
+    steps += [softmax(n_q, n_k), matmul("* V", n_q, n_k, d_v)]
+    return steps

@@ -1,16 +1,17 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
-from ..ops import matmul
+from ..arch import SEED, Arch
+from ..ops import matmul, parameters
 from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
-from ..tree import rename, repeat
+from ..tree import node, rename, repeat
 from . import layer
-from .block import block
-from .embeddings import embeddings
-from .layer_norm import layer_norm
+from .block import block, block_params, final_norm_name, norm, norm_params
+from .embeddings import embeddings, embeddings_params
 
 
 @layer(
     "Transformer",
     example=lambda: (l, d_model, d_ff, n_vocab, n_layers, n_heads),
+    params=lambda: transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads),
     summary="Embed the tokens, run n_layers blocks, normalise, project to the vocabulary.",
     computation=(
         r"X = \mathrm{Embeddings}(\text{inputs}): (l \times d_{model})",
@@ -18,12 +19,45 @@ from .layer_norm import layer_norm
         r"X \leftarrow \mathrm{LayerNorm}(X)",
         r"\text{logits} = X W_{LM}: (l \times d_{model})(d_{model} \times n_{vocab})",
     ),
-    notes=("This is one forward pass over one sequence of l tokens; multiply by N for N sequences.",),
+    notes=("This is one forward pass over one sequence of l tokens; multiply by N for N sequences.",
+           "Config key architecture: decoder (default, the seed: causal self-attention) or "
+           "encoder (BERT: bidirectional self-attention, and no LM head unless lm_head: "
+           "true); encoder-decoder builds an EncoderDecoder instead.",
+           "Config key lm_head (default true, false for an encoder): with false the "
+           "ProjectToVocab step and its parameters are absent.",
+           "Config key tie_embeddings (default false): the LM head reuses the word "
+           "embedding X_word (GPT-2, PaLM): ProjectToVocab still costs its FLOPs, but its "
+           "n_vocab × d_model parameters are counted once, in Embeddings.",
+           "Parameters: Embeddings, the final norm, the LM head (absent when tied) and "
+           "n_layers blocks; non-embedding parameters leave out the word and position "
+           "tables and the LM head (Kaplan et al. 2020's N)."),
 )
-def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads):
-    return [
-        embeddings(l, d_model, n_vocab),
-        rename(layer_norm(l, d_model), "LayerNorm_Final"),
-        matmul("ProjectToVocab", l, d_model, n_vocab),
-        rename(repeat(block(l, d_model, d_ff, n_heads), n_layers), "Blocks"),
+def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED):
+    steps = [
+        embeddings(l, d_model, n_vocab, position=arch.position),
+        rename(norm(l, d_model, arch), final_norm_name(arch)),
     ]
+    if arch.lm_head:
+        steps.append(matmul("ProjectToVocab", l, d_model, n_vocab))
+    mask = arch.architecture != "encoder"
+    steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask), n_layers),
+                        "Blocks"))
+    return steps
+
+
+def lm_head_params(d_model, n_vocab, arch: Arch):
+    """The LM head's own matrix, or ``None`` when there is none or it is the word embedding."""
+    if arch.lm_head and not arch.tie_embeddings:
+        return parameters("ProjectToVocab", d_model, n_vocab)
+    return None
+
+
+def transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch: Arch = SEED,
+                       active=False):
+    parts = [
+        embeddings_params(l, d_model, n_vocab, position=arch.position),
+        rename(norm_params(d_model, arch), final_norm_name(arch)),
+        lm_head_params(d_model, n_vocab, arch),
+        rename(repeat(block_params(d_model, d_ff, n_heads, arch, active), n_layers), "Blocks"),
+    ]
+    return node("Transformer", [p for p in parts if p is not None], layer="Transformer")

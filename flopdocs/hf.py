@@ -1,0 +1,207 @@
+"""Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
+
+Supported ``model_type``: gpt2, llama, mistral, mixtral, qwen2.  Each field we map is
+listed in :data:`FIELDS`; a field that would change the count in a way we cannot model
+(sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
+activation) is a :class:`~flopdocs.config.ConfigError`, never a silent guess.  Fields
+that do not change the counts (dropout, rope_scaling, rope_theta, token ids, dtypes)
+are ignored.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import KNOB_ENUMS, KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse
+
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
+_LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
+
+_MISSING = object()
+
+
+def _field(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
+    for n in names:
+        if n in hf and hf[n] is not None:
+            return hf[n]
+    if default is _MISSING:
+        raise ConfigError(f"{origin}: {names[0]}: missing (needed for {hf.get('model_type')})")
+    return default
+
+
+def _int(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
+    value = _field(hf, origin, *names, default=default)
+    if value is not default and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{origin}: {names[0]}: must be a whole number, got {value!r}")
+    return value
+
+
+def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
+    value = hf.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ConfigError(f"{origin}: {name}: must be true or false, got {value!r}")
+    return value
+
+
+def _check_layer_types(hf: Mapping[str, Any], origin: str) -> None:
+    kinds = hf.get("layer_types")
+    if isinstance(kinds, list) and len(set(map(str, kinds))) > 1:
+        raise ConfigError(f"{origin}: layer_types: layers of different kinds "
+                          f"({', '.join(sorted(set(map(str, kinds))))}) are not modelled")
+
+
+def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
+    """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
+    if not isinstance(hf, Mapping):
+        raise ConfigError(f"{origin}: expected a JSON object, got {type(hf).__name__}")
+    model_type = hf.get("model_type")
+    if model_type not in MODEL_TYPES:
+        raise ConfigError(f"{origin}: model_type: {model_type!r} is not supported "
+                          f"(supported: {', '.join(MODEL_TYPES)})")
+    _check_layer_types(hf, origin)
+    if name is None:
+        path_name = hf.get("_name_or_path")
+        name = (str(path_name).rstrip("/").rsplit("/", 1)[-1] if path_name
+                else Path(origin).parent.name or model_type)
+    source = f"Hugging Face config.json (model_type {model_type})"
+    if hf.get("_name_or_path"):
+        source += f", {hf['_name_or_path']}"
+    data: dict[str, Any] = {"name": name, "source": source}
+    if model_type == "gpt2":
+        data.update(_gpt2(hf, origin))
+    else:
+        data.update(_llama_like(hf, origin, model_type))
+    return data
+
+
+def _gpt2(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    if hf.get("add_cross_attention"):
+        raise ConfigError(f"{origin}: add_cross_attention: GPT-2 with cross-attention is not modelled")
+    act = str(hf.get("activation_function", "gelu_new"))
+    if act == "relu":
+        ffn = "relu"
+    elif act.startswith("gelu"):
+        ffn = "gelu"
+    else:
+        raise ConfigError(f"{origin}: activation_function: {act!r} is not supported (relu, gelu*)")
+    d = _int(hf, origin, "n_embd")
+    out = {
+        "l": _int(hf, origin, "n_positions", "n_ctx"),
+        "d_model": d,
+        "d_ff": _int(hf, origin, "n_inner", default=4 * d if isinstance(d, int) else None),
+        "n_vocab": _int(hf, origin, "vocab_size"),
+        "n_layers": _int(hf, origin, "n_layer"),
+        "n_heads": _int(hf, origin, "n_head"),
+        "ffn": ffn,
+        "attn_bias": True,
+        "tie_embeddings": _bool(hf, origin, "tie_word_embeddings", True),
+    }
+    return out
+
+
+def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str, Any]:
+    act = str(hf.get("hidden_act", "silu"))
+    if act in ("silu", "swish"):
+        ffn = "swiglu"
+    elif act.startswith("gelu"):
+        ffn = "geglu"
+    else:
+        raise ConfigError(f"{origin}: hidden_act: {act!r} is not supported (silu, gelu*)")
+    heads = _int(hf, origin, "num_attention_heads")
+    l = _int(hf, origin, "max_position_embeddings")
+    out: dict[str, Any] = {
+        "l": l,
+        "d_model": _int(hf, origin, "hidden_size"),
+        "d_ff": _int(hf, origin, "intermediate_size"),
+        "n_vocab": _int(hf, origin, "vocab_size"),
+        "n_layers": _int(hf, origin, "num_hidden_layers"),
+        "n_heads": heads,
+    }
+    kv = _int(hf, origin, "num_key_value_heads", default=heads)
+    if kv != heads:
+        out["n_kv_heads"] = kv
+    head_dim = _int(hf, origin, "head_dim", default=None)
+    if head_dim is not None:
+        out["d_head"] = head_dim
+    out.update(ffn=ffn, norm="rmsnorm", position="rope")
+    if model_type == "qwen2":
+        # Qwen2: biases on q, k, v only (modeling_qwen2: q/k/v_proj bias=True, o_proj False).
+        out.update(attn_bias=True, attn_out_bias=False)
+    elif model_type == "llama" and _bool(hf, origin, "attention_bias", False):
+        out["attn_bias"] = True
+    mlp_bias = model_type == "llama" and _bool(hf, origin, "mlp_bias", False)
+    out["ffn_bias"] = mlp_bias
+    if _bool(hf, origin, "tie_word_embeddings", False):
+        out["tie_embeddings"] = True
+    if model_type == "mixtral":
+        out["n_experts"] = _int(hf, origin, "num_local_experts", "num_experts")
+        out["experts_per_token"] = _int(hf, origin, "num_experts_per_tok")
+    window = _int(hf, origin, "sliding_window", default=None)
+    if model_type in ("mistral", "mixtral") and window is not None:
+        out["window"] = window
+    if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False):
+        if window is not None and window < l:
+            raise ConfigError(
+                f"{origin}: use_sliding_window: sliding-window attention on only some layers "
+                f"(max_window_layers={hf.get('max_window_layers')!r} of "
+                f"{hf.get('num_hidden_layers')!r}) is not modelled")
+    return out
+
+
+def read(path: str | Path) -> Any:
+    """A ``config.json`` file's JSON, with one-line errors."""
+    origin = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{origin}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{origin}: is a directory, not a config.json") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{origin}: cannot read: {e}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+
+
+def load(path: str | Path, name: str | None = None) -> Config:
+    """Read a Hugging Face ``config.json`` into a validated :class:`Config`."""
+    origin = str(path)
+    return parse(to_data(read(path), origin, name), origin)
+
+
+_BARE = re.compile(r"[a-z][a-z0-9-]*")
+
+#: The order import-hf writes keys in.
+YAML_ORDER = ("name", "source", "params_published", *REQUIRED_INTS, "N", *KNOB_ORDER, "notes")
+
+
+def to_yaml(data: Mapping[str, Any]) -> str:
+    """Our YAML for a config mapping: fixed key order, one ``key: value`` per line.
+
+    Strings are written as JSON strings (valid YAML, every character escaped), so the
+    output reads back to the same mapping and is byte-identical for the same input.
+    """
+    lines = ["# Imported from a Hugging Face config.json by `flopdocs import-hf`."]
+    for key in YAML_ORDER:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        elif value is None:
+            text = "null"
+        elif key in KNOB_ENUMS and _BARE.fullmatch(str(value)):
+            text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
+        else:
+            text = json.dumps(str(value), ensure_ascii=False)
+        lines.append(f"{key}: {text}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,52 @@
+"""A decoder block of an encoder-decoder model: self-attention, cross-attention, FFN (Vaswani et al. 2017, fig. 1)."""
+from ..arch import SEED, Arch
+from ..ops import elementwise
+from ..symbols import d_ff, d_model, l_src, l_tgt, n_heads
+from ..tree import node
+from . import layer
+from .block import ffn, ffn_params, norms, norms_params, self_attention, self_attention_params
+from .cross_attention import cross_attention, cross_attention_params
+
+
+@layer(
+    "DecoderBlock",
+    example=lambda: (l_tgt, l_src, d_model, d_ff, n_heads),
+    params=lambda: decoder_block_params(d_model, d_ff, n_heads),
+    summary="X + SelfAttention(Norm(X)), X + CrossAttention(Norm(X), encoder output), X + FFN(Norm(X)).",
+    computation=(
+        r"X \leftarrow X + \mathrm{MultiHeadAttention}(\mathrm{LayerNorm}(X)): (l_{tgt} \times d_{model}), \text{ causal}",
+        r"X \leftarrow X + \mathrm{CrossAttention}(\mathrm{LayerNorm}(X), X_{enc}): (l_{tgt} \times d_{model})",
+        r"X \leftarrow X + \mathrm{PositionWiseFFN}(\mathrm{LayerNorm}(X)): (l_{tgt} \times d_{model})",
+    ),
+    notes=(
+        "Config key architecture: encoder-decoder. Three sub-layers, so three norms and "
+        "three residual additions per block (the seed's Block has two of each).",
+        "Vaswani et al. normalise after each sub-layer (post-norm) with no final norm; "
+        "this block normalises before (pre-norm, as tensor2tensor's later default and T5) "
+        "with a final norm per stack: one norm more per stack, 2 · d_model parameters.",
+        "The norm, attention and FFN kinds follow the same keys as Block (norm, "
+        "n_kv_heads, d_head, ffn, ffn_bias, attn_bias, n_experts).",
+    ),
+)
+def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED):
+    d_k = arch.d_k(d_model, n_heads)
+    return [
+        norms(l_tgt, d_model, 3, arch),
+        elementwise("ResidualConnections", l_tgt, d_model, per_element=3,
+                    note="Three residual additions per decoder block."),
+        self_attention(l_tgt, d_model, n_heads, arch),
+        cross_attention(l_tgt, l_src, d_k, d_k, d_model, n_heads, arch.kv_heads,
+                        qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias),
+        ffn(l_tgt, d_model, d_ff, arch),
+    ]
+
+
+def decoder_block_params(d_model, d_ff, n_heads, arch: Arch = SEED, active=False):
+    d_k = arch.d_k(d_model, n_heads)
+    return node("DecoderBlock", [
+        norms_params(d_model, 3, arch),
+        self_attention_params(d_model, n_heads, arch),
+        cross_attention_params(d_k, d_k, d_model, n_heads, arch.kv_heads,
+                               qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias),
+        ffn_params(d_model, d_ff, arch, active=active),
+    ], layer="DecoderBlock")

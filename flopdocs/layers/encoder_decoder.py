@@ -1,0 +1,77 @@
+"""An encoder-decoder transformer (Vaswani et al. 2017; T5, Raffel et al. 2020)."""
+from ..arch import Arch
+from ..ops import matmul
+from ..symbols import (d_ff, d_model, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
+                       n_heads, n_vocab)
+from ..tree import node, rename, repeat
+from . import layer
+from .block import block, block_params, final_norm_name, norm, norm_params
+from .decoder_block import decoder_block, decoder_block_params
+from .embeddings import embeddings, embeddings_params
+from .transformer import lm_head_params
+
+_VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embeddings=True)
+
+
+@layer(
+    "EncoderDecoder",
+    example=lambda: (l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers, n_decoder_layers,
+                     n_heads),
+    params=lambda: encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
+                                          n_decoder_layers, n_heads),
+    summary="Encode the source with bidirectional blocks; decode the target with causal blocks that also attend to the encoding; project to the vocabulary.",
+    computation=(
+        r"E = \mathrm{Embeddings}(\text{source}): (l_{src} \times d_{model})",
+        r"E \leftarrow \mathrm{Block}(E), \quad n_{enc} \text{ times, no mask}; \quad E \leftarrow \mathrm{LayerNorm}(E)",
+        r"X = \mathrm{Embeddings}(\text{target}): (l_{tgt} \times d_{model})",
+        r"X \leftarrow \mathrm{DecoderBlock}(X, E), \quad n_{dec} \text{ times}; \quad X \leftarrow \mathrm{LayerNorm}(X)",
+        r"\text{logits} = X W_{LM}: (l_{tgt} \times d_{model})(d_{model} \times n_{vocab})",
+    ),
+    notes=(
+        "Config key architecture: encoder-decoder, with n_encoder_layers and "
+        "n_decoder_layers (default n_layers each) and l_src and l_tgt (source and target "
+        "tokens per sequence, default l each). These four keys are errors with any other "
+        "architecture; window is not modelled for encoder-decoder models.",
+        "One forward pass over one (source, target) pair, as in training with teacher "
+        "forcing: the encoder runs once over l_src tokens and the decoder over l_tgt.",
+        "Source and target share one vocabulary and one word embedding X_word (Vaswani et "
+        "al. section 3.4; T5), counted once, in the encoder's Embeddings; with "
+        "tie_embeddings the LM head is that matrix too. Learned positions have a table per "
+        "stack (l_src × d_model and l_tgt × d_model).",
+    ),
+)
+def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
+                    arch: Arch = _VASWANI):
+    encoder = node("Encoder", [
+        embeddings(l_src, d_model, n_vocab, position=arch.position),
+        rename(norm(l_src, d_model, arch), final_norm_name(arch)),
+        rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
+    ])
+    decoder = node("Decoder", [
+        embeddings(l_tgt, d_model, n_vocab, position=arch.position),
+        rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
+        rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch), n_dec),
+               "Blocks"),
+    ])
+    steps = [encoder, decoder]
+    if arch.lm_head:
+        steps.append(matmul("ProjectToVocab", l_tgt, d_model, n_vocab))
+    return steps
+
+
+def encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
+                           arch: Arch = _VASWANI, active=False):
+    encoder = [
+        embeddings_params(l_src, d_model, n_vocab, position=arch.position),
+        rename(norm_params(d_model, arch), final_norm_name(arch)),
+        rename(repeat(block_params(d_model, d_ff, n_heads, arch, active), n_enc), "Blocks"),
+    ]
+    decoder = [
+        embeddings_params(l_tgt, d_model, n_vocab, position=arch.position, word=False),
+        rename(norm_params(d_model, arch), final_norm_name(arch)),
+        rename(repeat(decoder_block_params(d_model, d_ff, n_heads, arch, active), n_dec), "Blocks"),
+    ]
+    parts = [node("Encoder", [p for p in encoder if p is not None]),
+             node("Decoder", [p for p in decoder if p is not None]),
+             lm_head_params(d_model, n_vocab, arch)]
+    return node("EncoderDecoder", [p for p in parts if p is not None], layer="EncoderDecoder")

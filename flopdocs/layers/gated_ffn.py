@@ -1,0 +1,61 @@
+"""Gated feed-forward network (Shazeer 2020, "GLU Variants Improve Transformer", eq. 6).
+
+SwiGLU: (swish(X W_gate) ⊙ X W_up) W_down; GeGLU the same with gelu.
+"""
+from ..ops import elementwise, matmul, parameters
+from ..symbols import d_ff, d_model, l
+from ..tree import node
+from . import layer
+
+BIAS_NOTE = "Added once per token: one add per element."
+
+
+@layer(
+    "GatedFFN",
+    example=lambda: (l, d_model, d_ff, d_model),
+    params=lambda: gated_ffn_params(d_model, d_ff, d_model),
+    summary="Three linear maps: a gate and an up projection multiplied elementwise, then a down projection.",
+    computation=(
+        r"G = \mathrm{act}(X W_{gate}): (l \times d_{in})(d_{in} \times d_{ff})",
+        r"U = X W_{up}: (l \times d_{in})(d_{in} \times d_{ff})",
+        r"H = G \odot U: (l \times d_{ff})",
+        r"Y = H W_{down}: (l \times d_{ff})(d_{ff} \times d_{out})",
+    ),
+    notes=(
+        "Config key ffn: swiglu (act = swish/SiLU; LLaMA, Mistral, PaLM) or geglu "
+        "(act = gelu; Gemma, T5 v1.1). Three d_in × d_ff matrices instead of two, and one "
+        "elementwise product 'gate * up' (l · d_ff FLOPs). Models keep the cost of a "
+        "4·d_model FFN by shrinking d_ff to about 8/3 · d_model (LLaMA: 11008 for 4096).",
+        "As in the seed's PositionWiseFFN the activation itself is not counted.",
+        "Config key ffn_bias: gated FFNs are usually bias-free (set ffn_bias: false); with "
+        "biases, '+ b_gate', '+ b_up' and '+ b_down' are counted once per token "
+        "(l · width), not once per layer as the seed counts PositionWiseFFN's biases.",
+        "Parameters: W_gate, W_up (d_in × d_ff each), W_down (d_ff × d_out), and the biases "
+        "when present.",
+    ),
+)
+def gated_ffn(l, d_in, d_ff, d_out, *, bias=False):
+    steps = [matmul("X * W_gate", l, d_in, d_ff)]
+    if bias:
+        steps.append(elementwise("+ b_gate", l, d_ff, note=BIAS_NOTE))
+    steps.append(matmul("X * W_up", l, d_in, d_ff))
+    if bias:
+        steps.append(elementwise("+ b_up", l, d_ff, note=BIAS_NOTE))
+    steps.append(elementwise("gate * up", l, d_ff, note="The gate multiplies the up projection, element by element."))
+    steps.append(matmul("* W_down", l, d_ff, d_out))
+    if bias:
+        steps.append(elementwise("+ b_down", l, d_out, note=BIAS_NOTE))
+    return steps
+
+
+def gated_ffn_params(d_in, d_ff, d_out, *, bias=False):
+    ps = [parameters("X * W_gate", d_in, d_ff)]
+    if bias:
+        ps.append(parameters("+ b_gate", d_ff))
+    ps.append(parameters("X * W_up", d_in, d_ff))
+    if bias:
+        ps.append(parameters("+ b_up", d_ff))
+    ps.append(parameters("* W_down", d_ff, d_out))
+    if bias:
+        ps.append(parameters("+ b_down", d_out))
+    return node("GatedFFN", ps, layer="GatedFFN")

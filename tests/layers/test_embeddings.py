@@ -1,0 +1,25 @@
+"""Embeddings under each position scheme, and their parameters."""
+import pytest
+
+from flopdocs.layers.embeddings import embeddings, embeddings_params
+from flopdocs.symbols import d_model, l, n_vocab
+from flopdocs.tree import evaluate, to_dict
+
+DIMS = {l: 8, d_model: 4, n_vocab: 10}
+
+
+@pytest.mark.parametrize("position, flops", [
+    ("learned", {"X_word + X_pos": 32}),      # l8 * d4
+    ("sinusoidal", {"X_word + X_pos": 32}),
+    ("rope", {"X_word": 0}), ("alibi", {"X_word": 0}), ("relative", {"X_word": 0}),
+    ("none", {"X_word": 0}),
+])
+def test_flops(position, flops):
+    assert to_dict(evaluate(embeddings(l, d_model, n_vocab, position=position), DIMS)) == flops
+
+
+def test_params():
+    # X_word 10*4 = 40; learned X_pos 8*4 = 32
+    assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab), DIMS)) == {"X_word": 40, "X_pos": 32}
+    assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab, position="rope"), DIMS)) == {"X_word": 40}
+    assert embeddings_params(l, d_model, n_vocab, position="rope", word=False) is None

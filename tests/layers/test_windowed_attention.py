@@ -1,0 +1,51 @@
+"""WindowedAttention: each query scores min(l, window) keys."""
+from flopdocs.analysis import analyse
+from flopdocs.config import parse
+from flopdocs.conventions import seed
+from flopdocs.layers.windowed_attention import windowed_attention
+from flopdocs.symbols import d_k, l, window
+from flopdocs.tree import evaluate, to_dict
+
+BASE = dict(name="t", l=10, d_model=8, d_ff=16, n_vocab=10, n_layers=1, n_heads=4)
+
+
+def test_counts_by_hand():
+    t = evaluate(windowed_attention(l, window, d_k, d_k), {l: 10, window: 3, d_k: 2})
+    assert to_dict(t) == {
+        "Q * K.T": 120,    # 2 * l10 * d_k2 * w3
+        "/ sqrt(d_k)": 30,  # 10 * 3
+        "+ mask": 30,
+        "Softmax": {"x - max(x)": 30, "e^x": 30, "sum": 30},
+        "* V": 120,
+    }
+    assert t.total == 390
+
+
+def test_window_below_l_replaces_l_by_w_in_the_scores():
+    full = analyse(parse(BASE, "<t>"))
+    win = analyse(parse({**BASE, "window": 3}, "<t>"))
+    mha = win.tree["Blocks", "MultiHeadAttention"]
+    assert "WindowedAttention" in mha.keys() and "ScaledDotProductAttention" not in mha.keys()
+    # per head, full: Q*K.T 2*10*2*10 = 400, scale/mask/3 softmax 5*100 = 500, *V 400 -> 1300
+    # per head, window 3: 2*10*2*3 = 120, 5*30 = 150, 120 -> 390; 4 heads
+    assert full.tree["Blocks", "MultiHeadAttention", "ScaledDotProductAttention"].total == 4 * 1300
+    assert mha["WindowedAttention"].total == 4 * 390
+    assert win.total == full.total - 4 * (1300 - 390)
+    # the same parameters: windowing has none
+    assert win.params.total == full.params.total
+
+
+def test_window_at_least_l_is_full_attention_and_the_seed_tree():
+    for w in (10, 11, 4096):
+        cfg = parse({**BASE, "window": w}, "<t>")
+        assert seed.build(cfg) == seed.build(parse(BASE, "<t>"))
+        assert analyse(cfg).total == analyse(parse(BASE, "<t>")).total
+
+
+def test_symbolic_stays_polynomial():
+    cfg = parse({**BASE, "window": 3}, "<t>")
+    expr = seed.build(cfg).total
+    assert window in expr.free_symbols
+    # collects by w: the score terms are linear in w
+    import sympy
+    assert sympy.degree(sympy.expand(expr), window) == 1

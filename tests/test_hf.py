@@ -1,0 +1,146 @@
+"""Hugging Face config.json import: exact counts from checkpoint configs; clear refusals."""
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flopdocs import hf
+from flopdocs.cli import main
+from flopdocs.config import ConfigError, parse
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hf"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("model, total, active", [
+    ("gpt2", 124_439_808, 124_439_808),              # see tests/test_params.py
+    ("llama-2-7b", 6_738_415_616, 6_738_415_616),
+    ("mistral-7b-v0.1", 7_241_732_096, 7_241_732_096),
+    ("mixtral-8x7b-v0.1", 46_702_792_704, 12_879_925_248),
+    ("qwen2-7b", 7_615_616_512, 7_615_616_512),       # q/k/v biases, no o_proj bias
+])
+def test_report_hf_exact(capsys, model, total, active):
+    code, out, err = run(capsys, "report", "--hf", str(FIXTURES / model / "config.json"), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["params"]["total"] == total
+    assert data["params"]["active"] == active
+
+
+def test_gpt2_mapping():
+    data = hf.to_data(json.loads((FIXTURES / "gpt2" / "config.json").read_text()), "c.json")
+    # n_inner is absent: 4 * n_embd; GPT-2 ties its head by default
+    assert data["d_ff"] == 3072 and data["tie_embeddings"] is True and data["l"] == 1024
+    assert data["ffn"] == "gelu" and data["attn_bias"] is True
+
+
+def test_mistral_window_and_l_override(capsys):
+    path = str(FIXTURES / "mistral-7b-v0.1" / "config.json")
+    cfg = hf.load(path)
+    assert cfg.knob("window") == 4096 and cfg["l"] == 32768 and cfg.arch.windowed
+    # --set l=4096: the window no longer binds, and the count of full attention returns
+    code, out, _ = run(capsys, "report", "--hf", path, "--set", "l=4096", "--format", "json")
+    assert code == 0
+    assert "WindowedAttention" not in out and json.loads(out)["config"]["l"] == 4096
+
+
+def test_import_hf_round_trip_and_deterministic(capsys, tmp_path):
+    src = str(FIXTURES / "llama-2-7b" / "config.json")
+    out_path = tmp_path / "llama.yaml"
+    assert run(capsys, "import-hf", src, "-o", str(out_path))[0] == 0
+    first = out_path.read_bytes()
+    assert run(capsys, "import-hf", src, "-o", str(out_path))[0] == 0
+    assert out_path.read_bytes() == first
+    assert list(tmp_path.iterdir()) == [out_path]  # no temporary files left behind
+    data = yaml.safe_load(first)
+    assert list(data)[:8] == ["name", "source", "l", "d_model", "d_ff", "n_vocab", "n_layers", "n_heads"]
+    assert data["name"] == "Llama-2-7b-hf"
+    code, out, _ = run(capsys, "report", str(out_path), "--format", "json")
+    assert json.loads(out)["params"]["total"] == 6_738_415_616
+    # stdout without -o: the same text
+    _, stdout, _ = run(capsys, "import-hf", src)
+    assert stdout.encode() == first
+
+
+def test_import_hf_set_and_name(capsys):
+    code, out, _ = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"),
+                       "--set", "l=2048", "--name", "GPT-2 long")
+    assert code == 0
+    data = yaml.safe_load(out)
+    assert data["l"] == 2048 and data["name"] == "GPT-2 long"
+    # the learned position table grows with l: 1024 more rows of 768
+    assert parse(data, "<t>").name == "GPT-2 long"
+
+
+BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
+              "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
+              "max_position_embeddings": 256}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"model_type": "bert"}, "model_type: 'bert' is not supported"),
+    ({"model_type": None}, "model_type: None is not supported"),
+    ({"hidden_size": None}, "hidden_size: missing"),
+    ({"hidden_size": "64"}, "hidden_size: must be a whole number, got '64'"),
+    ({"num_key_value_heads": 3}, "n_kv_heads: 3 must divide n_heads=4"),
+    ({"hidden_act": "relu"}, "hidden_act: 'relu' is not supported"),
+    ({"tie_word_embeddings": "yes"}, "tie_word_embeddings: must be true or false"),
+    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
+      "max_window_layers": 1}, "use_sliding_window: sliding-window attention on only some layers"),
+    ({"layer_types": ["sliding_attention", "full_attention"]}, "layer_types: layers of different kinds"),
+    ({"model_type": "mixtral"}, "num_local_experts: missing"),
+])
+def test_unhonourable_configs_one_line_exit_2(capsys, tmp_path, change, message):
+    p = tmp_path / "config.json"
+    p.write_text(json.dumps({**BASE_LLAMA, **change}))
+    code, out, err = run(capsys, "report", "--hf", str(p))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert f"{p}: " in err and message in err
+
+
+def test_gpt2_cross_attention_refused():
+    with pytest.raises(ConfigError, match="add_cross_attention"):
+        hf.to_data({"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_head": 2, "vocab_size": 10,
+                    "n_positions": 16, "add_cross_attention": True}, "c.json")
+
+
+def test_qwen2_sliding_window_off_is_ignored():
+    data = hf.to_data({**BASE_LLAMA, "model_type": "qwen2", "use_sliding_window": False,
+                       "sliding_window": 128, "max_window_layers": 1}, "c.json")
+    assert "window" not in data and data["attn_out_bias"] is False
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{", "malformed JSON at line 1"),
+    ("[1, 2]", "expected a JSON object, got list"),
+])
+def test_bad_json(capsys, tmp_path, text, message):
+    p = tmp_path / "config.json"
+    p.write_text(text)
+    code, _, err = run(capsys, "import-hf", str(p))
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["report"], "give a model (name or YAML path) or --hf"),
+    (["report", "seed-512", "--hf", "x.json"], "not both"),
+    (["report", "--hf", "/nonexistent/config.json"], "/nonexistent/config.json: no such file"),
+    (["import-hf", "/nonexistent/config.json"], "/nonexistent/config.json: no such file"),
+])
+def test_bad_flags(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_import_hf_missing_output_directory_writes_nothing(capsys, tmp_path):
+    target = tmp_path / "nope" / "out.yaml"
+    code, _, err = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"), "-o", str(target))
+    assert code == 2 and "no such directory" in err
+    assert not target.parent.exists()

@@ -1,0 +1,91 @@
+"""Invariants over random architecture configs (hypothesis)."""
+import sympy
+from hypothesis import given, settings, strategies as st
+
+from flopdocs import params
+from flopdocs.analysis import analyse
+from flopdocs.config import parse
+from flopdocs.conventions import seed
+from flopdocs.symbols import DIMENSIONS, KNOBS
+from flopdocs.tree import Node, walk
+
+KNOWN_SYMBOLS = set(DIMENSIONS.values()) | set(KNOBS.values())
+
+
+@st.composite
+def configs(draw):
+    n_heads = draw(st.sampled_from([1, 2, 4, 8]))
+    d_head = draw(st.integers(1, 16))
+    data = dict(name="random", l=draw(st.integers(1, 64)), d_model=n_heads * d_head,
+                d_ff=draw(st.integers(1, 128)), n_vocab=draw(st.integers(1, 1000)),
+                n_layers=draw(st.integers(1, 4)), n_heads=n_heads)
+    arch = draw(st.sampled_from(["decoder", "encoder", "encoder-decoder"]))
+    data["architecture"] = arch
+    data["n_kv_heads"] = draw(st.sampled_from([k for k in (1, 2, 4, 8) if n_heads % k == 0]))
+    if draw(st.booleans()):
+        data["d_head"] = draw(st.integers(1, 16))
+    data["ffn"] = draw(st.sampled_from(["relu", "gelu", "swiglu", "geglu"]))
+    data["norm"] = draw(st.sampled_from(["layernorm", "rmsnorm"]))
+    data["position"] = draw(st.sampled_from(["learned", "sinusoidal", "rope", "alibi", "relative", "none"]))
+    for key in ("attn_bias", "attn_out_bias", "ffn_bias"):
+        data[key] = draw(st.booleans())
+    data["lm_head"] = draw(st.booleans())
+    if data["lm_head"]:
+        data["tie_embeddings"] = draw(st.booleans())
+    if draw(st.booleans()):
+        data["n_experts"] = draw(st.integers(1, 8))
+        data["experts_per_token"] = draw(st.integers(1, data["n_experts"]))
+        if draw(st.booleans()):
+            data["d_ff_expert"] = draw(st.integers(1, 64))
+    if arch == "encoder-decoder":
+        for key in ("l_src", "l_tgt"):
+            data[key] = draw(st.integers(1, 64))
+        for key in ("n_encoder_layers", "n_decoder_layers"):
+            data[key] = draw(st.integers(1, 3))
+    elif draw(st.booleans()):
+        data["window"] = draw(st.integers(1, 80))
+    return parse(data, "<random>")
+
+
+def sums_hold(tree: Node) -> bool:
+    for _, n in walk(tree):
+        if not n.is_leaf and n.total != sum(c.total for c in n.children):
+            return False
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(configs())
+def test_random_configs_evaluate_to_ints_and_sums(cfg):
+    a = analyse(cfg)
+    assert all(type(n.value) is int and n.value >= 0 for _, n in walk(a.tree) if n.is_leaf)
+    assert sums_hold(a.tree) and type(a.total) is int and a.total > 0
+    # the symbolic tree evaluates to the same total as its symbolic sum
+    reps = {k: sympy.Integer(v) for k, v in cfg.dims.items()}
+    assert sympy.expand(a.symbolic.total).xreplace(reps) == a.total
+    # ... and stays symbolic: only the model's dimensions appear in it
+    assert a.symbolic.total.free_symbols <= KNOWN_SYMBOLS
+
+
+@settings(max_examples=150, deadline=None)
+@given(configs())
+def test_random_configs_params(cfg):
+    p = analyse(cfg).params
+    assert all(type(n.value) is int and n.value >= 0 for _, n in walk(p.tree) if n.is_leaf)
+    assert sums_hold(p.tree)
+    assert type(p.total) is int and 0 <= p.non_embedding <= p.total
+    assert 0 < p.active <= p.total
+    moe = cfg.knob("n_experts") is not None
+    assert (p.active < p.total) == (moe and cfg.knob("experts_per_token") < cfg.knob("n_experts"))
+    # every node of the parameter tree is named like a node of the cost tree
+    cost_names = {n.name for _, n in walk(seed.build(cfg))}
+    extra = {"X_word", "X_pos", "gamma", "beta", "Transformer", "EncoderDecoder", "Block", "DecoderBlock"}
+    assert {n.name for _, n in walk(params.build(cfg))} <= cost_names | extra
+
+
+@settings(max_examples=60, deadline=None)
+@given(configs(), st.integers(1, 5))
+def test_n_sequences_multiplies_flops_not_params(cfg, n):
+    more = cfg.with_values({"N": n}, "<t>")
+    assert analyse(more).total == n * analyse(cfg).total
+    assert analyse(more).params.total == analyse(cfg).params.total

@@ -1,0 +1,83 @@
+"""Exact parameter counts: GPT-2 small and Llama-2-7B as their checkpoints, the seed by hand."""
+import pytest
+import sympy
+
+from flopdocs import params
+from flopdocs.analysis import analyse
+from flopdocs.catalogue import find
+from flopdocs.config import parse
+from flopdocs.conventions import seed
+from flopdocs.tree import leaves, names, walk
+
+
+def test_gpt2_small_exact():
+    p = analyse(find("gpt-2-small")).params
+    # X_word 50257*768 = 38,597,376; X_pos 1024*768 = 786,432 (tied head: counted once)
+    # block: LayerNorms 2*(768+768) = 3,072; attention 4*768^2 + 4*768 = 2,362,368;
+    #        FFN 2*768*3072 + 3072 + 768 = 4,722,432  -> 7,087,872, x 12 = 85,054,464
+    # final LayerNorm 1,536
+    assert p.total == 38_597_376 + 786_432 + 85_054_464 + 1_536 == 124_439_808
+    assert p.non_embedding == 85_054_464 + 1_536 == 85_056_000
+    assert p.active == p.total
+    assert "ProjectToVocab" not in names(p.tree)  # tied
+
+
+def test_llama_2_7b_exact():
+    p = analyse(find("llama-2-7b")).params
+    # X_word and the untied LM head: 2 * 32000*4096 = 262,144,000
+    # block: RMSNorms 2*4096 = 8,192; attention 4*4096^2 = 67,108,864;
+    #        SwiGLU 3*4096*11008 = 135,266,304 -> 202,383,360, x 32 = 6,476,267,520
+    # final RMSNorm 4,096
+    assert p.total == 262_144_000 + 6_476_267_520 + 4_096 == 6_738_415_616
+    assert p.non_embedding == 6_476_271_616
+
+
+def test_seed_512_by_hand():
+    p = analyse(find("seed-512")).params
+    # X_word 30000*512 = 15,360,000, X_pos 512*512 = 262,144, LM head 15,360,000,
+    # 6 x (2048 + 4*512^2 + 2*512*4096 + 4096 + 512) = 6 x 5,249,536 = 31,497,216, final 1,024
+    assert p.total == 2 * 15_360_000 + 262_144 + 31_497_216 + 1_024 == 62_480_384
+
+
+def test_param_tree_uses_the_cost_tree_names():
+    cfg = find("gpt-2-small")
+    cost, ps = seed.build(cfg), params.build(cfg)
+    cost_names = names(cost)
+    for path, node in walk(ps):
+        if path:  # the root aside, every parameter node is named like a cost node
+            assert node.name in cost_names | {"X_word", "X_pos", "gamma", "beta"}, path
+    assert ps.keys() == ["Embeddings", "LayerNorm_Final", "Blocks"]
+
+
+def test_params_are_ints_and_symbolic_before():
+    cfg = find("mixtral-8x7b")
+    sym = params.build(cfg)
+    assert isinstance(sym.total, sympy.Expr) and not sym.total.is_number
+    p = analyse(cfg).params
+    assert all(type(n.value) is int for _, n in leaves(p.tree))
+    assert type(p.total) is int and type(p.active) is int and type(p.non_embedding) is int
+    assert p.total == int(sympy.expand(sym.total).xreplace({k: sympy.Integer(v) for k, v in cfg.dims.items()}))
+
+
+def _decoders():
+    from flopdocs.catalogue import models
+    return [c for c in models() if c.knob("architecture") == "decoder" and not c.arch.windowed]
+
+
+@pytest.mark.parametrize("cfg", _decoders(), ids=lambda c: c.name)
+def test_forward_flops_are_2_per_weight_per_token_plus_attention(cfg):
+    # The closed form (Kaplan et al. 2020, table 1; nanoGPT's 6N + 12LHQT without the
+    # backward pass): each weight used by a token costs one multiply-add (2 FLOPs), and
+    # attention adds 4 * n_layers * l^2 * (n_heads * d_head) per sequence (QK^T and AV,
+    # the causal mask not exploited; Transformer-XL's QR^T a third 2 * ...), plus the
+    # seed's 5 elementwise steps per score (scale, mask, 3 softmax). Lookups are not
+    # multiplies: drop X_word and X_pos; a tied head multiplies by X_word once more.
+    # Norms, residuals and the rest stay under 0.5%.
+    a = analyse(cfg)
+    l, d, v, n, h = (cfg[k] for k in ("l", "d_model", "n_vocab", "n_layers", "n_heads"))
+    weights = a.params.active - v * d - (l * d if cfg.knob("position") == "learned" else 0)
+    if cfg.knob("tie_embeddings"):
+        weights += v * d
+    score_matmuls = 6 if cfg.knob("position") == "relative" else 4
+    closed = 2 * l * weights + n * l * l * h * (score_matmuls * cfg.knob("d_head") + 5)
+    assert abs(a.total - closed) / a.total < 0.005
