@@ -39,6 +39,9 @@ class Arch:
     windowed: bool = False  # window < l: each query scores w keys, not l
     moe: bool = False  # the FFN is a routed mixture of experts
     expert_width: bool = False  # d_ff_expert given and != d_ff
+    # Not structure but counting: the 'corrected' convention fixes the seed's slips
+    # (LayerNorm's per-row steps, FFN biases per token, the softmax's division).
+    corrected: bool = False
 
     # -- the dimensions the tree is written in ------------------------------------
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..config import ConfigError
-from . import seed
+from . import corrected, seed
 
-CONVENTIONS: dict[str, ModuleType] = {"seed": seed}
+CONVENTIONS: dict[str, ModuleType] = {"seed": seed, "corrected": corrected}
 DEFAULT = "seed"
 
 

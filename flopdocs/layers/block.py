@@ -58,7 +58,9 @@ def block_params(d_model, d_ff, n_heads, arch: Arch = SEED, active=False):
 # -- the sub-layers an Arch selects ------------------------------------------------------
 
 def norm(l, d_model, arch: Arch) -> Node:
-    return rms_norm(l, d_model) if arch.norm == "rmsnorm" else layer_norm(l, d_model)
+    if arch.norm == "rmsnorm":
+        return rms_norm(l, d_model)
+    return layer_norm(l, d_model, corrected=arch.corrected)
 
 
 def norm_params(d_model, arch: Arch) -> Node:
@@ -86,7 +88,8 @@ def _attention_options(arch: Arch) -> dict:
 def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True) -> Node:
     d_k = arch.d_k(d_model, n_heads)
     options = dict(_attention_options(arch), rope=arch.position == "rope",
-                   window=arch.window, alibi=arch.position == "alibi", mask=mask)
+                   window=arch.window, alibi=arch.position == "alibi", mask=mask,
+                   corrected=arch.corrected)
     if arch.gqa:
         return grouped_query_attention(l, l, d_k, d_k, d_model, n_heads, arch.kv_heads, **options)
     return multi_head_attention(l, l, d_k, d_k, d_model, n_heads, **options)
@@ -105,7 +108,8 @@ def ffn(l, d_model, d_ff, arch: Arch) -> Node:
         return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch=arch)
     if arch.gated:
         return gated_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias,
+                             per_token_bias=arch.corrected)
 
 
 def ffn_params(d_model, d_ff, arch: Arch, active=False) -> Node:

@@ -29,9 +29,9 @@ from .multi_head_attention import attention_params, attention_steps
     ),
 )
 def cross_attention(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                    qkv_bias=False, out_bias=False):
+                    qkv_bias=False, out_bias=False, corrected=False):
     return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads,
-                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False)
+                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False, corrected=corrected)
 
 
 def cross_attention_params(d_k, d_v, d_model, n_heads, n_kv_heads=None, **biases):

@@ -20,15 +20,26 @@ from . import layer
         "(the divisions by m, μ², the subtraction, the square root) n = d_model times. "
         "There is one mean and one variance per position, so they should be counted "
         "l times; and X − μ is an l × d_model elementwise op, not n. The seed's "
-        "convention keeps its counts as printed.",
+        "convention keeps its counts as printed; the corrected convention counts "
+        "them per row: 7·m·n + 6·m in all (seed: 6·m·n + 7·n).",
         "Config key norm: layernorm (default) builds this layer; rmsnorm builds RMSNorm.",
         "Parameters: γ and β, d_model each.",
     ),
 )
-def layer_norm(m, n):
+def layer_norm(m, n, *, corrected=False):
+    """The seed's counts; ``corrected`` counts the per-row steps once per row (m)."""
+    if corrected:
+        return [
+            count("mean(x)", m * n + m, "Sum each row (m·n adds), then one divide per row (m)."),
+            _var_x(m, n, m, "row"),
+            elementwise("numerator", m, n, note="x − mean_x: one subtraction per element (m·n)."),
+            count("denominator", 2 * m, "sqrt(var_x + eps) per row: an add, then a square root (2·m)."),
+            elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3,
+                        note="After broadcasting: one divide, one multiply, one add per element."),
+        ]
     return [
         count("mean(x)", m * n + n, "Element-wise add (m·n), then a divide over the resulting vector (n)."),
-        _var_x(m, n),
+        _var_x(m, n, n, "entry of the vector"),
         count("numerator", n, "x − mean_x, counted once per entry of the vector (n)."),
         count("denominator", 2 * n, "sqrt(var_x + eps): an add, then a square root (2·n)."),
         elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3,
@@ -36,13 +47,14 @@ def layer_norm(m, n):
     ]
 
 
-def _var_x(m, n):
+def _var_x(m, n, per, unit):
+    """The variance; its last three steps are counted ``per`` times (once per ``unit``)."""
     return node("var_x", [
         elementwise("X**2", m, n),
         reduction("sum", m, n),
-        count("/ m", n, "Divide the sums by m: n FLOPs."),
-        count("mean_x**2", n, "Square the mean: n FLOPs."),
-        count("m - mean_x**2", n, "Subtract the squared mean: n FLOPs."),
+        count("/ m", per, f"Divide the sums: once per {unit}."),
+        count("mean_x**2", per, f"Square the mean: once per {unit}."),
+        count("m - mean_x**2", per, f"Subtract the squared mean: once per {unit}."),
     ])
 
 

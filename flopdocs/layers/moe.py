@@ -40,7 +40,7 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 def mixture_of_experts(l, d_model, d_expert, n_experts, k, *, arch: Arch = _SWIGLU):
     return [
         matmul("router", l, d_model, n_experts),
-        softmax(l, n_experts),
+        softmax(l, n_experts, divide=arch.corrected),
         rename(repeat(expert(l, d_model, d_expert, arch), k), "Experts"),
         count("weighted sum", l * d_model * (2 * k - 1),
               "Mix the k expert outputs: k multiplies and k − 1 adds per element (l·d_model·(2k − 1))."),
@@ -50,7 +50,8 @@ def mixture_of_experts(l, d_model, d_expert, n_experts, k, *, arch: Arch = _SWIG
 def expert(l, d_model, d_expert, arch: Arch):
     if arch.gated:
         return gated_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias,
+                             per_token_bias=arch.corrected)
 
 
 def mixture_of_experts_params(d_model, d_expert, n_experts, counted=None, *, arch: Arch = _SWIGLU):

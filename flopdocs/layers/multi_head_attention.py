@@ -53,7 +53,7 @@ def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
 
 def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=None,
-                    alibi=False, relative=False, mask=True) -> list[Node]:
+                    alibi=False, relative=False, mask=True, corrected=False) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head."""
     kv = n_heads if n_kv_heads is None else n_kv_heads
     steps = [matmul("Q * WQ", n_q, d_model, d_k * n_heads)]
@@ -70,7 +70,7 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
     if relative:
         steps.append(matmul("R * W_R", n_k, d_model, d_k * n_heads,
                             note="Project the sinusoidal encodings of the n_k relative distances."))
-    scores = dict(mask=mask, alibi=alibi, relative=relative)
+    scores = dict(mask=mask, alibi=alibi, relative=relative, corrected=corrected)
     if window is None:
         head = scaled_dot_product_attention(n_q, n_k, d_k, d_v, **scores)
     else:

@@ -1,5 +1,5 @@
 """Position-wise feed-forward network: relu(X W1 + b1) W2 + b2 (seed In [11])."""
-from ..ops import count, matmul, parameters
+from ..ops import count, elementwise, matmul, parameters
 from ..symbols import d_ff, d_model, l
 from ..tree import node
 from . import layer
@@ -16,7 +16,8 @@ from . import layer
     ),
     notes=(
         "The seed counts each bias once (d_ff and d_out FLOPs), not once per position "
-        "(l·d_ff and l·d_out); the ReLU is not counted.",
+        "(l·d_ff and l·d_out); the ReLU is not counted. The corrected convention counts "
+        "them per position.",
         "Config key ffn: relu (default) or gelu (GPT-2, BERT, GPT-3) builds this layer; "
         "the activation is not counted either way, so gelu costs what relu does. swiglu "
         "and geglu build a GatedFFN instead.",
@@ -25,13 +26,20 @@ from . import layer
         "Parameters: W1 (d_in × d_ff), b1 (d_ff), W2 (d_ff × d_out), b2 (d_out).",
     ),
 )
-def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True):
+def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True, per_token_bias=False):
+    """The seed adds each bias once; ``per_token_bias`` (corrected) once per position."""
+
+    def add_bias(name, width):
+        if per_token_bias:
+            return elementwise(name, l, width, note="Add the bias to every position's row.")
+        return count(name, width, f"The seed adds the bias vector once: {width} FLOPs.")
+
     steps = [matmul("* W1", l, d_in, d_ff)]
     if bias:
-        steps.append(count("+ b1", d_ff, "The seed adds the bias vector once: d_ff FLOPs."))
+        steps.append(add_bias("+ b1", d_ff))
     steps.append(matmul("* W2", l, d_ff, d_out))
     if bias:
-        steps.append(count("+ b2", d_out, "The seed adds the bias vector once: d_out FLOPs."))
+        steps.append(add_bias("+ b2", d_out))
     return steps
 
 

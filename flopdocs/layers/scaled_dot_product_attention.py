@@ -31,11 +31,14 @@ from .softmax import softmax
            "the position scores added to the content scores ('+ position scores'); the "
            "relative shift that aligns them is a gather (no FLOPs)."),
 )
-def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False):
-    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative)
+def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
+                                 corrected=False):
+    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative,
+                       corrected=corrected)
 
 
-def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -> list[Node]:
+def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
+                corrected=False) -> list[Node]:
     """The leaves of one head's attention when each query scores ``n_k`` keys."""
     steps = [matmul("Q * K.T", n_q, d_k, n_k)]
     if relative:
@@ -52,5 +55,5 @@ def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -
     if alibi:
         steps.append(elementwise("+ alibi", n_q, n_k,
                                  note="ALiBi: add the head's linear distance penalty to each score."))
-    steps += [softmax(n_q, n_k), matmul("* V", n_q, n_k, d_v)]
+    steps += [softmax(n_q, n_k, divide=corrected), matmul("* V", n_q, n_k, d_v)]
     return steps

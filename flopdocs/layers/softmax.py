@@ -16,11 +16,17 @@ from . import layer
     notes=(
         "The seed counts the subtraction, the exponential and the sum, one FLOP per "
         "element each; the row maximum and the final division by the sum are not counted.",
+        "The corrected convention also counts the division of every exponential by its "
+        "row's sum ('/ sum', m·n): 4·m·n in all. The row maximum (comparisons) is not "
+        "counted in either.",
     ),
 )
-def softmax(m, n):
-    return [
+def softmax(m, n, *, divide=False):
+    steps = [
         elementwise("x - max(x)", m, n),
         elementwise("e^x", m, n),
         reduction("sum", m, n),
     ]
+    if divide:
+        steps.append(elementwise("/ sum", m, n, note="Normalise: divide every exponential by its row's sum."))
+    return steps
