@@ -66,6 +66,26 @@ def test_every_model_page_total_is_the_library_total(site):
         assert int(m.group(1).replace(",", "")) == analyse(cfg).total
 
 
+def test_every_model_page_shows_the_exact_parameter_count(site):
+    for cfg in catalogue.models():
+        text = (site / "models" / f"{slug(cfg.name)}.html").read_text(encoding="utf-8")
+        m = re.search(r'id="params-total">([\d,]+)<', text)
+        assert m, cfg.name
+        assert int(m.group(1).replace(",", "")) == analyse(cfg).params.total
+    # Llama 2 7B: the released checkpoint's exact count
+    text = (site / "models" / "llama-2-7b.html").read_text(encoding="utf-8")
+    assert 'id="params-total">6,738,415,616<' in text
+
+
+def test_conventions_page_and_model_pages_show_every_convention(site):
+    text = (site / "conventions.html").read_text(encoding="utf-8")
+    assert 'id="seed"' in text and 'id="corrected"' in text
+    # seed-512 under corrected: 51,248,964,096 + 30,112,256 (tests/test_corrected.py)
+    assert "51,279,076,352" in text
+    model = (site / "models" / "seed-512.html").read_text(encoding="utf-8")
+    assert "51,279,076,352" in model and 'href="../conventions.html#corrected"' in model
+
+
 def test_seed_512_page_shows_the_seed_number(site):
     # seed In [44]: count_flops(N=1, l=512, d_model=512, d_ff=4096, n_vocab=30000,
     # n_layers=6, n_heads=8) = 51248964096

@@ -11,10 +11,10 @@ from pathlib import Path
 from types import ModuleType
 
 from .. import catalogue, conventions
-from ..analysis import SEED_GROUPS, Analysis, analyse
+from ..analysis import Analysis, analyse
 from ..config import Config, ConfigError, load
 from ..layers import Layer, all_layers
-from ..tree import Node, group, names, slug
+from ..tree import Node, group, slug
 
 _SLUG_OK = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -24,7 +24,8 @@ class Model:
     slug: str
     config: Config
     analysis: Analysis
-    grouped: Node  # the evaluated tree with the seed's groups collapsed (those present)
+    grouped: Node  # the evaluated tree with the default groups collapsed (those present)
+    under: tuple[Analysis, ...]  # the model under every convention, the default first
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class SiteData:
     models: tuple[Model, ...]  # sorted by slug
     layers: tuple[Layer, ...]  # sorted by name
     convention: ModuleType  # the default convention's module (NAME, SUMMARY, build)
+    conventions: tuple[ModuleType, ...]  # every convention, the default first
 
 
 def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
@@ -66,9 +68,13 @@ def evaluate(cfg: Config) -> Model:
     """One catalogue model evaluated exactly (raises ConfigError on an inexact config)."""
     a = analyse(cfg)
     tree = a.tree  # evaluates now, so a bad config fails the gather step
-    present = names(tree)
-    keys = [k for k in SEED_GROUPS if k in present and k != tree.name]
-    return Model(slug=slug(cfg.name), config=cfg, analysis=a, grouped=group(tree, keys))
+    others = [analyse(cfg, name) for name in sorted(conventions.CONVENTIONS)
+              if name != conventions.DEFAULT]
+    for other in others:
+        other.tree  # noqa: B018  (evaluate now, in the gather step)
+    a.params  # noqa: B018
+    return Model(slug=slug(cfg.name), config=cfg, analysis=a,
+                 grouped=group(tree, a.default_groups()), under=(a, *others))
 
 
 def gather(catalogue_dir: str | Path | None = None) -> SiteData:
@@ -76,5 +82,7 @@ def gather(catalogue_dir: str | Path | None = None) -> SiteData:
     if not models:
         where = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
         raise ConfigError(f"{where}: the catalogue has no models (*.yaml)")
-    return SiteData(models=models, layers=tuple(all_layers()),
-                    convention=conventions.get(conventions.DEFAULT))
+    default = conventions.get(conventions.DEFAULT)
+    others = tuple(conventions.get(n) for n in sorted(conventions.CONVENTIONS) if n != conventions.DEFAULT)
+    return SiteData(models=models, layers=tuple(all_layers()), convention=default,
+                    conventions=(default, *others))

@@ -18,12 +18,12 @@ import jinja2
 import sympy
 
 from ..layers import LAYERS
-from ..report import human
+from ..report import human, human_params
 from ..symbols import DIMENSIONS, d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
 from . import derive, figures
 from .gather import Model, SiteData
-from .text import bibtex_text, md_text, num, pct
+from .text import bibtex_text, md_text, num, pct, signed_pct
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -42,7 +42,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: user text goes through |text explicitly
     )
-    env.filters.update(text=md_text, num=num, pct=pct, human=human, tex=derive.tex,
+    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
+                       human_params=human_params, tex=derive.tex,
                        bibtex=bibtex_text, title=lambda s: json.dumps(html.escape(str(s))))
     return env
 
@@ -89,12 +90,27 @@ def _breakdown_rows(m: Model, anchors) -> list[dict]:
     return rows
 
 
+def _params(m: Model) -> dict:
+    p, published = m.analysis.params, m.config.params_published
+    gap = None if not published else (p.total - published) / published
+    return {"total": p.total, "non_embedding": p.non_embedding, "active": p.active,
+            "moe": p.active != p.total, "published": published, "gap": gap}
+
+
+def _under_conventions(m: Model) -> list[dict]:
+    base = m.analysis.total
+    return [{"name": a.convention, "total": a.total, "per_token": a.per_token,
+             "diff": (a.total - base) / base} for a in m.under]
+
+
 def model_page(env, m: Model, anchors, commit: str) -> str:
     cfg, a = m.config, m.analysis
     rows = _grouped_rows(m)
     page = f"models/{m.slug}.md"
     return env.get_template("model.md.j2").render(
         m=m, cfg=cfg, a=a, config_rows=list(cfg.values.items()),
+        knob_rows=[(k, str(v).lower() if isinstance(v, bool) else v) for k, v in cfg.knobs.items()], params=_params(m),
+        conventions=_under_conventions(m),
         per_sequence=a.per_sequence.total, per_token=a.per_token, total=a.total,
         n_sequences=cfg.n_sequences, tokens=cfg["l"],
         grouped=rows, breakdown=_breakdown_rows(m, anchors),
@@ -170,6 +186,19 @@ def symbolic_page(env, data: SiteData) -> str:
     )
 
 
+def conventions_page(env, data: SiteData) -> str:
+    seed_total = sympy.expand(data.convention.build().total)
+    sections = []
+    for conv in data.conventions:
+        diff = sympy.expand(conv.build().total - seed_total)
+        sections.append({"name": conv.NAME, "anchor": anchor(conv.NAME), "summary": conv.SUMMARY,
+                         "default": conv is data.convention, "doc": inspect.getdoc(conv) or "",
+                         "diff": derive.tex_lines(diff) if diff != 0 else ""})
+    rows = [{"m": m, "under": _under_conventions(m)} for m in data.models]
+    return env.get_template("conventions.md.j2").render(
+        sections=sections, rows=rows, names=[c.NAME for c in data.conventions])
+
+
 def home_page(env, data: SiteData) -> str:
     rows = []
     for m in data.models:
@@ -202,6 +231,7 @@ def pages(data: SiteData, commit: str) -> dict[str, str]:
         "index.md": home_page(env, data),
         "symbolic.md": symbolic_page(env, data),
         "compare.md": compare_page(env, data),
+        "conventions.md": conventions_page(env, data),
     }
     for layer in data.layers:
         out[f"layers/{layer.slug}.md"] = layer_page(env, layer, commit)
@@ -218,6 +248,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Symbolic": "symbolic.md"},
         {"Models": [f"models/{m.slug}.md" for m in data.models]},
         {"Compare": "compare.md"},
+        {"Conventions": "conventions.md"},
     ]
     return items + list(extra)
 

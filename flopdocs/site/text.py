@@ -34,6 +34,11 @@ def num(n: int) -> str:
     return f"{int(n):,}"
 
 
+def signed_pct(x: float) -> str:
+    """A relative difference with its sign and two decimals: ``+0.06%``, ``-3.00%``."""
+    return f"{100 * x:+.2f}%"
+
+
 def pct(x: float) -> str:
     """A share as a percentage with four decimals, as the report prints it."""
     return f"{100 * x:.4f}%"
