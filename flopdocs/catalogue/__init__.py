@@ -13,24 +13,38 @@ from ..tree import slug
 DIRECTORY = Path(__file__).parent
 
 
-def paths() -> list[Path]:
-    """Every catalogue file, sorted by name."""
-    return sorted(DIRECTORY.glob("*.yaml"))
+def paths(directory: Path = DIRECTORY) -> list[Path]:
+    """Every catalogue file of ``directory``, sorted by name."""
+    return sorted(Path(directory).glob("*.yaml"))
 
 
-@lru_cache(maxsize=1)
-def models() -> tuple[Config, ...]:
-    """Every catalogue config, sorted by slug; two models sharing a slug is an error."""
+def load_directory(directory: str | Path = DIRECTORY) -> tuple[Config, ...]:
+    """Every config of a directory of YAML files, sorted by slug.
+
+    A model's slug (``[a-z0-9-]`` only) must be its file's name, and two models
+    sharing a slug are an error: their pages and lookups would collide.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: catalogue directory does not exist")
     seen: dict[str, Config] = {}
-    for path in paths():
+    for path in paths(directory):
         cfg = load(path)
         s = slug(cfg.name)
+        if not s:
+            raise ConfigError(f"{path}: name: {cfg.name!r} has no usable slug ([a-z0-9-])")
         if path.stem != s:
             raise ConfigError(f"{path}: name: slug of {cfg.name!r} is {s!r}, but the file is {path.name}")
         if s in seen:
             raise ConfigError(f"{path}: name: {cfg.name!r} has the same slug as {seen[s].origin}")
         seen[s] = cfg
     return tuple(seen[k] for k in sorted(seen))
+
+
+@lru_cache(maxsize=1)
+def models() -> tuple[Config, ...]:
+    """Every built-in catalogue config, sorted by slug."""
+    return load_directory(DIRECTORY)
 
 
 def find(name: str) -> Config:

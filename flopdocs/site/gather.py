@@ -5,19 +5,15 @@ be made from any directory of YAML configs; the default is the built-in catalogu
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from .. import catalogue, conventions
 from ..analysis import Analysis, analyse
-from ..config import Config, ConfigError, load
+from ..config import Config, ConfigError
 from ..layers import Layer, all_layers
 from ..tree import Node, group, slug
-
-_SLUG_OK = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
 
 @dataclass(frozen=True)
 class Model:
@@ -37,31 +33,8 @@ class SiteData:
 
 
 def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
-    """Every config of ``directory`` (default: the built-in catalogue), sorted by slug.
-
-    A model's slug is ``[a-z0-9-]`` only and must be the file's name; two models with
-    one slug are an error (their pages would collide).
-    """
-    if directory is None:
-        configs = catalogue.models()
-    else:
-        directory = Path(directory)
-        if not directory.is_dir():
-            raise ConfigError(f"{directory}: catalogue directory does not exist")
-        seen: dict[str, Config] = {}
-        for path in sorted(directory.glob("*.yaml")):
-            cfg = load(path)
-            s = slug(cfg.name)
-            if path.stem != s:
-                raise ConfigError(f"{path}: name: slug of {cfg.name!r} is {s!r}, but the file is {path.name}")
-            if s in seen:
-                raise ConfigError(f"{path}: name: {cfg.name!r} has the same slug as {seen[s].origin}")
-            seen[s] = cfg
-        configs = tuple(seen[k] for k in sorted(seen))
-    for cfg in configs:
-        if not _SLUG_OK.fullmatch(slug(cfg.name)):
-            raise ConfigError(f"{cfg.origin}: name: {cfg.name!r} has no usable slug ([a-z0-9-])")
-    return tuple(sorted(configs, key=lambda c: slug(c.name)))
+    """Every config of ``directory`` (default: the built-in catalogue), sorted by slug."""
+    return catalogue.models() if directory is None else catalogue.load_directory(directory)
 
 
 def evaluate(cfg: Config) -> Model:
