@@ -7,6 +7,8 @@ shapes, and the notes.  The site renders one page per registered layer.
 from __future__ import annotations
 
 import functools
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,25 +59,12 @@ def layer(name: str, *, example: Callable[[], tuple], summary: str,
 
 
 def all_layers() -> list[Layer]:
-    """Every registered layer, sorted by name (importing the modules registers them)."""
-    from . import (  # noqa: F401  (imported for registration)
-        block,
-        cross_attention,
-        decoder_block,
-        embeddings,
-        encoder_decoder,
-        gated_ffn,
-        grouped_query_attention,
-        layer_norm,
-        moe,
-        multi_head_attention,
-        position_wise_ffn,
-        rms_norm,
-        rotary_embedding,
-        scaled_dot_product_attention,
-        softmax,
-        transformer,
-        windowed_attention,
-    )
+    """Every registered layer, sorted by name.
 
+    Every module of this package is imported (in sorted order) so that its layers
+    register themselves: a new layer module needs no edit anywhere else to get its
+    derivation page.
+    """
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{info.name}")
     return [LAYERS[k] for k in sorted(LAYERS)]
