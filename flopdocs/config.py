@@ -240,18 +240,24 @@ def parse(data: Any, origin: str) -> Config:
                   knobs=knobs, params_published=published, notes=strings["notes"].strip())
 
 
+def read_text(path: str | Path, kind: str) -> str:
+    """A config file's text, or a one-line :class:`ConfigError` naming the file."""
+    origin = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{origin}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{origin}: is a directory, not {kind}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{origin}: cannot read: {e}") from None
+
+
 def load(path: str | Path) -> Config:
     """Read and validate one YAML config file."""
     path = Path(path)
     origin = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{origin}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{origin}: is a directory, not a YAML file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{origin}: cannot read: {e}") from None
+    text = read_text(path, "a YAML file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import KNOB_ENUMS, KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse
+from .config import KNOB_ENUMS, KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse, read_text
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
@@ -156,14 +156,7 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
 def read(path: str | Path) -> Any:
     """A ``config.json`` file's JSON, with one-line errors."""
     origin = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{origin}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{origin}: is a directory, not a config.json") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{origin}: cannot read: {e}") from None
+    text = read_text(path, "a config.json")
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
