@@ -109,3 +109,20 @@ def test_catalogue_slug_must_match_the_file_and_be_usable(tmp_path):
 def test_empty_catalogue_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="no models"):
         gather.gather(tmp_path)
+
+
+def test_crossover_from_each_models_own_tree():
+    from flopdocs.site.render import _crossover_row
+
+    models = {m.slug: m for m in gather.gather().models}
+    seed = _crossover_row(models["seed-512"])
+    # l* = n(8d² + 4df) / n(4d + 5h) = (8·512² + 4·512·4096) / (4·512 + 5·8) = 10,485,760 / 2,088
+    assert seed["l_star"] == 10_485_760 / 2_088
+    assert seed["attn"] == 6 * (4 * 512 + 5 * 8) * 512**2  # n(4d + 5h)l²
+    assert seed["dsq"] == 6 * (8 * 512**2 + 4 * 512 * 4096) * 512  # n(8d² + 4df)l
+    # Mistral 7B's sliding window (4096 < l = 8192): no l² term at all
+    mistral = _crossover_row(models["mistral-7b-v0-1"])
+    assert mistral["attn"] == 0 and mistral["l_star"] is None
+    # Llama 2 7B: gated FFN (6·d·f) and RoPE, counted from its own tree
+    llama = _crossover_row(models["llama-2-7b"])
+    assert llama["dsq"] == 32 * (8 * 4096**2 + 6 * 4096 * 11008) * 4096

@@ -19,7 +19,7 @@ import sympy
 
 from ..layers import LAYERS
 from ..report import human, human_params
-from ..symbols import DIMENSIONS, d_ff, d_model, l
+from ..symbols import DIMENSIONS, KNOBS, d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
 from . import derive, figures
 from .gather import Model, SiteData
@@ -156,8 +156,28 @@ def _crossover(total: sympy.Expr):
     a_coef = sympy.expand(e.coeff(l, 2))
     lin = sympy.expand(e.coeff(l, 1))
     b_coef = sympy.Add(*[t for t in sympy.Add.make_args(lin)
-                         if sympy.Poly(t, d_model, d_ff).total_degree() == 2])
-    return a_coef, b_coef, sympy.cancel(b_coef / a_coef)
+                         if sympy.Poly(t, *_WIDTHS).total_degree() == 2])
+    return a_coef, b_coef, (sympy.cancel(b_coef / a_coef) if a_coef != 0 else None)
+
+
+#: The widths whose squares make a layer's "d² terms" (projections and FFN).
+_WIDTHS = (d_model, d_ff, KNOBS["d_head"], KNOBS["d_ff_expert"])
+
+
+def _crossover_row(m: Model) -> dict:
+    """The crossover for one model, from its own tree (GQA, gated FFN, ... included).
+
+    Windowed attention (each query scores w keys) and encoder-decoder stacks (l_src,
+    l_tgt) have no l² term: their crossover is None.
+    """
+    a_coef, b_coef, l_star = _crossover(m.analysis.symbolic.total)
+    values = m.config.dims
+    length = m.config["l"]
+    attn = int(sympy.expand(a_coef * length**2).xreplace(values))
+    dsq = int(sympy.expand(b_coef * length).xreplace(values))
+    return {"m": m, "l": length, "attn": attn, "dsq": dsq,
+            "ratio": attn / dsq if dsq else None,
+            "l_star": float(l_star.xreplace(values)) if l_star is not None else None}
 
 
 def symbolic_page(env, data: SiteData) -> str:
@@ -171,13 +191,7 @@ def symbolic_page(env, data: SiteData) -> str:
             "leading": derive.tex(leading_term(total, sym)),
         })
     a_coef, b_coef, l_star = _crossover(total)
-    per_model = []
-    for m in data.models:
-        values = {s: m.config[k] for k, s in DIMENSIONS.items()}
-        attn = int(sympy.expand(a_coef * l**2).xreplace(values))
-        dsq = int(sympy.expand(b_coef * l).xreplace(values))
-        per_model.append({"m": m, "l": m.config["l"], "attn": attn, "dsq": dsq,
-                          "ratio": attn / dsq, "l_star": float(l_star.xreplace(values))})
+    per_model = [_crossover_row(m) for m in data.models]
     return env.get_template("symbolic.md.j2").render(
         expanded=derive.tex_lines(total), sections=sections,
         lead_l=derive.tex(leading_term(total, l)), lead_d=derive.tex(leading_term(total, d_model)),
