@@ -129,6 +129,18 @@ def map_values(tree: Node, f) -> Node:
     return replace(tree, children=tuple(map_values(c, f) for c in tree.children))
 
 
+def as_expr(value: Any) -> sympy.Basic:
+    """A leaf value as a sympy object: ints become ``Integer``; anything else must already
+    be sympy (text is never parsed: nothing here calls ``sympify``)."""
+    if isinstance(value, bool):
+        raise TypeError(f"a cost cannot be a bool: {value!r}")
+    if isinstance(value, int):
+        return Integer(value)
+    if isinstance(value, sympy.Basic):
+        return value
+    raise TypeError(f"a cost must be an int or a sympy expression, got {type(value).__name__}")
+
+
 def evaluate(tree: Node, values: Mapping[Symbol, int]) -> Node:
     """The tree with every leaf an exact Python ``int`` for the given dimensions.
 
@@ -140,7 +152,7 @@ def evaluate(tree: Node, values: Mapping[Symbol, int]) -> Node:
     def to_int(expr: Any, what: str) -> int:
         if isinstance(expr, int):
             return expr
-        r = sympy.sympify(expr).xreplace(reps)
+        r = as_expr(expr).xreplace(reps)
         if not r.is_Integer:
             raise ValueError(f"{what} evaluates to {r}, not a whole number")
         return int(r)

@@ -14,7 +14,7 @@ import sympy
 from sympy import latex
 
 from ..layers import LAYERS, Layer
-from ..tree import Node, anchor
+from ..tree import Node, anchor, as_expr
 from . import BuildError
 
 #: Section ids every layer page uses itself; an operation never takes them.
@@ -34,12 +34,12 @@ class DerivationError(BuildError):
 
 def tex(expr) -> str:
     """sympy's LaTeX of an expression (ints included)."""
-    return latex(sympy.sympify(expr))
+    return latex(as_expr(expr))
 
 
 def tex_lines(expr) -> str:
     """A long sum as an aligned block, one top-level term per line (display only)."""
-    terms = sympy.sympify(expr).as_ordered_terms()
+    terms = as_expr(expr).as_ordered_terms()
     if len(terms) <= 3:
         return tex(expr)
     lines = [tex(terms[0])]
@@ -51,7 +51,7 @@ def tex_lines(expr) -> str:
 
 def _factor(expr) -> str:
     s = tex(expr)
-    return f"\\left({s}\\right)" if isinstance(sympy.sympify(expr), sympy.Add) else s
+    return f"\\left({s}\\right)" if isinstance(as_expr(expr), sympy.Add) else s
 
 
 def _product(factors) -> str:
