@@ -23,3 +23,8 @@ def test_params():
     assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab), DIMS)) == {"X_word": 40, "X_pos": 32}
     assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab, position="rope"), DIMS)) == {"X_word": 40}
     assert embeddings_params(l, d_model, n_vocab, position="rope", word=False) is None
+
+
+def test_seed_in_6():
+    # In [6]: Embeddings(l, d_model, n_vocab).flops_count = d_model*l
+    assert embeddings(l, d_model, n_vocab).total == d_model * l

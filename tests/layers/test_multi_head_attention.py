@@ -55,3 +55,14 @@ def test_explicit_d_head():
     assert a.params.total == seedlike.params.total + 256 - 64
     # d_head equal to d_model / n_heads is the seed's tree
     assert analyse(parse({**base, "d_head": 2}, "<t>")).symbolic == seedlike.symbolic
+
+
+def test_seed_in_10():
+    # In [10]: MultiHeadAttention(l, l, d_model, d_model, d_model, n_heads) (d_k = d_model:
+    # the notebook's own call) = 8 d² l h + 4 d l² h + 5 l² h
+    import sympy
+
+    d, h = d_model, n_heads
+    tree = multi_head_attention(l, l, d, d, d, h)
+    assert sympy.expand(tree.total) == 8 * d**2 * l * h + 4 * d * l**2 * h + 5 * l**2 * h
+    assert tree.keys() == ["Q * WQ", "K * WK", "V * WV", "ScaledDotProductAttention", "* WO"]
