@@ -28,3 +28,30 @@ def test_into_place_first_build(tmp_path):
     b._into_place(new, tmp_path / "site")
     assert (tmp_path / "site" / "index.html").read_text() == "new"
     assert not new.exists()
+
+
+def test_build_refuses_to_replace_what_it_did_not_build(tmp_path, capsys):
+    from flopdocs.cli import main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "keep.py").write_text("precious")
+    afile = tmp_path / "notes.txt"
+    afile.write_text("precious")
+    for target in (src, afile):
+        assert main(["build", "--out", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "refusing to replace it" in err
+    assert (src / "keep.py").read_text() == "precious" and afile.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "src"]  # no staging left
+
+
+def test_check_out_accepts_empty_and_previous_builds(tmp_path):
+    b.check_out(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    b.check_out(tmp_path / "empty")
+    prev = tmp_path / "prev"
+    prev.mkdir()
+    (prev / "index.html").write_text("old")
+    (prev / b.MARKER).write_text("")
+    b.check_out(prev)

@@ -191,6 +191,24 @@ def _into_place(new: Path, out: Path) -> None:
         os.rename(aside, new)
 
 
+#: Written into every built site; only a directory holding it (or an empty one) is
+#: ever replaced, so ``--out .`` or ``--out src/`` cannot swap away anything else.
+MARKER = ".flopdocs-site"
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that is not ours to replace."""
+    if not out.exists():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise BuildError(f"--out {out}: exists and is not a directory; refusing to replace it")
+    ours = (out / MARKER).is_file() or all(  # or a site MkDocs built (before the marker)
+        (out / f).is_file() for f in ("index.html", "sitemap.xml", "search/search_index.json"))
+    if any(out.iterdir()) and not ours:
+        raise BuildError(f"--out {out}: a non-empty directory that flopdocs did not build "
+                         f"(no {MARKER}); refusing to replace it")
+
+
 def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
 
@@ -198,6 +216,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
     """
     out = Path(out).absolute()
+    check_out(out)
     check_katex()
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -206,6 +225,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, commit())
         _mkdocs(docs, site, site_nav, source_date_epoch())
+        (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         _into_place(site, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
