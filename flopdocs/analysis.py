@@ -45,8 +45,9 @@ class Analysis:
 
     @property
     def per_token(self) -> int:
-        """Forward FLOPs per token, rounded down (the total is per sequence of l tokens)."""
-        return self.per_sequence.total // self.config["l"]
+        """Forward FLOPs per token processed, rounded down: one sequence's total over its
+        :attr:`~flopdocs.config.Config.tokens` (l; l_src + l_tgt for an encoder-decoder)."""
+        return self.per_sequence.total // self.config.tokens
 
     @cached_property
     def params(self) -> _params.Params:

@@ -41,7 +41,7 @@ def cmd_report(args) -> str:
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
     cfg = _apply_sets(cfg, args.set)
     a = analyse(cfg, args.convention)
-    keys = [k.strip() for k in args.group.split(",") if k.strip()] if args.group else []
+    keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
     return render(a, tree, args.format)
 
@@ -70,14 +70,23 @@ def cmd_import_hf(args) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same directory, then rename."""
+    if not path.name or path.is_dir():
+        raise ConfigError(f"-o {str(path)!r}: is a directory, not a file to write")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise ConfigError(f"{path}: no such directory: {directory}")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        raise ConfigError(f"-o {path}: no such directory: {directory}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -112,7 +121,8 @@ def parser() -> argparse.ArgumentParser:
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     r.add_argument("--convention", default=conventions.DEFAULT,
                    help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
-    r.add_argument("--group", metavar="KEY[,KEY...]", help="collapse these subtrees to their sums")
+    r.add_argument("--group", action="append", default=[], metavar="KEY[,KEY...]",
+                   help="collapse these subtrees to their sums (repeatable)")
     r.add_argument("--format", choices=FORMATS, default="table")
     r.set_defaults(func=cmd_report)
 

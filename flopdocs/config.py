@@ -6,7 +6,7 @@ what is wrong.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,14 @@ class Config:
     def n_sequences(self) -> int:
         return self.values["N"]
 
+    @property
+    def tokens(self) -> int:
+        """Tokens one sequence's forward pass processes: ``l``, or ``l_src + l_tgt`` for an
+        encoder-decoder (the encoder reads l_src source tokens, the decoder l_tgt targets)."""
+        if self.knob("architecture") == "encoder-decoder":
+            return self.knob("l_src") + self.knob("l_tgt")
+        return self.values["l"]
+
     def as_data(self) -> dict[str, Any]:
         """The config as the mapping :func:`parse` reads (defaults left out)."""
         data: dict[str, Any] = {"name": self.name}
@@ -138,6 +146,12 @@ class Config:
         return parse(data, origin)
 
 
+#: The largest value any int key takes: 2**53, the largest integer a JSON reader that
+#: uses doubles still holds exactly, and far beyond any model's dimension.  The bound
+#: also keeps every product of dimensions well inside what reports and pages format.
+MAX_INT = 2**53
+
+
 def _check_int(origin: str, key: str, value: Any) -> int:
     # bool is a subclass of int: reject it explicitly; "512" (a string) is not a number.
     if isinstance(value, bool) or not isinstance(value, int):
@@ -145,7 +159,16 @@ def _check_int(origin: str, key: str, value: Any) -> int:
         raise ConfigError(f"{origin}: {key}: must be a whole number, got {shown}")
     if value < 1:
         raise ConfigError(f"{origin}: {key}: must be at least 1, got {value}")
+    if value > MAX_INT:
+        raise ConfigError(f"{origin}: {key}: must be at most 2**53 = {MAX_INT}, got {_shown(value)}")
     return value
+
+
+def _shown(value: int) -> str:
+    """A big int for a message: itself, or its size (never a 4,300-digit conversion)."""
+    if value.bit_length() <= 128:
+        return str(value)
+    return f"a number of about {round(value.bit_length() * 0.30103)} digits"
 
 
 def _check_bool(origin: str, key: str, value: Any) -> bool:
@@ -253,13 +276,37 @@ def read_text(path: str | Path, kind: str) -> str:
         raise ConfigError(f"{origin}: cannot read: {e}") from None
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (data only, no tags that build objects) that refuses a key
+    given twice: PyYAML would silently keep the last, hiding a typo'd edit."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, Hashable) and key in seen:
+                raise _DuplicateKey(f"{key}: given twice (lines {seen[key]} and {line})")
+            if isinstance(key, Hashable):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def load(path: str | Path) -> Config:
     """Read and validate one YAML config file."""
     path = Path(path)
     origin = str(path)
     text = read_text(path, "a YAML file")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # yaml.SafeLoader, duplicate keys refused
+    except _DuplicateKey as e:
+        raise ConfigError(f"{origin}: {e}") from None
+    except ValueError as e:  # e.g. an int of more than 4300 digits (sys.int_info)
+        raise ConfigError(f"{origin}: a number is too long to read: {' '.join(str(e).split())}") from None
     except yaml.YAMLError as e:
         where = ""
         mark = getattr(e, "problem_mark", None)
@@ -280,10 +327,19 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, raw = key.strip(), raw.strip()
     if not sep or not key:
         raise ConfigError(f"--set {text}: expected key=value, e.g. --set l=2048")
-    if key in KNOB_BOOLS and raw in ("true", "false"):
+    if key in KNOB_BOOLS:
+        if raw not in ("true", "false"):
+            raise ConfigError(f"--set {text}: {key}: must be true or false, got {raw!r}")
         return key, raw == "true"
     if key in KNOB_ENUMS:
         return key, raw
+    if key in ("name", *OPTIONAL_STRINGS):
+        raise ConfigError(f"--set {text}: {key}: only dimensions and architecture knobs can be "
+                          "overridden (edit the YAML file for text)")
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+        raise ConfigError(f"--set {text}: {key}: must be at least 1, got {raw}")
     if not raw.isascii() or not raw.isdigit():
         raise ConfigError(f"--set {text}: {key}: must be a whole number, got {raw!r}")
+    if len(raw.lstrip("0")) > len(str(MAX_INT)):
+        raise ConfigError(f"--set {text}: {key}: must be at most 2**53 = {MAX_INT}")
     return key, int(raw)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import KNOB_ENUMS, KNOB_ORDER, REQUIRED_INTS, Config, ConfigError, parse, read_text
+from .config import KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, parse, read_text
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
@@ -34,8 +34,25 @@ def _field(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISS
 
 def _int(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
     value = _field(hf, origin, *names, default=default)
-    if value is not default and (isinstance(value, bool) or not isinstance(value, int)):
+    if value is default:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{origin}: {names[0]}: must be a whole number, got {value!r}")
+    # Checked here too (parse() checks again), so a message names the file's own key.
+    if value < 1:
+        raise ConfigError(f"{origin}: {names[0]}: must be at least 1, got {value}")
+    if value > MAX_INT:
+        raise ConfigError(f"{origin}: {names[0]}: must be at most 2**53 = {MAX_INT}")
+    return value
+
+
+def _int0(hf: Mapping[str, Any], origin: str, name: str, default: int) -> int:
+    """A count that may be 0 (e.g. max_window_layers)."""
+    value = hf.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{origin}: {name}: must be a whole number, at least 0, got {value!r}")
     return value
 
 
@@ -142,14 +159,21 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
         out["n_experts"] = _int(hf, origin, "num_local_experts", "num_experts")
         out["experts_per_token"] = _int(hf, origin, "num_experts_per_tok")
     window = _int(hf, origin, "sliding_window", default=None)
+    if model_type == "mistral" and "sliding_window" not in hf:
+        window = 4096  # MistralConfig's default when the key is absent (null means none)
     if model_type in ("mistral", "mixtral") and window is not None:
         out["window"] = window
-    if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False):
-        if window is not None and window < l:
+    if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False) and window is not None:
+        # Qwen2Config: layer i slides iff i >= max_window_layers (default 28), so the window
+        # covers all layers (0), none (>= num_hidden_layers), or only some (not modelled).
+        n_layers = out["n_layers"]
+        first = _int0(hf, origin, "max_window_layers", default=28)
+        if first == 0:
+            out["window"] = window
+        elif first < n_layers and window < l:
             raise ConfigError(
-                f"{origin}: use_sliding_window: sliding-window attention on only some layers "
-                f"(max_window_layers={hf.get('max_window_layers')!r} of "
-                f"{hf.get('num_hidden_layers')!r}) is not modelled")
+                f"{origin}: max_window_layers: sliding-window attention on layers {first} to "
+                f"{n_layers - 1} only (use_sliding_window is true, {n_layers} layers) is not modelled")
     return out
 
 
@@ -161,6 +185,8 @@ def read(path: str | Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except ValueError as e:  # e.g. an int of more than 4300 digits (sys.int_info)
+        raise ConfigError(f"{origin}: a number is too long to read: {' '.join(str(e).split())}") from None
 
 
 def load(path: str | Path, name: str | None = None) -> Config:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 from .analysis import Analysis
@@ -19,22 +20,32 @@ PATH_SEPARATOR = " > "
 _PREFIXES = ["", "K", "M", "G", "T", "P", "E", "Z", "Y"]
 
 
+def _scaled(n: int, prefixes: list[str]) -> tuple[str, str]:
+    """Three significant digits of ``n`` in the largest unit that keeps it under 1000.
+
+    Exact decimal arithmetic (no float): any int formats, however large, and the rounding
+    is of the true value (half to even), the same on every machine.
+    """
+    value, i = Decimal(n), 0
+    while abs(value) >= Decimal("999.5") and i < len(prefixes) - 1:
+        value = value.scaleb(-3)
+        i += 1
+    mantissa, e, exponent = f"{value:.3g}".partition("e")
+    if "." in mantissa:  # 51.2; 2.00 -> 2; 1.50 -> 1.5 (as float's :.3g)
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa + e + exponent, prefixes[i]
+
+
 def human(flops: int, unit: str = "FLOP") -> str:
     """``51248964096`` -> ``51.2 GFLOP`` (SI prefixes, three significant digits)."""
-    value, i = float(flops), 0
-    while abs(value) >= 999.5 and i < len(_PREFIXES) - 1:
-        value /= 1000
-        i += 1
-    return f"{value:.3g} {_PREFIXES[i]}{unit}"
+    text, prefix = _scaled(flops, _PREFIXES)
+    return f"{text} {prefix}{unit}"
 
 
 def human_params(n: int) -> str:
     """``6738415616`` -> ``6.74B`` (parameter counts: K, M, B, T; three significant digits)."""
-    value, i, suffixes = float(n), 0, ["", "K", "M", "B", "T"]
-    while abs(value) >= 999.5 and i < len(suffixes) - 1:
-        value /= 1000
-        i += 1
-    return f"{value:.3g}{suffixes[i]}"
+    text, suffix = _scaled(n, ["", "K", "M", "B", "T"])
+    return f"{text}{suffix}"
 
 
 def as_json(a: Analysis, tree: Node) -> dict[str, Any]:

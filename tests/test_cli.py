@@ -105,6 +105,13 @@ BAD = [
     ("malformed", SEED + "d_model: [\n", "malformed YAML"),
     ("not a mapping", "- 1\n- 2\n", "expected a mapping"),
     ("indivisible", SEED.replace("n_heads: 8", "n_heads: 7"), "d_model: 512 is not divisible by n_heads=7"),
+    # a key given twice: PyYAML alone keeps the last one silently
+    ("duplicate key", SEED + "l: 1024\n", "l: given twice (lines 2 and 8)"),
+    # 5000 digits: Python refuses to read ints of more than 4300 digits (sys.int_info)
+    ("too long to read", SEED.replace("l: 512", "l: " + "9" * 5000), "a number is too long to read"),
+    # 2**53 + 1: beyond MAX_INT
+    ("too large", SEED.replace("l: 512", "l: 9007199254740993"),
+     "l: must be at most 2**53 = 9007199254740992, got 9007199254740993"),
 ]
 
 
@@ -129,6 +136,11 @@ def test_bad_config_one_line_exit_2(capsys, tmp_path, label, text, message):
     (["report", "seed-512", "--set", "l"], "expected key=value"),
     (["report", "seed-512", "--set", "bogus=3"], "bogus: unknown key"),
     (["report", "seed-512", "--set", "l=0"], "l: must be at least 1"),
+    (["report", "seed-512", "--set", "l=-1"], "l: must be at least 1, got -1"),
+    (["report", "seed-512", "--set", "l=" + "9" * 5000], "l: must be at most 2**53"),
+    (["report", "seed-512", "--set", "tie_embeddings=yes"], "tie_embeddings: must be true or false, got 'yes'"),
+    (["report", "seed-512", "--set", "name=foo"], "name: only dimensions and architecture knobs"),
+    (["report", "seed-512", "--set", "ffn=tanh"], "ffn: must be one of relu, gelu, swiglu, geglu"),
     (["report", "seed-512", "--group", "Nope"], "--group: Nope: no such node"),
     (["report", "seed-512", "--format", "xml"], "invalid choice: 'xml'"),
     (["frobnicate"], "invalid choice"),
@@ -139,6 +151,26 @@ def test_bad_flags_one_line_exit_2(capsys, argv, message):
     assert out == ""
     assert err.count("\n") == 1, err
     assert message in err
+
+
+def test_group_is_repeatable(capsys):
+    # two --group flags collapse both keys (the second does not replace the first)
+    _, one, _ = run(capsys, "report", "seed-512", "--format", "json", "--group", "Embeddings,PositionWiseFFN")
+    _, two, _ = run(capsys, "report", "seed-512", "--format", "json",
+                    "--group", "Embeddings", "--group", "PositionWiseFFN")
+    assert one == two
+    # Embeddings collapsed to its sum: X_word + X_pos, one addition per element, l * d_model
+    assert json.loads(two)["breakdown"]["Embeddings"] == 512 * 512
+
+
+def test_huge_but_valid_dimensions_format(capsys, seed_file):
+    # every dimension at 2**53: the totals have ~100 digits, far beyond a float's
+    # exact range; the human suffix is computed with exact decimals, not floats
+    big = [f"--set={k}={2**53}" for k in ("l", "d_model", "d_ff", "n_vocab", "n_layers", "N")]
+    for fmt in ("table", "md", "csv", "json"):
+        code, out, err = run(capsys, "report", str(seed_file), "--set", "n_heads=1", *big, "--format", fmt)
+        assert code == 0, err
+    assert "YFLOP" in run(capsys, "report", str(seed_file), "--set", "n_heads=1", *big)[1]
 
 
 def test_console_script_no_traceback(tmp_path):

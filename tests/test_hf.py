@@ -92,7 +92,13 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"hidden_act": "relu"}, "hidden_act: 'relu' is not supported"),
     ({"tie_word_embeddings": "yes"}, "tie_word_embeddings: must be true or false"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
-      "max_window_layers": 1}, "use_sliding_window: sliding-window attention on only some layers"),
+      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
+    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
+      "max_window_layers": -1}, "max_window_layers: must be a whole number, at least 0, got -1"),
+    # errors name the file's own key, not ours (hidden_size, not d_model)
+    ({"hidden_size": 0}, "hidden_size: must be at least 1, got 0"),
+    ({"num_attention_heads": -4}, "num_attention_heads: must be at least 1, got -4"),
+    ({"vocab_size": 2**60}, "vocab_size: must be at most 2**53"),
     ({"layer_types": ["sliding_attention", "full_attention"]}, "layer_types: layers of different kinds"),
     ({"model_type": "mixtral"}, "num_local_experts: missing"),
 ])
@@ -109,6 +115,32 @@ def test_gpt2_cross_attention_refused():
     with pytest.raises(ConfigError, match="add_cross_attention"):
         hf.to_data({"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_head": 2, "vocab_size": 10,
                     "n_positions": 16, "add_cross_attention": True}, "c.json")
+
+
+@pytest.mark.parametrize("max_window_layers, window", [
+    (2, None),   # BASE_LLAMA has 2 layers: layer i slides iff i >= 2, so none does
+    (28, None),  # Qwen2Config's default, more than the layers there are
+    (0, 128),    # every layer slides: the model is windowed throughout
+])
+def test_qwen2_sliding_window_on_all_or_no_layers(max_window_layers, window):
+    data = hf.to_data({**BASE_LLAMA, "model_type": "qwen2", "use_sliding_window": True,
+                       "sliding_window": 128, "max_window_layers": max_window_layers}, "c.json")
+    assert data.get("window") == window
+
+
+def test_mistral_window_default_when_absent_none_when_null():
+    # MistralConfig: sliding_window defaults to 4096 when absent; null (v0.2+) means none.
+    absent = {k: v for k, v in {**BASE_LLAMA, "model_type": "mistral"}.items() if k != "sliding_window"}
+    assert hf.to_data(absent, "c.json")["window"] == 4096
+    assert "window" not in hf.to_data({**absent, "sliding_window": None}, "c.json")
+
+
+def test_json_with_a_number_too_long_to_read(capsys, tmp_path):
+    p = tmp_path / "config.json"
+    p.write_text('{"model_type": "llama", "hidden_size": ' + "9" * 5000 + "}")
+    code, out, err = run(capsys, "report", "--hf", str(p))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"{p}: a number is too long to read" in err
 
 
 def test_qwen2_sliding_window_off_is_ignored():
@@ -144,3 +176,33 @@ def test_import_hf_missing_output_directory_writes_nothing(capsys, tmp_path):
     code, _, err = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"), "-o", str(target))
     assert code == 2 and "no such directory" in err
     assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("target, message", [
+    (".", "is a directory, not a file to write"),
+    ("", "is a directory, not a file to write"),
+    ("a-file/out.yaml", "no such directory"),
+])
+def test_import_hf_output_that_cannot_be_a_file(capsys, tmp_path, monkeypatch, target, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("keep me\n")
+    code, out, err = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"), "-o", target)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+    # nothing written, nothing left half-written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert (tmp_path / "a-file").read_text() == "keep me\n"
+
+
+def test_import_hf_unwritable_directory(capsys, tmp_path, monkeypatch):
+    # a read-only directory (simulated: the session may run as root, who can write anyway)
+    import errno
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, out, err = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"), "-o", str(tmp_path / "x.yaml"))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "x.yaml: cannot write there: Permission denied" in err
+    assert list(tmp_path.iterdir()) == []

@@ -181,3 +181,17 @@ def test_bad_set_of_enum(capsys):
     code = main(["report", "seed-512", "--set", "ffn=mlp"])
     _, err = capsys.readouterr()
     assert code == 2 and "ffn: must be one of" in err and err.count("\n") == 1
+
+
+def test_encoder_decoder_per_token_counts_source_and_target_tokens():
+    # an encoder-decoder reads l_src source tokens and l_tgt target tokens per sequence:
+    # per token is the sequence's total over l_src + l_tgt = 100 + 28 = 128, not over l
+    base = dict(name="ed", l=64, d_model=64, d_ff=256, n_vocab=1000, n_layers=2, n_heads=4,
+                architecture="encoder-decoder", l_src=100, l_tgt=28)
+    cfg = parse(base, "ed.yaml")
+    a = analyse(cfg)
+    assert cfg.tokens == 128
+    assert a.per_token == a.per_sequence.total // 128
+    # a decoder's tokens are its l
+    dec = parse({k: v for k, v in base.items() if k not in ("architecture", "l_src", "l_tgt")}, "d.yaml")
+    assert dec.tokens == 64 and analyse(dec).per_token == analyse(dec).per_sequence.total // 64

@@ -7,7 +7,9 @@ import pytest
 import flopdocs
 from flopdocs.tree import as_expr
 
-FORBIDDEN = re.compile(r"\b(sympify|S|eval|exec|lambdify|parse_expr)\(|yaml\.load\(|yaml\.unsafe_load\(")
+# yaml.load only with our _StrictLoader, a yaml.SafeLoader (see the test below).
+FORBIDDEN = re.compile(r"\b(sympify|S|eval|exec|lambdify|parse_expr)\(|"
+                       r"yaml\.load\((?![^)]*Loader=_StrictLoader\))|yaml\.unsafe_load\(")
 
 
 def test_package_never_calls_a_parser_of_text():
@@ -18,6 +20,17 @@ def test_package_never_calls_a_parser_of_text():
             if FORBIDDEN.search(code):
                 offenders.append(f"{path.name}:{no}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_yaml_loader_is_safe(tmp_path):
+    from flopdocs.config import ConfigError, _StrictLoader, load
+    import yaml
+
+    assert issubclass(_StrictLoader, yaml.SafeLoader)
+    p = tmp_path / "m.yaml"
+    p.write_text("!!python/object/apply:os.system ['true']\n")
+    with pytest.raises(ConfigError, match="malformed YAML"):
+        load(p)
 
 
 def test_as_expr_refuses_text():

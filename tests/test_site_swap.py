@@ -55,3 +55,18 @@ def test_check_out_accepts_empty_and_previous_builds(tmp_path):
     (prev / "index.html").write_text("old")
     (prev / b.MARKER).write_text("")
     b.check_out(prev)
+
+
+def test_build_out_under_a_file_and_catalogue_not_a_directory(tmp_path, capsys):
+    from flopdocs.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("precious")
+    assert main(["build", "--out", str(afile / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--out {afile / 'sub'}: cannot create it" in err
+    assert main(["build", "--out", str(tmp_path / "site"), "--catalogue", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{afile}: catalogue directory is a file, not a directory" in err
+    assert afile.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing built, no staging left

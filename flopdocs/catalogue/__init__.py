@@ -26,7 +26,8 @@ def load_directory(directory: str | Path = DIRECTORY) -> tuple[Config, ...]:
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise ConfigError(f"{directory}: catalogue directory does not exist")
+        problem = "is a file, not a directory" if directory.exists() else "does not exist"
+        raise ConfigError(f"{directory}: catalogue directory {problem}")
     seen: dict[str, Config] = {}
     for path in paths(directory):
         cfg = load(path)

@@ -23,7 +23,8 @@ from .cross_attention import cross_attention, cross_attention_params
         "three residual additions per block (the seed's Block has two of each).",
         "Vaswani et al. normalise after each sub-layer (post-norm) with no final norm; "
         "this block normalises before (pre-norm, as tensor2tensor's later default and T5) "
-        "with a final norm per stack: one norm more per stack, 2 · d_model parameters.",
+        "with a final norm per stack: one norm more per stack, 2 · d_model parameters "
+        "(gain and bias; d_model for an RMSNorm, which has no bias).",
         "The norm, attention and FFN kinds follow the same keys as Block (norm, "
         "n_kv_heads, d_head, ffn, ffn_bias, attn_bias, n_experts).",
     ),

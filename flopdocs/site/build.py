@@ -219,8 +219,11 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     check_out(out)
     check_katex()
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    except OSError as e:
+        raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
     try:
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, commit())
