@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -72,6 +73,9 @@ def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same directory, then rename."""
     if not path.name or path.is_dir():
         raise ConfigError(f"-o {str(path)!r}: is a directory, not a file to write")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        # a link, FIFO or device: renaming over it would replace it, not write through it
+        raise ConfigError(f"-o {path}: exists and is not a regular file; refusing to replace it")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise ConfigError(f"-o {path}: no such directory: {directory}")
@@ -80,6 +84,8 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as e:
         raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
     try:
+        # mkstemp creates 0600; give the file the mode it had, or what a new file gets
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)
@@ -91,6 +97,12 @@ def write_atomic(path: Path, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def cmd_build(args) -> str:
@@ -105,6 +117,11 @@ def cmd_serve(args) -> str:
 
     from .site.build import serve
 
+    if args.dev_addr is not None:
+        host, sep, port = args.dev_addr.rpartition(":")
+        if not sep or not host or not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(f"--dev-addr {args.dev_addr}: expected HOST:PORT with a port from "
+                              "1 to 65535, e.g. 127.0.0.1:8000")
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     serve(catalogue_dir=args.catalogue, dev_addr=args.dev_addr)
     return ""

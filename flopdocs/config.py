@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 from typing import Any
+import unicodedata
 
 import yaml
 
@@ -152,35 +154,67 @@ class Config:
 MAX_INT = 2**53
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value for a one-line message: short, on one line, never a huge repr.
+
+    Strings are quoted with their escapes (a newline shows as ``\\n``); containers are
+    named by type, not printed (a small YAML file with nested aliases can stand for
+    millions of items); ints past 128 bits are described by their size.
+    """
+    if isinstance(value, str):
+        r = repr(value)
+        return r if len(r) <= limit else r[: limit - 4] + "...'"
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() <= 128:
+            return str(value)
+        return f"a number of about {round(value.bit_length() * 0.30103)} digits"
+    return f"a {type(value).__name__}"
+
+
+def key_text(key: Any) -> str:
+    """A mapping key for a message: as typed if it is plain text, else :func:`shown`."""
+    if isinstance(key, str) and key.isprintable() and 0 < len(key) <= 60:
+        return key
+    return shown(key)
+
+
 def _check_int(origin: str, key: str, value: Any) -> int:
     # bool is a subclass of int: reject it explicitly; "512" (a string) is not a number.
     if isinstance(value, bool) or not isinstance(value, int):
-        shown = repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
-        raise ConfigError(f"{origin}: {key}: must be a whole number, got {shown}")
+        extra = f" ({type(value).__name__})" if isinstance(value, (bool, float)) or value is None else ""
+        raise ConfigError(f"{origin}: {key}: must be a whole number, got {shown(value)}{extra}")
     if value < 1:
-        raise ConfigError(f"{origin}: {key}: must be at least 1, got {value}")
+        raise ConfigError(f"{origin}: {key}: must be at least 1, got {shown(value)}")
     if value > MAX_INT:
-        raise ConfigError(f"{origin}: {key}: must be at most 2**53 = {MAX_INT}, got {_shown(value)}")
+        raise ConfigError(f"{origin}: {key}: must be at most 2**53 = {MAX_INT}, got {shown(value)}")
     return value
 
 
-def _shown(value: int) -> str:
-    """A big int for a message: itself, or its size (never a 4,300-digit conversion)."""
-    if value.bit_length() <= 128:
-        return str(value)
-    return f"a number of about {round(value.bit_length() * 0.30103)} digits"
+def _check_text(origin: str, key: str, value: Any, *, lines: bool = False) -> str:
+    """A display string: printable characters only (spaces allowed; newlines and tabs too
+    where ``lines``).  Control, format (bidi overrides) and surrogate characters are
+    refused: they would garble terminals, break one-line messages and the YAML we write."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: {key}: must be a string, got {shown(value)}")
+    for i, ch in enumerate(value):
+        if not (ch.isprintable() or unicodedata.category(ch) == "Zs" or (lines and ch in "\n\t")):
+            raise ConfigError(f"{origin}: {key}: character {i + 1} ({ascii(ch)}) is not printable "
+                              f"text, in {shown(value)}")
+    return value
 
 
 def _check_bool(origin: str, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{origin}: {key}: must be true or false, got {value!r}")
+        raise ConfigError(f"{origin}: {key}: must be true or false, got {shown(value)}")
     return value
 
 
 def _check_enum(origin: str, key: str, value: Any) -> str:
     allowed = KNOB_ENUMS[key]
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(f"{origin}: {key}: must be one of {', '.join(allowed)}, got {value!r}")
+        raise ConfigError(f"{origin}: {key}: must be one of {', '.join(allowed)}, got {shown(value)}")
     return value
 
 
@@ -239,22 +273,22 @@ def parse(data: Any, origin: str) -> Config:
                *KNOB_ORDER}
     for key in data:
         if key not in allowed:
-            raise ConfigError(f"{origin}: {key}: unknown key (allowed: {', '.join(sorted(map(str, allowed)))})")
+            raise ConfigError(f"{origin}: {key_text(key)}: unknown key "
+                              f"(allowed: {', '.join(sorted(map(str, allowed)))})")
     for key in ("name", *REQUIRED_INTS):
         if key not in data:
             raise ConfigError(f"{origin}: {key}: missing required key")
     name = data["name"]
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{origin}: name: must be a non-empty string, got {name!r}")
+        raise ConfigError(f"{origin}: name: must be a non-empty string, got {shown(name)}")
+    _check_text(origin, "name", name)
     values = {key: _check_int(origin, key, data[key]) for key in REQUIRED_INTS}
     for key, default in OPTIONAL_INTS.items():
         values[key] = _check_int(origin, key, data[key]) if key in data else default
     strings = {}
     for key in OPTIONAL_STRINGS:
         text = data.get(key, "")
-        if not isinstance(text, str):
-            raise ConfigError(f"{origin}: {key}: must be a string, got {text!r}")
-        strings[key] = text
+        strings[key] = _check_text(origin, key, text, lines=key == "notes")
     published = data.get("params_published")
     if published is not None:
         published = _check_int(origin, "params_published", published)
@@ -267,7 +301,7 @@ def read_text(path: str | Path, kind: str) -> str:
     """A config file's text, or a one-line :class:`ConfigError` naming the file."""
     origin = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")  # a leading BOM is not content
     except FileNotFoundError:
         raise ConfigError(f"{origin}: no such file") from None
     except IsADirectoryError:
@@ -280,20 +314,41 @@ class _DuplicateKey(Exception):
     pass
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (data only, no tags that build objects) that refuses a key
-    given twice: PyYAML would silently keep the last, hiding a typo'd edit."""
+    """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on two counts:
+
+    - a key given twice is refused (PyYAML alone keeps the last, hiding a typo'd edit);
+      merge keys (``<<: *base``) still merge, and keys written out override them;
+    - ints are decimal: YAML 1.1's ``0x200``, ``0b1000``, ``010`` (octal) and ``8:32``
+      (base 60, read as 512) are refused rather than silently converted.
+    """
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if isinstance(key, Hashable) and key in seen:
-                raise _DuplicateKey(f"{key}: given twice (lines {seen[key]} and {line})")
+                raise _DuplicateKey(f"{key_text(key)}: given twice (lines {seen[key]} and {line})")
             if isinstance(key, Hashable):
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+    def construct_decimal_int(self, node):
+        text = self.construct_scalar(node)
+        if not _DECIMAL.fullmatch(text):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text!r}: write whole numbers in decimal (e.g. 512)", node.start_mark)
+        return int(text.replace("_", ""))
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_decimal_int)
 
 
 def load(path: str | Path) -> Config:
@@ -305,14 +360,22 @@ def load(path: str | Path) -> Config:
         data = yaml.load(text, Loader=_StrictLoader)  # yaml.SafeLoader, duplicate keys refused
     except _DuplicateKey as e:
         raise ConfigError(f"{origin}: {e}") from None
-    except ValueError as e:  # e.g. an int of more than 4300 digits (sys.int_info)
-        raise ConfigError(f"{origin}: a number is too long to read: {' '.join(str(e).split())}") from None
+    except ValueError:  # an int of more than 4300 digits (sys.int_info.default_max_str_digits)
+        raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
+    except RecursionError:
+        raise ConfigError(f"{origin}: malformed YAML: nested too deeply") from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        raise ConfigError(f"{origin}: malformed YAML at line {line}, column {column}: "
+                          f"character {ascii(chr(e.character)) if isinstance(e.character, int) else ascii(e.character)} "
+                          "is not allowed") from None
     except yaml.YAMLError as e:
         where = ""
         mark = getattr(e, "problem_mark", None)
         if mark is not None:
             where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(e, "problem", None) or "invalid YAML"
+        problem = " ".join(str(getattr(e, "problem", None) or "invalid YAML").split())
         raise ConfigError(f"{origin}: malformed YAML{where}: {problem}") from None
     return parse(data, origin)
 

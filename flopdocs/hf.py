@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, parse, read_text
+from .config import (KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, key_text,
+                     parse, read_text)
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
@@ -170,7 +171,7 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
         first = _int0(hf, origin, "max_window_layers", default=28)
         if first == 0:
             out["window"] = window
-        elif first < n_layers and window < l:
+        elif first < n_layers:  # refused even when window >= l: --set l=... could make it bind
             raise ConfigError(
                 f"{origin}: max_window_layers: sliding-window attention on layers {first} to "
                 f"{n_layers - 1} only (use_sliding_window is true, {n_layers} layers) is not modelled")
@@ -182,17 +183,58 @@ def read(path: str | Path) -> Any:
     origin = str(path)
     text = read_text(path, "a config.json")
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except ValueError as e:  # e.g. an int of more than 4300 digits (sys.int_info)
-        raise ConfigError(f"{origin}: a number is too long to read: {' '.join(str(e).split())}") from None
+    except _DuplicateJSONKey as e:
+        raise ConfigError(f"{origin}: {key_text(e.args[0])}: given twice") from None
+    except ValueError:  # an int of more than 4300 digits (sys.int_info.default_max_str_digits)
+        raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
+    except RecursionError:
+        raise ConfigError(f"{origin}: malformed JSON: nested too deeply") from None
+
+
+class _DuplicateJSONKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` hook: a key given twice is an error (json alone keeps the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJSONKey(key)
+        out[key] = value
+    return out
+
+
+#: Our config keys -> the config.json field each comes from, for messages.
+_GPT2_FIELDS = {"l": "n_positions", "d_model": "n_embd", "d_ff": "n_inner", "n_vocab": "vocab_size",
+                "n_layers": "n_layer", "n_heads": "n_head"}
+_LLAMA_FIELDS = {"l": "max_position_embeddings", "d_model": "hidden_size", "d_ff": "intermediate_size",
+                 "n_vocab": "vocab_size", "n_layers": "num_hidden_layers",
+                 "n_heads": "num_attention_heads", "n_kv_heads": "num_key_value_heads",
+                 "d_head": "head_dim", "n_experts": "num_local_experts",
+                 "experts_per_token": "num_experts_per_tok", "window": "sliding_window"}
 
 
 def load(path: str | Path, name: str | None = None) -> Config:
     """Read a Hugging Face ``config.json`` into a validated :class:`Config`."""
     origin = str(path)
-    return parse(to_data(read(path), origin, name), origin)
+    hf = read(path)
+    data = to_data(hf, origin, name)
+    try:
+        return parse(data, origin)
+    except ConfigError as e:  # a rule across fields (heads dividing, experts): name the file's field
+        fields = dict(_GPT2_FIELDS if hf.get("model_type") == "gpt2" else _LLAMA_FIELDS)
+        fields["source"] = "_name_or_path"
+        if name is None and hf.get("_name_or_path"):
+            fields["name"] = "_name_or_path"
+        head, sep, rest = str(e).partition(f"{origin}: ")
+        key, colon, problem = rest.partition(": ")
+        if head or not sep or key not in fields:
+            raise
+        raise ConfigError(f"{origin}: {fields[key]} ({key}): {problem}") from None
 
 
 _BARE = re.compile(r"[a-z][a-z0-9-]*")

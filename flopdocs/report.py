@@ -86,8 +86,13 @@ def table(a: Analysis, tree: Node) -> str:
     return head + "\n\n" + "\n".join(lines) + "\n"
 
 
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """Plain text for a Markdown table or heading: every punctuation character Markdown
+    or inline HTML could act on is backslash-escaped (``<script>`` shows as typed)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
 def markdown(a: Analysis, tree: Node) -> str:

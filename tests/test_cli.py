@@ -112,6 +112,22 @@ BAD = [
     # 2**53 + 1: beyond MAX_INT
     ("too large", SEED.replace("l: 512", "l: 9007199254740993"),
      "l: must be at most 2**53 = 9007199254740992, got 9007199254740993"),
+    # YAML 1.1 would read these as 512 (hex) and 512 (base 60: 8 * 60 + 32), 8 (octal)
+    ("hex", SEED.replace("l: 512", "l: 0x200"), "line 2, column 4: '0x200': write whole numbers in decimal"),
+    ("base 60", SEED.replace("l: 512", "l: 8:32"), "'8:32': write whole numbers in decimal"),
+    ("octal", SEED.replace("l: 512", "l: 010"), "'010': write whole numbers in decimal"),
+    ("deep nesting", "a: " + "[" * 20000 + "]" * 20000 + "\n", "malformed YAML: nested too deeply"),
+    # nine levels of nine aliases stand for 9**9 items: the message names the type only
+    ("aliases", "name: [&a0 [x,x,x,x,x,x,x,x,x], " + ", ".join(
+        f"&a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)) + "]\n"
+     + SEED.split("\n", 1)[1], "name: must be a non-empty string, got a list"),
+    ("newline in name", SEED.replace("name: seed-check", 'name: "Evil\\n<img>"'),
+     "name: character 5 ('\\n') is not printable text"),
+    ("surrogate in name", SEED.replace("name: seed-check", 'name: "x\\ud800"'),
+     "name: character 2 ('\\ud800') is not printable text"),
+    ("bidi override in source", SEED + 'source: "a\\u202eb"\n', "source: character 2 ('\\u202e')"),
+    ("C1 control", SEED.replace("seed-check", "seed\x80check"), "line 1, column 11: character '\\x80' is not allowed"),
+    ("newline in a key", SEED + '"a\\nb": 3\n', "'a\\nb': unknown key"),
 ]
 
 
@@ -153,6 +169,26 @@ def test_bad_flags_one_line_exit_2(capsys, argv, message):
     assert message in err
 
 
+def test_yaml_merge_keys_merge_and_written_keys_override(capsys, tmp_path):
+    p = tmp_path / "m.yaml"
+    p.write_text("base: &b {l: 512, d_model: 512, d_ff: 4096, n_vocab: 30000, n_layers: 6, n_heads: 8}\n"
+                 .replace("base: &b ", "name: m\n<<: ") + "l: 1024\n")
+    code, out, err = run(capsys, "report", str(p), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["config"]["l"] == 1024 and json.loads(out)["config"]["n_heads"] == 8
+
+
+def test_markdown_escapes_names(capsys, tmp_path):
+    p = tmp_path / "x.yaml"
+    p.write_text(SEED.replace("name: seed-check", "name: '<script>x</script>[a](javascript:y)'"))
+    code, out, _ = run(capsys, "report", str(p), "--format", "md")
+    assert code == 0
+    first = out.splitlines()[0]
+    # every character Markdown or inline HTML acts on is backslash-escaped
+    assert first == "# \\<script\\>x\\</script\\>\\[a\\]\\(javascript:y\\)"
+    assert "&nbsp;\\+ b1 |" in out  # node names too: '+ b1' (not a list item)
+
+
 def test_group_is_repeatable(capsys):
     # two --group flags collapse both keys (the second does not replace the first)
     _, one, _ = run(capsys, "report", "seed-512", "--format", "json", "--group", "Embeddings,PositionWiseFFN")
@@ -171,6 +207,13 @@ def test_huge_but_valid_dimensions_format(capsys, seed_file):
         code, out, err = run(capsys, "report", str(seed_file), "--set", "n_heads=1", *big, "--format", fmt)
         assert code == 0, err
     assert "YFLOP" in run(capsys, "report", str(seed_file), "--set", "n_heads=1", *big)[1]
+
+
+@pytest.mark.parametrize("addr", ["bogus", "127.0.0.1:99999", ":8000", "127.0.0.1:"])
+def test_serve_bad_dev_addr(capsys, addr):
+    code, out, err = run(capsys, "serve", "--dev-addr", addr)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--dev-addr {addr}: expected HOST:PORT" in err
 
 
 def test_console_script_no_traceback(tmp_path):

@@ -88,10 +88,17 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"model_type": None}, "model_type: None is not supported"),
     ({"hidden_size": None}, "hidden_size: missing"),
     ({"hidden_size": "64"}, "hidden_size: must be a whole number, got '64'"),
-    ({"num_key_value_heads": 3}, "n_kv_heads: 3 must divide n_heads=4"),
+    ({"num_key_value_heads": 3}, "num_key_value_heads (n_kv_heads): 3 must divide n_heads=4"),
+    ({"hidden_size": 66}, "hidden_size (d_model): 66 is not divisible by n_heads=4"),
+    ({"model_type": "mixtral", "num_local_experts": 2, "num_experts_per_tok": 3},
+     "num_experts_per_tok (experts_per_token): 3 is more than n_experts=2"),
+    ({"_name_or_path": "org/a\u0085b"}, "_name_or_path (name): character 2 ('\\x85') is not printable text"),
     ({"hidden_act": "relu"}, "hidden_act: 'relu' is not supported"),
     ({"tie_word_embeddings": "yes"}, "tie_word_embeddings: must be true or false"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
+      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
+    # refused even though the window (256) does not bind at l = 256: --set l=... could make it
+    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 256,
       "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
       "max_window_layers": -1}, "max_window_layers: must be a whole number, at least 0, got -1"),
@@ -151,6 +158,8 @@ def test_qwen2_sliding_window_off_is_ignored():
 
 @pytest.mark.parametrize("text, message", [
     ("{", "malformed JSON at line 1"),
+    ('{"model_type": "llama", "model_type": "gpt2"}', "model_type: given twice"),
+    ('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", "malformed JSON: nested too deeply"),
     ("[1, 2]", "expected a JSON object, got list"),
 ])
 def test_bad_json(capsys, tmp_path, text, message):
@@ -206,3 +215,27 @@ def test_import_hf_unwritable_directory(capsys, tmp_path, monkeypatch):
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "x.yaml: cannot write there: Permission denied" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_import_hf_output_keeps_the_mode_and_refuses_links(capsys, tmp_path):
+    import os
+    import stat
+
+    src = str(FIXTURES / "gpt2" / "config.json")
+    out = tmp_path / "gpt2.yaml"
+    old = os.umask(0o022)
+    try:
+        assert run(capsys, "import-hf", src, "-o", str(out))[0] == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # 0666 less the umask, not mkstemp's 0600
+        out.chmod(0o640)
+        assert run(capsys, "import-hf", src, "-o", str(out))[0] == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640  # an existing file keeps its mode
+    finally:
+        os.umask(old)
+    link, fifo = tmp_path / "link.yaml", tmp_path / "fifo.yaml"
+    link.symlink_to(out)
+    os.mkfifo(fifo)
+    for target in (link, fifo):
+        code, _, err = run(capsys, "import-hf", src, "-o", str(target))
+        assert code == 2 and "exists and is not a regular file; refusing to replace it" in err
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.stat().st_mode)

@@ -201,6 +201,7 @@ def evil(tmp_path_factory):
     cat = root / "catalogue"
     cat.mkdir()
     _write_config(cat, EVIL_NAME, EVIL_SOURCE)
+    _write_config(cat, MATH_NAME, "math in a name")
     out = site_build.build(root / "site", catalogue_dir=cat)
     return cat, out
 
@@ -216,6 +217,40 @@ def test_model_names_and_sources_are_escaped(evil):
     text = page.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; X" in text
     assert "&lt;b&gt;bold&lt;/b&gt;" in text
+
+
+MATH_NAME = r"\(\color{red}{\rule{2000px}{2000px}}\) M"
+
+
+class _MathText(HTMLParser):
+    """The text inside elements of class ``arithmatex`` (what katex-init.js typesets)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.math, self.text = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth or "arithmatex" in (dict(attrs).get("class") or "").split():
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        (self.math if self.depth else self.text).append(data)
+
+
+def test_text_in_a_name_is_never_typeset_as_math(evil):
+    # katex-init.js renders only .arithmatex elements; the name's \( ... \) is elsewhere
+    _, out = evil
+    assert 'querySelectorAll(".arithmatex")' in (out / "assets" / "katex-init.js").read_text(encoding="utf-8")
+    page = out / "models" / f"{slug(MATH_NAME)}.html"
+    parser = _MathText()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert any("\\rule{2000px}" in t for t in parser.text)  # shown, as typed
+    assert not any("rule{2000px}" in t for t in parser.math)
+    assert any("\\(" in t for t in parser.math)  # the page's own math is still there
 
 
 def test_failed_build_leaves_the_previous_site_untouched(evil, capsys):

@@ -126,3 +126,12 @@ def test_crossover_from_each_models_own_tree():
     # Llama 2 7B: gated FFN (6·d·f) and RoPE, counted from its own tree
     llama = _crossover_row(models["llama-2-7b"])
     assert llama["dsq"] == 32 * (8 * 4096**2 + 6 * 4096 * 11008) * 4096
+
+
+def test_catalogue_reads_yml_files_too(tmp_path):
+    # `report` takes .yml as well as .yaml; a catalogue must not skip one silently
+    _config(tmp_path, "a-b", "A b")
+    (tmp_path / "a-b.yaml").rename(tmp_path / "a-b.yml")
+    _config(tmp_path, "c", "C")
+    (tmp_path / "notes.txt").write_text("not a config")
+    assert [c.name for c in gather.load_catalogue(tmp_path)] == ["A b", "C"]

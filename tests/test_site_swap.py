@@ -70,3 +70,15 @@ def test_build_out_under_a_file_and_catalogue_not_a_directory(tmp_path, capsys):
     assert err.count("\n") == 1 and f"{afile}: catalogue directory is a file, not a directory" in err
     assert afile.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing built, no staging left
+
+
+def test_build_out_with_dotdot_is_resolved_by_name(tmp_path, monkeypatch):
+    # "a/new/.." is "a": refused if a is not ours, and nothing named "new" is created
+    from flopdocs.cli import main
+
+    a = tmp_path / "a"
+    a.mkdir()
+    (a / "keep.txt").write_text("precious")
+    assert main(["build", "--out", str(a / "new" / "..")]) == 2
+    assert sorted(p.name for p in a.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]

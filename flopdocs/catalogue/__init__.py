@@ -14,8 +14,8 @@ DIRECTORY = Path(__file__).parent
 
 
 def paths(directory: Path = DIRECTORY) -> list[Path]:
-    """Every catalogue file of ``directory``, sorted by name."""
-    return sorted(Path(directory).glob("*.yaml"))
+    """Every catalogue file of ``directory`` (``*.yaml`` and ``*.yml``), sorted by name."""
+    return sorted(p for p in Path(directory).iterdir() if p.name.endswith((".yaml", ".yml")))
 
 
 def load_directory(directory: str | Path = DIRECTORY) -> tuple[Config, ...]:

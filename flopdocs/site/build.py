@@ -215,7 +215,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     Raises :class:`~flopdocs.config.ConfigError` (a bad catalogue config) or
     :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
     """
-    out = Path(out).absolute()
+    out = Path(os.path.abspath(out))  # ".." resolved by name, so a symlinked --out is still refused
     check_out(out)
     check_katex()
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
@@ -245,6 +245,7 @@ def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
 def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:
     """Preview with live reload: re-render the pages before every MkDocs rebuild."""
     from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
 
     from .. import catalogue
 
@@ -254,9 +255,14 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
     site_nav = stage(docs, gather(cat), commit())
     os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
     kwargs = {"dev_addr": dev_addr} if dev_addr else {}
-    mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
-                 hooks=[str(Path(__file__).with_name("hooks.py"))],
-                 watch=[str(ROOT / "templates"), str(SITE_SRC), str(cat)], **kwargs)
+    try:
+        mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
+                     hooks=[str(Path(__file__).with_name("hooks.py"))],
+                     watch=[str(ROOT / "templates"), str(SITE_SRC), str(cat)], **kwargs)
+    except OSError as e:  # the address is in use, or not this machine's
+        raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
+    except MkDocsException as e:
+        raise BuildError(f"serve: {' '.join(str(e).split())}") from None
 
 
 __all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]
