@@ -54,6 +54,31 @@ class Analysis:
         """Exact parameter counts (total, non-embedding, active) and their tree."""
         return _params.count(self.config)
 
+    def closed_forms(self) -> dict[str, int] | None:
+        """Per-token forward FLOPs by the usual closed forms, to set beside :attr:`per_token`.
+
+        - ``kaplan``: 2·N + 2·n_layers·l·d_attn, N the non-embedding parameters a token
+          uses (Kaplan et al. 2020, Table 1: C_forward, with n_ctx = l);
+        - ``palm``: 2·N + 4·n_layers·l·d_attn, N every weight a token multiplies by
+          (lookups dropped, a tied LM head counted): the forward third of PaLM's and
+          nanoGPT's 6N + 12·L·H·Q·T (Chowdhery et al. 2022, App. B).
+
+        d_attn = n_heads · d_head.  Both count full l × l attention (no window); ``None``
+        for an encoder-decoder, whose attention is over l_src and l_tgt.
+        """
+        cfg, p = self.config, self.params
+        if cfg.knob("architecture") == "encoder-decoder":
+            return None
+        l, d, v = cfg["l"], cfg["d_model"], cfg["n_vocab"]
+        d_attn = cfg["n_heads"] * cfg.knob("d_head")
+        embeddings = p.total - p.non_embedding
+        weights = p.active - v * d - (l * d if cfg.knob("position") == "learned" else 0)
+        if cfg.knob("tie_embeddings"):
+            weights += v * d
+        attention = cfg["n_layers"] * l * d_attn
+        return {"kaplan": 2 * (p.active - embeddings) + 2 * attention,
+                "palm": 2 * weights + 4 * attention}
+
     def default_groups(self) -> tuple[str, ...]:
         """:data:`GROUPS` that name a node of this tree (the seed's own for the seed)."""
         known = names(self.tree)

@@ -81,3 +81,15 @@ def test_forward_flops_are_2_per_weight_per_token_plus_attention(cfg):
     score_matmuls = 6 if cfg.knob("position") == "relative" else 4
     closed = 2 * l * weights + n * l * l * h * (score_matmuls * cfg.knob("d_head") + 5)
     assert abs(a.total - closed) / a.total < 0.005
+
+
+def test_closed_forms_for_the_seed_by_hand():
+    # seed-512: N_non-embedding = 31,498,240 (tests/test_cli.py); n_layers·l·d_attn = 6·512·512
+    # Kaplan: 2·31,498,240 + 2·1,572,864 = 62,996,480 + 3,145,728 = 66,142,208
+    # PaLM/nanoGPT: weights multiplied = 62,480,384 - 30000·512 (X_word) - 512·512 (X_pos)
+    #   = 46,858,240; 2·46,858,240 + 4·1,572,864 = 93,716,480 + 6,291,456 = 100,007,936
+    a = analyse(find("seed-512"))
+    assert a.closed_forms() == {"kaplan": 66_142_208, "palm": 100_007_936}
+    assert a.per_token == 51_248_964_096 // 512 == 100_095_633  # 0.09% over PaLM's form
+    ed = analyse(find("transformer-base"))
+    assert ed.closed_forms() is None  # attention over l_src and l_tgt: no closed form here

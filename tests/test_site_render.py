@@ -135,3 +135,37 @@ def test_catalogue_reads_yml_files_too(tmp_path):
     _config(tmp_path, "c", "C")
     (tmp_path / "notes.txt").write_text("not a config")
     assert [c.name for c in gather.load_catalogue(tmp_path)] == ["A b", "C"]
+
+
+def test_grouped_shares_sum_to_one_for_every_catalogue_model():
+    # the Compare columns and the Home page's largest share: an encoder-decoder's two
+    # PositionWiseFFN groups (one per stack) are one column holding their sum
+    data = gather.gather()
+    for m in data.models:
+        shares = render.grouped_shares(m)
+        assert sum(shares.values()) == pytest.approx(1, abs=1e-12), m.config.name
+    base = next(m for m in data.models if m.config.name == "Transformer base")
+    ffn = [n.total for _, n in render.walk(base.grouped) if n.name == "PositionWiseFFN"]
+    assert len(ffn) == 2  # encoder and decoder stacks
+    assert render.grouped_shares(base)["PositionWiseFFN"] == pytest.approx(sum(ffn) / base.analysis.total)
+    assert render._largest(base)[0] == "PositionWiseFFN"  # 37.1%, not ProjectToVocab's 27.9%
+
+
+def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold():
+    data = gather.gather()
+    pages = render.pages(data, "abc123", "2026")
+    for page in ("symbolic.md", "compare.md", "conventions.md", "layers/multi-head-attention.md",
+                 "models/seed-512.md"):
+        text = pages[page]
+        assert "## Cite { #cite }" in text, page
+        assert "year         = {2026}," in text and "Built from commit abc123" in text, page
+    # an encoder-decoder's terms are in l_src and l_tgt: its crossover row is all "–"
+    row = next(line for line in pages["symbolic.md"].splitlines() if line.startswith("| [Transformer base]"))
+    assert row.endswith("| 256 | – | – | – | – |")
+    # headings carry no math (a table of contents shows them as text)
+    assert "## Collected by `d_model` { #by-d-model }" in pages["symbolic.md"]
+    # a note is prose: no TeX like "d_{ff} FLOPs" outside math
+    assert "d_{ff} FLOPs" not in pages["layers/position-wise-ffn.md"]
+    # heads numbered 1..n_heads share key/value head ceil(i n_kv / n_heads)
+    assert r"\lceil i \, n_{kv} / n_{heads} \rceil" in pages["layers/grouped-query-attention.md"]
+    assert r"n_{kv\_heads} = n_{kv}" in pages["layers/grouped-query-attention.md"]

@@ -21,10 +21,11 @@ NAME = "seed"
 SUMMARY = (
     "The seed notebook's convention: a matrix product (m×k)(k×n) costs 2·m·k·n FLOPs "
     "(one multiply and one add per multiply-add); elementwise additions, the attention "
-    "scaling and mask, the softmax's subtraction, exponential and sum, LayerNorm's steps "
-    "and the two residual additions per block are counted once per element; the FFN "
-    "biases once per layer; lookups, activations, the softmax's final division and the "
-    "backward pass are not counted."
+    "scaling and mask, the softmax's subtraction, exponential and sum, LayerNorm's "
+    "elementwise steps and the two residual additions per block are counted once per "
+    "element; LayerNorm's per-row steps (the divisions, μ², the subtraction, X − μ, the "
+    "square root) d_model times, as the seed does; the FFN biases once per layer; lookups, "
+    "activations, the softmax's final division and the backward pass are not counted."
 )
 # The architecture knobs (issue 4) add layers the seed does not have; they are counted
 # by the same rules, each layer's notes saying how (e.g. RMSNorm row by row, biases of

@@ -13,7 +13,7 @@ from .multi_head_attention import attention_params, attention_steps
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",
         r"K = X W_K: (n_k \times d_{model})(d_{model} \times d_k n_{kv})",
         r"V = X W_V: (n_k \times d_{model})(d_{model} \times d_v n_{kv})",
-        r"\mathrm{head}_i = \mathrm{Attention}(Q_i, K_{g(i)}, V_{g(i)}), \quad g(i) = \lfloor i \, n_{kv} / n_{heads} \rfloor",
+        r"\mathrm{head}_i = \mathrm{Attention}(Q_i, K_{g(i)}, V_{g(i)}), \quad g(i) = \lceil i \, n_{kv} / n_{heads} \rceil,\ i = 1 \ldots n_{heads}",
         r"\mathrm{Concat}(\mathrm{head}_1, \ldots) W_O: (n_q \times d_v n_{heads})(d_v n_{heads} \times d_{model})",
     ),
     notes=(

@@ -11,9 +11,10 @@ from . import layer
     params=lambda: layer_norm_params(d_model),
     summary=r"Normalise each position to zero mean and unit variance, then scale by γ and shift by β.",
     computation=(
-        r"\mu = \textstyle\sum X / m",
-        r"\sigma^2 = \textstyle\sum X^2 / m - \mu^2",
-        r"Y = \gamma \cdot (X - \mu) / \sqrt{\sigma^2 + \epsilon} + \beta",
+        r"X: (m \times n), \text{ one row per position}",
+        r"\mu_i = \tfrac{1}{n} \textstyle\sum_j X_{ij}: (m \times 1)",
+        r"\sigma^2_i = \tfrac{1}{n} \textstyle\sum_j X_{ij}^2 - \mu_i^2: (m \times 1)",
+        r"Y_{ij} = \gamma_j \cdot (X_{ij} - \mu_i) / \sqrt{\sigma^2_i + \epsilon} + \beta_j: (m \times n)",
     ),
     notes=(
         "The seed is called as LayerNorm(m=l, n=d_model) and counts its per-row steps "
@@ -22,6 +23,9 @@ from . import layer
         "l times; and X − μ is an l × d_model elementwise op, not n. The seed's "
         "convention keeps its counts as printed; the corrected convention counts "
         "them per row: 7·m·n + 6·m in all (seed: 6·m·n + 7·n).",
+        "Each row is normalised over its n = d_model entries, so the means divide by n. "
+        "The seed names that step '/ m' (kept as the operation's name, as the seed's "
+        "contract); the count does not depend on the divisor.",
         "Config key norm: layernorm (default) builds this layer; rmsnorm builds RMSNorm.",
         "Parameters: γ and β, d_model each.",
     ),

@@ -32,7 +32,8 @@ def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True, per_token_bias=False):
     def add_bias(name, width):
         if per_token_bias:
             return elementwise(name, l, width, note="Add the bias to every position's row.")
-        return count(name, width, f"The seed adds the bias vector once: {width} FLOPs.")
+        return count(name, width, "The seed adds the bias vector once, one add per entry, "
+                                  "not once per position.")
 
     steps = [matmul("* W1", l, d_in, d_ff)]
     if bias:

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from ..config import ConfigError
@@ -50,6 +51,14 @@ def source_date_epoch() -> str:
     return os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct") or FALLBACK_EPOCH
 
 
+def built_year() -> str:
+    """The year of :func:`source_date_epoch` (UTC), for the BibTeX ``year`` field."""
+    try:
+        return time.strftime("%Y", time.gmtime(int(source_date_epoch())))
+    except (ValueError, OverflowError, OSError):
+        return time.strftime("%Y", time.gmtime(int(FALLBACK_EPOCH)))
+
+
 def check_katex() -> None:
     missing = [f for f in KATEX_FILES if not (KATEX / f).exists()]
     if missing:
@@ -82,7 +91,7 @@ def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
     no longer generated.  A hand-written page may not shadow a generated one.
     """
     check_katex()
-    generated = pages(data, built_from)
+    generated = pages(data, built_from, built_year())
     wanted: dict[Path, bytes | Path] = {}
     for path in sorted(SITE_SRC.rglob("*")):
         if path.is_file():

@@ -55,18 +55,30 @@ def url_of(page: str) -> str:
     return SITE_URL + page[: -len(".md")] + ".html"
 
 
-def _cite(page: str, title: str, key: str, commit: str) -> dict:
-    return {"url": url_of(page), "title": title, "key": key, "commit": commit}
+def _cite(page: str, title: str, key: str, commit: str, year: str) -> dict:
+    return {"url": url_of(page), "title": title, "key": key, "commit": commit, "year": year}
 
 
 def _symbolic_total(data: SiteData) -> sympy.Expr:
     return sympy.expand(data.convention.build().total)
 
 
+def grouped_shares(m: Model) -> dict[str, float]:
+    """Each grouped leaf name's share of the total, summed over every place it occurs.
+
+    An encoder-decoder has two ``PositionWiseFFN`` groups (one per stack) and ``Q * WQ``
+    in both self- and cross-attention: one column per name means their sum, so a model's
+    shares add up to 1.
+    """
+    flops: dict[str, int] = {}
+    for _, n in walk(m.grouped):
+        if n.is_leaf:
+            flops[n.name] = flops.get(n.name, 0) + n.total
+    return {name: share(f, m.analysis.total) for name, f in flops.items()}
+
+
 def _largest(m: Model) -> tuple[str, float]:
-    total = m.analysis.total
-    best = max((n for _, n in walk(m.grouped) if n.is_leaf), key=lambda n: n.total)
-    return best.name, share(best.total, total)
+    return max(grouped_shares(m).items(), key=lambda item: item[1])
 
 
 def _grouped_rows(m: Model) -> list[dict]:
@@ -103,21 +115,29 @@ def _under_conventions(m: Model) -> list[dict]:
              "diff": (a.total - base) / base} for a in m.under]
 
 
-def model_page(env, m: Model, anchors, commit: str) -> str:
+def _closed_forms(m: Model) -> list[dict] | None:
+    forms = m.analysis.closed_forms()
+    if forms is None:
+        return None
+    ours = m.analysis.per_token
+    return [{"key": k, "per_token": v, "diff": (ours - v) / v} for k, v in forms.items()]
+
+
+def model_page(env, m: Model, anchors, cite) -> str:
     cfg, a = m.config, m.analysis
     rows = _grouped_rows(m)
     page = f"models/{m.slug}.md"
     return env.get_template("model.md.j2").render(
         m=m, cfg=cfg, a=a, config_rows=list(cfg.values.items()),
         knob_rows=[(k, str(v).lower() if isinstance(v, bool) else v) for k, v in cfg.knobs.items()], params=_params(m),
-        conventions=_under_conventions(m),
+        conventions=_under_conventions(m), closed=_closed_forms(m),
         per_sequence=a.per_sequence.total, per_token=a.per_token, total=a.total,
         n_sequences=cfg.n_sequences, tokens=cfg.tokens,
         pair=cfg.knob("architecture") == "encoder-decoder",
         grouped=rows, breakdown=_breakdown_rows(m, anchors),
         figure=figures.bar_chart([(r["name"], r["share"]) for r in rows],
                                  f"Grouped FLOPs shares of {cfg.name}"),
-        cite=_cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}", commit),
+        cite=cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}"),
     )
 
 
@@ -126,17 +146,26 @@ def _gathered(lines) -> str:
     return "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"
 
 
+def _param_tex(name: str) -> str:
+    """A build parameter's name in LaTeX: ``d_model`` -> ``d_{model}``; a name with more
+    underscores keeps them, ``n_kv_heads`` -> ``n_{kv\\_heads}`` (not "n_{kv heads}")."""
+    head, _, rest = name.partition("_")
+    if "_" not in rest:
+        return derive.tex(sympy.Symbol(name))
+    return f"{head}_{{{rest.replace('_', chr(92) + '_')}}}"
+
+
 def _instance(layer) -> str:
     """``MultiHeadAttention(n_q = l, ..., d_k = d_model / n_heads, ...)`` in LaTeX."""
     params = list(inspect.signature(layer.build).parameters)
     args = layer.example_args()
     if not args:
         return ""
-    pairs = [f"{derive.tex(sympy.Symbol(p))} = {derive.tex(a)}" for p, a in zip(params, args)]
+    pairs = [f"{_param_tex(p)} = {derive.tex(a)}" for p, a in zip(params, args)]
     return f"\\mathrm{{{layer.name}}}(" + ",\\ ".join(pairs) + ")"
 
 
-def layer_page(env, layer, commit: str) -> str:
+def layer_page(env, layer, cite) -> str:
     secs = derive.sections(layer)
     root = layer.example()
     page = f"layers/{layer.slug}.md"
@@ -144,7 +173,7 @@ def layer_page(env, layer, commit: str) -> str:
         layer=layer, sections=secs, total=derive.tex(sympy.expand(root.total)),
         computation=_gathered(layer.computation), instance=_instance(layer), notes=layer.notes,
         layers=LAYERS, kinds=derive.KIND_TEXT,
-        cite=_cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}", commit),
+        cite=cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}"),
     )
 
 
@@ -168,12 +197,14 @@ _WIDTHS = (d_model, d_ff, KNOBS["d_head"], KNOBS["d_ff_expert"])
 def _crossover_row(m: Model) -> dict:
     """The crossover for one model, from its own tree (GQA, gated FFN, ... included).
 
-    Windowed attention (each query scores w keys) and encoder-decoder stacks (l_src,
-    l_tgt) have no l² term: their crossover is None.
+    Windowed attention (each query scores w keys) has no l² term: its crossover is None.
+    An encoder-decoder's terms are in l_src and l_tgt, not l: nothing is computed (None).
     """
-    a_coef, b_coef, l_star = _crossover(m.analysis.symbolic.total)
     values = m.config.dims
     length = m.config["l"]
+    if m.config.knob("architecture") == "encoder-decoder":
+        return {"m": m, "l": length, "attn": None, "dsq": None, "ratio": None, "l_star": None}
+    a_coef, b_coef, l_star = _crossover(m.analysis.symbolic.total)
     attn = int(sympy.expand(a_coef * length**2).xreplace(values))
     dsq = int(sympy.expand(b_coef * length).xreplace(values))
     return {"m": m, "l": length, "attn": attn, "dsq": dsq,
@@ -181,7 +212,7 @@ def _crossover_row(m: Model) -> dict:
             "l_star": float(l_star.xreplace(values)) if l_star is not None else None}
 
 
-def symbolic_page(env, data: SiteData) -> str:
+def symbolic_page(env, data: SiteData, cite) -> str:
     total = _symbolic_total(data)
     sections = []
     for key, sym in DIMENSIONS.items():
@@ -198,10 +229,12 @@ def symbolic_page(env, data: SiteData) -> str:
         lead_l=derive.tex(leading_term(total, l)), lead_d=derive.tex(leading_term(total, d_model)),
         attn_term=derive.tex(sympy.expand(a_coef * l**2)), dsq_term=derive.tex(sympy.expand(b_coef * l)),
         l_star=derive.tex(l_star), per_model=per_model,
+        cite=cite("symbolic.md", f"{TITLE}: the transformer's FLOPs collected by each dimension",
+                  "flopdocs-symbolic"),
     )
 
 
-def conventions_page(env, data: SiteData) -> str:
+def conventions_page(env, data: SiteData, cite) -> str:
     seed_total = sympy.expand(data.convention.build().total)
     sections = []
     for conv in data.conventions:
@@ -211,7 +244,8 @@ def conventions_page(env, data: SiteData) -> str:
                          "diff": derive.tex_lines(diff) if diff != 0 else ""})
     rows = [{"m": m, "under": _under_conventions(m)} for m in data.models]
     return env.get_template("conventions.md.j2").render(
-        sections=sections, rows=rows, names=[c.NAME for c in data.conventions])
+        sections=sections, rows=rows, names=[c.NAME for c in data.conventions],
+        cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
 
 
 def home_page(env, data: SiteData) -> str:
@@ -225,33 +259,42 @@ def home_page(env, data: SiteData) -> str:
     )
 
 
-def compare_page(env, data: SiteData) -> str:
+def compare_page(env, data: SiteData, cite) -> str:
     columns: list[str] = []
     for m in data.models:
-        for r in _grouped_rows(m):
-            if r["name"] not in columns:
-                columns.append(r["name"])
+        for name in grouped_shares(m):
+            if name not in columns:
+                columns.append(name)
     rows = []
     for m in data.models:
-        shares = {r["name"]: r["share"] for r in _grouped_rows(m)}
+        shares = grouped_shares(m)
         rows.append({"m": m, "shares": [shares.get(c) for c in columns]})
-    return env.get_template("compare.md.j2").render(columns=columns, rows=rows)
+    return env.get_template("compare.md.j2").render(
+        columns=columns, rows=rows,
+        cite=cite("compare.md", f"{TITLE}: forward FLOPs of published transformers compared", "flopdocs-compare"))
 
 
-def pages(data: SiteData, commit: str) -> dict[str, str]:
-    """Every generated page, ``{relative path: Markdown}``, in sorted order."""
+def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
+    """Every generated page, ``{relative path: Markdown}``, in sorted order.
+
+    ``commit`` and ``year`` (the commit's) go into every Cite box's BibTeX.
+    """
     env = environment()
     anchors = derive.anchor_map(data.layers)
+
+    def cite(page: str, title: str, key: str) -> dict:
+        return _cite(page, title, key, commit, year)
+
     out = {
         "index.md": home_page(env, data),
-        "symbolic.md": symbolic_page(env, data),
-        "compare.md": compare_page(env, data),
-        "conventions.md": conventions_page(env, data),
+        "symbolic.md": symbolic_page(env, data, cite),
+        "compare.md": compare_page(env, data, cite),
+        "conventions.md": conventions_page(env, data, cite),
     }
     for layer in data.layers:
-        out[f"layers/{layer.slug}.md"] = layer_page(env, layer, commit)
+        out[f"layers/{layer.slug}.md"] = layer_page(env, layer, cite)
     for m in data.models:
-        out[f"models/{m.slug}.md"] = model_page(env, m, anchors, commit)
+        out[f"models/{m.slug}.md"] = model_page(env, m, anchors, cite)
     return dict(sorted(out.items()))
 
 
