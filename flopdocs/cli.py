@@ -174,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, BuildError) as e:
         print(f"flopdocs: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a build cleans its staging directory on the way out
+        print("flopdocs: interrupted", file=sys.stderr)
+        return 130
     sys.stdout.write(out)
     return 0
 

@@ -224,3 +224,14 @@ def test_console_script_no_traceback(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().startswith("flopdocs: error:")
+
+
+def test_interrupt_is_one_line_exit_130(capsys, monkeypatch):
+    import flopdocs.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_list", interrupted)
+    code, out, err = run(capsys, "list")
+    assert code == 130 and out == "" and err == "flopdocs: interrupted\n"

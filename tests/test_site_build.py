@@ -171,6 +171,8 @@ def test_cite_box_names_the_permalink_and_commit(site):
         assert 'id="cite"' in text
         assert f"https://flopdocs.github.io/flopdocs/{page[:-3]}.html" in text
         assert f"Built from commit {built_from}" in text
+        if built_from != "unknown":  # the sources at that commit, a link that cannot move
+            assert f"https://github.com/flopdocs/flopdocs/tree/{built_from}" in text
 
 
 def test_symbolic_page_has_one_section_per_dimension(site):

@@ -27,7 +27,8 @@ from .text import bibtex_text, md_text, num, pct, signed_pct
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-SITE_URL = "https://flopdocs.github.io/flopdocs/"
+SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
+REPO_URL = "https://github.com/flopdocs/flopdocs"  # mkdocs.yml repo_url
 TITLE = "flopdocs"
 
 _ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
@@ -56,7 +57,9 @@ def url_of(page: str) -> str:
 
 
 def _cite(page: str, title: str, key: str, commit: str, year: str) -> dict:
-    return {"url": url_of(page), "title": title, "key": key, "commit": commit, "year": year}
+    pinned = f"{REPO_URL}/tree/{commit}" if re.fullmatch(r"[0-9a-f]{40}", commit) else ""
+    return {"url": url_of(page), "title": title, "key": key, "commit": commit, "year": year,
+            "pinned": pinned}
 
 
 def _symbolic_total(data: SiteData) -> sympy.Expr:
