@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import stat
 import sys
@@ -119,8 +120,13 @@ def cmd_serve(args) -> str:
 
     if args.dev_addr is not None:
         host, sep, port = args.dev_addr.rpartition(":")
-        if not sep or not host or not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-            raise ConfigError(f"--dev-addr {args.dev_addr}: expected HOST:PORT with a port from "
+        try:  # MkDocs takes an IP address, not a host name
+            ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+            ok = bool(sep) and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ConfigError(f"--dev-addr {args.dev_addr}: expected IP:PORT with a port from "
                               "1 to 65535, e.g. 127.0.0.1:8000")
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     serve(catalogue_dir=args.catalogue, dev_addr=args.dev_addr)
@@ -167,12 +173,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(message: str) -> str:
+    """A message as one line: a newline or carriage return in a path shows escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
     except (ConfigError, BuildError) as e:
-        print(f"flopdocs: error: {e}", file=sys.stderr)
+        print(f"flopdocs: error: {_one_line(str(e))}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. a file name too long for the filesystem (ENAMETOOLONG)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"flopdocs: error: {_one_line(where + (e.strerror or str(e)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a build cleans its staging directory on the way out
         print("flopdocs: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ what is wrong.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 import re
@@ -192,6 +192,12 @@ def _check_int(origin: str, key: str, value: Any) -> int:
     return value
 
 
+#: Format characters real names need: zero-width non-joiner (Persian, Hindi) and joiner
+#: (emoji sequences); emoji tag characters (U+E0020..E007F, subdivision flags) too.
+#: Other format characters (bidi overrides, BOM, soft hyphen) stay refused.
+_JOINERS = "\u200c\u200d"
+
+
 def _check_text(origin: str, key: str, value: Any, *, lines: bool = False) -> str:
     """A display string: printable characters only (spaces allowed; newlines and tabs too
     where ``lines``).  Control, format (bidi overrides) and surrogate characters are
@@ -199,7 +205,8 @@ def _check_text(origin: str, key: str, value: Any, *, lines: bool = False) -> st
     if not isinstance(value, str):
         raise ConfigError(f"{origin}: {key}: must be a string, got {shown(value)}")
     for i, ch in enumerate(value):
-        if not (ch.isprintable() or unicodedata.category(ch) == "Zs" or (lines and ch in "\n\t")):
+        if not (ch.isprintable() or unicodedata.category(ch) == "Zs" or ch in _JOINERS
+                or "\U000e0020" <= ch <= "\U000e007f" or (lines and ch in "\n\t")):
             raise ConfigError(f"{origin}: {key}: character {i + 1} ({ascii(ch)}) is not printable "
                               f"text, in {shown(value)}")
     return value
@@ -321,31 +328,49 @@ _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 class _StrictLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on two counts:
 
-    - a key given twice is refused (PyYAML alone keeps the last, hiding a typo'd edit);
-      merge keys (``<<: *base``) still merge, and keys written out override them;
+    - a key given twice in one mapping is refused (PyYAML alone keeps the last, hiding a
+      typo'd edit), checked on the composed nodes before merge keys are flattened, so
+      ``<<: *base`` still merges and keys written out override merged ones;
     - ints are decimal: YAML 1.1's ``0x200``, ``0b1000``, ``010`` (octal) and ``8:32``
       (base 60, read as 512) are refused rather than silently converted.
     """
 
-    def construct_mapping(self, node, deep=False):
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == _MERGE:
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, Hashable) and key in seen:
-                raise _DuplicateKey(f"{key_text(key)}: given twice (lines {seen[key]} and {line})")
-            if isinstance(key, Hashable):
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+    def construct_document(self, node):
+        _check_unique(node, set())
+        return super().construct_document(node)
 
     def construct_decimal_int(self, node):
         text = self.construct_scalar(node)
         if not _DECIMAL.fullmatch(text):
             raise yaml.constructor.ConstructorError(
-                None, None, f"{text!r}: write whole numbers in decimal (e.g. 512)", node.start_mark)
+                None, None, f"{shown(text)}: write whole numbers in decimal (e.g. 512)", node.start_mark)
         return int(text.replace("_", ""))
+
+
+def _check_unique(node, seen_nodes: set[int]) -> None:
+    """Every mapping in the node graph has distinct scalar keys (merge keys aside).
+
+    Each node is visited once (an alias is the same node), so an alias bomb costs its
+    size on the page, not its expansion.
+    """
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        lines: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+                key = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in lines:
+                    raise _DuplicateKey(f"{key_text(key_node.value)}: given twice "
+                                        f"(lines {lines[key]} and {line})")
+                lines[key] = line
+            _check_unique(key_node, seen_nodes)
+            _check_unique(value_node, seen_nodes)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_unique(item, seen_nodes)
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_decimal_int)
@@ -360,8 +385,10 @@ def load(path: str | Path) -> Config:
         data = yaml.load(text, Loader=_StrictLoader)  # yaml.SafeLoader, duplicate keys refused
     except _DuplicateKey as e:
         raise ConfigError(f"{origin}: {e}") from None
-    except ValueError:  # an int of more than 4300 digits (sys.int_info.default_max_str_digits)
-        raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
+    except ValueError as e:  # an int past 4300 digits, an impossible date (2024-13-45), ...
+        if "integer string conversion" in str(e):
+            raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
+        raise ConfigError(f"{origin}: malformed YAML: {shown(' '.join(str(e).split()), 100)}") from None
     except RecursionError:
         raise ConfigError(f"{origin}: malformed YAML: nested too deeply") from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow

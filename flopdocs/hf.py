@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import (KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, key_text,
-                     parse, read_text)
+                     parse, read_text, shown)
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
@@ -24,26 +24,36 @@ _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
 _MISSING = object()
 
 
-def _field(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
+def _field(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> tuple[str, Any]:
+    """The first of ``names`` the file gives (not null), as (field, value)."""
     for n in names:
         if n in hf and hf[n] is not None:
-            return hf[n]
+            return n, hf[n]
     if default is _MISSING:
-        raise ConfigError(f"{origin}: {names[0]}: missing (needed for {hf.get('model_type')})")
-    return default
+        raise ConfigError(f"{origin}: {names[0]}: missing (needed for {shown(hf.get('model_type'))})")
+    return names[0], default
 
 
 def _int(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
-    value = _field(hf, origin, *names, default=default)
+    field, value = _field(hf, origin, *names, default=default)
     if value is default:
         return value
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{origin}: {names[0]}: must be a whole number, got {value!r}")
-    # Checked here too (parse() checks again), so a message names the file's own key.
+        raise ConfigError(f"{origin}: {field}: must be a whole number, got {shown(value)}")
+    # Checked here too (parse() checks again), so a message names the file's own field.
     if value < 1:
-        raise ConfigError(f"{origin}: {names[0]}: must be at least 1, got {value}")
+        raise ConfigError(f"{origin}: {field}: must be at least 1, got {shown(value)}")
     if value > MAX_INT:
-        raise ConfigError(f"{origin}: {names[0]}: must be at most 2**53 = {MAX_INT}")
+        raise ConfigError(f"{origin}: {field}: must be at most 2**53 = {MAX_INT}")
+    return value
+
+
+def _str(hf: Mapping[str, Any], origin: str, name: str, default: str | None) -> str | None:
+    value = hf.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: {name}: must be a string, got {shown(value)}")
     return value
 
 
@@ -53,7 +63,7 @@ def _int0(hf: Mapping[str, Any], origin: str, name: str, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{origin}: {name}: must be a whole number, at least 0, got {value!r}")
+        raise ConfigError(f"{origin}: {name}: must be a whole number, at least 0, got {shown(value)}")
     return value
 
 
@@ -62,7 +72,7 @@ def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise ConfigError(f"{origin}: {name}: must be true or false, got {value!r}")
+        raise ConfigError(f"{origin}: {name}: must be true or false, got {shown(value)}")
     return value
 
 
@@ -79,16 +89,16 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         raise ConfigError(f"{origin}: expected a JSON object, got {type(hf).__name__}")
     model_type = hf.get("model_type")
     if model_type not in MODEL_TYPES:
-        raise ConfigError(f"{origin}: model_type: {model_type!r} is not supported "
+        raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
     _check_layer_types(hf, origin)
+    path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
-        path_name = hf.get("_name_or_path")
-        name = (str(path_name).rstrip("/").rsplit("/", 1)[-1] if path_name
+        name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
                 else Path(origin).parent.name or model_type)
     source = f"Hugging Face config.json (model_type {model_type})"
-    if hf.get("_name_or_path"):
-        source += f", {hf['_name_or_path']}"
+    if path_name:
+        source += f", {path_name}"
     data: dict[str, Any] = {"name": name, "source": source}
     if model_type == "gpt2":
         data.update(_gpt2(hf, origin))
@@ -100,18 +110,18 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
 def _gpt2(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     if hf.get("add_cross_attention"):
         raise ConfigError(f"{origin}: add_cross_attention: GPT-2 with cross-attention is not modelled")
-    act = str(hf.get("activation_function", "gelu_new"))
+    act = _str(hf, origin, "activation_function", "gelu_new")
     if act == "relu":
         ffn = "relu"
     elif act.startswith("gelu"):
         ffn = "gelu"
     else:
-        raise ConfigError(f"{origin}: activation_function: {act!r} is not supported (relu, gelu*)")
+        raise ConfigError(f"{origin}: activation_function: {shown(act)} is not supported (relu, gelu*)")
     d = _int(hf, origin, "n_embd")
     out = {
         "l": _int(hf, origin, "n_positions", "n_ctx"),
         "d_model": d,
-        "d_ff": _int(hf, origin, "n_inner", default=4 * d if isinstance(d, int) else None),
+        "d_ff": _int(hf, origin, "n_inner", default=None) or _four_times(origin, d),
         "n_vocab": _int(hf, origin, "vocab_size"),
         "n_layers": _int(hf, origin, "n_layer"),
         "n_heads": _int(hf, origin, "n_head"),
@@ -122,14 +132,22 @@ def _gpt2(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     return out
 
 
+def _four_times(origin: str, d: int) -> int:
+    """GPT-2's d_ff when ``n_inner`` is null or absent: 4 · n_embd."""
+    if 4 * d > MAX_INT:
+        raise ConfigError(f"{origin}: n_embd: 4 · n_embd (the FFN width when n_inner is absent) "
+                          f"must be at most 2**53 = {MAX_INT}")
+    return 4 * d
+
+
 def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str, Any]:
-    act = str(hf.get("hidden_act", "silu"))
+    act = _str(hf, origin, "hidden_act", "silu")
     if act in ("silu", "swish"):
         ffn = "swiglu"
     elif act.startswith("gelu"):
         ffn = "geglu"
     else:
-        raise ConfigError(f"{origin}: hidden_act: {act!r} is not supported (silu, gelu*)")
+        raise ConfigError(f"{origin}: hidden_act: {shown(act)} is not supported (silu, gelu*)")
     heads = _int(hf, origin, "num_attention_heads")
     l = _int(hf, origin, "max_position_embeddings")
     out: dict[str, Any] = {

@@ -128,6 +128,11 @@ BAD = [
     ("bidi override in source", SEED + 'source: "a\\u202eb"\n', "source: character 2 ('\\u202e')"),
     ("C1 control", SEED.replace("seed-check", "seed\x80check"), "line 1, column 11: character '\\x80' is not allowed"),
     ("newline in a key", SEED + '"a\\nb": 3\n', "'a\\nb': unknown key"),
+    ("impossible date", SEED + "notes: 2024-13-45\n", "malformed YAML: 'month must be in 1..12'"),
+    ("duplicate inside a merged map", SEED.replace("\nl: 512\n", "\n<<: {l: 4, l: 6}\n"), "l: given twice (lines 2 and 2)"),
+    # the anchored map is checked as written, not after PyYAML flattened its own merge
+    ("unknown key holding a merge", SEED.replace("\nl: 512\n", "\nx: &a {<<: {l: 2}, l: 4}\n<<: *a\n"),
+     "x: unknown key"),
 ]
 
 
@@ -189,6 +194,33 @@ def test_markdown_escapes_names(capsys, tmp_path):
     assert "&nbsp;\\+ b1 |" in out  # node names too: '+ b1' (not a list item)
 
 
+@pytest.mark.parametrize("name", ["👩\u200d💻 coder", "می\u200cخواهم", "模型 7B", "Ünïcödé\u00a0model"])
+def test_real_names_with_joiners_and_scripts_are_accepted(capsys, tmp_path, name):
+    p = tmp_path / "n.yaml"
+    p.write_text(SEED.replace("name: seed-check", f'name: "{name}"'), encoding="utf-8")
+    code, out, err = run(capsys, "report", str(p), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["name"] == name
+
+
+def test_os_errors_are_one_line(capsys, tmp_path):
+    long = "a" * 300  # longer than a file name may be (ENAMETOOLONG)
+    for argv in (["report", long], ["build", "--out", str(tmp_path / long)],
+                 ["build", "--catalogue", str(tmp_path / long), "--out", str(tmp_path / "s")]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "" and err.count("\n") == 1, (argv, err)
+        assert "File name too long" in err or "does not exist" in err, err
+
+
+def test_a_newline_in_a_path_stays_on_one_line(capsys, tmp_path):
+    from pathlib import Path
+
+    gpt2 = Path(__file__).parent / "fixtures" / "hf" / "gpt2" / "config.json"
+    code, out, err = run(capsys, "import-hf", str(gpt2), "-o", str(tmp_path / "nod\nir" / "x.yaml"))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "nod\\nir/x.yaml: no such directory" in err
+
+
 def test_group_is_repeatable(capsys):
     # two --group flags collapse both keys (the second does not replace the first)
     _, one, _ = run(capsys, "report", "seed-512", "--format", "json", "--group", "Embeddings,PositionWiseFFN")
@@ -209,11 +241,12 @@ def test_huge_but_valid_dimensions_format(capsys, seed_file):
     assert "YFLOP" in run(capsys, "report", str(seed_file), "--set", "n_heads=1", *big)[1]
 
 
-@pytest.mark.parametrize("addr", ["bogus", "127.0.0.1:99999", ":8000", "127.0.0.1:"])
+@pytest.mark.parametrize("addr", ["bogus", "127.0.0.1:99999", ":8000", "127.0.0.1:", "bad host:8011",
+                                  "256.1.1.1:8012"])
 def test_serve_bad_dev_addr(capsys, addr):
     code, out, err = run(capsys, "serve", "--dev-addr", addr)
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert f"--dev-addr {addr}: expected HOST:PORT" in err
+    assert f"--dev-addr {addr}: expected IP:PORT" in err
 
 
 def test_console_script_no_traceback(tmp_path):

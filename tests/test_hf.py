@@ -1,5 +1,6 @@
 """Hugging Face config.json import: exact counts from checkpoint configs; clear refusals."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,10 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"hidden_size": 0}, "hidden_size: must be at least 1, got 0"),
     ({"num_attention_heads": -4}, "num_attention_heads: must be at least 1, got -4"),
     ({"vocab_size": 2**60}, "vocab_size: must be at most 2**53"),
+    # a long value is shortened: the message stays one short line
+    ({"hidden_act": [1] * 3000}, "hidden_act: must be a string, got a list"),
+    ({"hidden_size": "9" * 3000}, "hidden_size: must be a whole number, got '999"),
+    ({"_name_or_path": [1, 2]}, "_name_or_path: must be a string, got a list"),
     ({"layer_types": ["sliding_attention", "full_attention"]}, "layer_types: layers of different kinds"),
     ({"model_type": "mixtral"}, "num_local_experts: missing"),
 ])
@@ -116,6 +121,16 @@ def test_unhonourable_configs_one_line_exit_2(capsys, tmp_path, change, message)
     assert code == 2 and out == ""
     assert err.count("\n") == 1, err
     assert f"{p}: " in err and message in err
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"n_positions": None, "n_ctx": 0}, "n_ctx: must be at least 1, got 0"),  # the field given
+    ({"n_embd": 2**52, "n_head": 1}, "n_embd: 4 · n_embd (the FFN width when n_inner is absent)"),
+])
+def test_gpt2_messages_name_the_field_at_fault(change, message):
+    base = {"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_head": 2, "vocab_size": 10, "n_positions": 16}
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        hf.to_data({**base, **change}, "c.json")
 
 
 def test_gpt2_cross_attention_refused():
