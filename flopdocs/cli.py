@@ -90,13 +90,11 @@ def write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
         raise
 
 

@@ -180,7 +180,7 @@ def key_text(key: Any) -> str:
     return shown(key)
 
 
-def _check_int(origin: str, key: str, value: Any) -> int:
+def check_int(origin: str, key: str, value: Any) -> int:
     # bool is a subclass of int: reject it explicitly; "512" (a string) is not a number.
     if isinstance(value, bool) or not isinstance(value, int):
         extra = f" ({type(value).__name__})" if isinstance(value, (bool, float)) or value is None else ""
@@ -232,7 +232,7 @@ def _check_knobs(origin: str, data: Mapping[str, Any], values: dict[str, int]) -
             continue
         value = data[key]
         if key in KNOB_INTS:
-            knobs[key] = _check_int(origin, key, value)
+            knobs[key] = check_int(origin, key, value)
         elif key in KNOB_BOOLS:
             knobs[key] = _check_bool(origin, key, value)
         else:
@@ -289,16 +289,16 @@ def parse(data: Any, origin: str) -> Config:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{origin}: name: must be a non-empty string, got {shown(name)}")
     _check_text(origin, "name", name)
-    values = {key: _check_int(origin, key, data[key]) for key in REQUIRED_INTS}
+    values = {key: check_int(origin, key, data[key]) for key in REQUIRED_INTS}
     for key, default in OPTIONAL_INTS.items():
-        values[key] = _check_int(origin, key, data[key]) if key in data else default
+        values[key] = check_int(origin, key, data[key]) if key in data else default
     strings = {}
     for key in OPTIONAL_STRINGS:
         text = data.get(key, "")
         strings[key] = _check_text(origin, key, text, lines=key == "notes")
     published = data.get("params_published")
     if published is not None:
-        published = _check_int(origin, "params_published", published)
+        published = check_int(origin, "params_published", published)
     knobs = _check_knobs(origin, data, values)
     return Config(name=name.strip(), values=values, source=strings["source"], origin=origin,
                   knobs=knobs, params_published=published, notes=strings["notes"].strip())
@@ -394,9 +394,9 @@ def load(path: str | Path) -> Config:
     except yaml.reader.ReaderError as e:  # a character YAML does not allow
         line = text.count("\n", 0, e.position) + 1
         column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        char = e.character if isinstance(e.character, str) else chr(e.character)  # str input: a str
         raise ConfigError(f"{origin}: malformed YAML at line {line}, column {column}: "
-                          f"character {ascii(chr(e.character)) if isinstance(e.character, int) else ascii(e.character)} "
-                          "is not allowed") from None
+                          f"character {ascii(char)} is not allowed") from None
     except yaml.YAMLError as e:
         where = ""
         mark = getattr(e, "problem_mark", None)

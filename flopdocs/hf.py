@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import (KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, key_text,
-                     parse, read_text, shown)
+from .config import (KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, check_int,
+                     key_text, parse, read_text, shown)
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
 _LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
@@ -35,45 +35,35 @@ def _field(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISS
 
 
 def _int(hf: Mapping[str, Any], origin: str, *names: str, default: Any = _MISSING) -> Any:
+    """An int field, checked here (as parse() checks it again) so a message names the
+    file's own field, not ours."""
     field, value = _field(hf, origin, *names, default=default)
-    if value is default:
-        return value
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{origin}: {field}: must be a whole number, got {shown(value)}")
-    # Checked here too (parse() checks again), so a message names the file's own field.
-    if value < 1:
-        raise ConfigError(f"{origin}: {field}: must be at least 1, got {shown(value)}")
-    if value > MAX_INT:
-        raise ConfigError(f"{origin}: {field}: must be at most 2**53 = {MAX_INT}")
+    return value if value is default else check_int(origin, field, value)
+
+
+def _optional(hf: Mapping[str, Any], origin: str, name: str, default: Any, valid, expected: str) -> Any:
+    """An optional field: ``default`` when absent or null, else a value ``valid`` accepts."""
+    value = hf.get(name)
+    if value is None:
+        return default
+    if not valid(value):
+        raise ConfigError(f"{origin}: {name}: must be {expected}, got {shown(value)}")
     return value
 
 
 def _str(hf: Mapping[str, Any], origin: str, name: str, default: str | None) -> str | None:
-    value = hf.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise ConfigError(f"{origin}: {name}: must be a string, got {shown(value)}")
-    return value
+    return _optional(hf, origin, name, default, lambda v: isinstance(v, str), "a string")
 
 
 def _int0(hf: Mapping[str, Any], origin: str, name: str, default: int) -> int:
     """A count that may be 0 (e.g. max_window_layers)."""
-    value = hf.get(name)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{origin}: {name}: must be a whole number, at least 0, got {shown(value)}")
-    return value
+    return _optional(hf, origin, name, default,
+                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                     "a whole number, at least 0")
 
 
 def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
-    value = hf.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise ConfigError(f"{origin}: {name}: must be true or false, got {shown(value)}")
-    return value
+    return _optional(hf, origin, name, default, lambda v: isinstance(v, bool), "true or false")
 
 
 def _check_layer_types(hf: Mapping[str, Any], origin: str) -> None:

@@ -263,15 +263,11 @@ def home_page(env, data: SiteData) -> str:
 
 
 def compare_page(env, data: SiteData, cite) -> str:
+    shares = [(m, grouped_shares(m)) for m in data.models]
     columns: list[str] = []
-    for m in data.models:
-        for name in grouped_shares(m):
-            if name not in columns:
-                columns.append(name)
-    rows = []
-    for m in data.models:
-        shares = grouped_shares(m)
-        rows.append({"m": m, "shares": [shares.get(c) for c in columns]})
+    for _, by_name in shares:
+        columns += [name for name in by_name if name not in columns]
+    rows = [{"m": m, "shares": [by_name.get(c) for c in columns]} for m, by_name in shares]
     return env.get_template("compare.md.j2").render(
         columns=columns, rows=rows,
         cite=cite("compare.md", f"{TITLE}: forward FLOPs of published transformers compared", "flopdocs-compare"))
