@@ -6,17 +6,14 @@ from functools import cached_property
 
 from . import conventions
 from . import params as _params
-from .config import Config, ConfigError
-from .tree import Node, evaluate, fractions, group, names, repeat
+from .config import Config
+from .errors import ConfigError
+from .tree import (Node, by, evaluate, family_subtrees, fractions, group, group_paths, names,
+                   repeat)
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
 SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",
                "ScaledDotProductAttention")
-#: The same roles under every architecture's node names (norms, FFN kinds, attention
-#: scores); :meth:`Analysis.default_groups` keeps those a tree has.
-GROUPS = ("Embeddings", "LayerNorm_Final", "RMSNorm_Final", "LayerNorms", "RMSNorms",
-          "PositionWiseFFN", "GatedFFN", "MixtureOfExperts", "ScaledDotProductAttention",
-          "WindowedAttention")
 
 
 @dataclass(frozen=True)
@@ -31,7 +28,7 @@ class Analysis:
         try:
             return evaluate(self.symbolic, self.config.dims)
         except ValueError as e:
-            raise ConfigError(f"{self.config.origin}: {e}") from None
+            raise ConfigError(str(e), origin=self.config.origin) from None
 
     @cached_property
     def tree(self) -> Node:
@@ -54,35 +51,33 @@ class Analysis:
         """Exact parameter counts (total, non-embedding, active) and their tree."""
         return _params.count(self.config)
 
+    @cached_property
+    def by_kind(self) -> dict[str, int]:
+        """FLOPs (all N sequences) by kind of arithmetic; they sum to :attr:`total`."""
+        return by(self.tree, "kind")
+
+    @cached_property
+    def by_role(self) -> dict[str, int]:
+        """FLOPs (all N sequences) by role in the model; they sum to :attr:`total`."""
+        return by(self.tree, "role")
+
     def closed_forms(self) -> dict[str, int] | None:
-        """Per-token forward FLOPs by the usual closed forms, to set beside :attr:`per_token`.
+        """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.closed_forms`),
+        ``{key: value}``; ``None`` for an encoder-decoder."""
+        from .closed_forms import estimates
 
-        - ``kaplan``: 2·N + 2·n_layers·l·d_attn, N the non-embedding parameters a token
-          uses (Kaplan et al. 2020, Table 1: C_forward, with n_ctx = l);
-        - ``palm``: 2·N + 4·n_layers·l·d_attn, N every weight a token multiplies by
-          (lookups dropped, a tied LM head counted): the forward third of PaLM's and
-          nanoGPT's 6N + 12·L·H·Q·T (Chowdhery et al. 2022, App. B).
+        records = estimates(self)
+        return None if records is None else {r.key: r.value for r in records}
 
-        d_attn = n_heads · d_head.  Both count full l × l attention (no window); ``None``
-        for an encoder-decoder, whose attention is over l_src and l_tgt.
-        """
-        cfg, p = self.config, self.params
-        if cfg.knob("architecture") == "encoder-decoder":
-            return None
-        l, d, v = cfg["l"], cfg["d_model"], cfg["n_vocab"]
-        d_attn = cfg["n_heads"] * cfg.knob("d_head")
-        embeddings = p.total - p.non_embedding
-        weights = p.active - v * d - (l * d if cfg.knob("position") == "learned" else 0)
-        if cfg.knob("tie_embeddings"):
-            weights += v * d
-        attention = cfg["n_layers"] * l * d_attn
-        return {"kaplan": 2 * (p.active - embeddings) + 2 * attention,
-                "palm": 2 * weights + 4 * attention}
+    @cached_property
+    def grouped_default(self) -> Node:
+        """The grouped analysis: every largest subtree of one role family collapsed (the
+        embeddings, the norms, the FFN, each head's attention)."""
+        return group_paths(self.tree, family_subtrees(self.tree))
 
     def default_groups(self) -> tuple[str, ...]:
-        """:data:`GROUPS` that name a node of this tree (the seed's own for the seed)."""
-        known = names(self.tree)
-        return tuple(k for k in GROUPS if k in known)
+        """The names of the subtrees the grouped analysis collapses, in tree order."""
+        return tuple(dict.fromkeys(p[-1] for p in family_subtrees(self.tree)))
 
     def fractions(self, tree: Node | None = None) -> Node:
         return fractions(self.tree if tree is None else tree, of=self.total)
@@ -92,7 +87,8 @@ class Analysis:
         known = names(self.tree)
         for k in keys:
             if k not in known or k == self.tree.name:
-                raise ConfigError(f"--group: {k}: no such node (e.g. {', '.join(self.default_groups())})")
+                example = ", ".join(self.default_groups())
+                raise ConfigError(f"{k}: no such node (e.g. {example})", origin="--group")
         return group(self.tree, keys)
 
 

@@ -7,7 +7,8 @@ dimensions.  Numeric knobs (``n_kv_heads``, ``d_head``, ``window``, ...) stay sy
 (:mod:`flopdocs.symbols`) and are evaluated through :attr:`flopdocs.config.Config.dims`.
 
 A knob at its default value leaves the tree as the seed builds it: ``SEED`` (all
-defaults) is the seed notebook's decoder, node for node.
+defaults) is the seed notebook's decoder, node for node.  How each node is *counted*
+is not structure: that is a convention's business (:mod:`flopdocs.conventions`).
 """
 from __future__ import annotations
 
@@ -15,12 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import symbols as S
-
-FFNS = ("relu", "gelu", "swiglu", "geglu")
-GATED_FFNS = ("swiglu", "geglu")
-NORMS = ("layernorm", "rmsnorm")
-POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "none")
-ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
+from .keys import GATED_FFNS
 
 
 @dataclass(frozen=True)
@@ -39,9 +35,6 @@ class Arch:
     windowed: bool = False  # window < l: each query scores w keys, not l
     moe: bool = False  # the FFN is a routed mixture of experts
     expert_width: bool = False  # d_ff_expert given and != d_ff
-    # Not structure but counting: the 'corrected' convention fixes the seed's slips
-    # (LayerNorm's per-row steps, FFN biases per token, the softmax's division).
-    corrected: bool = False
 
     # -- the dimensions the tree is written in ------------------------------------
 

@@ -15,11 +15,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import (KNOB_ENUMS, KNOB_ORDER, MAX_INT, REQUIRED_INTS, Config, ConfigError, check_int,
-                     key_text, parse, read_text, shown)
+from .config import Config, parse
+from .errors import ConfigError, shown
+from .keys import BY_NAME, KEYS, MAX_INT, check_int
+from .readers import read_json
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
-_LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2")
+
+
+def family(model_type: Any) -> str:
+    """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2 or llama."""
+    return "gpt2" if model_type == "gpt2" else "llama"
+
+
+def fields(key: str, model_type: Any) -> tuple[str, ...]:
+    """The config.json fields our ``key`` is read from, for this model type (first wins)."""
+    return BY_NAME[key].hf_fields(family(model_type))
 
 _MISSING = object()
 
@@ -100,25 +111,19 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
 def _gpt2(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     if hf.get("add_cross_attention"):
         raise ConfigError(f"{origin}: add_cross_attention: GPT-2 with cross-attention is not modelled")
-    act = _str(hf, origin, "activation_function", "gelu_new")
+    act = _str(hf, origin, *fields("ffn", "gpt2"), "gelu_new")
     if act == "relu":
         ffn = "relu"
     elif act.startswith("gelu"):
         ffn = "gelu"
     else:
         raise ConfigError(f"{origin}: activation_function: {shown(act)} is not supported (relu, gelu*)")
-    d = _int(hf, origin, "n_embd")
-    out = {
-        "l": _int(hf, origin, "n_positions", "n_ctx"),
-        "d_model": d,
-        "d_ff": _int(hf, origin, "n_inner", default=None) or _four_times(origin, d),
-        "n_vocab": _int(hf, origin, "vocab_size"),
-        "n_layers": _int(hf, origin, "n_layer"),
-        "n_heads": _int(hf, origin, "n_head"),
-        "ffn": ffn,
-        "attn_bias": True,
-        "tie_embeddings": _bool(hf, origin, "tie_word_embeddings", True),
-    }
+    d = _int(hf, origin, *fields("d_model", "gpt2"))
+    out = {key: _int(hf, origin, *fields(key, "gpt2")) for key in ("l", "d_model")}
+    out["d_ff"] = _int(hf, origin, *fields("d_ff", "gpt2"), default=None) or _four_times(origin, d)
+    out.update({key: _int(hf, origin, *fields(key, "gpt2")) for key in ("n_vocab", "n_layers", "n_heads")})
+    out.update(ffn=ffn, attn_bias=True,
+               tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "gpt2"), True))
     return out
 
 
@@ -131,43 +136,39 @@ def _four_times(origin: str, d: int) -> int:
 
 
 def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str, Any]:
-    act = _str(hf, origin, "hidden_act", "silu")
+    act = _str(hf, origin, *fields("ffn", model_type), "silu")
     if act in ("silu", "swish"):
         ffn = "swiglu"
     elif act.startswith("gelu"):
         ffn = "geglu"
     else:
         raise ConfigError(f"{origin}: hidden_act: {shown(act)} is not supported (silu, gelu*)")
-    heads = _int(hf, origin, "num_attention_heads")
-    l = _int(hf, origin, "max_position_embeddings")
-    out: dict[str, Any] = {
-        "l": l,
-        "d_model": _int(hf, origin, "hidden_size"),
-        "d_ff": _int(hf, origin, "intermediate_size"),
-        "n_vocab": _int(hf, origin, "vocab_size"),
-        "n_layers": _int(hf, origin, "num_hidden_layers"),
-        "n_heads": heads,
-    }
-    kv = _int(hf, origin, "num_key_value_heads", default=heads)
+    def field(key: str, **default: Any) -> Any:
+        return _int(hf, origin, *fields(key, model_type), **default)
+
+    out: dict[str, Any] = {key: field(key) for key in
+                           ("l", "d_model", "d_ff", "n_vocab", "n_layers", "n_heads")}
+    heads = out["n_heads"]
+    kv = field("n_kv_heads", default=heads)
     if kv != heads:
         out["n_kv_heads"] = kv
-    head_dim = _int(hf, origin, "head_dim", default=None)
+    head_dim = field("d_head", default=None)
     if head_dim is not None:
         out["d_head"] = head_dim
     out.update(ffn=ffn, norm="rmsnorm", position="rope")
     if model_type == "qwen2":
         # Qwen2: biases on q, k, v only (modeling_qwen2: q/k/v_proj bias=True, o_proj False).
         out.update(attn_bias=True, attn_out_bias=False)
-    elif model_type == "llama" and _bool(hf, origin, "attention_bias", False):
+    elif model_type == "llama" and _bool(hf, origin, *fields("attn_bias", model_type), False):
         out["attn_bias"] = True
-    mlp_bias = model_type == "llama" and _bool(hf, origin, "mlp_bias", False)
+    mlp_bias = model_type == "llama" and _bool(hf, origin, *fields("ffn_bias", model_type), False)
     out["ffn_bias"] = mlp_bias
-    if _bool(hf, origin, "tie_word_embeddings", False):
+    if _bool(hf, origin, *fields("tie_embeddings", model_type), False):
         out["tie_embeddings"] = True
     if model_type == "mixtral":
-        out["n_experts"] = _int(hf, origin, "num_local_experts", "num_experts")
-        out["experts_per_token"] = _int(hf, origin, "num_experts_per_tok")
-    window = _int(hf, origin, "sliding_window", default=None)
+        out["n_experts"] = field("n_experts")
+        out["experts_per_token"] = field("experts_per_token")
+    window = field("window", default=None)
     if model_type == "mistral" and "sliding_window" not in hf:
         window = 4096  # MistralConfig's default when the key is absent (null means none)
     if model_type in ("mistral", "mixtral") and window is not None:
@@ -186,69 +187,33 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
     return out
 
 
-def read(path: str | Path) -> Any:
-    """A ``config.json`` file's JSON, with one-line errors."""
-    origin = str(path)
-    text = read_text(path, "a config.json")
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    except _DuplicateJSONKey as e:
-        raise ConfigError(f"{origin}: {key_text(e.args[0])}: given twice") from None
-    except ValueError:  # an int of more than 4300 digits (sys.int_info.default_max_str_digits)
-        raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
-    except RecursionError:
-        raise ConfigError(f"{origin}: malformed JSON: nested too deeply") from None
-
-
-class _DuplicateJSONKey(Exception):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``json.loads`` hook: a key given twice is an error (json alone keeps the last)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateJSONKey(key)
-        out[key] = value
-    return out
-
-
-#: Our config keys -> the config.json field each comes from, for messages.
-_GPT2_FIELDS = {"l": "n_positions", "d_model": "n_embd", "d_ff": "n_inner", "n_vocab": "vocab_size",
-                "n_layers": "n_layer", "n_heads": "n_head"}
-_LLAMA_FIELDS = {"l": "max_position_embeddings", "d_model": "hidden_size", "d_ff": "intermediate_size",
-                 "n_vocab": "vocab_size", "n_layers": "num_hidden_layers",
-                 "n_heads": "num_attention_heads", "n_kv_heads": "num_key_value_heads",
-                 "d_head": "head_dim", "n_experts": "num_local_experts",
-                 "experts_per_token": "num_experts_per_tok", "window": "sliding_window"}
-
-
 def load(path: str | Path, name: str | None = None) -> Config:
     """Read a Hugging Face ``config.json`` into a validated :class:`Config`."""
     origin = str(path)
-    hf = read(path)
+    hf = read_json(path)
     data = to_data(hf, origin, name)
     try:
         return parse(data, origin)
     except ConfigError as e:  # a rule across fields (heads dividing, experts): name the file's field
-        fields = dict(_GPT2_FIELDS if hf.get("model_type") == "gpt2" else _LLAMA_FIELDS)
-        fields["source"] = "_name_or_path"
-        if name is None and hf.get("_name_or_path"):
-            fields["name"] = "_name_or_path"
-        head, sep, rest = str(e).partition(f"{origin}: ")
-        key, colon, problem = rest.partition(": ")
-        if head or not sep or key not in fields:
+        given = _given_field(hf, e.field, name)
+        if e.origin != origin or given is None:
             raise
-        raise ConfigError(f"{origin}: {fields[key]} ({key}): {problem}") from None
+        raise e.with_field(f"{given} ({e.field})") from None
+
+
+def _given_field(hf: Mapping[str, Any], key: str | None, name: str | None) -> str | None:
+    """The config.json field our ``key`` came from: the first declared one the file gives."""
+    if key not in BY_NAME or (key == "name" and name is not None):
+        return None
+    names = fields(key, hf.get("model_type"))
+    fallback = names[0] if names and BY_NAME[key].type == "int" else None
+    return next((n for n in names if hf.get(n) is not None), fallback)
 
 
 _BARE = re.compile(r"[a-z][a-z0-9-]*")
 
-#: The order import-hf writes keys in.
-YAML_ORDER = ("name", "source", "params_published", *REQUIRED_INTS, "N", *KNOB_ORDER, "notes")
+#: The order import-hf writes keys in: the table's.
+YAML_ORDER = tuple(k.name for k in KEYS)
 
 
 def to_yaml(data: Mapping[str, Any]) -> str:
@@ -268,7 +233,7 @@ def to_yaml(data: Mapping[str, Any]) -> str:
             text = str(value)
         elif value is None:
             text = "null"
-        elif key in KNOB_ENUMS and _BARE.fullmatch(str(value)):
+        elif BY_NAME[key].type == "enum" and _BARE.fullmatch(str(value)):
             text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
         else:
             text = json.dumps(str(value), ensure_ascii=False)

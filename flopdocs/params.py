@@ -1,58 +1,104 @@
-"""Parameter counts: a tree per model with the cost tree's node names, exact ints.
+"""Parameter counts: a walk over the cost tree's declared weights, exact ints.
 
-Each layer module has a ``*_params`` function beside its cost function (same node and
-leaf names: 'Q * WQ' is W_Q's d_model × d_k·n_heads entries, '+ b1' the bias's d_ff);
-this module assembles them for a config's :class:`~flopdocs.arch.Arch` and evaluates
-them.  Layers without parameters (attention scores, softmax, residuals, rotary
-embedding) do not appear.
+Every leaf declares the learned tensors it uses (:class:`~flopdocs.tree.Weight`): a
+matmul its matrix, a bias add its vector, a norm its γ (and β), the embedding its
+tables.  Repetition multiplies them as it multiplies FLOPs (layers, norms, heads),
+except where a subtree stores more copies than a token uses (``Node.copies``: the
+experts).  A tied weight (``tied_to``) is a use of a tensor declared elsewhere and
+counts nothing itself.  Parameters do not depend on the counting convention.
 
 - ``total``: every parameter, a tied LM head counted once (in Embeddings);
-- ``non_embedding``: without the word and position tables and the LM head (Kaplan et
-  al. 2020's N: the blocks and norms);
+- ``non_embedding``: without the weights whose role is embedding or lm-head (the word
+  and position tables and the LM head: Kaplan et al. 2020's N);
 - ``active``: the parameters one token passes through: with n_experts, k of them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
+
+import sympy
 
 from .arch import Arch
-from .config import Config, ConfigError
-from .layers.encoder_decoder import encoder_decoder_params
-from .layers.transformer import transformer_params
-from .symbols import (d_ff, d_model, l, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
-                      n_heads, n_layers, n_vocab)
-from .tree import Node, evaluate, walk
+from .conventions.rules import structure
+from .errors import ConfigError
+from .roles import EMBEDDING_ROLES
+from .tree import Node, as_expr, evaluate, walk
 
-#: Nodes counted as embeddings (besides every node of layer 'Embeddings').
-EMBEDDING_LEAVES = ("ProjectToVocab",)
+
+@dataclass(frozen=True)
+class Symbolic:
+    tree: Node | None  # the weights, under the cost tree's node names (None: no parameters)
+    total: Any
+    non_embedding: Any
+    active: Any
+
+
+def parameter_tree(tree: Node, *, active: bool = False) -> Node | None:
+    """The weights of a cost tree as a tree: the cost tree's nodes (leaves replaced by the
+    untied weights they declare), each weight's value its size times the copies above it
+    (``active``: the copies one token uses).  ``None`` when there are no weights."""
+
+    def rec(t: Node) -> list[Node]:
+        factor = t.times if active else t.param_copies
+        if t.is_leaf:
+            return [Node(name=w.name, value=factor * w.size, role=w.role or t.role)
+                    for w in t.weights if w.tied_to is None]
+        children = [n for c in t.children for n in rec(c)]
+        if not children:
+            return []
+        kept = replace(t, children=tuple(children), times=factor, copies=None)
+        return [_scale(kept, factor)]
+
+    out = rec(tree)
+    return out[0] if out else None
+
+
+def _scale(t: Node, factor: Any) -> Node:
+    """Multiply the leaves below ``t``'s children by ``factor`` (its own copies)."""
+    if factor == 1:
+        return t
+
+    def rec(n: Node) -> Node:
+        if n.is_leaf:
+            return replace(n, value=factor * n.value)
+        return replace(n, children=tuple(rec(c) for c in n.children))
+
+    return replace(t, children=tuple(rec(c) for c in t.children))
+
+
+def check_ties(tree: Node) -> None:
+    """Every tied weight names a weight of the same size declared (untied) in the tree."""
+    declared = {w.name: w.size for _, n in walk(tree) for w in n.weights if w.tied_to is None}
+    for _, n in walk(tree):
+        for w in n.weights:
+            if w.tied_to is not None and sympy.expand(declared.get(w.tied_to, 0) - w.size) != 0:
+                raise ValueError(f"{n.name!r}: weight {w.name!r} is tied to {w.tied_to!r}, "
+                                 "which the tree does not declare with the same size")
+
+
+def _embedding(tree: Node | None) -> Any:
+    if tree is None:
+        return 0
+    return sympy.Add(*[n.value for _, n in walk(tree) if n.is_leaf and n.role in EMBEDDING_ROLES])
 
 
 @lru_cache(maxsize=None)
-def symbolic(arch: Arch, active: bool = False) -> Node:
-    """The symbolic parameter tree of a structure (``active``: count k experts, not all)."""
-    if arch.architecture == "encoder-decoder":
-        return encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                                      n_decoder_layers, n_heads, arch=arch, active=active)
-    return transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch, active)
-
-
-def build(config: Config) -> Node:
-    return symbolic(config.arch)
-
-
-def embedding_total(tree: Node) -> int:
-    """The parameters in word/position tables and the LM head of an evaluated tree."""
-    out = 0
-    for _, n in walk(tree):
-        if n.layer == "Embeddings" or (n.is_leaf and n.name in EMBEDDING_LEAVES):
-            out += n.total
-    return out
+def symbolic(arch: Arch) -> Symbolic:
+    """The symbolic parameter counts of a structure."""
+    cost = structure(arch)
+    check_ties(cost)
+    tree = parameter_tree(cost)
+    total = tree.total if tree is not None else 0
+    used = parameter_tree(cost, active=True)
+    return Symbolic(tree=tree, total=total, non_embedding=sympy.expand(total - _embedding(tree)),
+                    active=used.total if used is not None else 0)
 
 
 @dataclass(frozen=True)
 class Params:
-    tree: Node  # evaluated: an int at every leaf
+    tree: Node | None  # evaluated: an int at every leaf
     total: int
     non_embedding: int
     active: int
@@ -61,13 +107,20 @@ class Params:
         return {"total": self.total, "non_embedding": self.non_embedding, "active": self.active}
 
 
-def count(config: Config) -> Params:
-    """The exact parameter counts of a config."""
-    arch = config.arch
+def count(config) -> Params:
+    """The exact parameter counts of a config (anything with ``arch``, ``dims``, ``origin``)."""
+    s = symbolic(config.arch)
+    reps = {sym: sympy.Integer(v) for sym, v in config.dims.items()}
+
+    def value(expr: Any) -> int:
+        r = as_expr(expr).xreplace(reps)
+        if not r.is_Integer:
+            raise ConfigError(f"parameters evaluate to {r}, not a whole number", origin=config.origin)
+        return int(r)
+
     try:
-        tree = evaluate(symbolic(arch), config.dims)
-        active = evaluate(symbolic(arch, True), config.dims).total if arch.moe else tree.total
+        tree = evaluate(s.tree, config.dims) if s.tree is not None else None
     except ValueError as e:
-        raise ConfigError(f"{config.origin}: {e}") from None
-    return Params(tree=tree, total=tree.total, non_embedding=tree.total - embedding_total(tree),
-                  active=active)
+        raise ConfigError(str(e), origin=config.origin) from None
+    return Params(tree=tree, total=value(s.total), non_embedding=value(s.non_embedding),
+                  active=value(s.active))

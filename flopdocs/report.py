@@ -53,11 +53,13 @@ def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
     return {
         "name": a.config.name,
         "convention": a.convention,
-        "config": {**a.config.values, **a.config.knobs},
+        "config": a.config.echo(),
         "total": a.total,
         "breakdown": to_dict(tree),
         "fractions": to_dict(a.fractions(tree)),
         "params": a.params.as_dict(),
+        "by_kind": a.by_kind,
+        "by_role": a.by_role,
     }
 
 

@@ -1,5 +1,7 @@
 """The model's dimensions, defined once, with the seed's LaTeX names.
 
+Which config key each symbol belongs to is declared in :data:`flopdocs.keys.KEYS`.
+
 Every symbol is a positive integer: sympy can then simplify ``d_model / n_heads *
 n_heads`` to ``d_model`` and the printer keeps the seed's names (``d_{model}``).
 """
@@ -24,16 +26,6 @@ N = _dim("N")  # number of sequences (the seed's multiplier)
 d_k = _dim("d_k")
 d_v = _dim("d_v")
 
-#: config key -> symbol, in the order the seed's signatures use.
-DIMENSIONS: dict[str, Symbol] = {
-    "l": l,
-    "d_model": d_model,
-    "d_ff": d_ff,
-    "n_vocab": n_vocab,
-    "n_layers": n_layers,
-    "n_heads": n_heads,
-}
-
 # The architecture knobs' dimensions (issue 4): optional config keys, each a positive
 # integer symbol so the tree stays symbolic; a knob left at its default does not appear
 # in the tree at all (the seed's tree is unchanged).
@@ -48,20 +40,6 @@ l_tgt = _dim(r"l_{tgt}")  # encoder-decoder: target tokens per sequence
 n_encoder_layers = _dim(r"n_{enc}")  # encoder-decoder: encoder blocks
 n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 
-#: optional numeric config key -> symbol, in display order.
-KNOBS: dict[str, Symbol] = {
-    "n_kv_heads": n_kv_heads,
-    "d_head": d_head,
-    "window": window,
-    "n_experts": n_experts,
-    "experts_per_token": experts_per_token,
-    "d_ff_expert": d_ff_expert,
-    "l_src": l_src,
-    "l_tgt": l_tgt,
-    "n_encoder_layers": n_encoder_layers,
-    "n_decoder_layers": n_decoder_layers,
-}
-
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {
     d_model: _dim("d"),
@@ -70,20 +48,3 @@ SHORT: dict[Symbol, Symbol] = {
     n_heads: _dim("h"),
     n_layers: _dim("n"),
 }
-
-
-def symbol(key: str) -> Symbol:
-    """The symbol of a config key (``"d_model"`` -> ``d_{model}``)."""
-    if key == "N":
-        return N
-    if key in KNOBS:
-        return KNOBS[key]
-    return DIMENSIONS[key]
-
-
-def key_of(sym: Symbol) -> str:
-    """The config key of a symbol (inverse of :func:`symbol`)."""
-    for key, s in {**DIMENSIONS, "N": N, **KNOBS}.items():
-        if s == sym:
-            return key
-    raise KeyError(sym)

@@ -20,22 +20,39 @@ from typing import Any
 import sympy
 from sympy import Expr, Integer, Symbol
 
+from .roles import KINDS, ROLES, family_of
+
 
 @dataclass(frozen=True)
 class Op:
-    """How a leaf's count was derived: the kind of operation and its operand shapes.
+    """How a leaf's count was derived: the form of the derivation and its operand shapes.
 
-    ``kind`` is one of ``matmul`` (2 FLOPs per multiply-add: ``2·m·k·n`` for
+    ``form`` is one of ``matmul`` (2 FLOPs per multiply-add: ``2·m·k·n`` for
     ``(m×k)(k×n)``), ``elementwise`` (``per_element`` FLOPs per element of
     ``shapes[0]``), ``reduction`` (one add per element reduced) or ``count`` (a count
-    written out by hand, explained by ``note``); in a parameter tree, ``parameters``
-    (a learned tensor of ``shapes[0]``: the product of its dimensions).
+    written out by hand, explained by ``note``; ``shapes[0]``, if any, is the operand).
     """
 
-    kind: str
+    form: str
     shapes: tuple[tuple[Any, ...], ...] = ()
-    per_element: int = 1
+    per_element: Any = 1
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A learned tensor a leaf uses: ``prod(shape)`` parameters, or none of its own when
+    ``tied_to`` names the tensor it is (declared on another leaf, counted there once).
+    ``role`` (default: the leaf's) decides the parameter split (embedding or not)."""
+
+    name: str
+    shape: tuple[Any, ...]
+    tied_to: str | None = None
+    role: str | None = None
+
+    @property
+    def size(self) -> Any:
+        return sympy.Mul(*self.shape)
 
 
 @dataclass(frozen=True)
@@ -46,15 +63,28 @@ class Node:
     layer: str | None = None  # the layer family this subtree instantiates
     op: Op | None = None  # leaves only: how the count was derived
     times: Any = 1  # repetition already folded into the leaves below
+    kind: str | None = None  # leaves: the arithmetic (flopdocs.roles.KINDS)
+    role: str | None = None  # leaves: the part of the model (flopdocs.roles.ROLES)
+    weights: tuple[Weight, ...] = ()  # leaves: the learned tensors used
+    copies: Any = None  # parameter copies per use of this subtree, when not ``times`` (experts)
 
     def __post_init__(self) -> None:
         if self.children and self.value is not None:
             raise ValueError(f"node {self.name!r} has both children and a value")
         if not self.children and self.value is None:
             raise ValueError(f"leaf {self.name!r} has no value")
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"leaf {self.name!r}: unknown kind {self.kind!r} (known: {', '.join(KINDS)})")
+        if self.role is not None and self.role not in ROLES:
+            raise ValueError(f"leaf {self.name!r}: unknown role {self.role!r} (known: {', '.join(ROLES)})")
         names = [c.name for c in self.children]
         if len(set(names)) != len(names):
             raise ValueError(f"node {self.name!r} has duplicate children: {names}")
+
+    @property
+    def param_copies(self) -> Any:
+        """How many copies of this subtree's weights one use of it stores."""
+        return self.times if self.copies is None else self.copies
 
     @property
     def is_leaf(self) -> bool:
@@ -88,10 +118,6 @@ class Node:
         return iter(self.children)
 
 
-def leaf(name: str, value: Any, op: Op | None = None) -> Node:
-    return Node(name=name, value=value, op=op)
-
-
 def node(name: str, children: Iterable[Node], layer: str | None = None) -> Node:
     return Node(name=name, children=tuple(children), layer=layer)
 
@@ -100,15 +126,20 @@ def rename(tree: Node, name: str) -> Node:
     return replace(tree, name=name)
 
 
-def repeat(tree: Node, n: Any) -> Node:
-    """Multiply every leaf by ``n`` (the seed's ``repeat``), recording it in ``times``."""
+def repeat(tree: Node, n: Any, copies: Any = None) -> Node:
+    """Multiply every leaf by ``n`` (the seed's ``repeat``), recording it in ``times``.
+
+    ``copies``: how many copies of the subtree's weights exist, when not ``n`` (a token
+    uses ``k`` of ``n_experts`` experts: FLOPs ×k, parameters ×n_experts).
+    """
 
     def rec(t: Node) -> Node:
         if t.is_leaf:
             return replace(t, value=n * t.value)
         return replace(t, children=tuple(rec(c) for c in t.children))
 
-    return replace(rec(tree), times=n * tree.times)
+    stored = None if copies is None and tree.copies is None else (n if copies is None else copies) * tree.param_copies
+    return replace(rec(tree), times=n * tree.times, copies=stored)
 
 
 def walk(tree: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
@@ -159,9 +190,10 @@ def evaluate(tree: Node, values: Mapping[Symbol, int]) -> Node:
 
     def rec(t: Node) -> Node:
         times = to_int(t.times, f"repeat factor of {t.name!r}")
+        copies = None if t.copies is None else to_int(t.copies, f"copies of {t.name!r}")
         if t.is_leaf:
-            return replace(t, value=to_int(t.value, repr(t.name)), times=times)
-        return replace(t, children=tuple(rec(c) for c in t.children), times=times)
+            return replace(t, value=to_int(t.value, repr(t.name)), times=times, copies=copies)
+        return replace(t, children=tuple(rec(c) for c in t.children), times=times, copies=copies)
 
     return rec(tree)
 
@@ -182,6 +214,15 @@ def share(part: Any, whole: Any) -> float:
     return float(Fraction(int(part), int(whole)))
 
 
+def collapsed(t: Node) -> Node:
+    """A subtree as one leaf holding its total (kind and role kept where all leaves agree)."""
+    kinds = {n.kind for _, n in leaves(t)}
+    roles = {n.role for _, n in leaves(t)}
+    return Node(name=t.name, value=t.total, layer=t.layer, times=t.times,
+                kind=kinds.pop() if len(kinds) == 1 else None,
+                role=roles.pop() if len(roles) == 1 else None)
+
+
 def group(tree: Node, keys: Iterable[str]) -> Node:
     """Collapse every subtree named in ``keys`` to one leaf holding its total.
 
@@ -192,15 +233,56 @@ def group(tree: Node, keys: Iterable[str]) -> Node:
     def rec(t: Node) -> Node:
         if t.is_leaf:
             return t
-        children = []
-        for c in t.children:
-            if c.name in keys and not c.is_leaf:
-                children.append(Node(name=c.name, value=c.total, layer=c.layer, times=c.times))
-            else:
-                children.append(rec(c))
-        return replace(t, children=tuple(children))
+        return replace(t, children=tuple(collapsed(c) if c.name in keys and not c.is_leaf else rec(c)
+                                         for c in t.children))
 
     return rec(tree)
+
+
+def family_subtrees(tree: Node) -> list[tuple[str, ...]]:
+    """The paths of the largest subtrees (not the root, not single leaves) whose every leaf
+    has a role of one family (:data:`flopdocs.roles.FAMILIES`): the grouped analysis."""
+    out: list[tuple[str, ...]] = []
+
+    def families(t: Node, path: tuple[str, ...]) -> set:
+        if t.is_leaf:
+            return {family_of(t.role)}
+        found = [families(c, path + (c.name,)) for c in t.children]
+        mine = set().union(*found)
+        if len(mine) != 1 or None in mine:  # mixed: its pure children are the groups
+            out.extend(path + (c.name,) for c, f in zip(t.children, found)
+                       if not c.is_leaf and len(f) == 1 and None not in f)
+        return mine
+
+    families(tree, ())
+    return out
+
+
+def group_paths(tree: Node, paths: Iterable[tuple[str, ...]]) -> Node:
+    """Collapse the subtrees at ``paths`` (each a path of names from the root)."""
+    paths = set(paths)
+
+    def rec(t: Node, path: tuple[str, ...]) -> Node:
+        if path in paths and path:
+            return collapsed(t)
+        if t.is_leaf:
+            return t
+        return replace(t, children=tuple(rec(c, path + (c.name,)) for c in t.children))
+
+    return rec(tree, ())
+
+
+def by(tree: Node, attribute: str) -> dict[str, Any]:
+    """Leaf totals summed by ``kind`` or ``role``, every name of its closed list present
+    (zeros included), in the list's order; they sum to the tree's total."""
+    names = KINDS if attribute == "kind" else ROLES
+    out: dict[str, Any] = {name: 0 for name in names}
+    for _, n in leaves(tree):
+        key = getattr(n, attribute)
+        if key is None:
+            raise ValueError(f"leaf {n.name!r} has no {attribute}")
+        out[key] = out[key] + n.value
+    return out
 
 
 def names(tree: Node) -> set[str]:

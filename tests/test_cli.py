@@ -7,7 +7,10 @@ import sys
 
 import pytest
 
+from flopdocs.analysis import analyse
+from flopdocs.catalogue import find
 from flopdocs.cli import main
+from flopdocs.tree import walk
 
 SEED = "name: seed-check\nl: 512\nd_model: 512\nd_ff: 4096\nn_vocab: 30000\nn_layers: 6\nn_heads: 8\n"
 
@@ -29,7 +32,19 @@ def test_json_shape_and_total(capsys, seed_file):
     code, out, err = run(capsys, "report", str(seed_file), "--convention", "seed", "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions", "params"]
+    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions", "params",
+                          "by_kind", "by_role"]
+    # by_kind.matmul is the seed's matmul operations summed: per layer Q, K, V, O
+    # 4 * 2*512*512*512 = 1,073,741,824, Q*K.T and *V 2 * 8 heads * 2*512*64*512 = 536,870,912,
+    # W1 and W2 2 * 2*512*512*4096 = 4,294,967,296 -> 5,905,580,032, x 6 = 35,433,480,192;
+    # the LM head 2*512*512*30000 = 15,728,640,000: 51,162,120,192
+    assert data["by_kind"]["matmul"] == 35_433_480_192 + 15_728_640_000 == 51_162_120_192
+    matmuls = [n.value for _, n in walk(analyse(find("seed-512")).tree) if n.op and n.op.form == "matmul"]
+    assert data["by_kind"]["matmul"] == sum(matmuls)
+    assert sum(data["by_kind"].values()) == sum(data["by_role"].values()) == data["total"]
+    # the seed's non-matmul work: LayerNorm, softmax, scale, mask, residuals, embedding addition
+    assert data["by_role"]["lm-head"] == 15_728_640_000
+    assert data["by_role"]["residual"] == 6 * 2 * 512 * 512
     # X_word 30000*512 + X_pos 512*512 + LM head 30000*512 + final norm 1024
     # + 6 blocks x (norms 2048 + attention 4*512^2 + FFN 2*512*4096 + 4096 + 512)
     assert data["params"] == {"total": 62480384, "non_embedding": 31498240, "active": 62480384}

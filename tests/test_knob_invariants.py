@@ -6,7 +6,7 @@ from flopdocs import params
 from flopdocs.analysis import analyse
 from flopdocs.config import parse
 from flopdocs.conventions import seed
-from flopdocs.symbols import DIMENSIONS, KNOBS
+from flopdocs.keys import DIMENSIONS, KNOBS
 from flopdocs.tree import Node, walk
 
 KNOWN_SYMBOLS = set(DIMENSIONS.values()) | set(KNOBS.values())
@@ -77,10 +77,11 @@ def test_random_configs_params(cfg):
     assert 0 < p.active <= p.total
     moe = cfg.knob("n_experts") is not None
     assert (p.active < p.total) == (moe and cfg.knob("experts_per_token") < cfg.knob("n_experts"))
-    # every node of the parameter tree is named like a node of the cost tree
-    cost_names = {n.name for _, n in walk(seed.build(cfg))}
-    extra = {"X_word", "X_pos", "gamma", "beta", "Transformer", "EncoderDecoder", "Block", "DecoderBlock"}
-    assert {n.name for _, n in walk(params.build(cfg))} <= cost_names | extra
+    # the parameter tree is the cost tree's nodes around the weights its leaves declare
+    cost = seed.build(cfg)
+    declared = {w.name for _, n in walk(cost) for w in n.weights}
+    assert {n.name for _, n in walk(p.tree) if not n.is_leaf} <= {n.name for _, n in walk(cost)}
+    assert {n.name for _, n in walk(p.tree) if n.is_leaf} <= declared
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,7 +5,7 @@ from flopdocs.analysis import analyse
 from flopdocs.arch import SEED
 from flopdocs.cli import main
 from flopdocs.config import ConfigError, parse
-from flopdocs.conventions import seed
+from flopdocs.conventions import count, seed
 from flopdocs.layers.transformer import transformer
 from flopdocs.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 
@@ -23,7 +23,7 @@ def test_seed_512_total_pinned():
 
 
 def test_default_knobs_give_the_identical_symbolic_tree():
-    fresh = transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads)  # the seed's, built anew
+    fresh = count(transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads), "seed")  # built anew
     assert seed.build(parse(BASE, "<t>")) == fresh
     assert parse(BASE, "<t>").arch == SEED
     explicit = parse({**BASE, **DEFAULTS}, "<t>")

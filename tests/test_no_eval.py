@@ -23,7 +23,8 @@ def test_package_never_calls_a_parser_of_text():
 
 
 def test_the_yaml_loader_is_safe(tmp_path):
-    from flopdocs.config import ConfigError, _StrictLoader, load
+    from flopdocs.config import ConfigError, load
+    from flopdocs.readers import _StrictLoader
     import yaml
 
     assert issubclass(_StrictLoader, yaml.SafeLoader)

@@ -19,7 +19,8 @@ def test_gpt2_small_exact():
     assert p.total == 38_597_376 + 786_432 + 85_054_464 + 1_536 == 124_439_808
     assert p.non_embedding == 85_054_464 + 1_536 == 85_056_000
     assert p.active == p.total
-    assert "ProjectToVocab" not in names(p.tree)  # tied
+    assert "W_LM" not in names(p.tree)  # tied: a use of X_word, counted there
+    assert "W_LM" in names(analyse(find("llama-2-7b")).params.tree)  # untied
 
 
 def test_llama_2_7b_exact():
@@ -41,17 +42,20 @@ def test_seed_512_by_hand():
 
 def test_param_tree_uses_the_cost_tree_names():
     cfg = find("gpt-2-small")
-    cost, ps = seed.build(cfg), params.build(cfg)
+    cost, ps = seed.build(cfg), params.symbolic(cfg.arch).tree
     cost_names = names(cost)
-    for path, node in walk(ps):
-        if path:  # the root aside, every parameter node is named like a cost node
-            assert node.name in cost_names | {"X_word", "X_pos", "gamma", "beta"}, path
+    weights = {w.name for _, n in walk(cost) for w in n.weights}
+    for path, node in walk(ps):  # nodes named like the cost tree's, leaves like its weights
+        assert node.name in (weights if node.is_leaf else cost_names), path
     assert ps.keys() == ["Embeddings", "LayerNorm_Final", "Blocks"]
+    assert ps["Blocks"].keys() == ["LayerNorms", "MultiHeadAttention", "PositionWiseFFN"]
+    assert ps["Blocks", "MultiHeadAttention"].keys() == ["W_Q", "b_Q", "W_K", "b_K", "W_V", "b_V",
+                                                         "W_O", "b_O"]
 
 
 def test_params_are_ints_and_symbolic_before():
     cfg = find("mixtral-8x7b")
-    sym = params.build(cfg)
+    sym = params.symbolic(cfg.arch)
     assert isinstance(sym.total, sympy.Expr) and not sym.total.is_number
     p = analyse(cfg).params
     assert all(type(n.value) is int for _, n in leaves(p.tree))

@@ -9,7 +9,7 @@ from flopdocs.analysis import SEED_GROUPS, analyse
 from flopdocs.config import parse
 from flopdocs.conventions import seed
 from flopdocs.ops import matmul
-from flopdocs.symbols import DIMENSIONS
+from flopdocs.keys import DIMENSIONS
 from flopdocs.tree import Node, anchor, evaluate, group, leaves, node, repeat, slug, to_dict, walk
 
 
@@ -55,7 +55,7 @@ def test_invariants(cfg):
 
 
 def test_repeat_multiplies_leaves_and_records_times():
-    t = node("T", [matmul("a", 2, 3, 4), node("sub", [matmul("b", 1, 1, 1)])])
+    t = node("T", [matmul("a", 2, 3, 4, role="ffn"), node("sub", [matmul("b", 1, 1, 1, role="ffn")])])
     r = repeat(repeat(t, 3), 5)
     assert to_dict(r) == {"a": 15 * 48, "sub": {"b": 15 * 2}}
     assert r.times == 15
@@ -63,16 +63,20 @@ def test_repeat_multiplies_leaves_and_records_times():
 
 
 def test_group_collapses_named_subtrees_but_not_root():
-    t = node("T", [node("x", [matmul("a", 1, 1, 1), matmul("b", 1, 1, 2)]), matmul("c", 1, 1, 3)])
+    t = node("T", [node("x", [matmul("a", 1, 1, 1, role="ffn"), matmul("b", 1, 1, 2, role="ffn")]), matmul("c", 1, 1, 3, role="ffn")])
     g = group(t, ["x", "T"])
     assert to_dict(g) == {"x": 6, "c": 6}
 
 
-def test_node_rejects_duplicate_children_and_empty_leaves():
+def test_node_rejects_duplicate_children_empty_leaves_and_unknown_kinds_and_roles():
     with pytest.raises(ValueError):
-        node("T", [matmul("a", 1, 1, 1), matmul("a", 1, 1, 1)])
+        node("T", [matmul("a", 1, 1, 1, role="ffn"), matmul("a", 1, 1, 1, role="ffn")])
     with pytest.raises(ValueError):
         Node("empty")
+    with pytest.raises(ValueError, match="unknown role 'fnn'"):  # a misspelt role fails at once
+        matmul("a", 1, 1, 1, role="fnn")
+    with pytest.raises(ValueError, match="unknown kind 'matmull'"):
+        Node("a", value=1, kind="matmull", role="ffn")
 
 
 def test_evaluate_rejects_non_integers():

@@ -1,7 +1,8 @@
 """The ``corrected`` convention: the seed's rules, with its counting slips fixed.
 
-Same tree, same names, same 2 FLOPs per multiply-add; three counts differ from the
-seed (each documented on its layer's page):
+Same tree, same names, same 2 FLOPs per multiply-add; it counts every leaf as the
+structure does, so three counts differ from the seed (each documented on its layer's
+page):
 
 - LayerNorm: the seed counts the per-row steps (divide by m, μ², the subtraction,
   the square root) n = d_model times, and X − μ only n times; there is one mean and
@@ -13,12 +14,7 @@ seed (each documented on its layer's page):
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..arch import SEED
-from ..config import Config
-from ..tree import Node
-from .seed import _symbolic
+from .rules import builder
 
 NAME = "corrected"
 SUMMARY = (
@@ -28,8 +24,7 @@ SUMMARY = (
     "softmax's division by the row sum is counted. Everything else is counted as the seed does."
 )
 
+#: No rule: every leaf as the structure counts it.
+RULES: dict = {}
 
-def build(config: Config | None = None) -> Node:
-    """The symbolic cost tree of one forward pass over one sequence, corrected."""
-    arch = SEED if config is None else config.arch
-    return _symbolic(replace(arch, corrected=True))
+build = builder(RULES)

@@ -4,18 +4,14 @@ Its keys, nesting and arithmetic are a contract (see the notebook's In [3]-[18])
 2 FLOPs per multiply-add; the embedding addition, scaling, mask, three softmax steps,
 LayerNorm as the seed writes it, residuals and the LM head are counted; biases of
 the FFN once per layer, not per token; no backward pass.
+
+The seed's three slips are its rules below, on the leaves they concern; every other
+leaf is counted as the structure counts it (the architecture keys' layers, which the
+seed does not have, included: e.g. RMSNorm row by row, new biases once per token).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from ..arch import SEED, Arch
-from ..config import Config
-from ..layers.encoder_decoder import encoder_decoder
-from ..layers.transformer import transformer
-from ..symbols import (d_ff, d_model, l, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
-                       n_heads, n_layers, n_vocab)
-from ..tree import Node
+from .rules import Drop, Recount, builder
 
 NAME = "seed"
 SUMMARY = (
@@ -27,24 +23,28 @@ SUMMARY = (
     "square root) d_model times, as the seed does; the FFN biases once per layer; lookups, "
     "activations, the softmax's final division and the backward pass are not counted."
 )
-# The architecture knobs (issue 4) add layers the seed does not have; they are counted
-# by the same rules, each layer's notes saying how (e.g. RMSNorm row by row, biases of
-# new layers once per token).  With every knob at its default, build() is the seed.
 
+_VECTOR = "once per entry of the vector"
 
+#: (layer, leaf) -> how the seed counts it.  Shapes are the operand's: LayerNorm's
+#: (m rows, n features), a bias's (l positions, width).
+RULES = {
+    # 1. LayerNorm: the per-row steps n = d_model times, X − μ only n times.
+    ("LayerNorm", "mean(x)"): Recount(lambda m, n: m * n + n,
+                                      "Element-wise add (m·n), then a divide over the resulting vector (n)."),
+    ("LayerNorm", "/ m"): Recount(lambda m, n: n, f"Divide the sums: {_VECTOR}."),
+    ("LayerNorm", "mean_x**2"): Recount(lambda m, n: n, f"Square the mean: {_VECTOR}."),
+    ("LayerNorm", "m - mean_x**2"): Recount(lambda m, n: n, f"Subtract the squared mean: {_VECTOR}."),
+    ("LayerNorm", "numerator"): Recount(lambda m, n: n, f"x − mean_x, counted {_VECTOR} (n)."),
+    ("LayerNorm", "denominator"): Recount(lambda m, n: 2 * n,
+                                          "sqrt(var_x + eps): an add, then a square root (2·n)."),
+    # 2. PositionWiseFFN: each bias added once per layer, not at every position.
+    **{("PositionWiseFFN", bias): Recount(lambda rows, width: width,
+                                          "The seed adds the bias vector once, one add per entry, "
+                                          "not once per position.")
+       for bias in ("+ b1", "+ b2")},
+    # 3. Softmax: the division by the row sum is not counted.
+    ("Softmax", "/ sum"): Drop("The seed omits the division of each exponential by its row's sum."),
+}
 
-@lru_cache(maxsize=None)
-def _symbolic(arch: Arch) -> Node:
-    if arch.architecture == "encoder-decoder":
-        return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                               n_decoder_layers, n_heads, arch=arch)
-    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch)
-
-
-def build(config: Config | None = None) -> Node:
-    """The symbolic cost tree of one forward pass over one sequence.
-
-    The tree depends only on the config's structure (:attr:`Config.arch`); it is cached
-    per structure, and its numeric knobs are symbols evaluated through ``Config.dims``.
-    """
-    return _symbolic(SEED if config is None else config.arch)
+build = builder(RULES)

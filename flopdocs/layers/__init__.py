@@ -3,6 +3,10 @@
 Every layer registers itself here under the seed's class name, with what its
 derivation page needs: a symbolic example instance, the computation written with
 shapes, and the notes.  The site renders one page per registered layer.
+
+A layer builds the structure and its true counts, each leaf saying its kind, role and
+weights; it knows no convention and no config (a convention recounts the leaves it
+concerns: :mod:`flopdocs.conventions`).
 """
 from __future__ import annotations
 
@@ -24,8 +28,6 @@ class Layer:
     computation: tuple[str, ...] = ()  # LaTeX, one line per step, with shapes
     notes: tuple[str, ...] = ()
     example_args: Callable[[], tuple] = tuple  # the arguments ``example`` builds with
-    #: the example's symbolic parameter tree (same node names), or None: no parameters
-    params: Callable[[], Node] | None = None
 
     @property
     def slug(self) -> str:
@@ -36,14 +38,12 @@ LAYERS: dict[str, Layer] = {}
 
 
 def layer(name: str, *, example: Callable[[], tuple], summary: str,
-          computation: tuple[str, ...] = (), notes: tuple[str, ...] = (),
-          params: Callable[[], Node] | None = None):
+          computation: tuple[str, ...] = (), notes: tuple[str, ...] = ()):
     """Register ``build(*dims) -> children`` as the layer ``name``.
 
     The decorated function returns the layer's child nodes; the wrapper makes them a
     subtree named ``name`` and tagged with it, so the site can link to its page.
-    ``example`` returns the arguments of the instance its derivation page shows;
-    ``params`` (optional) returns that instance's symbolic parameter tree.
+    ``example`` returns the arguments of the instance its derivation page shows.
     """
 
     def wrap(fn: Callable[..., list[Node]]) -> Callable[..., Node]:
@@ -52,7 +52,7 @@ def layer(name: str, *, example: Callable[[], tuple], summary: str,
             return Node(name=name, children=tuple(fn(*args, **kwargs)), layer=name)
 
         LAYERS[name] = Layer(name, build, lambda: build(*example()), summary,
-                             tuple(computation), tuple(notes), example, params)
+                             tuple(computation), tuple(notes), example)
         return build
 
     return wrap

@@ -8,19 +8,18 @@ from ..ops import elementwise
 from ..symbols import d_ff, d_model, experts_per_token, l, n_experts, n_heads
 from ..tree import Node, node, rename, repeat
 from . import layer
-from .grouped_query_attention import grouped_query_attention, grouped_query_attention_params
-from .gated_ffn import gated_ffn, gated_ffn_params
-from .layer_norm import layer_norm, layer_norm_params
-from .moe import mixture_of_experts, mixture_of_experts_params
-from .multi_head_attention import multi_head_attention, multi_head_attention_params
-from .position_wise_ffn import position_wise_ffn, position_wise_ffn_params
-from .rms_norm import rms_norm, rms_norm_params
+from .grouped_query_attention import grouped_query_attention
+from .gated_ffn import gated_ffn
+from .layer_norm import layer_norm
+from .moe import mixture_of_experts
+from .multi_head_attention import multi_head_attention
+from .position_wise_ffn import position_wise_ffn
+from .rms_norm import rms_norm
 
 
 @layer(
     "Block",
     example=lambda: (l, d_model, d_ff, n_heads),
-    params=lambda: block_params(d_model, d_ff, n_heads),
     summary="X + MultiHeadAttention(LayerNorm(X)), then X + PositionWiseFFN(LayerNorm(X)).",
     computation=(
         r"X \leftarrow X + \mathrm{MultiHeadAttention}(\mathrm{LayerNorm}(X)): (l \times d_{model})",
@@ -40,19 +39,11 @@ from .rms_norm import rms_norm, rms_norm_params
 def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True):
     return [
         norms(l, d_model, 2, arch),
-        elementwise("ResidualConnections", l, d_model, per_element=2,
+        elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
                     note="Two residual additions per block."),
         self_attention(l, d_model, n_heads, arch, mask=mask),
         ffn(l, d_model, d_ff, arch),
     ]
-
-
-def block_params(d_model, d_ff, n_heads, arch: Arch = SEED, active=False):
-    return node("Block", [
-        norms_params(d_model, 2, arch),
-        self_attention_params(d_model, n_heads, arch),
-        ffn_params(d_model, d_ff, arch, active=active),
-    ], layer="Block")
 
 
 # -- the sub-layers an Arch selects ------------------------------------------------------
@@ -60,20 +51,12 @@ def block_params(d_model, d_ff, n_heads, arch: Arch = SEED, active=False):
 def norm(l, d_model, arch: Arch) -> Node:
     if arch.norm == "rmsnorm":
         return rms_norm(l, d_model)
-    return layer_norm(l, d_model, corrected=arch.corrected)
-
-
-def norm_params(d_model, arch: Arch) -> Node:
-    return rms_norm_params(d_model) if arch.norm == "rmsnorm" else layer_norm_params(d_model)
+    return layer_norm(l, d_model)
 
 
 def norms(l, d_model, count, arch: Arch) -> Node:
     """The block's ``count`` norms, repeated: the seed's 'LayerNorms' (or 'RMSNorms')."""
     return rename(repeat(norm(l, d_model, arch), count), arch.norm_layer + "s")
-
-
-def norms_params(d_model, count, arch: Arch) -> Node:
-    return rename(repeat(norm_params(d_model, arch), count), arch.norm_layer + "s")
 
 
 def final_norm_name(arch: Arch) -> str:
@@ -88,19 +71,10 @@ def _attention_options(arch: Arch) -> dict:
 def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True) -> Node:
     d_k = arch.d_k(d_model, n_heads)
     options = dict(_attention_options(arch), rope=arch.position == "rope",
-                   window=arch.window, alibi=arch.position == "alibi", mask=mask,
-                   corrected=arch.corrected)
+                   window=arch.window, alibi=arch.position == "alibi", mask=mask)
     if arch.gqa:
         return grouped_query_attention(l, l, d_k, d_k, d_model, n_heads, arch.kv_heads, **options)
     return multi_head_attention(l, l, d_k, d_k, d_model, n_heads, **options)
-
-
-def self_attention_params(d_model, n_heads, arch: Arch) -> Node:
-    d_k = arch.d_k(d_model, n_heads)
-    if arch.gqa:
-        return grouped_query_attention_params(d_k, d_k, d_model, n_heads, arch.kv_heads,
-                                              **_attention_options(arch))
-    return multi_head_attention_params(d_k, d_k, d_model, n_heads, **_attention_options(arch))
 
 
 def ffn(l, d_model, d_ff, arch: Arch) -> Node:
@@ -108,14 +82,4 @@ def ffn(l, d_model, d_ff, arch: Arch) -> Node:
         return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch=arch)
     if arch.gated:
         return gated_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias,
-                             per_token_bias=arch.corrected)
-
-
-def ffn_params(d_model, d_ff, arch: Arch, active=False) -> Node:
-    if arch.moe:
-        return mixture_of_experts_params(d_model, arch.d_expert, n_experts,
-                                         experts_per_token if active else None, arch=arch)
-    if arch.gated:
-        return gated_ffn_params(d_model, d_ff, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn_params(d_model, d_ff, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)

@@ -1,13 +1,12 @@
 """Cross-attention (Vaswani et al. 2017, section 3.2.3): decoder queries over the encoder's output."""
 from ..symbols import d_model, l_src, l_tgt, n_heads
 from . import layer
-from .multi_head_attention import attention_params, attention_steps
+from .multi_head_attention import attention_steps
 
 
 @layer(
     "CrossAttention",
     example=lambda: (l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads),
-    params=lambda: cross_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads),
     summary="Each decoder position attends over the whole encoder output: queries from the target, keys and values from the source.",
     computation=(
         r"Q = X_{dec} W_Q: (l_{tgt} \times d_{model})(d_{model} \times d_k n_{heads})",
@@ -29,10 +28,6 @@ from .multi_head_attention import attention_params, attention_steps
     ),
 )
 def cross_attention(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                    qkv_bias=False, out_bias=False, corrected=False):
+                    qkv_bias=False, out_bias=False):
     return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads,
-                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False, corrected=corrected)
-
-
-def cross_attention_params(d_k, d_v, d_model, n_heads, n_kv_heads=None, **biases):
-    return attention_params("CrossAttention", d_k, d_v, d_model, n_heads, n_kv_heads, **biases)
+                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False)

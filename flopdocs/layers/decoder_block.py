@@ -2,16 +2,14 @@
 from ..arch import SEED, Arch
 from ..ops import elementwise
 from ..symbols import d_ff, d_model, l_src, l_tgt, n_heads
-from ..tree import node
 from . import layer
-from .block import ffn, ffn_params, norms, norms_params, self_attention, self_attention_params
-from .cross_attention import cross_attention, cross_attention_params
+from .block import ffn, norms, self_attention
+from .cross_attention import cross_attention
 
 
 @layer(
     "DecoderBlock",
     example=lambda: (l_tgt, l_src, d_model, d_ff, n_heads),
-    params=lambda: decoder_block_params(d_model, d_ff, n_heads),
     summary="X + SelfAttention(Norm(X)), X + CrossAttention(Norm(X), encoder output), X + FFN(Norm(X)).",
     computation=(
         r"X \leftarrow X + \mathrm{MultiHeadAttention}(\mathrm{LayerNorm}(X)): (l_{tgt} \times d_{model}), \text{ causal}",
@@ -33,22 +31,10 @@ def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED):
     d_k = arch.d_k(d_model, n_heads)
     return [
         norms(l_tgt, d_model, 3, arch),
-        elementwise("ResidualConnections", l_tgt, d_model, per_element=3,
+        elementwise("ResidualConnections", l_tgt, d_model, per_element=3, role="residual",
                     note="Three residual additions per decoder block."),
         self_attention(l_tgt, d_model, n_heads, arch),
         cross_attention(l_tgt, l_src, d_k, d_k, d_model, n_heads, arch.kv_heads,
-                        qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias,
-                        corrected=arch.corrected),
+                        qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias),
         ffn(l_tgt, d_model, d_ff, arch),
     ]
-
-
-def decoder_block_params(d_model, d_ff, n_heads, arch: Arch = SEED, active=False):
-    d_k = arch.d_k(d_model, n_heads)
-    return node("DecoderBlock", [
-        norms_params(d_model, 3, arch),
-        self_attention_params(d_model, n_heads, arch),
-        cross_attention_params(d_k, d_k, d_model, n_heads, arch.kv_heads,
-                               qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias),
-        ffn_params(d_model, d_ff, arch, active=active),
-    ], layer="DecoderBlock")

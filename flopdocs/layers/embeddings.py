@@ -1,14 +1,12 @@
 """Embeddings: word plus position embedding (seed In [5])."""
-from ..ops import count, elementwise, parameters
+from ..ops import count, elementwise, weight
 from ..symbols import d_model, l, n_vocab
-from ..tree import node
 from . import layer
 
 
 @layer(
     "Embeddings",
     example=lambda: (l, d_model, n_vocab),
-    params=lambda: embeddings_params(l, d_model, n_vocab),
     summary="Look up each token's word vector and add its position vector.",
     computation=(r"X = X_{word} + X_{pos}: (l \times d_{model}) + (l \times d_{model})",),
     notes=("The lookups are gathers, not arithmetic: only the addition is counted.",
@@ -23,17 +21,12 @@ from . import layer
            "Parameters: X_word (n_vocab × d_model, shared with the LM head when "
            "tie_embeddings is true) and, for learned positions, X_pos (l × d_model)."),
 )
-def embeddings(l, d_model, n_vocab, *, position="learned"):
+def embeddings(l, d_model, n_vocab, *, position="learned", word_tied_to=None):
+    """``word_tied_to``: the word table is the one of that name declared elsewhere (an
+    encoder-decoder's decoder shares the encoder's)."""
+    word = weight("X_word", n_vocab, d_model, tied_to=word_tied_to)
     if position in ("learned", "sinusoidal"):
-        return [elementwise("X_word + X_pos", l, d_model)]
-    return [count("X_word", 0, "A lookup: no arithmetic (positions, if any, enter in attention).")]
-
-
-def embeddings_params(l, d_model, n_vocab, *, position="learned", word=True):
-    """``word=False``: the word table lives elsewhere (an encoder-decoder's shared table)."""
-    ps = []
-    if word:
-        ps.append(parameters("X_word", n_vocab, d_model))
-    if position == "learned":
-        ps.append(parameters("X_pos", l, d_model))
-    return node("Embeddings", ps, layer="Embeddings") if ps else None
+        tables = (word, weight("X_pos", l, d_model)) if position == "learned" else (word,)
+        return [elementwise("X_word + X_pos", l, d_model, role="embedding", weights=tables)]
+    return [count("X_word", 0, "A lookup: no arithmetic (positions, if any, enter in attention).",
+                  role="embedding", kind="lookup", weights=word)]

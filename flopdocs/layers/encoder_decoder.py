@@ -1,14 +1,13 @@
 """An encoder-decoder transformer (Vaswani et al. 2017; T5, Raffel et al. 2020)."""
 from ..arch import Arch
-from ..ops import matmul
 from ..symbols import (d_ff, d_model, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
                        n_heads, n_vocab)
 from ..tree import node, rename, repeat
 from . import layer
-from .block import block, block_params, final_norm_name, norm, norm_params
-from .decoder_block import decoder_block, decoder_block_params
-from .embeddings import embeddings, embeddings_params
-from .transformer import lm_head_params
+from .block import block, final_norm_name, norm
+from .decoder_block import decoder_block
+from .embeddings import embeddings
+from .transformer import lm_head
 
 _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embeddings=True)
 
@@ -17,8 +16,6 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
     "EncoderDecoder",
     example=lambda: (l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers, n_decoder_layers,
                      n_heads),
-    params=lambda: encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                                          n_decoder_layers, n_heads),
     summary="Encode the source with bidirectional blocks; decode the target with causal blocks that also attend to the encoding; project to the vocabulary.",
     computation=(
         r"E = \mathrm{Embeddings}(\text{source}): (l_{src} \times d_{model})",
@@ -48,30 +45,12 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
         rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
     ])
     decoder = node("Decoder", [
-        embeddings(l_tgt, d_model, n_vocab, position=arch.position),
+        embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word"),
         rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
         rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch), n_dec),
                "Blocks"),
     ])
     steps = [encoder, decoder]
     if arch.lm_head:
-        steps.append(matmul("ProjectToVocab", l_tgt, d_model, n_vocab))
+        steps.append(lm_head(l_tgt, d_model, n_vocab, arch))
     return steps
-
-
-def encoder_decoder_params(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
-                           arch: Arch = _VASWANI, active=False):
-    encoder = [
-        embeddings_params(l_src, d_model, n_vocab, position=arch.position),
-        rename(norm_params(d_model, arch), final_norm_name(arch)),
-        rename(repeat(block_params(d_model, d_ff, n_heads, arch, active), n_enc), "Blocks"),
-    ]
-    decoder = [
-        embeddings_params(l_tgt, d_model, n_vocab, position=arch.position, word=False),
-        rename(norm_params(d_model, arch), final_norm_name(arch)),
-        rename(repeat(decoder_block_params(d_model, d_ff, n_heads, arch, active), n_dec), "Blocks"),
-    ]
-    parts = [node("Encoder", [p for p in encoder if p is not None]),
-             node("Decoder", [p for p in decoder if p is not None]),
-             lm_head_params(d_model, n_vocab, arch)]
-    return node("EncoderDecoder", [p for p in parts if p is not None], layer="EncoderDecoder")

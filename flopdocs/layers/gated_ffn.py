@@ -2,9 +2,8 @@
 
 SwiGLU: (swish(X W_gate) ⊙ X W_up) W_down; GeGLU the same with gelu.
 """
-from ..ops import elementwise, matmul, parameters
+from ..ops import elementwise, matmul, weight
 from ..symbols import d_ff, d_model, l
-from ..tree import node
 from . import layer
 
 BIAS_NOTE = "Added once per token: one add per element."
@@ -13,7 +12,6 @@ BIAS_NOTE = "Added once per token: one add per element."
 @layer(
     "GatedFFN",
     example=lambda: (l, d_model, d_ff, d_model),
-    params=lambda: gated_ffn_params(d_model, d_ff, d_model),
     summary="Three linear maps: a gate and an up projection multiplied elementwise, then a down projection.",
     computation=(
         r"G = \mathrm{act}(X W_{gate}): (l \times d_{in})(d_{in} \times d_{ff})",
@@ -35,27 +33,17 @@ BIAS_NOTE = "Added once per token: one add per element."
     ),
 )
 def gated_ffn(l, d_in, d_ff, d_out, *, bias=False):
-    steps = [matmul("X * W_gate", l, d_in, d_ff)]
-    if bias:
-        steps.append(elementwise("+ b_gate", l, d_ff, note=BIAS_NOTE))
-    steps.append(matmul("X * W_up", l, d_in, d_ff))
-    if bias:
-        steps.append(elementwise("+ b_up", l, d_ff, note=BIAS_NOTE))
-    steps.append(elementwise("gate * up", l, d_ff, note="The gate multiplies the up projection, element by element."))
-    steps.append(matmul("* W_down", l, d_ff, d_out))
-    if bias:
-        steps.append(elementwise("+ b_down", l, d_out, note=BIAS_NOTE))
-    return steps
+    def project(name, rows, d_from, d_to, w):
+        steps = [matmul(name, rows, d_from, d_to, role="ffn", weights=weight(f"W_{w}", d_from, d_to))]
+        if bias:
+            steps.append(elementwise(f"+ b_{w}", rows, d_to, role="ffn", note=BIAS_NOTE,
+                                     weights=weight(f"b_{w}", d_to)))
+        return steps
 
-
-def gated_ffn_params(d_in, d_ff, d_out, *, bias=False):
-    ps = [parameters("X * W_gate", d_in, d_ff)]
-    if bias:
-        ps.append(parameters("+ b_gate", d_ff))
-    ps.append(parameters("X * W_up", d_in, d_ff))
-    if bias:
-        ps.append(parameters("+ b_up", d_ff))
-    ps.append(parameters("* W_down", d_ff, d_out))
-    if bias:
-        ps.append(parameters("+ b_down", d_out))
-    return node("GatedFFN", ps, layer="GatedFFN")
+    return [
+        *project("X * W_gate", l, d_in, d_ff, "gate"),
+        *project("X * W_up", l, d_in, d_ff, "up"),
+        elementwise("gate * up", l, d_ff, role="ffn",
+                    note="The gate multiplies the up projection, element by element."),
+        *project("* W_down", l, d_ff, d_out, "down"),
+    ]

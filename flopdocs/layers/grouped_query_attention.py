@@ -1,13 +1,12 @@
 """Grouped-query attention (Ainslie et al. 2023): n_kv key/value heads shared by groups of queries."""
 from ..symbols import d_head, d_model, l, n_heads, n_kv_heads
 from . import layer
-from .multi_head_attention import attention_params, attention_steps
+from .multi_head_attention import attention_steps
 
 
 @layer(
     "GroupedQueryAttention",
     example=lambda: (l, l, d_head, d_head, d_model, n_heads, n_kv_heads),
-    params=lambda: grouped_query_attention_params(d_head, d_head, d_model, n_heads, n_kv_heads),
     summary="Multi-head attention whose n_heads query heads share n_kv key/value heads, n_heads / n_kv each.",
     computation=(
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",
@@ -31,8 +30,3 @@ from .multi_head_attention import attention_params, attention_steps
 )
 def grouped_query_attention(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads, **options):
     return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads, **options)
-
-
-def grouped_query_attention_params(d_k, d_v, d_model, n_heads, n_kv_heads, **biases):
-    return attention_params("GroupedQueryAttention", d_k, d_v, d_model, n_heads, n_kv_heads,
-                            **biases)

@@ -1,5 +1,6 @@
-"""Layer normalisation, exactly as the seed counts it (seed In [13])."""
-from ..ops import count, elementwise, parameters, reduction
+"""Layer normalisation, counted row by row (seed In [13]; the seed's own counts are its
+convention's rules, :mod:`flopdocs.conventions.seed`)."""
+from ..ops import count, elementwise, reduction, weight
 from ..symbols import d_model, l
 from ..tree import node
 from . import layer
@@ -8,7 +9,6 @@ from . import layer
 @layer(
     "LayerNorm",
     example=lambda: (l, d_model),
-    params=lambda: layer_norm_params(d_model),
     summary=r"Normalise each position to zero mean and unit variance, then scale by γ and shift by β.",
     computation=(
         r"X: (m \times n), \text{ one row per position}",
@@ -30,38 +30,26 @@ from . import layer
         "Parameters: γ and β, d_model each.",
     ),
 )
-def layer_norm(m, n, *, corrected=False):
-    """The seed's counts; ``corrected`` counts the per-row steps once per row (m)."""
-    if corrected:
-        return [
-            count("mean(x)", m * n + m, "Sum each row (m·n adds), then one divide per row (m)."),
-            _var_x(m, n, m, "row"),
-            elementwise("numerator", m, n, note="x − mean_x: one subtraction per element (m·n)."),
-            count("denominator", 2 * m, "sqrt(var_x + eps) per row: an add, then a square root (2·m)."),
-            elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3,
-                        note="After broadcasting: one divide, one multiply, one add per element."),
-        ]
+def layer_norm(m, n):
+    """One mean and one variance per row (m rows of n features)."""
     return [
-        count("mean(x)", m * n + n, "Element-wise add (m·n), then a divide over the resulting vector (n)."),
-        _var_x(m, n, n, "entry of the vector"),
-        count("numerator", n, "x − mean_x, counted once per entry of the vector (n)."),
-        count("denominator", 2 * n, "sqrt(var_x + eps): an add, then a square root (2·n)."),
-        elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3,
-                    note="After broadcasting: one divide, one multiply, one add per element."),
+        count("mean(x)", m * n + m, "Sum each row (m·n adds), then one divide per row (m).",
+              role="norm", kind="reduction", shape=(m, n)),
+        node("var_x", [
+            elementwise("X**2", m, n, role="norm"),
+            reduction("sum", m, n, role="norm"),
+            _per_row("/ m", m, n, "Divide the sums: once per row."),
+            _per_row("mean_x**2", m, n, "Square the mean: once per row."),
+            _per_row("m - mean_x**2", m, n, "Subtract the squared mean: once per row."),
+        ]),
+        elementwise("numerator", m, n, role="norm", note="x − mean_x: one subtraction per element (m·n)."),
+        count("denominator", 2 * m, "sqrt(var_x + eps) per row: an add, then a square root (2·m).",
+              role="norm", kind="transcendental", shape=(m, n)),
+        elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3, role="norm",
+                    note="After broadcasting: one divide, one multiply, one add per element.",
+                    weights=(weight("gamma", n), weight("beta", n))),
     ]
 
 
-def _var_x(m, n, per, unit):
-    """The variance; its last three steps are counted ``per`` times (once per ``unit``)."""
-    return node("var_x", [
-        elementwise("X**2", m, n),
-        reduction("sum", m, n),
-        count("/ m", per, f"Divide the sums: once per {unit}."),
-        count("mean_x**2", per, f"Square the mean: once per {unit}."),
-        count("m - mean_x**2", per, f"Subtract the squared mean: once per {unit}."),
-    ])
-
-
-def layer_norm_params(n):
-    """γ and β, one of each per feature (n = d_model)."""
-    return node("LayerNorm", [parameters("gamma", n), parameters("beta", n)], layer="LayerNorm")
+def _per_row(name, m, n, note):
+    return count(name, m, note, role="norm", kind="elementwise", shape=(m, n))

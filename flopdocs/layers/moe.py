@@ -1,11 +1,11 @@
 """A routed mixture-of-experts FFN (Shazeer et al. 2017; Fedus et al. 2022; Mixtral, Jiang et al. 2024)."""
 from ..arch import Arch
-from ..ops import count, matmul, parameters
+from ..ops import count, matmul, weight
 from ..symbols import d_ff, d_model, experts_per_token, l, n_experts
 from ..tree import node, rename, repeat
 from . import layer
-from .gated_ffn import gated_ffn, gated_ffn_params
-from .position_wise_ffn import position_wise_ffn, position_wise_ffn_params
+from .gated_ffn import gated_ffn
+from .position_wise_ffn import position_wise_ffn
 from .softmax import softmax
 
 _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
@@ -14,7 +14,6 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 @layer(
     "MixtureOfExperts",
     example=lambda: (l, d_model, d_ff, n_experts, experts_per_token),
-    params=lambda: mixture_of_experts_params(d_model, d_ff, n_experts),
     summary="A router scores every expert for each token; the token goes through its top-k experts' FFNs, whose outputs are mixed by the router's weights.",
     computation=(
         r"R = X W_{router}: (l \times d_{model})(d_{model} \times n_{experts})",
@@ -39,29 +38,17 @@ _SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 )
 def mixture_of_experts(l, d_model, d_expert, n_experts, k, *, arch: Arch = _SWIGLU):
     return [
-        matmul("router", l, d_model, n_experts),
-        softmax(l, n_experts, divide=arch.corrected),
-        rename(repeat(expert(l, d_model, d_expert, arch), k), "Experts"),
+        matmul("router", l, d_model, n_experts, role="router",
+               weights=weight("W_router", d_model, n_experts)),
+        softmax(l, n_experts, role="router"),
+        rename(repeat(expert(l, d_model, d_expert, arch), k, copies=n_experts), "Experts"),
         count("weighted sum", l * d_model * (2 * k - 1),
-              "Mix the k expert outputs: k multiplies and k − 1 adds per element (l·d_model·(2k − 1))."),
+              "Mix the k expert outputs: k multiplies and k − 1 adds per element (l·d_model·(2k − 1)).",
+              role="router", kind="elementwise", shape=(l, d_model)),
     ]
 
 
 def expert(l, d_model, d_expert, arch: Arch):
     if arch.gated:
         return gated_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias,
-                             per_token_bias=arch.corrected)
-
-
-def mixture_of_experts_params(d_model, d_expert, n_experts, counted=None, *, arch: Arch = _SWIGLU):
-    """``counted``: how many experts to count (default all; the active k for per-token)."""
-    counted = n_experts if counted is None else counted
-    if arch.gated:
-        one = gated_ffn_params(d_model, d_expert, d_model, bias=arch.ffn_bias)
-    else:
-        one = position_wise_ffn_params(d_model, d_expert, d_model, bias=arch.ffn_bias)
-    return node("MixtureOfExperts", [
-        parameters("router", d_model, n_experts),
-        rename(repeat(one, counted), "Experts"),
-    ], layer="MixtureOfExperts")
+    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)

@@ -3,9 +3,9 @@
 :func:`attention_steps` is shared by the attention layers (multi-head, grouped-query,
 cross-attention): their trees differ only in which options they pass.
 """
-from ..ops import elementwise, matmul, parameters
+from ..ops import elementwise, matmul, weight
 from ..symbols import d_model, l, n_heads
-from ..tree import Node, node, repeat
+from ..tree import Node, repeat
 from . import layer
 from .rotary_embedding import rotary_embedding
 from .scaled_dot_product_attention import scaled_dot_product_attention
@@ -17,7 +17,6 @@ BIAS_NOTE = "Added once per token: one add per element of the projection's outpu
 @layer(
     "MultiHeadAttention",
     example=lambda: (l, l, d_model / n_heads, d_model / n_heads, d_model, n_heads),
-    params=lambda: multi_head_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads),
     summary="Project the input to queries, keys and values, attend in every head, project back.",
     computation=(
         r"Q = X W_Q: (n_q \times d_{model})(d_{model} \times d_k n_{heads})",
@@ -53,57 +52,35 @@ def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
 
 def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=None,
-                    alibi=False, relative=False, mask=True, corrected=False) -> list[Node]:
+                    alibi=False, relative=False, mask=True) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head."""
     kv = n_heads if n_kv_heads is None else n_kv_heads
-    steps = [matmul("Q * WQ", n_q, d_model, d_k * n_heads)]
-    if qkv_bias:
-        steps.append(elementwise("+ b_Q", n_q, d_k * n_heads, note=BIAS_NOTE))
-    steps.append(matmul("K * WK", n_k, d_model, d_k * kv))
-    if qkv_bias:
-        steps.append(elementwise("+ b_K", n_k, d_k * kv, note=BIAS_NOTE))
-    steps.append(matmul("V * WV", n_k, d_model, d_v * kv))
-    if qkv_bias:
-        steps.append(elementwise("+ b_V", n_k, d_v * kv, note=BIAS_NOTE))
+    role = "attention-projection"
+
+    def project(name, rows, width, w):
+        steps = [matmul(name, rows, d_model, width, role=role, weights=weight(f"W_{w}", d_model, width))]
+        if qkv_bias:
+            steps.append(elementwise(f"+ b_{w}", rows, width, role=role, note=BIAS_NOTE,
+                                     weights=weight(f"b_{w}", width)))
+        return steps
+
+    steps = [*project("Q * WQ", n_q, d_k * n_heads, "Q"), *project("K * WK", n_k, d_k * kv, "K"),
+             *project("V * WV", n_k, d_v * kv, "V")]
     if rope:
         steps.append(rotary_embedding(n_q, n_k, d_k, n_heads, kv))
     if relative:
-        steps.append(matmul("R * W_R", n_k, d_model, d_k * n_heads,
-                            note="Project the sinusoidal encodings of the n_k relative distances."))
-    scores = dict(mask=mask, alibi=alibi, relative=relative, corrected=corrected)
+        steps.append(matmul("R * W_R", n_k, d_model, d_k * n_heads, role="position",
+                            note="Project the sinusoidal encodings of the n_k relative distances.",
+                            weights=weight("W_R", d_model, d_k * n_heads)))
+    scores = dict(mask=mask, alibi=alibi, relative=relative)
     if window is None:
         head = scaled_dot_product_attention(n_q, n_k, d_k, d_v, **scores)
     else:
         head = windowed_attention(n_q, window, d_k, d_v, **scores)
     steps.append(repeat(head, n_heads))
-    steps.append(matmul("* WO", n_q, d_v * n_heads, d_model))
+    steps.append(matmul("* WO", n_q, d_v * n_heads, d_model, role=role,
+                        weights=weight("W_O", d_v * n_heads, d_model)))
     if out_bias:
-        steps.append(elementwise("+ b_O", n_q, d_model, note=BIAS_NOTE))
+        steps.append(elementwise("+ b_O", n_q, d_model, role=role, note=BIAS_NOTE,
+                                 weights=weight("b_O", d_model)))
     return steps
-
-
-def attention_params(name, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                     qkv_bias=False, out_bias=False, relative=False) -> Node:
-    """The parameter tree of an attention layer, with its cost tree's leaf names."""
-    kv = n_heads if n_kv_heads is None else n_kv_heads
-    ps = [parameters("Q * WQ", d_model, d_k * n_heads)]
-    if qkv_bias:
-        ps.append(parameters("+ b_Q", d_k * n_heads))
-    ps.append(parameters("K * WK", d_model, d_k * kv))
-    if qkv_bias:
-        ps.append(parameters("+ b_K", d_k * kv))
-    ps.append(parameters("V * WV", d_model, d_v * kv))
-    if qkv_bias:
-        ps.append(parameters("+ b_V", d_v * kv))
-    if relative:
-        ps.append(parameters("R * W_R", d_model, d_k * n_heads))
-        ps.append(parameters("+ u, + v", 2, d_k * n_heads,
-                             note="Transformer-XL's u and v, one d_k vector per head each."))
-    ps.append(parameters("* WO", d_v * n_heads, d_model))
-    if out_bias:
-        ps.append(parameters("+ b_O", d_model))
-    return node(name, ps, layer=name)
-
-
-def multi_head_attention_params(d_k, d_v, d_model, n_heads, **biases) -> Node:
-    return attention_params("MultiHeadAttention", d_k, d_v, d_model, n_heads, None, **biases)

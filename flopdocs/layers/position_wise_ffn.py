@@ -1,14 +1,12 @@
 """Position-wise feed-forward network: relu(X W1 + b1) W2 + b2 (seed In [11])."""
-from ..ops import count, elementwise, matmul, parameters
+from ..ops import elementwise, matmul, weight
 from ..symbols import d_ff, d_model, l
-from ..tree import node
 from . import layer
 
 
 @layer(
     "PositionWiseFFN",
     example=lambda: (l, d_model, d_ff, d_model),
-    params=lambda: position_wise_ffn_params(d_model, d_ff, d_model),
     summary="Two linear maps with a ReLU between them, applied to every position.",
     computation=(
         r"H = X W_1 + b_1: (l \times d_{in})(d_{in} \times d_{ff}) + (1 \times d_{ff})",
@@ -26,29 +24,16 @@ from . import layer
         "Parameters: W1 (d_in × d_ff), b1 (d_ff), W2 (d_ff × d_out), b2 (d_out).",
     ),
 )
-def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True, per_token_bias=False):
-    """The seed adds each bias once; ``per_token_bias`` (corrected) once per position."""
-
+def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True):
+    """Each bias is added to every position's row."""
     def add_bias(name, width):
-        if per_token_bias:
-            return elementwise(name, l, width, note="Add the bias to every position's row.")
-        return count(name, width, "The seed adds the bias vector once, one add per entry, "
-                                  "not once per position.")
+        return elementwise(name, l, width, role="ffn", note="Add the bias to every position's row.",
+                           weights=weight(name[2:], width))
 
-    steps = [matmul("* W1", l, d_in, d_ff)]
+    steps = [matmul("* W1", l, d_in, d_ff, role="ffn", weights=weight("W1", d_in, d_ff))]
     if bias:
         steps.append(add_bias("+ b1", d_ff))
-    steps.append(matmul("* W2", l, d_ff, d_out))
+    steps.append(matmul("* W2", l, d_ff, d_out, role="ffn", weights=weight("W2", d_ff, d_out)))
     if bias:
         steps.append(add_bias("+ b2", d_out))
     return steps
-
-
-def position_wise_ffn_params(d_in, d_ff, d_out, *, bias=True):
-    ps = [parameters("* W1", d_in, d_ff)]
-    if bias:
-        ps.append(parameters("+ b1", d_ff))
-    ps.append(parameters("* W2", d_ff, d_out))
-    if bias:
-        ps.append(parameters("+ b2", d_out))
-    return node("PositionWiseFFN", ps, layer="PositionWiseFFN")

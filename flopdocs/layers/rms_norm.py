@@ -1,14 +1,12 @@
 """RMS normalisation (Zhang & Sennrich 2019, eq. 4): scale by the root mean square, no centring."""
-from ..ops import count, elementwise, parameters, reduction
+from ..ops import count, elementwise, reduction, weight
 from ..symbols import d_model, l
-from ..tree import node
 from . import layer
 
 
 @layer(
     "RMSNorm",
     example=lambda: (l, d_model),
-    params=lambda: rms_norm_params(d_model),
     summary="Divide each position by the root mean square of its entries, then scale by γ.",
     computation=(
         r"r = \sqrt{\textstyle\sum_j X_{ij}^2 / n + \epsilon}: (m \times 1)",
@@ -26,14 +24,13 @@ from . import layer
 )
 def rms_norm(m, n):
     return [
-        elementwise("X**2", m, n),
-        reduction("sum", m, n),
-        count("/ n + eps", 2 * m, "Per row: divide the sum by n, add ε (2·m)."),
-        count("sqrt", m, "Per row: one square root (m)."),
-        elementwise("X / rms", m, n, note="Divide every element by its row's root mean square."),
-        elementwise("gamma * x", m, n, note="Scale every element by γ."),
+        elementwise("X**2", m, n, role="norm"),
+        reduction("sum", m, n, role="norm"),
+        count("/ n + eps", 2 * m, "Per row: divide the sum by n, add ε (2·m).", role="norm",
+              kind="elementwise", shape=(m, n)),
+        count("sqrt", m, "Per row: one square root (m).", role="norm", kind="transcendental",
+              shape=(m, n)),
+        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square."),
+        elementwise("gamma * x", m, n, role="norm", note="Scale every element by γ.",
+                    weights=weight("gamma", n)),
     ]
-
-
-def rms_norm_params(n):
-    return node("RMSNorm", [parameters("gamma", n)], layer="RMSNorm")

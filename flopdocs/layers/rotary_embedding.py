@@ -25,8 +25,8 @@ from . import layer
 )
 def rotary_embedding(n_q, n_k, d_k, n_heads, n_kv_heads):
     return [
-        elementwise("rotate q", n_q, n_heads * d_k, per_element=3,
+        elementwise("rotate q", n_q, n_heads * d_k, per_element=3, role="position",
                     note="q·cos + rotate_half(q)·sin: 2 multiplies and 1 add per element."),
-        elementwise("rotate k", n_k, n_kv_heads * d_k, per_element=3,
+        elementwise("rotate k", n_k, n_kv_heads * d_k, per_element=3, role="position",
                     note="k·cos + rotate_half(k)·sin: 2 multiplies and 1 add per element."),
     ]

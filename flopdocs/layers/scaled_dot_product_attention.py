@@ -1,5 +1,5 @@
 """Scaled dot-product attention for one head (seed In [7]; Vaswani et al. 2017, eq. 1)."""
-from ..ops import elementwise, matmul
+from ..ops import elementwise, matmul, weight
 from ..symbols import d_k, l
 from ..tree import Node
 from . import layer
@@ -31,29 +31,28 @@ from .softmax import softmax
            "the position scores added to the content scores ('+ position scores'); the "
            "relative shift that aligns them is a gather (no FLOPs)."),
 )
-def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
-                                 corrected=False):
-    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative,
-                       corrected=corrected)
+def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False):
+    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative)
 
 
-def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
-                corrected=False) -> list[Node]:
+def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -> list[Node]:
     """The leaves of one head's attention when each query scores ``n_k`` keys."""
-    steps = [matmul("Q * K.T", n_q, d_k, n_k)]
+    scores = "attention-scores"
+    steps = [matmul("Q * K.T", n_q, d_k, n_k, role=scores)]
     if relative:
         steps += [
-            elementwise("+ u, + v", n_q, d_k, per_element=2,
-                        note="Transformer-XL's learned biases: q + u for the content scores, q + v for the position scores."),
-            matmul("Q * R.T", n_q, d_k, n_k),
-            elementwise("+ position scores", n_q, n_k,
+            elementwise("+ u, + v", n_q, d_k, per_element=2, role=scores,
+                        note="Transformer-XL's learned biases: q + u for the content scores, q + v for the position scores.",
+                        weights=(weight("u", d_k), weight("v", d_k))),
+            matmul("Q * R.T", n_q, d_k, n_k, role=scores),
+            elementwise("+ position scores", n_q, n_k, role=scores,
                         note="Add the (shifted) position scores to the content scores."),
         ]
-    steps.append(elementwise("/ sqrt(d_k)", n_q, n_k))
+    steps.append(elementwise("/ sqrt(d_k)", n_q, n_k, role=scores))
     if mask:
-        steps.append(elementwise("+ mask", n_q, n_k))
+        steps.append(elementwise("+ mask", n_q, n_k, role=scores))
     if alibi:
-        steps.append(elementwise("+ alibi", n_q, n_k,
+        steps.append(elementwise("+ alibi", n_q, n_k, role=scores,
                                  note="ALiBi: add the head's linear distance penalty to each score."))
-    steps += [softmax(n_q, n_k, divide=corrected), matmul("* V", n_q, n_k, d_v)]
+    steps += [softmax(n_q, n_k), matmul("* V", n_q, n_k, d_v, role="attention-values")]
     return steps

@@ -21,12 +21,11 @@ from . import layer
         "counted in either.",
     ),
 )
-def softmax(m, n, *, divide=False):
-    steps = [
-        elementwise("x - max(x)", m, n),
-        elementwise("e^x", m, n),
-        reduction("sum", m, n),
+def softmax(m, n, *, role="attention-softmax"):
+    """``role``: attention-softmax over scores, or router over a mixture's expert logits."""
+    return [
+        elementwise("x - max(x)", m, n, role=role),
+        elementwise("e^x", m, n, role=role, kind="transcendental"),
+        reduction("sum", m, n, role=role),
+        elementwise("/ sum", m, n, role=role, note="Normalise: divide every exponential by its row's sum."),
     ]
-    if divide:
-        steps.append(elementwise("/ sum", m, n, note="Normalise: divide every exponential by its row's sum."))
-    return steps

@@ -1,17 +1,16 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
 from ..arch import SEED, Arch
-from ..ops import matmul, parameters
+from ..ops import matmul, weight
 from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 from ..tree import node, rename, repeat
 from . import layer
-from .block import block, block_params, final_norm_name, norm, norm_params
-from .embeddings import embeddings, embeddings_params
+from .block import block, final_norm_name, norm
+from .embeddings import embeddings
 
 
 @layer(
     "Transformer",
     example=lambda: (l, d_model, d_ff, n_vocab, n_layers, n_heads),
-    params=lambda: transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads),
     summary="Embed the tokens, run n_layers blocks, normalise, project to the vocabulary.",
     computation=(
         r"X = \mathrm{Embeddings}(\text{inputs}): (l \times d_{model})",
@@ -38,26 +37,15 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
         rename(norm(l, d_model, arch), final_norm_name(arch)),
     ]
     if arch.lm_head:
-        steps.append(matmul("ProjectToVocab", l, d_model, n_vocab))
+        steps.append(lm_head(l, d_model, n_vocab, arch))
     mask = arch.architecture != "encoder"
     steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask), n_layers),
                         "Blocks"))
     return steps
 
 
-def lm_head_params(d_model, n_vocab, arch: Arch):
-    """The LM head's own matrix, or ``None`` when there is none or it is the word embedding."""
-    if arch.lm_head and not arch.tie_embeddings:
-        return parameters("ProjectToVocab", d_model, n_vocab)
-    return None
-
-
-def transformer_params(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch: Arch = SEED,
-                       active=False):
-    parts = [
-        embeddings_params(l, d_model, n_vocab, position=arch.position),
-        rename(norm_params(d_model, arch), final_norm_name(arch)),
-        lm_head_params(d_model, n_vocab, arch),
-        rename(repeat(block_params(d_model, d_ff, n_heads, arch, active), n_layers), "Blocks"),
-    ]
-    return node("Transformer", [p for p in parts if p is not None], layer="Transformer")
+def lm_head(rows, d_model, n_vocab, arch: Arch):
+    """``ProjectToVocab``: its own matrix, or a use of the word embedding when tied."""
+    tied_to = "X_word" if arch.tie_embeddings else None
+    return matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
+                  weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))

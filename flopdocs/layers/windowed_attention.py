@@ -36,6 +36,5 @@ from .scaled_dot_product_attention import score_steps
         "at inference holds w positions instead of l.",
     ),
 )
-def windowed_attention(n_q, w, d_k, d_v, *, mask=True, alibi=False, relative=False, corrected=False):
-    return score_steps(n_q, w, d_k, d_v, mask=mask, alibi=alibi, relative=relative,
-                       corrected=corrected)
+def windowed_attention(n_q, w, d_k, d_v, *, mask=True, alibi=False, relative=False):
+    return score_steps(n_q, w, d_k, d_v, mask=mask, alibi=alibi, relative=relative)

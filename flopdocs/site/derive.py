@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import latex
 
+from .. import conventions
 from ..layers import LAYERS, Layer
 from ..tree import Node, anchor, as_expr
 from . import BuildError
@@ -86,7 +87,7 @@ def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:
     if op is None:
         raise DerivationError(f"leaf {leaf.name!r} has no Op metadata")
     rows: list[tuple[str, str]] = []
-    if op.kind == "matmul":
+    if op.form == "matmul":
         (m, k), (k2, n) = op.shapes
         macs = sympy.expand(m * k * n)
         base = 2 * macs
@@ -94,21 +95,21 @@ def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:
         rows.append(("\\text{multiply-adds}",
                      f"{_product((m, n))} \\text{{ outputs}} \\times {_factor(k)} = {tex(macs)}"))
         rows.append(("\\text{FLOPs}", f"2 \\times {_factor(macs)} = {tex(base)}"))
-    elif op.kind in ("elementwise", "reduction"):
+    elif op.form in ("elementwise", "reduction"):
         shape = op.shapes[0] if op.shapes else ()
         elements = sympy.expand(sympy.Mul(*shape))
-        per = op.per_element if op.kind == "elementwise" else 1
+        per = op.per_element if op.form == "elementwise" else 1
         base = per * elements
         rows.append(("\\text{shape}", shape_tex(shape) if shape else "()"))
         rows.append(("\\text{elements}", f"{_product(shape)} = {tex(elements)}"))
-        what = ("FLOP" if per == 1 else "FLOPs") + " per element" if op.kind == "elementwise" \
+        what = ("FLOP" if per == 1 else "FLOPs") + " per element" if op.form == "elementwise" \
             else "add per element reduced"
         rows.append(("\\text{FLOPs}", f"{per} \\text{{ {what}}} \\times {_factor(elements)} = {tex(base)}"))
-    elif op.kind == "count":
+    elif op.form == "count":
         base = leaf.value
         rows.append(("\\text{FLOPs}", tex(base)))
     else:
-        raise DerivationError(f"leaf {leaf.name!r}: unknown op kind {op.kind!r}")
+        raise DerivationError(f"leaf {leaf.name!r}: unknown op form {op.form!r}")
     if multiplier != 1:
         base = sympy.expand(multiplier * base)
         rows.append(("\\text{repeated}", f"{_factor(multiplier)} \\times \\ldots = {tex(base)}"))
@@ -117,13 +118,18 @@ def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
+def example(layer: Layer) -> Node:
+    """The layer's example instance, counted by the site's convention."""
+    return conventions.count(layer.example())
+
+
 def sections(layer: Layer) -> tuple[Section, ...]:
     """The page's sections in tree order, with unique anchors.
 
     Anchors are assigned shallowest first: an op takes ``anchor(name)``; if that is
     taken (or reserved), ``anchor`` of its whole path; a clash beyond that is an error.
     """
-    root = layer.example()
+    root = example(layer)
     found: list[tuple[tuple[str, ...], Node, int, object]] = []
 
     def rec(t: Node, path: tuple[str, ...], multiplier) -> None:

@@ -13,7 +13,7 @@ from .. import catalogue, conventions
 from ..analysis import Analysis, analyse
 from ..config import Config, ConfigError
 from ..layers import Layer, all_layers
-from ..tree import Node, group, slug
+from ..tree import Node, slug
 
 @dataclass(frozen=True)
 class Model:
@@ -47,7 +47,7 @@ def evaluate(cfg: Config) -> Model:
         other.tree  # noqa: B018  (evaluate now, in the gather step)
     a.params  # noqa: B018
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
-                 grouped=group(tree, a.default_groups()), under=(a, *others))
+                 grouped=a.grouped_default, under=(a, *others))
 
 
 def gather(catalogue_dir: str | Path | None = None) -> SiteData:

@@ -19,7 +19,8 @@ import sympy
 
 from ..layers import LAYERS
 from ..report import human, human_params
-from ..symbols import DIMENSIONS, KNOBS, d_ff, d_model, l
+from ..keys import DIMENSIONS, KNOBS
+from ..symbols import d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
 from . import derive, figures
 from .gather import Model, SiteData
@@ -170,7 +171,7 @@ def _instance(layer) -> str:
 
 def layer_page(env, layer, cite) -> str:
     secs = derive.sections(layer)
-    root = layer.example()
+    root = derive.example(layer)
     page = f"layers/{layer.slug}.md"
     return env.get_template("layer.md.j2").render(
         layer=layer, sections=secs, total=derive.tex(sympy.expand(root.total)),

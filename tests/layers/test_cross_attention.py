@@ -1,5 +1,7 @@
 """CrossAttention: l_tgt queries over l_src keys, no mask."""
-from flopdocs.layers.cross_attention import cross_attention, cross_attention_params
+from flopdocs.conventions import count
+from flopdocs.layers.cross_attention import cross_attention
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_model, l_src, l_tgt, n_heads
 from flopdocs.tree import evaluate, names, to_dict
 
@@ -7,7 +9,7 @@ DIMS = {l_tgt: 3, l_src: 5, d_model: 4, n_heads: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(cross_attention(l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads), DIMS)
+    t = evaluate(count(cross_attention(l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads)), DIMS)
     got = to_dict(t)
     assert got["Q * WQ"] == 96    # 2 * l_tgt3 * d4 * 4
     assert got["K * WK"] == 160   # 2 * l_src5 * 4 * 4
@@ -21,6 +23,6 @@ def test_counts_by_hand():
 
 
 def test_params_like_self_attention():
-    p = evaluate(cross_attention_params(d_model / n_heads, d_model / n_heads, d_model, n_heads), DIMS)
+    p = evaluate(parameter_tree(cross_attention(l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads)), DIMS)
     assert p.total == 4 * 4 * 4  # four d x d matrices
     assert p.name == "CrossAttention"

@@ -1,5 +1,7 @@
 """DecoderBlock: three norms, three residuals, causal self-attention, cross-attention, FFN."""
-from flopdocs.layers.decoder_block import decoder_block, decoder_block_params
+from flopdocs.conventions import count
+from flopdocs.layers.decoder_block import decoder_block
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_ff, d_model, l_src, l_tgt, n_heads
 from flopdocs.tree import evaluate, to_dict
 
@@ -7,7 +9,7 @@ DIMS = {l_tgt: 3, l_src: 5, d_model: 4, d_ff: 6, n_heads: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads), DIMS)
+    t = evaluate(count(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads)), DIMS)
     assert t.keys() == ["LayerNorms", "ResidualConnections", "MultiHeadAttention",
                         "CrossAttention", "PositionWiseFFN"]
     # seed LayerNorm(m=3, n=4) = 6*4*3 + 7*4 = 100, three of them
@@ -21,7 +23,7 @@ def test_counts_by_hand():
 
 
 def test_params():
-    p = evaluate(decoder_block_params(d_model, d_ff, n_heads), DIMS)
+    p = evaluate(parameter_tree(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads)), DIMS)
     # 3 norms x (γ 4 + β 4) = 24; self 4*16 = 64; cross 64; FFN 4*6 + 6 + 6*4 + 4 = 58
     assert {k: v if isinstance(v, int) else None for k, v in to_dict(p).items()} == {
         "LayerNorms": None, "MultiHeadAttention": None, "CrossAttention": None,

@@ -1,7 +1,8 @@
 """Embeddings under each position scheme, and their parameters."""
 import pytest
 
-from flopdocs.layers.embeddings import embeddings, embeddings_params
+from flopdocs.layers.embeddings import embeddings
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_model, l, n_vocab
 from flopdocs.tree import evaluate, to_dict
 
@@ -20,9 +21,15 @@ def test_flops(position, flops):
 
 def test_params():
     # X_word 10*4 = 40; learned X_pos 8*4 = 32
-    assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab), DIMS)) == {"X_word": 40, "X_pos": 32}
-    assert to_dict(evaluate(embeddings_params(l, d_model, n_vocab, position="rope"), DIMS)) == {"X_word": 40}
-    assert embeddings_params(l, d_model, n_vocab, position="rope", word=False) is None
+    def params(**options):
+        tree = parameter_tree(embeddings(l, d_model, n_vocab, **options))
+        return None if tree is None else to_dict(evaluate(tree, DIMS))
+
+    assert params() == {"X_word": 40, "X_pos": 32}
+    assert params(position="sinusoidal") == params(position="rope") == {"X_word": 40}
+    # the decoder's word table is the encoder's (a declared tie): nothing of its own
+    assert params(position="rope", word_tied_to="X_word") is None
+    assert params(word_tied_to="X_word") == {"X_pos": 32}
 
 
 def test_seed_in_6():

@@ -1,5 +1,6 @@
 """GatedFFN (SwiGLU/GeGLU): three matrices and the elementwise gate."""
-from flopdocs.layers.gated_ffn import gated_ffn, gated_ffn_params
+from flopdocs.layers.gated_ffn import gated_ffn
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_ff, d_model, l
 from flopdocs.tree import evaluate, to_dict
 
@@ -28,12 +29,14 @@ def test_biases_once_per_token():
 
 
 def test_params_by_hand():
-    assert evaluate(gated_ffn_params(d_model, d_ff, d_model), DIMS).total == 60  # 3 * 4*5
+    assert evaluate(parameter_tree(gated_ffn(l, d_model, d_ff, d_model)), DIMS).total == 60  # 3 * 4*5
     # + b_gate 5 + b_up 5 + b_down 4
-    assert evaluate(gated_ffn_params(d_model, d_ff, d_model, bias=True), DIMS).total == 74
+    biased = evaluate(parameter_tree(gated_ffn(l, d_model, d_ff, d_model, bias=True)), DIMS)
+    assert to_dict(biased) == {"W_gate": 20, "b_gate": 5, "W_up": 20, "b_up": 5, "W_down": 20, "b_down": 4}
+    assert biased.total == 74
 
 
 def test_llama_7b_ffn_per_layer():
     # LLaMA 7B: 3 * 4096 * 11008 = 135,266,304 parameters per layer
-    p = evaluate(gated_ffn_params(d_model, d_ff, d_model), {d_model: 4096, d_ff: 11008})
+    p = evaluate(parameter_tree(gated_ffn(l, d_model, d_ff, d_model)), {d_model: 4096, d_ff: 11008})
     assert p.total == 135_266_304

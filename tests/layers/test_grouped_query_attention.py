@@ -1,8 +1,9 @@
 """GroupedQueryAttention: K and V projections shrink to n_kv heads; every query head still attends."""
 import sympy
 
-from flopdocs.layers.grouped_query_attention import (grouped_query_attention,
-                                                     grouped_query_attention_params)
+from flopdocs.conventions import count
+from flopdocs.layers.grouped_query_attention import grouped_query_attention
+from flopdocs.params import parameter_tree
 from flopdocs.layers.multi_head_attention import multi_head_attention
 from flopdocs.symbols import d_head, d_model, l, n_heads, n_kv_heads
 from flopdocs.tree import evaluate, to_dict
@@ -11,7 +12,7 @@ DIMS = {l: 4, d_model: 8, n_heads: 4, n_kv_heads: 2, d_head: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(grouped_query_attention(l, l, d_head, d_head, d_model, n_heads, n_kv_heads), DIMS)
+    t = evaluate(count(grouped_query_attention(l, l, d_head, d_head, d_model, n_heads, n_kv_heads)), DIMS)
     got = to_dict(t)
     assert got["Q * WQ"] == 512        # 2 * l4 * d8 * (d_head2 * h4)
     assert got["K * WK"] == 256        # 2 * 4 * 8 * (2 * n_kv2): half of Q's
@@ -38,11 +39,12 @@ def test_multi_query_symbolic_saving():
 
 
 def test_params_by_hand():
-    p = evaluate(grouped_query_attention_params(d_head, d_head, d_model, n_heads, n_kv_heads), DIMS)
+    p = evaluate(parameter_tree(grouped_query_attention(l, l, d_head, d_head, d_model, n_heads,
+                                                        n_kv_heads)), DIMS)
     # W_Q 8 x 8 = 64, W_K 8 x (2*2) = 32, W_V 32, W_O 8 x 8 = 64
-    assert to_dict(p) == {"Q * WQ": 64, "K * WK": 32, "V * WV": 32, "* WO": 64}
+    assert to_dict(p) == {"W_Q": 64, "W_K": 32, "W_V": 32, "W_O": 64}
     assert p.total == 192
-    biased = evaluate(grouped_query_attention_params(d_head, d_head, d_model, n_heads, n_kv_heads,
-                                                     qkv_bias=True, out_bias=True), DIMS)
+    biased = evaluate(parameter_tree(grouped_query_attention(
+        l, l, d_head, d_head, d_model, n_heads, n_kv_heads, qkv_bias=True, out_bias=True)), DIMS)
     # + b_Q 8, + b_K 4, + b_V 4, + b_O 8
     assert biased.total == 192 + 8 + 4 + 4 + 8

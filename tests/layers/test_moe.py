@@ -2,7 +2,9 @@
 from flopdocs.analysis import analyse
 from flopdocs.arch import Arch
 from flopdocs.config import parse
-from flopdocs.layers.moe import mixture_of_experts, mixture_of_experts_params
+from flopdocs.conventions import count
+from flopdocs.layers.moe import mixture_of_experts
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_ff, d_model, experts_per_token, l, n_experts
 from flopdocs.tree import evaluate, to_dict
 
@@ -11,7 +13,7 @@ DIMS = {l: 2, d_model: 4, d_ff: 3, n_experts: 4, experts_per_token: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU), DIMS)
+    t = evaluate(count(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU)), DIMS)
     got = to_dict(t)
     assert got["router"] == 64                                         # 2 * l2 * d4 * E4
     assert got["Softmax"] == {"x - max(x)": 8, "e^x": 8, "sum": 8}      # l2 * E4 each
@@ -23,8 +25,10 @@ def test_counts_by_hand():
 
 
 def test_params_total_and_active():
-    total = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, None, arch=SWIGLU), DIMS)
-    active = evaluate(mixture_of_experts_params(d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU), DIMS)
+    moe = mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU)
+    total = evaluate(parameter_tree(moe), DIMS)
+    active = evaluate(parameter_tree(moe, active=True), DIMS)
+    assert to_dict(total) == {"W_router": 16, "Experts": {"W_gate": 48, "W_up": 48, "W_down": 48}}
     # router 4*4 = 16; one expert 3 * 4*3 = 36
     assert total.total == 16 + 4 * 36 == 160
     assert active.total == 16 + 2 * 36 == 88

@@ -1,7 +1,9 @@
 """MultiHeadAttention's options: biases, ALiBi, relative positions, explicit d_head."""
 from flopdocs.analysis import analyse
 from flopdocs.config import parse
-from flopdocs.layers.multi_head_attention import attention_params, multi_head_attention
+from flopdocs.conventions import count
+from flopdocs.layers.multi_head_attention import multi_head_attention
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_model, l, n_heads
 from flopdocs.tree import evaluate, to_dict
 
@@ -9,8 +11,8 @@ DIMS = {l: 3, d_model: 4, n_heads: 2}
 
 
 def mha(**options):
-    return evaluate(multi_head_attention(l, l, d_model / n_heads, d_model / n_heads, d_model,
-                                         n_heads, **options), DIMS)
+    return evaluate(count(multi_head_attention(l, l, d_model / n_heads, d_model / n_heads, d_model,
+                                               n_heads, **options)), DIMS)
 
 
 def test_biases_once_per_token():
@@ -37,8 +39,10 @@ def test_relative_positions_by_hand():
     assert s["Q * R.T"] == 2 * 36        # per head 2 * 3 * 2 * 3
     assert s["+ position scores"] == 2 * 9
     assert t.total == mha().total + 96 + 24 + 72 + 18
-    p = evaluate(attention_params("MultiHeadAttention", d_model / n_heads, d_model / n_heads,
-                                  d_model, n_heads, relative=True), DIMS)
+    p = evaluate(parameter_tree(multi_head_attention(l, l, d_model / n_heads, d_model / n_heads,
+                                                     d_model, n_heads, relative=True)), DIMS)
+    assert to_dict(p) == {"W_Q": 16, "W_K": 16, "W_V": 16, "W_R": 16,
+                          "ScaledDotProductAttention": {"u": 4, "v": 4}, "W_O": 16}
     # W_Q, W_K, W_V, W_O 16 each; W_R 16; u and v 2 * 4
     assert p.total == 64 + 16 + 8
 
@@ -63,6 +67,6 @@ def test_seed_in_10():
     import sympy
 
     d, h = d_model, n_heads
-    tree = multi_head_attention(l, l, d, d, d, h)
+    tree = count(multi_head_attention(l, l, d, d, d, h), "seed")
     assert sympy.expand(tree.total) == 8 * d**2 * l * h + 4 * d * l**2 * h + 5 * l**2 * h
     assert tree.keys() == ["Q * WQ", "K * WK", "V * WV", "ScaledDotProductAttention", "* WO"]

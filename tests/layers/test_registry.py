@@ -1,12 +1,13 @@
-"""Every registered layer: an example cost tree, and a parameter tree with the same names."""
+"""Every registered layer: an example cost tree whose leaves say their kind, role and weights."""
 import pytest
 
 from flopdocs.layers import all_layers
-from flopdocs.tree import names
+from flopdocs.params import check_ties, parameter_tree
+from flopdocs.roles import KINDS, ROLES
+from flopdocs.tree import leaves, names
 
 NEW = {"GroupedQueryAttention", "GatedFFN", "RMSNorm", "RotaryEmbedding", "WindowedAttention",
        "CrossAttention", "MixtureOfExperts", "DecoderBlock", "EncoderDecoder"}
-PARAMETER_ONLY = {"X_word", "X_pos", "gamma", "beta", "Block", "DecoderBlock"}
 
 
 def test_new_layers_are_registered():
@@ -14,12 +15,15 @@ def test_new_layers_are_registered():
 
 
 @pytest.mark.parametrize("layer", all_layers(), ids=lambda L: L.name)
-def test_example_and_params(layer):
+def test_example_leaves_have_kind_role_and_parameters_from_the_structure(layer):
     tree = layer.example()
     assert tree.name == tree.layer == layer.name
     assert layer.summary and layer.notes
-    if layer.params is not None:
-        p = layer.params()
+    for path, leaf in leaves(tree):
+        assert leaf.kind in KINDS and leaf.role in ROLES, path
+    check_ties(tree)
+    p = parameter_tree(tree)
+    if p is not None:  # the parameter tree keeps the cost tree's nodes around the weights
         assert p.name == layer.name
-        assert names(p) <= names(tree) | PARAMETER_ONLY
-
+        assert {n for n in names(p) if n not in {w.name for _, x in leaves(tree) for w in x.weights}} \
+            <= names(tree)

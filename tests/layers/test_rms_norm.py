@@ -1,7 +1,8 @@
 """RMSNorm, counted row by row: 4·m·n + 3·m FLOPs, γ only."""
 import sympy
 
-from flopdocs.layers.rms_norm import rms_norm, rms_norm_params
+from flopdocs.layers.rms_norm import rms_norm
+from flopdocs.params import parameter_tree
 from flopdocs.symbols import d_model, l
 from flopdocs.tree import evaluate, to_dict
 
@@ -24,5 +25,5 @@ def test_symbolic_total():
 
 
 def test_params():
-    p = evaluate(rms_norm_params(d_model), {d_model: 4096})
+    p = evaluate(parameter_tree(rms_norm(l, d_model)), {l: 3, d_model: 4096})
     assert to_dict(p) == {"gamma": 4096}

@@ -1,7 +1,7 @@
 """WindowedAttention: each query scores min(l, window) keys."""
 from flopdocs.analysis import analyse
 from flopdocs.config import parse
-from flopdocs.conventions import seed
+from flopdocs.conventions import count, seed
 from flopdocs.layers.windowed_attention import windowed_attention
 from flopdocs.symbols import d_k, l, window
 from flopdocs.tree import evaluate, to_dict
@@ -10,7 +10,7 @@ BASE = dict(name="t", l=10, d_model=8, d_ff=16, n_vocab=10, n_layers=1, n_heads=
 
 
 def test_counts_by_hand():
-    t = evaluate(windowed_attention(l, window, d_k, d_k), {l: 10, window: 3, d_k: 2})
+    t = evaluate(count(windowed_attention(l, window, d_k, d_k), "seed"), {l: 10, window: 3, d_k: 2})
     assert to_dict(t) == {
         "Q * K.T": 120,    # 2 * l10 * d_k2 * w3
         "/ sqrt(d_k)": 30,  # 10 * 3

@@ -1,0 +1,283 @@
+"""Every config key, declared once: name, type, default, symbol, Hugging Face fields, doc.
+
+:data:`KEYS` is the one table that config parsing, ``--set``, the JSON ``config`` echo,
+Hugging Face import, the site's config table and the README's key table read.  Each
+key's value check is chosen by its ``type`` here; rules *across* keys (heads dividing,
+experts) live in :mod:`flopdocs.config`.  Nothing here reads files or builds trees.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sympy import Symbol
+
+from . import symbols as S
+from .errors import ConfigError, shown
+
+#: The largest value any int key takes: 2**53, the largest integer a JSON reader that
+#: uses doubles still holds exactly, and far beyond any model's dimension.  The bound
+#: also keeps every product of dimensions well inside what reports and pages format.
+MAX_INT = 2**53
+
+REQUIRED = object()  # a key every config must give
+Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled in
+
+FFNS = ("relu", "gelu", "swiglu", "geglu")
+GATED_FFNS = ("swiglu", "geglu")
+NORMS = ("layernorm", "rmsnorm")
+POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "none")
+ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: str  # int | count (int or null) | bool | enum | text | lines (text with newlines)
+    group: str  # metadata | dimension | architecture
+    doc: str  # one line: what the key means or changes
+    default: Any = None  # REQUIRED, a value, a function of a Getter, or None (absent)
+    default_doc: str = ""  # the default as the README shows it, when not a plain value
+    symbol: Symbol | None = None  # numeric keys: the dimension's symbol in the tree
+    hf: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # family -> fields
+    choices: tuple[str, ...] = ()  # enums
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def default_for(self, get: Getter) -> Any:
+        if self.default is REQUIRED:
+            raise KeyError(self.name)
+        return self.default(get) if callable(self.default) else self.default
+
+    def hf_fields(self, family: str) -> tuple[str, ...]:
+        return self.hf.get(family, ())
+
+    def check(self, value: Any, origin: str | None = None) -> Any:
+        """The value if this key accepts it, else a one-line :class:`ConfigError`."""
+        return CHECKS[self.type](value, origin, self)
+
+    @property
+    def values_doc(self) -> str:
+        """The README's "values (default)" cell."""
+        kinds = {"int": "int ≥ 1", "count": "int or null", "bool": "bool", "text": "text",
+                 "lines": "text"}
+        values = " \\| ".join(f"`{c}`" for c in self.choices) if self.choices else kinds[self.type]
+        if self.required:
+            return f"{values} (required)"
+        if self.default_doc:
+            return f"{values} ({self.default_doc})"
+        if self.default is None:
+            return f"{values} (none)"
+        shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
+        return f"{values} (`{shown_default}`)"
+
+
+def _int(origin: str | None, key: str, value: Any) -> int:
+    # bool is a subclass of int: reject it explicitly; "512" (a string) is not a number.
+    if isinstance(value, bool) or not isinstance(value, int):
+        extra = f" ({type(value).__name__})" if isinstance(value, (bool, float)) or value is None else ""
+        raise ConfigError(f"must be a whole number, got {shown(value)}{extra}",
+                          origin=origin, field=key, value=value)
+    if value < 1:
+        raise ConfigError(f"must be at least 1, got {shown(value)}", origin=origin, field=key, value=value)
+    if value > MAX_INT:
+        raise ConfigError(f"must be at most 2**53 = {MAX_INT}, got {shown(value)}",
+                          origin=origin, field=key, value=value)
+    return value
+
+
+def check_int(origin: str | None, key: str, value: Any) -> int:
+    """A whole number from 1 to 2**53 (never a bool, a float or a string)."""
+    return _int(origin, key, value)
+
+
+#: Format characters real names need: zero-width non-joiner (Persian, Hindi) and joiner
+#: (emoji sequences); emoji tag characters (U+E0020..E007F, subdivision flags) too.
+#: Other format characters (bidi overrides, BOM, soft hyphen) stay refused.
+_JOINERS = "\u200c\u200d"
+
+
+def check_text(origin: str | None, key: str, value: Any, *, lines: bool = False) -> str:
+    """A display string: printable characters only (spaces allowed; newlines and tabs too
+    where ``lines``).  Control, format (bidi overrides) and surrogate characters are
+    refused: they would garble terminals, break one-line messages and the YAML we write."""
+    if not isinstance(value, str):
+        raise ConfigError(f"must be a string, got {shown(value)}", origin=origin, field=key, value=value)
+    for i, ch in enumerate(value):
+        if not (ch.isprintable() or unicodedata.category(ch) == "Zs" or ch in _JOINERS
+                or "\U000e0020" <= ch <= "\U000e007f" or (lines and ch in "\n\t")):
+            raise ConfigError(f"character {i + 1} ({ascii(ch)}) is not printable text, in {shown(value)}",
+                              origin=origin, field=key, value=value)
+    return value
+
+
+def _bool(value: Any, origin: str | None, key: Key) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"must be true or false, got {shown(value)}", origin=origin, field=key.name,
+                          value=value)
+    return value
+
+
+def _enum(value: Any, origin: str | None, key: Key) -> str:
+    if not isinstance(value, str) or value not in key.choices:
+        raise ConfigError(f"must be one of {', '.join(key.choices)}, got {shown(value)}",
+                          origin=origin, field=key.name, value=value)
+    return value
+
+
+def _count(value: Any, origin: str | None, key: Key) -> int | None:
+    return None if value is None else _int(origin, key.name, value)
+
+
+CHECKS: dict[str, Callable[[Any, str | None, Key], Any]] = {
+    "int": lambda v, o, k: _int(o, k.name, v),
+    "count": _count,
+    "bool": _bool,
+    "enum": _enum,
+    "text": lambda v, o, k: check_text(o, k.name, v),
+    "lines": lambda v, o, k: check_text(o, k.name, v, lines=True),
+}
+
+_GPT2, _LLAMA = "gpt2", "llama"  # Hugging Face families: GPT-2, and llama-like (llama, mistral, ...)
+
+
+def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama)) if names}
+
+
+def _d_head(get: Getter) -> int | None:
+    d, h = get("d_model"), get("n_heads")
+    return d // h if not d % h else None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("name", "text", "metadata", "display name (its slug names the model's page and file)",
+        REQUIRED, hf=_hf(("_name_or_path",), ("_name_or_path",))),
+    Key("source", "text", "metadata", "citation of the published config", "",
+        default_doc="none", hf=_hf(("_name_or_path",), ("_name_or_path",))),
+    Key("params_published", "count", "metadata",
+        "the parameter count the source states (never evaluated; shown beside ours)", None),
+    Key("l", "int", "dimension", "tokens per sequence (also the learned position table's rows)",
+        REQUIRED, symbol=S.l, hf=_hf(("n_positions", "n_ctx"), ("max_position_embeddings",))),
+    Key("d_model", "int", "dimension", "width of the residual stream", REQUIRED, symbol=S.d_model,
+        hf=_hf(("n_embd",), ("hidden_size",))),
+    Key("d_ff", "int", "dimension", "hidden width of the feed-forward network", REQUIRED,
+        symbol=S.d_ff, hf=_hf(("n_inner",), ("intermediate_size",))),
+    Key("n_vocab", "int", "dimension", "vocabulary size", REQUIRED, symbol=S.n_vocab,
+        hf=_hf(("vocab_size",), ("vocab_size",))),
+    Key("n_layers", "int", "dimension", "number of blocks", REQUIRED, symbol=S.n_layers,
+        hf=_hf(("n_layer",), ("num_hidden_layers",))),
+    Key("n_heads", "int", "dimension",
+        "attention heads; d_model must be divisible by n_heads unless d_head is given", REQUIRED,
+        symbol=S.n_heads, hf=_hf(("n_head",), ("num_attention_heads",))),
+    Key("N", "int", "dimension", "number of sequences (the seed's multiplier)", 1, symbol=S.N),
+    Key("architecture", "enum", "architecture",
+        "`encoder`: bidirectional self-attention (no `+ mask`), no LM head unless `lm_head: true` "
+        "(BERT). `encoder-decoder`: an encoder stack, a decoder stack whose blocks add "
+        "`CrossAttention`, one shared word embedding (Vaswani et al.; T5).",
+        "decoder", choices=ARCHITECTURES),
+    Key("n_kv_heads", "int", "architecture",
+        "grouped-query attention (`GroupedQueryAttention`): K and V projections (and the KV cache) "
+        "have `n_kv_heads` heads, which must divide `n_heads`; 1 is multi-query.",
+        lambda get: get("n_heads"), default_doc="`n_heads`", symbol=S.n_kv_heads,
+        hf=_hf(llama=("num_key_value_heads",))),
+    Key("d_head", "int", "architecture",
+        "explicit head width when `n_heads * d_head != d_model` (PaLM).", _d_head,
+        default_doc="`d_model / n_heads`", symbol=S.d_head, hf=_hf(llama=("head_dim",))),
+    Key("ffn", "enum", "architecture",
+        "`relu`/`gelu`: `PositionWiseFFN` (activations are not counted, so the same cost); "
+        "`swiglu`/`geglu`: `GatedFFN`, three matrices and the `gate * up` product.",
+        "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",))),
+    Key("norm", "enum", "architecture",
+        "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
+    Key("position", "enum", "architecture",
+        "`learned`: the seed's `X_word + X_pos` and an `l × d_model` table; `sinusoidal`: same "
+        "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
+        "`+ alibi` on every score; `relative`: Transformer-XL (Gopher, Chinchilla) with its "
+        "`R * W_R` projection and position scores; `none`: nothing.",
+        "learned", choices=POSITIONS),
+    Key("attn_bias", "bool", "architecture",
+        "biases on the Q, K, V projections, added once per token.", False,
+        hf=_hf(llama=("attention_bias",))),
+    Key("attn_out_bias", "bool", "architecture",
+        "bias on the output projection W_O (Qwen2: `attn_bias: true`, `attn_out_bias: false`).",
+        lambda get: get("attn_bias"), default_doc="`attn_bias`"),
+    Key("ffn_bias", "bool", "architecture",
+        "the FFN's biases (the seed's `+ b1`, `+ b2`, counted once per layer as the seed does).",
+        True, hf=_hf(llama=("mlp_bias",))),
+    Key("tie_embeddings", "bool", "architecture",
+        "the LM head is the word embedding: its FLOPs stay, its parameters are counted once. "
+        "Needs an LM head.", False, hf=_hf(("tie_word_embeddings",), ("tie_word_embeddings",))),
+    Key("lm_head", "bool", "architecture", "whether `ProjectToVocab` exists.",
+        lambda get: get("architecture") != "encoder", default_doc="`true`; `false` for `encoder`"),
+    Key("n_experts", "int", "architecture",
+        "every FFN becomes a `MixtureOfExperts`: router matmul, softmax, k experts per token, "
+        "weighted sum. `experts_per_token` is required with `n_experts`.", None,
+        symbol=S.n_experts, hf=_hf(llama=("num_local_experts", "num_experts"))),
+    Key("experts_per_token", "int", "architecture",
+        "the top-k of each token's routing, 1 ≤ k ≤ `n_experts`.", None,
+        symbol=S.experts_per_token, hf=_hf(llama=("num_experts_per_tok",))),
+    Key("d_ff_expert", "int", "architecture", "one expert's hidden width; needs `n_experts`.",
+        lambda get: get("d_ff") if get("n_experts") is not None else None,
+        default_doc="`d_ff`", symbol=S.d_ff_expert),
+    Key("window", "int", "architecture",
+        "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
+        "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
+        symbol=S.window, hf=_hf(llama=("sliding_window",))),
+    Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
+        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers),
+    Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",
+        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_decoder_layers),
+    Key("l_src", "int", "architecture", "encoder-decoder only: source tokens per sequence.",
+        lambda get: get("l"), default_doc="`l`", symbol=S.l_src),
+    Key("l_tgt", "int", "architecture", "encoder-decoder only: target tokens per sequence.",
+        lambda get: get("l"), default_doc="`l`", symbol=S.l_tgt),
+    Key("notes", "lines", "metadata", "shown on the model's page (never evaluated)", "",
+        default_doc="none"),
+)
+
+#: name -> Key, in the table's order (the order YAML files, reports and pages use).
+BY_NAME: dict[str, Key] = {k.name: k for k in KEYS}
+#: The dimensions every config must give, in display order.
+REQUIRED_INTS = tuple(k.name for k in KEYS if k.required and k.type == "int")
+#: The dimensions a config's ``values`` holds (required ones, then N).
+DIMENSION_KEYS = tuple(k.name for k in KEYS if k.group == "dimension")
+#: The architecture keys, in the order YAML files and reports write them.
+KNOB_ORDER = tuple(k.name for k in KEYS if k.group == "architecture")
+#: Keys only an encoder-decoder takes.
+ENCODER_DECODER_ONLY = ("n_encoder_layers", "n_decoder_layers", "l_src", "l_tgt")
+#: config key -> symbol: the six seed dimensions, in the seed's order.
+DIMENSIONS: dict[str, Symbol] = {k.name: k.symbol for k in KEYS if k.required and k.symbol is not None}
+#: optional numeric architecture key -> symbol, in display order.
+KNOBS: dict[str, Symbol] = {k.name: k.symbol for k in KEYS
+                            if k.group == "architecture" and k.symbol is not None}
+
+
+def symbol(key: str) -> Symbol:
+    """The symbol of a numeric config key (``"d_model"`` -> ``d_{model}``)."""
+    sym = BY_NAME[key].symbol
+    if sym is None:
+        raise KeyError(key)
+    return sym
+
+
+def key_of(sym: Symbol) -> str:
+    """The config key of a symbol (inverse of :func:`symbol`)."""
+    for k in KEYS:
+        if k.symbol == sym:
+            return k.name
+    raise KeyError(sym)
+
+
+def markdown_table() -> str:
+    """The README's key table, made from :data:`KEYS` (a test keeps the README equal to it)."""
+    rows = ["| key | values (default) | what it means | Hugging Face field |", "|---|---|---|---|"]
+    for k in KEYS:
+        fields = sorted({f for names in k.hf.values() for f in names})
+        rows.append(f"| `{k.name}` | {k.values_doc} | {k.doc} | "
+                    f"{', '.join(f'`{f}`' for f in fields) or '–'} |")
+    return "\n".join(rows) + "\n"
