@@ -8,8 +8,8 @@ from . import conventions
 from . import params as _params
 from .config import Config
 from .errors import ConfigError
-from .tree import (Node, by, evaluate, family_subtrees, fractions, group, group_paths, names,
-                   repeat)
+from .grouping import by, family_subtrees, group, group_paths
+from .tree import Node, evaluate, fractions, names, repeat
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
 SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",

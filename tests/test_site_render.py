@@ -8,7 +8,7 @@ import sympy
 
 from flopdocs.config import ConfigError
 from flopdocs.layers import LAYERS, all_layers
-from flopdocs.site import derive, figures, gather, render
+from flopdocs.site import derive, figures, gather, model_page, render
 from flopdocs.site.text import md_text
 from flopdocs.symbols import d_model, l, n_heads
 
@@ -142,13 +142,13 @@ def test_grouped_shares_sum_to_one_for_every_catalogue_model():
     # PositionWiseFFN groups (one per stack) are one column holding their sum
     data = gather.gather()
     for m in data.models:
-        shares = render.grouped_shares(m)
+        shares = model_page.grouped_shares(m)
         assert sum(shares.values()) == pytest.approx(1, abs=1e-12), m.config.name
     base = next(m for m in data.models if m.config.name == "Transformer base")
     ffn = [n.total for _, n in render.walk(base.grouped) if n.name == "PositionWiseFFN"]
     assert len(ffn) == 2  # encoder and decoder stacks
-    assert render.grouped_shares(base)["PositionWiseFFN"] == pytest.approx(sum(ffn) / base.analysis.total)
-    assert render._largest(base)[0] == "PositionWiseFFN"  # 37.1%, not ProjectToVocab's 27.9%
+    assert model_page.grouped_shares(base)["PositionWiseFFN"] == pytest.approx(sum(ffn) / base.analysis.total)
+    assert model_page.largest(base)[0] == "PositionWiseFFN"  # 37.1%, not ProjectToVocab's 27.9%
 
 
 def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold():
@@ -169,3 +169,16 @@ def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold():
     # heads numbered 1..n_heads share key/value head ceil(i n_kv / n_heads)
     assert r"\lceil i \, n_{kv} / n_{heads} \rceil" in pages["layers/grouped-query-attention.md"]
     assert r"n_{kv\_heads} = n_{kv}" in pages["layers/grouped-query-attention.md"]
+
+
+def test_model_pages_link_their_own_root_layer_and_closed_forms_come_from_records():
+    data = gather.gather()
+    out = render.pages(data, "unknown")
+    # an encoder-decoder's tree is an EncoderDecoder: its page links there, not to Transformer
+    assert "(see [the layers](../layers/encoder-decoder.md))" in out["models/transformer-base.md"]
+    assert "(see [the layers](../layers/transformer.md))" in out["models/llama-2-7b.md"]
+    # the closed-form rows are the records' labels and values, whatever their keys
+    from flopdocs.closed_forms import estimates
+    llama = next(m for m in data.models if m.slug == "llama-2-7b")
+    for e in estimates(llama.analysis):
+        assert f"| {e.label} | {e.value:,} |" in out["models/llama-2-7b.md"]

@@ -10,7 +10,8 @@ from flopdocs.config import parse
 from flopdocs.conventions import seed
 from flopdocs.ops import matmul
 from flopdocs.keys import DIMENSIONS
-from flopdocs.tree import Node, anchor, evaluate, group, leaves, node, repeat, slug, to_dict, walk
+from flopdocs.grouping import group
+from flopdocs.tree import Node, anchor, evaluate, leaves, node, repeat, slug, to_dict, walk
 
 
 @st.composite

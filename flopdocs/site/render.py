@@ -22,7 +22,7 @@ from ..report import human, human_params
 from ..keys import DIMENSIONS, KNOBS
 from ..symbols import d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
-from . import derive, figures
+from . import derive, model_page
 from .gather import Model, SiteData
 from .text import bibtex_text, md_text, num, pct, signed_pct
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
 REPO_URL = "https://github.com/flopdocs/flopdocs"  # mkdocs.yml repo_url
-TITLE = "flopdocs"
+TITLE = model_page.TITLE
 
 _ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
 
@@ -65,84 +65,6 @@ def _cite(page: str, title: str, key: str, commit: str, year: str) -> dict:
 
 def _symbolic_total(data: SiteData) -> sympy.Expr:
     return sympy.expand(data.convention.build().total)
-
-
-def grouped_shares(m: Model) -> dict[str, float]:
-    """Each grouped leaf name's share of the total, summed over every place it occurs.
-
-    An encoder-decoder has two ``PositionWiseFFN`` groups (one per stack) and ``Q * WQ``
-    in both self- and cross-attention: one column per name means their sum, so a model's
-    shares add up to 1.
-    """
-    flops: dict[str, int] = {}
-    for _, n in walk(m.grouped):
-        if n.is_leaf:
-            flops[n.name] = flops.get(n.name, 0) + n.total
-    return {name: share(f, m.analysis.total) for name, f in flops.items()}
-
-
-def _largest(m: Model) -> tuple[str, float]:
-    return max(grouped_shares(m).items(), key=lambda item: item[1])
-
-
-def _grouped_rows(m: Model) -> list[dict]:
-    total = m.analysis.total
-    return [{"name": n.name, "path": " › ".join(p), "flops": n.total, "share": share(n.total, total)}
-            for p, n in walk(m.grouped) if n.is_leaf]
-
-
-def _breakdown_rows(m: Model, anchors) -> list[dict]:
-    a = m.analysis
-    rows = []
-    for path, n in walk(a.tree):
-        sym = a.symbolic[path] if path else a.symbolic
-        page, frag = derive.link_of(path, a.symbolic, anchors)
-        link = f"../layers/{page}.md" + (f"#{frag}" if frag else "") if page else ""
-        rows.append({
-            "depth": len(path), "name": n.name, "times": n.times,
-            "formula": derive.tex(sympy.expand(sym.total)), "flops": n.total,
-            "share": share(n.total, a.total), "link": link, "leaf": n.is_leaf,
-        })
-    return rows
-
-
-def _params(m: Model) -> dict:
-    p, published = m.analysis.params, m.config.params_published
-    gap = None if not published else (p.total - published) / published
-    return {"total": p.total, "non_embedding": p.non_embedding, "active": p.active,
-            "moe": p.active != p.total, "published": published, "gap": gap}
-
-
-def _under_conventions(m: Model) -> list[dict]:
-    base = m.analysis.total
-    return [{"name": a.convention, "total": a.total, "per_token": a.per_token,
-             "diff": (a.total - base) / base} for a in m.under]
-
-
-def _closed_forms(m: Model) -> list[dict] | None:
-    forms = m.analysis.closed_forms()
-    if forms is None:
-        return None
-    ours = m.analysis.per_token
-    return [{"key": k, "per_token": v, "diff": (ours - v) / v} for k, v in forms.items()]
-
-
-def model_page(env, m: Model, anchors, cite) -> str:
-    cfg, a = m.config, m.analysis
-    rows = _grouped_rows(m)
-    page = f"models/{m.slug}.md"
-    return env.get_template("model.md.j2").render(
-        m=m, cfg=cfg, a=a, config_rows=list(cfg.values.items()),
-        knob_rows=[(k, str(v).lower() if isinstance(v, bool) else v) for k, v in cfg.knobs.items()], params=_params(m),
-        conventions=_under_conventions(m), closed=_closed_forms(m),
-        per_sequence=a.per_sequence.total, per_token=a.per_token, total=a.total,
-        n_sequences=cfg.n_sequences, tokens=cfg.tokens,
-        pair=cfg.knob("architecture") == "encoder-decoder",
-        grouped=rows, breakdown=_breakdown_rows(m, anchors),
-        figure=figures.bar_chart([(r["name"], r["share"]) for r in rows],
-                                 f"Grouped FLOPs shares of {cfg.name}"),
-        cite=cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}"),
-    )
 
 
 def _gathered(lines) -> str:
@@ -246,7 +168,7 @@ def conventions_page(env, data: SiteData, cite) -> str:
         sections.append({"name": conv.NAME, "anchor": anchor(conv.NAME), "summary": conv.SUMMARY,
                          "default": conv is data.convention, "doc": inspect.getdoc(conv) or "",
                          "diff": derive.tex_lines(diff) if diff != 0 else ""})
-    rows = [{"m": m, "under": _under_conventions(m)} for m in data.models]
+    rows = [{"m": m, "under": model_page.under_conventions(m)} for m in data.models]
     return env.get_template("conventions.md.j2").render(
         sections=sections, rows=rows, names=[c.NAME for c in data.conventions],
         cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
@@ -255,7 +177,7 @@ def conventions_page(env, data: SiteData, cite) -> str:
 def home_page(env, data: SiteData) -> str:
     rows = []
     for m in data.models:
-        name, frac = _largest(m)
+        name, frac = model_page.largest(m)
         rows.append({"m": m, "largest": name, "share": frac})
     return env.get_template("index.md.j2").render(
         summary=data.convention.SUMMARY, convention=data.convention.NAME, rows=rows,
@@ -264,7 +186,7 @@ def home_page(env, data: SiteData) -> str:
 
 
 def compare_page(env, data: SiteData, cite) -> str:
-    shares = [(m, grouped_shares(m)) for m in data.models]
+    shares = [(m, model_page.grouped_shares(m)) for m in data.models]
     columns: list[str] = []
     for _, by_name in shares:
         columns += [name for name in by_name if name not in columns]
@@ -294,7 +216,7 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
     for layer in data.layers:
         out[f"layers/{layer.slug}.md"] = layer_page(env, layer, cite)
     for m in data.models:
-        out[f"models/{m.slug}.md"] = model_page(env, m, anchors, cite)
+        out[f"models/{m.slug}.md"] = model_page.render(env, m, anchors, cite)
     return dict(sorted(out.items()))
 
 
