@@ -277,7 +277,19 @@ def markdown_table() -> str:
     """The README's key table, made from :data:`KEYS` (a test keeps the README equal to it)."""
     rows = ["| key | values (default) | what it means | Hugging Face field |", "|---|---|---|---|"]
     for k in KEYS:
-        fields = sorted({f for names in k.hf.values() for f in names})
-        rows.append(f"| `{k.name}` | {k.values_doc} | {k.doc} | "
-                    f"{', '.join(f'`{f}`' for f in fields) or '–'} |")
+        rows.append(f"| `{k.name}` | {k.values_doc} | {k.doc} | {_hf_doc(k)} |")
     return "\n".join(rows) + "\n"
+
+
+def _hf_doc(k: Key) -> str:
+    """``a``, ``b`` (the first given wins), per family when the families differ."""
+    lists = {family: ", ".join(f"`{f}`" for f in names) for family, names in k.hf.items()}
+    if not lists:
+        return "–"
+    if len(set(lists.values())) == 1:
+        return next(iter(lists.values()))
+    return "; ".join(f"{family}: {text}" for family, text in lists.items())
+
+
+if __name__ == "__main__":  # python -m flopdocs.keys: the README's table
+    print(markdown_table(), end="")
