@@ -56,6 +56,10 @@ class Arch:
         return S.d_ff_expert if self.expert_width else S.d_ff
 
     @property
+    def encoder_decoder(self) -> bool:
+        return self.architecture == "encoder-decoder"
+
+    @property
     def gated(self) -> bool:
         return self.ffn in GATED_FFNS
 

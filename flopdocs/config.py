@@ -57,7 +57,7 @@ class Config:
 
     @property
     def is_encoder_decoder(self) -> bool:
-        return self.get("architecture") == "encoder-decoder"
+        return self.arch.encoder_decoder
 
     @property
     def arch(self) -> Arch:

@@ -43,6 +43,7 @@ class Key:
     symbol: Symbol | None = None  # numeric keys: the dimension's symbol in the tree
     hf: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # family -> fields
     choices: tuple[str, ...] = ()  # enums
+    only: str | None = None  # the one architecture the key applies to
 
     @property
     def required(self) -> bool:
@@ -229,13 +230,13 @@ KEYS: tuple[Key, ...] = (
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
-        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers),
+        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",
-        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_decoder_layers),
+        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_decoder_layers, only="encoder-decoder"),
     Key("l_src", "int", "architecture", "encoder-decoder only: source tokens per sequence.",
-        lambda get: get("l"), default_doc="`l`", symbol=S.l_src),
+        lambda get: get("l"), default_doc="`l`", symbol=S.l_src, only="encoder-decoder"),
     Key("l_tgt", "int", "architecture", "encoder-decoder only: target tokens per sequence.",
-        lambda get: get("l"), default_doc="`l`", symbol=S.l_tgt),
+        lambda get: get("l"), default_doc="`l`", symbol=S.l_tgt, only="encoder-decoder"),
     Key("notes", "lines", "metadata", "shown on the model's page (never evaluated)", "",
         default_doc="none"),
 )
@@ -249,7 +250,7 @@ DIMENSION_KEYS = tuple(k.name for k in KEYS if k.group == "dimension")
 #: The architecture keys, in the order YAML files and reports write them.
 KNOB_ORDER = tuple(k.name for k in KEYS if k.group == "architecture")
 #: Keys only an encoder-decoder takes.
-ENCODER_DECODER_ONLY = ("n_encoder_layers", "n_decoder_layers", "l_src", "l_tgt")
+ENCODER_DECODER_ONLY = tuple(k.name for k in KEYS if k.only == "encoder-decoder")
 #: config key -> symbol: the six seed dimensions, in the seed's order.
 DIMENSIONS: dict[str, Symbol] = {k.name: k.symbol for k in KEYS if k.required and k.symbol is not None}
 #: optional numeric architecture key -> symbol, in display order.

@@ -26,7 +26,7 @@ from ..tree import Node, Op
 @lru_cache(maxsize=None)
 def structure(arch: Arch = SEED) -> Node:
     """The symbolic tree of one forward pass over one sequence: every leaf's true count."""
-    if arch.architecture == "encoder-decoder":
+    if arch.encoder_decoder:
         return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
                                n_decoder_layers, n_heads, arch=arch)
     return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch)

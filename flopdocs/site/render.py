@@ -128,7 +128,7 @@ def _crossover_row(m: Model) -> dict:
     """
     values = m.config.dims
     length = m.config["l"]
-    if m.config.knob("architecture") == "encoder-decoder":
+    if m.config.is_encoder_decoder:
         return {"m": m, "l": length, "attn": None, "dsq": None, "ratio": None, "l_star": None}
     a_coef, b_coef, l_star = _crossover(m.analysis.symbolic.total)
     attn = int(sympy.expand(a_coef * length**2).xreplace(values))
