@@ -44,6 +44,15 @@ def _run(cmd: list[str], cwd: Path, env: dict | None = None) -> subprocess.Compl
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+def _fresh_build(tmp: Path) -> dict:
+    """An environment whose setuptools builds under ``tmp``, not in the checkout's build/ and
+    egg-info (which may hold files from earlier builds): DIST_EXTRA_CONFIG, distutils' extra
+    configuration file."""
+    cfg = tmp / "fresh-build.cfg"
+    cfg.write_text(f"[build]\nbuild_base = {tmp / 'build'}\n[egg_info]\negg_base = {tmp}\n", encoding="utf-8")
+    return {**os.environ, "DIST_EXTRA_CONFIG": str(cfg)}
+
+
 def _git_head(where: Path) -> str | None:
     r = _run(["git", "rev-parse", "HEAD"], where)
     return r.stdout.strip() if r.returncode == 0 else None
@@ -69,7 +78,7 @@ def expected_bundle() -> dict[str, bytes]:
 def wheel(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     r = _run([sys.executable, "-m", "pip", "wheel", str(CHECKOUT), "--no-deps", "--no-build-isolation",
-              "--no-index", "-w", str(dist)], CHECKOUT)
+              "--no-index", "-w", str(dist)], CHECKOUT, _fresh_build(tmp_path_factory.mktemp("build")))
     assert r.returncode == 0, r.stdout + r.stderr
     [whl] = dist.glob("flopdocs-*.whl")
     return whl
@@ -191,3 +200,19 @@ def test_a_wheel_without_katex_is_refused_in_one_line(tmp_path):
                      f"node_modules/katex/dist/fonts, node_modules/katex/LICENSE); run 'npm ci' in {src} "
                      "before building flopdocs"]
     assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
+
+
+def test_the_sdist_builds_the_same_wheel_without_npm_or_git(wheel, tmp_path):
+    r = _run([sys.executable, "-c", "import sys, setuptools.build_meta as b; print(b.build_sdist(sys.argv[1]))",
+              str(tmp_path)], CHECKOUT, _fresh_build(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    sdist = tmp_path / r.stdout.strip().splitlines()[-1]
+    r = _run([sys.executable, "-m", "pip", "wheel", str(sdist), "--no-deps", "--no-build-isolation",
+              "--no-index", "-w", str(tmp_path / "dist")], tmp_path)  # unpacked far from any .git
+    assert r.returncode == 0, r.stdout + r.stderr
+    [again] = (tmp_path / "dist").glob("flopdocs-*.whl")
+    with zipfile.ZipFile(wheel) as a, zipfile.ZipFile(again) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        for name in a.namelist():
+            if name.startswith(BUNDLE):  # the site's sources and the commit, carried by the sdist
+                assert a.read(name) == b.read(name), name
