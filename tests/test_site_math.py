@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.site.build import KATEX, build
+from flopdocs.resources import KATEX
+from flopdocs.site.build import build
 
 CHECK = r"""
 const katex = require(process.argv[1]);

@@ -4,11 +4,14 @@
 ``out`` (same filesystem), copies the hand-written ``site_src/`` and the pinned
 KaTeX files into it, runs MkDocs in-process with strict validation, and only then
 renames the finished site over ``out``.  Any failure removes the staging directory
-and leaves ``out`` exactly as it was.
+and leaves ``out`` exactly as it was.  Where the templates, ``site_src/``,
+``mkdocs.yml`` and KaTeX are (a checkout or an installed wheel) is
+:mod:`flopdocs.resources`' answer; git is asked only in a checkout.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -18,37 +21,49 @@ import time
 from pathlib import Path
 
 from ..config import ConfigError
+from ..resources import BUILT_FROM, CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
 from . import BuildError
 from .gather import SiteData, gather
-from .render import ROOT, anchors_of, nav, pages
+from .render import anchors_of, nav, pages
 
-MKDOCS_YML = ROOT / "mkdocs.yml"
-SITE_SRC = ROOT / "site_src"
-KATEX = ROOT / "node_modules" / "katex" / "dist"
-#: What the pages load from KaTeX, relative to its dist/ (copied to assets/katex/).
-KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js", "fonts")
 INSTALL_HINT = "npm ci"
-#: SOURCE_DATE_EPOCH when not in a git checkout: 2020-01-01T00:00:00Z.
+#: SOURCE_DATE_EPOCH when neither git nor the wheel knows the commit: 2020-01-01T00:00:00Z.
 FALLBACK_EPOCH = "1577836800"
 
 
 def _git(*args: str) -> str | None:
+    """git's answer in the checkout; None when installed (never the cwd's or site-packages')."""
+    if CHECKOUT is None:
+        return None
     try:
-        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        r = subprocess.run(["git", *args], cwd=CHECKOUT, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     out = r.stdout.strip()
     return out if r.returncode == 0 and out else None
 
 
+def _built_from(key: str) -> str | None:
+    """What an installed wheel recorded of the commit it was built from (setup.py)."""
+    if BUILT_FROM is None:
+        return None
+    try:
+        value = json.loads(BUILT_FROM.read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
 def commit() -> str:
-    """The commit the site is built from, or ``"unknown"`` outside a git checkout."""
-    return _git("rev-parse", "HEAD") or "unknown"
+    """The commit the site is built from: git's in a checkout, the wheel's record when
+    installed; ``"unknown"`` when neither knows (no git, a wheel built outside git)."""
+    return _git("rev-parse", "HEAD") or _built_from("commit") or "unknown"
 
 
 def source_date_epoch() -> str:
     """The commit's time (so two builds of one commit agree), else a fixed date."""
-    return os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct") or FALLBACK_EPOCH
+    return (os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
+            or _built_from("source_date_epoch") or FALLBACK_EPOCH)
 
 
 def built_year() -> str:
@@ -62,8 +77,9 @@ def built_year() -> str:
 def check_katex() -> None:
     missing = [f for f in KATEX_FILES if not (KATEX / f).exists()]
     if missing:
-        raise BuildError(f"{KATEX}: KaTeX is not installed (missing {', '.join(missing)}); "
-                         f"run '{INSTALL_HINT}' in {ROOT}")
+        fix = (f"run '{INSTALL_HINT}' in {CHECKOUT}" if CHECKOUT is not None
+               else "reinstall flopdocs from a complete wheel")
+        raise BuildError(f"{KATEX}: KaTeX is not installed (missing {', '.join(missing)}); {fix}")
 
 
 def _copy_tree(src: Path, dst: Path) -> None:
@@ -252,26 +268,33 @@ def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
 
 
 def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:
-    """Preview with live reload: re-render the pages before every MkDocs rebuild."""
+    """Preview with live reload: re-render the pages before every MkDocs rebuild.
+
+    The pages are staged in a fresh temporary directory, removed when serve stops: never
+    inside the package (site-packages may be read-only, and is shared), never in the cwd,
+    and two previews do not share one.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
     from .. import catalogue
 
-    docs = ROOT / ".cache" / "docs"
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
-    site_nav = stage(docs, gather(cat), commit())
-    os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
-    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
-    try:
-        mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
-                     hooks=[str(Path(__file__).with_name("hooks.py"))],
-                     watch=[str(ROOT / "templates"), str(SITE_SRC), str(cat)], **kwargs)
-    except OSError as e:  # the address is in use, or not this machine's
-        raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
-    except MkDocsException as e:
-        raise BuildError(f"serve: {' '.join(str(e).split())}") from None
+    data = gather(cat)
+    with tempfile.TemporaryDirectory(prefix="flopdocs-serve-") as tmp:
+        docs = Path(tmp) / "docs"
+        site_nav = stage(docs, data, commit())
+        os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
+        kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+        try:
+            mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
+                         hooks=[str(Path(__file__).with_name("hooks.py"))],
+                         watch=[str(TEMPLATES), str(SITE_SRC), str(cat)], **kwargs)
+        except OSError as e:  # the address is in use, or not this machine's
+            raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
+        except MkDocsException as e:
+            raise BuildError(f"serve: {' '.join(str(e).split())}") from None
 
 
 __all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]

@@ -1,6 +1,6 @@
 """Render the gathered data to Markdown pages with our own Jinja2 environment.
 
-Templates live in ``templates/`` at the top of the repository.  sympy's LaTeX only
+Templates are read from :data:`flopdocs.resources.TEMPLATES`.  sympy's LaTeX only
 ever enters a page through a variable, never as template text; user-supplied text
 (model names, sources) only through the ``text`` filter, which escapes it for
 Markdown and HTML.  :func:`pages` returns ``{relative path: Markdown}``, sorted;
@@ -12,7 +12,6 @@ import html
 import inspect
 import json
 import re
-from pathlib import Path
 
 import jinja2
 import sympy
@@ -20,14 +19,13 @@ import sympy
 from ..layers import LAYERS
 from ..report import human, human_params
 from ..keys import DIMENSIONS, KNOBS
+from ..resources import TEMPLATES
 from ..symbols import d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
 from . import derive, model_page
 from .gather import Model, SiteData
 from .text import bibtex_text, md_text, num, pct, signed_pct
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
 SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
 REPO_URL = "https://github.com/flopdocs/flopdocs"  # mkdocs.yml repo_url
 TITLE = model_page.TITLE
