@@ -82,3 +82,19 @@ def test_build_out_with_dotdot_is_resolved_by_name(tmp_path, monkeypatch):
     assert main(["build", "--out", str(a / "new" / "..")]) == 2
     assert sorted(p.name for p in a.iterdir()) == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+
+
+def test_a_site_that_only_looks_like_one_is_refused(tmp_path, capsys):
+    # index.html, sitemap.xml and search/search_index.json, but no marker: not ours
+    from flopdocs.cli import main
+
+    out = tmp_path / "site"
+    (out / "search").mkdir(parents=True)
+    for name in ("index.html", "sitemap.xml", "search/search_index.json", "precious.txt"):
+        (out / name).write_text(f"user's {name}")
+    assert main(["build", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"flopdocs: error: --out {out}: a non-empty directory that flopdocs did not "
+                   f"build (no {b.MARKER}); refusing to replace it\n")
+    assert (out / "precious.txt").read_text() == "user's precious.txt"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -211,9 +211,7 @@ def check_out(out: Path) -> None:
         return
     if not out.is_dir() or out.is_symlink():
         raise BuildError(f"--out {out}: exists and is not a directory; refusing to replace it")
-    ours = (out / MARKER).is_file() or all(  # or a site MkDocs built (before the marker)
-        (out / f).is_file() for f in ("index.html", "sitemap.xml", "search/search_index.json"))
-    if any(out.iterdir()) and not ours:
+    if any(out.iterdir()) and not (out / MARKER).is_file():
         raise BuildError(f"--out {out}: a non-empty directory that flopdocs did not build "
                          f"(no {MARKER}); refusing to replace it")
 
