@@ -1,4 +1,8 @@
 """The finished site replaces the previous one in one step (and never half-way)."""
+import os
+
+import pytest
+
 from flopdocs.site import build as b
 
 
@@ -98,3 +102,105 @@ def test_a_site_that_only_looks_like_one_is_refused(tmp_path, capsys):
                    f"build (no {b.MARKER}); refusing to replace it\n")
     assert (out / "precious.txt").read_text() == "user's precious.txt"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# -- a rebuild over a deployed site (the gh-pages layout) ----------------------------------
+
+#: What a gh-pages checkout holds besides the site: a rebuild keeps each byte of it.
+DEPLOYED = {"CNAME": "flopdocs.example.org\n", ".nojekyll": "", ".git/HEAD": "ref: refs/heads/gh-pages\n",
+            ".git/objects/ab/cdef0123": "a git object", ".well-known/security.txt": "Contact: x\n"}
+
+
+def _deployed_site(out):
+    """A previous build (the marker, its pages) plus the user's gh-pages entries."""
+    (out / "models").mkdir(parents=True)
+    (out / b.MARKER).write_text("built by flopdocs build\n")
+    (out / "index.html").write_text("old index")
+    (out / "models" / "gone.html").write_text("a model no longer in the catalogue")
+    for rel, text in DEPLOYED.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    return out
+
+
+def _files(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    from flopdocs.cli import main
+
+    root = tmp_path_factory.mktemp("deployed")
+    cat = root / "catalogue"
+    cat.mkdir()
+    (cat / "tiny.yaml").write_text("name: Tiny\nl: 64\nd_model: 32\nd_ff: 128\nn_vocab: 100\n"
+                                   "n_layers: 2\nn_heads: 4\n")
+    out = _deployed_site(root / "site")
+    assert main(["build", "--out", str(out), "--catalogue", str(cat)]) == 0
+    return root, out
+
+
+def test_a_rebuild_keeps_dot_entries_and_cname(rebuilt):
+    root, out = rebuilt
+    files = _files(out)
+    assert {rel: files.get(rel) for rel in DEPLOYED} == {k: v.encode() for k, v in DEPLOYED.items()}
+    assert "models/gone.html" not in files and (out / "models" / "tiny.html").is_file()
+    assert files["index.html"] != b"old index" and b.MARKER in files
+    assert sorted(p.name for p in root.iterdir()) == ["catalogue", "site"]  # no staging left
+
+
+def _fake_mkdocs(docs, site, site_nav, epoch):
+    site.mkdir()
+    (site / "index.html").write_text("new index")
+
+
+@pytest.mark.parametrize("step", ["_move_kept", "_into_place"])
+def test_a_build_stopped_around_the_swap_keeps_the_users_entries(tmp_path, monkeypatch, capsys, step):
+    # stopped while carrying the entries over, or between carrying them over and the swap
+    from flopdocs.cli import main
+
+    out = _deployed_site(tmp_path / "site")
+    before = _files(out)
+    monkeypatch.setattr(b, "gather", lambda catalogue_dir: None)
+    monkeypatch.setattr(b, "stage", lambda docs, data, built_from: [])
+    monkeypatch.setattr(b, "_mkdocs", _fake_mkdocs)
+    real = getattr(b, step)
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        if step == "_move_kept" and not calls:  # after moving .git, before CNAME
+            calls.append(1)
+            src, dst = args
+            os.rename(src / ".git", dst / ".git")
+            raise KeyboardInterrupt
+        if step == "_into_place":
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(b, step, interrupted)
+    assert main(["build", "--out", str(out)]) == 130
+    assert capsys.readouterr().err == "flopdocs: interrupted\n"
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_give_back_after_the_fallback_swap_stopped_half_way(tmp_path):
+    # the previous site renamed aside (site-previous), the new one not yet in place
+    staging = tmp_path / ".site.staging-abc"
+    previous = _deployed_site(staging / "site-previous")
+    before = _files(previous)
+    (staging / "site").mkdir()
+    out = tmp_path / "site"
+    assert b._give_back(staging, out) is True
+    assert _files(out) == before
+
+
+def test_give_back_never_overwrites(tmp_path):
+    staging, out = tmp_path / ".site.staging-abc", tmp_path / "site"
+    (staging / "site").mkdir(parents=True)
+    (staging / "site" / "CNAME").write_text("ours")
+    out.mkdir()
+    (out / "CNAME").write_text("theirs")
+    assert b._give_back(staging, out) is False  # so the caller keeps the staging directory
+    assert (out / "CNAME").read_text() == "theirs" and (staging / "site" / "CNAME").read_text() == "ours"

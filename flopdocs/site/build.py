@@ -3,8 +3,9 @@
 ``build(out)`` gathers and renders every page into a staging directory next to
 ``out`` (same filesystem), copies the hand-written ``site_src/`` and the pinned
 KaTeX files into it, runs MkDocs in-process with strict validation, and only then
-renames the finished site over ``out``.  Any failure removes the staging directory
-and leaves ``out`` exactly as it was.
+renames the finished site over ``out``, carrying ``out``'s dot-entries and ``CNAME``
+over (:func:`kept`).  Any failure removes the staging directory and leaves ``out``
+exactly as it was.
 """
 from __future__ import annotations
 
@@ -216,6 +217,58 @@ def check_out(out: Path) -> None:
                          f"(no {MARKER}); refusing to replace it")
 
 
+def kept(name: str) -> bool:
+    """Whether a rebuild carries this entry of ``--out`` over: it is not ours.
+
+    Dot-entries (``.git/``, ``.nojekyll``; our :data:`MARKER` aside) and ``CNAME``: what
+    a gh-pages checkout holds besides the site.  Everything else at the top of a built
+    site (the pages, ``assets/``, ``search/``, ...) is what MkDocs wrote, and is replaced.
+    """
+    return name == "CNAME" or (name.startswith(".") and name != MARKER)
+
+
+def _move_kept(src: Path, dst: Path, *, replace: bool) -> bool:
+    """Move every :func:`kept` entry of ``src`` into ``dst`` (renames, one filesystem).
+
+    With ``replace`` an entry of the same name in ``dst`` (one we just built) gives way;
+    without, it stays and so does ours: returns False if anything was left in ``src``.
+    """
+    left = False
+    for name in sorted(os.listdir(src)):
+        if not kept(name):
+            continue
+        target = dst / name
+        if target.exists() or target.is_symlink():
+            if not replace:
+                left = True
+                continue
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        os.rename(src / name, target)
+    return not left
+
+
+def _give_back(staging: Path, out: Path) -> bool:
+    """Return to ``out`` what of the user's an interrupted build left in ``staging``.
+
+    A build moves the kept entries into the new site just before the swap, so a build
+    stopped between the two holds them in ``staging/site``; the fallback swap (two
+    renames) can leave the previous site in ``staging/site-previous``.  True when
+    ``staging`` holds nothing of the user's any more (and may be deleted).
+    """
+    previous = staging / "site-previous"
+    if previous.is_dir() and not os.path.lexists(out):
+        os.rename(previous, out)
+    site = staging / "site"
+    if not site.is_dir() or not any(kept(n) for n in os.listdir(site)):
+        return True
+    if not out.is_dir() or out.is_symlink():
+        return False
+    return _move_kept(site, out, replace=False)
+
+
 def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
 
@@ -236,9 +289,12 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
         site_nav = stage(docs, data, commit())
         _mkdocs(docs, site, site_nav, source_date_epoch())
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
+        if out.is_dir():
+            _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
         _into_place(site, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if _give_back(staging, out):
+            shutil.rmtree(staging, ignore_errors=True)
     return out
 
 
