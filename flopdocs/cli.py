@@ -190,8 +190,46 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a build cleans its staging directory on the way out
         print("flopdocs: interrupted", file=sys.stderr)
         return 130
-    sys.stdout.write(out)
+    return _emit(out)
+
+
+def _emit(out: str) -> int:
+    """Write a command's output to stdout and flush it; the exit status.
+
+    A reader that is gone (a closed pipe, stdout closed) ends quietly with 141 (what a
+    shell reports for SIGPIPE); a full disk or a character stdout's encoding cannot hold
+    is one line, exit 2.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (>&-)
+        return 141 if out else 0
+    try:
+        stream.write(out)
+        stream.flush()
+    except BrokenPipeError:
+        _discard_stdout(stream)
+        return 141
+    except UnicodeEncodeError as e:
+        char = e.object[e.start:e.start + 1]
+        print(f"flopdocs: error: stdout: character {ascii(char)} cannot be written in "
+              f"{stream.encoding} (set PYTHONIOENCODING=utf-8)", file=sys.stderr)
+        return 2
+    except OSError as e:  # ENOSPC (> /dev/full), EIO, ...
+        _discard_stdout(stream)
+        print(f"flopdocs: error: stdout: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _discard_stdout(stream) -> None:
+    """Point stdout's descriptor at /dev/null, so the interpreter's last flush of what is
+    still buffered succeeds quietly (Python's recipe for a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -268,3 +270,65 @@ def test_interrupt_is_one_line_exit_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "cmd_list", interrupted)
     code, out, err = run(capsys, "list")
     assert code == 130 and out == "" and err == "flopdocs: interrupted\n"
+
+
+# -- output that cannot be written --------------------------------------------------------
+
+GPT2 = str(Path(__file__).parent / "fixtures" / "hf" / "gpt2" / "config.json")
+
+
+def _closed_pipe():
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before anything is written
+    return open(w, "w", encoding="utf-8")
+
+
+def _full_disk():
+    return open("/dev/full", "w", encoding="utf-8")
+
+
+def _ascii():
+    return io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+
+
+@pytest.mark.parametrize("argv, stdout, code, message", [
+    (["report", "seed-512", "--format", "json"], _closed_pipe, 141, ""),
+    (["list"], _closed_pipe, 141, ""),
+    (["import-hf", GPT2], _closed_pipe, 141, ""),
+    (["report", "seed-512", "--format", "json"], _full_disk, 2,
+     "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["list"], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["import-hf", GPT2], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["report", "seed-512"], _ascii, 2,  # the table's middle dot
+     "flopdocs: error: stdout: character '\\xb7' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
+    (["import-hf", GPT2, "--name", "模型"], _ascii, 2,
+     "flopdocs: error: stdout: character '\\u6a21' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
+], ids=["report-closed-pipe", "list-closed-pipe", "import-hf-closed-pipe", "report-full-disk",
+        "list-full-disk", "import-hf-full-disk", "report-ascii", "import-hf-ascii-name"])
+def test_output_that_cannot_be_written(capsys, monkeypatch, argv, stdout, code, message):
+    stream = stdout()
+    monkeypatch.setattr(sys, "stdout", stream)
+    try:
+        assert main(argv) == code
+    finally:
+        monkeypatch.undo()
+        stream.close()  # flushes what is left: must not raise either
+    assert capsys.readouterr().err == message
+
+
+def test_a_reader_that_is_gone_ends_quietly_at_exit_too():
+    # in a real process: the interpreter's last flush must not print a traceback either
+    def spawn(fmt, shell_redirect="", **kwargs):
+        return subprocess.Popen(f"exec {sys.executable} -m flopdocs report seed-512 --format {fmt} "
+                                + shell_redirect, shell=True, stderr=subprocess.PIPE, **kwargs)
+
+    r, w = os.pipe()
+    os.close(r)
+    runs = {"closed reader": spawn("json", stdout=w), "stdout closed": spawn("json", ">&-"),
+            "full disk": spawn("csv", ">/dev/full")}
+    os.close(w)
+    got = {label: (p.wait(), p.stderr.read().decode()) for label, p in runs.items()}
+    assert got == {
+        "closed reader": (141, ""), "stdout closed": (141, ""),
+        "full disk": (2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    }
