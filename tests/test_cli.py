@@ -332,3 +332,64 @@ def test_a_reader_that_is_gone_ends_quietly_at_exit_too():
         "closed reader": (141, ""), "stdout closed": (141, ""),
         "full disk": (2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
     }
+
+
+# -- inputs that are not regular files, or too large -------------------------------------
+
+@pytest.fixture
+def fifo(tmp_path):
+    """A named pipe no one writes to.  Should a reader block on it (the bug), a helper
+    opens and closes the writing end after a few seconds, so the test fails, not hangs."""
+    import threading
+    import time
+
+    path = tmp_path / "pipe" / "fifo.yaml"
+    path.parent.mkdir()
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def unblock():
+        deadline = time.monotonic() + 5
+        while not done.wait(0.1):
+            if time.monotonic() > deadline:
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:  # no reader: nothing is blocked
+                    pass
+
+    threading.Thread(target=unblock, daemon=True).start()
+    yield path
+    done.set()
+
+
+def _junk(size):
+    """A YAML file of ``size`` bytes: the seed padded with unknown keys."""
+    text = SEED + "".join(f"junk{i}: 1\n" for i in range(size // 8))
+    return text[:size - 1] + "\n"
+
+
+@pytest.mark.parametrize("case", ["fifo", "fifo in a catalogue", "fifo as --hf", "/dev/zero",
+                                  "/dev/zero as import-hf", "1 MiB + 1"])
+def test_inputs_that_are_not_regular_files_or_too_large(capsys, tmp_path, fifo, case):
+    big = tmp_path / "big.yaml"
+    big.write_text(_junk(2**20 + 1))
+    argv, message = {
+        "fifo": (["report", str(fifo)], f"{fifo}: is a named pipe (FIFO), not a YAML file"),
+        "fifo in a catalogue": (["build", "--out", str(tmp_path / "site"), "--catalogue", str(fifo.parent)],
+                                f"{fifo}: is a named pipe (FIFO), not a YAML file"),
+        "fifo as --hf": (["report", "--hf", str(fifo)], f"{fifo}: is a named pipe (FIFO), not a config.json"),
+        "/dev/zero": (["report", "/dev/zero"], "/dev/zero: is a character device, not a YAML file"),
+        "/dev/zero as import-hf": (["import-hf", "/dev/zero"], "/dev/zero: is a character device, not a config.json"),
+        "1 MiB + 1": (["report", str(big)], f"{big}: is larger than 1 MiB (1048576 bytes), too large for a YAML file"),
+    }[case]
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (2, "", f"flopdocs: error: {message}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "pipe"]  # no site, no staging
+
+
+def test_a_config_of_exactly_1_mib_is_read(capsys, tmp_path):
+    p = tmp_path / "padded.yaml"
+    p.write_text(SEED + "#" * (2**20 - len(SEED) - 1) + "\n")
+    assert p.stat().st_size == 2**20
+    code, out, err = run(capsys, "report", str(p), "--format", "json")
+    assert code == 0 and json.loads(out)["total"] == 51248964096, err
