@@ -204,3 +204,30 @@ def test_give_back_never_overwrites(tmp_path):
     (out / "CNAME").write_text("theirs")
     assert b._give_back(staging, out) is False  # so the caller keeps the staging directory
     assert (out / "CNAME").read_text() == "theirs" and (staging / "site" / "CNAME").read_text() == "ours"
+
+
+# -- SOURCE_DATE_EPOCH ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("value", ["abc", "-1", "9" * 20, "1.5", " 5", "4294967296", "1e9", "５"])
+def test_a_bad_source_date_epoch_is_one_line(tmp_path, monkeypatch, capsys, command, value):
+    from flopdocs.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    out = tmp_path / "site"
+    argv = ["build", "--out", str(out)] if command == "build" else ["serve"]
+    assert main([*argv, "--catalogue", str(tmp_path / "missing")]) == 2
+    assert capsys.readouterr().err == (f"flopdocs: error: SOURCE_DATE_EPOCH={value!r}: expected a whole "
+                                       "number of seconds since 1970, from 0 to 4294967295\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value, year", [("0", "1970"), ("4294967295", "2106"), ("1700000000", "2023")])
+def test_a_good_source_date_epoch_is_taken(monkeypatch, value, year):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert (b.source_date_epoch(), b.built_year()) == (value, year)
+
+
+def test_an_empty_source_date_epoch_is_unset(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
+    assert b.source_date_epoch() == (b._git("log", "-1", "--format=%ct") or b.FALLBACK_EPOCH)

@@ -49,7 +49,23 @@ def commit() -> str:
 
 def source_date_epoch() -> str:
     """The commit's time (so two builds of one commit agree), else a fixed date."""
-    return os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct") or FALLBACK_EPOCH
+    return _env_epoch() or _git("log", "-1", "--format=%ct") or FALLBACK_EPOCH
+
+
+#: The largest SOURCE_DATE_EPOCH taken: the last second a gzip header (the sitemap's) holds.
+MAX_EPOCH = 2**32 - 1
+
+
+def _env_epoch() -> str | None:
+    """``SOURCE_DATE_EPOCH`` if set and not empty, checked: MkDocs reads it with ``int()``
+    and would fail with a traceback on ``abc``, ``-1`` or 20 digits."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_EPOCH):
+        raise BuildError(f"SOURCE_DATE_EPOCH={value[:40]!r}: expected a whole number of seconds "
+                         f"since 1970, from 0 to {MAX_EPOCH}")
+    return value
 
 
 def built_year() -> str:
@@ -276,6 +292,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
     """
     out = Path(os.path.abspath(out))  # ".." resolved by name, so a symlinked --out is still refused
+    _env_epoch()
     check_out(out)
     check_katex()
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
@@ -313,6 +330,8 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
     from .. import catalogue
 
     docs = ROOT / ".cache" / "docs"
+    if _env_epoch() is None:  # MkDocs reads it too: an empty one is unset, not int("")
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
     site_nav = stage(docs, gather(cat), commit())
