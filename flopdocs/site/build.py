@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -322,29 +323,63 @@ def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
     return anchors_of({**pages(gather(catalogue_dir), "unknown"), **hand_written})
 
 
+#: ``serve``: the nav of the last pages staged without error, by docs directory.
+_last_good_nav: dict[str, list] = {}
+
+
+def restage(docs: Path, catalogue_dir: str | Path) -> list:
+    """``serve``'s rebuild (from the MkDocs hook): stage the pages again; the nav.
+
+    A catalogue model that turned invalid while serving is one line on stderr, and the
+    pages stay as they were (gather fails before anything is written): the last good
+    site is served until the file is fixed.
+    """
+    try:
+        site_nav = stage(docs, gather(catalogue_dir), commit())
+    except (ConfigError, BuildError) as e:
+        if str(docs) not in _last_good_nav:
+            raise
+        message = " ".join(str(e).replace("\r", "\\r").replace("\n", "\\n").split())
+        print(f"flopdocs: error: {message} (still serving the last good site)", file=sys.stderr)
+        return _last_good_nav[str(docs)]
+    _last_good_nav[str(docs)] = site_nav
+    return site_nav
+
+
 def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:
-    """Preview with live reload: re-render the pages before every MkDocs rebuild."""
+    """Preview with live reload: re-render the pages before every MkDocs rebuild.
+
+    Each ``serve`` stages its pages in a directory of its own (two at once never share
+    one), removed when it stops.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
     from .. import catalogue
 
-    docs = ROOT / ".cache" / "docs"
     if _env_epoch() is None:  # MkDocs reads it too: an empty one is unset, not int("")
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
-    site_nav = stage(docs, gather(cat), commit())
-    os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
-    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+    data = gather(cat)
+    staging = Path(tempfile.mkdtemp(prefix="flopdocs-serve-"))
     try:
-        mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
+        docs = staging / "docs"
+        _last_good_nav[str(docs)] = stage(docs, data, commit())
+        os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
+        kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+        mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=_last_good_nav[str(docs)],
                      hooks=[str(Path(__file__).with_name("hooks.py"))],
                      watch=[str(ROOT / "templates"), str(SITE_SRC), str(cat)], **kwargs)
-    except OSError as e:  # the address is in use, or not this machine's
+    except OSError as e:
+        if e.filename is not None:  # a file, not the address
+            raise
+        # the address is in use, or not this machine's
         raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
     except MkDocsException as e:
         raise BuildError(f"serve: {' '.join(str(e).split())}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 __all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]
