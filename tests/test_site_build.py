@@ -204,6 +204,8 @@ def evil(tmp_path_factory):
     cat.mkdir()
     _write_config(cat, EVIL_NAME, EVIL_SOURCE)
     _write_config(cat, MATH_NAME, "math in a name")
+    (cat / "coder.yaml").write_text(_write_config(cat, "coder", "").read_text(encoding="utf-8").replace(
+        "name: 'coder'", f'name: "{EMOJI_NAME}"'), encoding="utf-8")
     out = site_build.build(root / "site", catalogue_dir=cat)
     return cat, out
 
@@ -222,6 +224,18 @@ def test_model_names_and_sources_are_escaped(evil):
 
 
 MATH_NAME = r"\(\color{red}{\rule{2000px}{2000px}}\) M"
+EMOJI_NAME = "👩\u200d💻 Coder 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+def test_a_name_outside_the_basic_multilingual_plane_is_the_pages_title(evil):
+    # the front matter reads back: <title> and nav say the name, not the file's
+    _, out = evil
+    text = (out / "models" / "coder.html").read_text(encoding="utf-8")
+    assert f"<title>{EMOJI_NAME} - flopdocs</title>" in text
+    assert "title:" not in text and "\\ud83d" not in text
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert re.search(f'<a href="models/coder.html" class="md-nav__link">\\s*<span class="md-ellipsis">'
+                     f'\\s*{EMOJI_NAME}\\s*</span>', index), "the nav names the model"
 
 
 class _MathText(HTMLParser):

@@ -169,3 +169,20 @@ def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold():
     # heads numbered 1..n_heads share key/value head ceil(i n_kv / n_heads)
     assert r"\lceil i \, n_{kv} / n_{heads} \rceil" in pages["layers/grouped-query-attention.md"]
     assert r"n_{kv\_heads} = n_{kv}" in pages["layers/grouped-query-attention.md"]
+
+
+@pytest.mark.parametrize("name, written", [
+    ("👩\u200d💻 coder", '"👩\u200d💻 coder"'),  # not "\ud83d\udc69...": YAML reads no surrogate pairs
+    ("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", '"🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"'),
+    ('<b>"A" & B\\</b>', '"&lt;b&gt;&quot;A&quot; &amp; B\\\\&lt;/b&gt;"'),
+    ("a\x7fb\u2028c\x85", '"a\\u007fb\\u2028c\\u0085"'),  # what YAML would refuse or fold
+])
+def test_front_matter_titles_read_back(name, written):
+    import html
+
+    import yaml
+
+    from flopdocs.site.text import front_matter_text
+
+    assert front_matter_text(name) == written
+    assert yaml.safe_load(f"title: {written}\n") == {"title": html.escape(name)}

@@ -8,9 +8,7 @@ nothing here writes files.
 """
 from __future__ import annotations
 
-import html
 import inspect
-import json
 import re
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from ..symbols import DIMENSIONS, KNOBS, d_ff, d_model, l
 from ..tree import Node, anchor, leading_term, share, walk
 from . import derive, figures
 from .gather import Model, SiteData
-from .text import bibtex_text, md_text, num, pct, signed_pct
+from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -45,7 +43,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
                        human_params=human_params, tex=derive.tex,
-                       bibtex=bibtex_text, title=lambda s: json.dumps(html.escape(str(s))))
+                       bibtex=bibtex_text, title=front_matter_text)
     return env
 
 
