@@ -231,3 +231,41 @@ def test_a_good_source_date_epoch_is_taken(monkeypatch, value, year):
 def test_an_empty_source_date_epoch_is_unset(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
     assert b.source_date_epoch() == (b._git("log", "-1", "--format=%ct") or b.FALLBACK_EPOCH)
+
+
+# -- the commit, whoever builds -----------------------------------------------------------
+
+def test_a_checkout_owned_by_another_user_still_names_its_commit(tmp_path, monkeypatch):
+    # git refuses a repository another user owns ("dubious ownership"); its test switch
+    # GIT_TEST_ASSUME_DIFFERENT_OWNER makes it refuse this one, as root or not
+    import subprocess
+
+    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "a",
+           "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b",
+           "GIT_AUTHOR_DATE": "@1700000000 +0000", "GIT_COMMITTER_DATE": "@1700000000 +0000"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    assert subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True,
+                          text=True).stderr.startswith("fatal: detected dubious ownership")
+    monkeypatch.setattr(b, "ROOT", tmp_path)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert (b.commit(), b.source_date_epoch(), b.built_year()) == (head, "1700000000", "2023")
+
+
+def test_a_commit_git_cannot_read_is_a_warning(tmp_path, monkeypatch, capsys):
+    from flopdocs.cli import main
+
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)  # not a repository git can read
+    monkeypatch.setattr(b, "ROOT", checkout)
+    monkeypatch.setattr(b, "gather", lambda catalogue_dir: None)
+    monkeypatch.setattr(b, "stage", lambda docs, data, built_from: [])
+    monkeypatch.setattr(b, "_mkdocs", _fake_mkdocs)
+    assert main(["build", "--out", str(tmp_path / "site")]) == 0
+    assert capsys.readouterr().err == (f"flopdocs: warning: {checkout}: git cannot read the commit; "
+                                       "the site will say 'Built from commit unknown'\n")

@@ -35,8 +35,16 @@ FALLBACK_EPOCH = "1577836800"
 
 
 def _git(*args: str) -> str | None:
+    """``git args`` in the source checkout; its output, or None.
+
+    ``safe.directory=*`` (for this call only): a checkout owned by another user is read
+    all the same (git would refuse, "dubious ownership"), so the site says the same
+    commit and dates whoever builds it.  Nothing is run that the checkout's own Python
+    code could not run anyway.
+    """
     try:
-        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        r = subprocess.run(["git", "-c", "safe.directory=*", *args], cwd=ROOT, capture_output=True,
+                           text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     out = r.stdout.strip()
@@ -302,9 +310,13 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     except OSError as e:
         raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
+    built_from = commit()
+    if built_from == "unknown" and (ROOT / ".git").exists():
+        print(f"flopdocs: warning: {ROOT}: git cannot read the commit; the site will say "
+              "'Built from commit unknown'", file=sys.stderr)
     try:
         docs, site = staging / "docs", staging / "site"
-        site_nav = stage(docs, data, commit())
+        site_nav = stage(docs, data, built_from)
         _mkdocs(docs, site, site_nav, source_date_epoch())
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         if out.is_dir():
