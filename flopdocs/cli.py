@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import ipaddress
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -80,14 +82,19 @@ def write_atomic(path: Path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise ConfigError(f"-o {path}: no such directory: {directory}")
+    header = text.partition("\n")[0].encode("utf-8")
+    clean_stale_tmp(path, header)
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
     try:
+        # locked from before anything is written until after the rename (the lock is on
+        # fd, which outlives the writer's duplicate): unlocked and ours, it is a leftover
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # mkstemp creates 0600; give the file the mode it had, or what a new file gets
         os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        with os.fdopen(os.dup(fd), "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException as e:
@@ -96,6 +103,43 @@ def write_atomic(path: Path, text: str) -> None:
         if isinstance(e, OSError):
             raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
         raise
+    finally:
+        os.close(fd)
+
+
+def clean_stale_tmp(path: Path, header: bytes) -> None:
+    """Remove what a killed ``-o path`` (``kill -9``) left next to ``path``: ours only.
+
+    A leftover is a regular file of ours named ``.<name>.XXXXXXXX.tmp`` (mkstemp's eight
+    characters) that starts with ``header`` (the first line we write) and that no
+    process holds locked.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    prefix, chars = f".{path.name}.", set("abcdefghijklmnopqrstuvwxyz0123456789_")
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return
+    for name in names:
+        middle = name[len(prefix):-len(".tmp")]
+        if not (name.startswith(prefix) and name.endswith(".tmp") and len(middle) == 8
+                and set(middle) <= chars) or not header:
+            continue
+        try:
+            fd = os.open(directory / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its writer runs
+            if os.read(fd, len(header)) == header:
+                os.unlink(directory / name)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _umask() -> int:
@@ -176,7 +220,30 @@ def _one_line(message: str) -> str:
     return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it cleans up as after Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:  # SIGTERM (kill, a CI timeout) ends a build like Ctrl-C: its staging removed
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        return _main(argv)
+    except Terminated:  # while writing the output
+        print("flopdocs: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
@@ -187,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"flopdocs: error: {_one_line(where + (e.strerror or str(e)))}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("flopdocs: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:  # a build cleans its staging directory on the way out
         print("flopdocs: interrupted", file=sys.stderr)
         return 130

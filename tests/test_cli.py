@@ -393,3 +393,26 @@ def test_a_config_of_exactly_1_mib_is_read(capsys, tmp_path):
     assert p.stat().st_size == 2**20
     code, out, err = run(capsys, "report", str(p), "--format", "json")
     assert code == 0 and json.loads(out)["total"] == 51248964096, err
+
+
+def test_leftovers_of_a_killed_import_hf_are_removed_ours_only(capsys, tmp_path):
+    import fcntl
+
+    out = tmp_path / "model.yaml"
+    ours = "# Imported from a Hugging Face config.json by `flopdocs import-hf`.\nname: \"half"
+    (tmp_path / ".model.yaml.abcd1234.tmp").write_text(ours)  # kill -9 while writing
+    (tmp_path / ".model.yaml.running1.tmp").write_text(ours)
+    lock = os.open(tmp_path / ".model.yaml.running1.tmp", os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # an import-hf still writing holds its lock
+    (tmp_path / ".model.yaml.notours1.tmp").write_text("the user's own notes")
+    (tmp_path / ".model.yaml.abcd12345.tmp").write_text(ours)  # not mkstemp's name
+    (tmp_path / ".other.yaml.abcd1234.tmp").write_text(ours)  # another -o's
+    try:
+        code, out_text, err = run(capsys, "import-hf", GPT2, "-o", str(out))
+    finally:
+        os.close(lock)
+    assert (code, out_text, err) == (0, "", "")
+    assert out.read_text().startswith("# Imported from a Hugging Face config.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".model.yaml.abcd12345.tmp", ".model.yaml.notours1.tmp", ".model.yaml.running1.tmp",
+        ".other.yaml.abcd1234.tmp", "model.yaml"]

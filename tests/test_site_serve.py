@@ -47,7 +47,14 @@ def test_a_model_that_turns_invalid_while_serving_keeps_the_last_good_site(tmp_p
 
 
 def test_two_serves_at_once_stage_in_directories_of_their_own(tmp_path, monkeypatch):
+    import tempfile
+
     import mkdocs.commands.serve
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    killed = tmp_path / "flopdocs-serve-abcd1234"  # a serve killed with kill -9
+    (killed / "docs").mkdir(parents=True)
+    (killed / b.STAGING_LOCK).write_text("")
 
     def fake_stage(docs, data, built_from):
         docs.mkdir(parents=True, exist_ok=True)
@@ -69,3 +76,4 @@ def test_two_serves_at_once_stage_in_directories_of_their_own(tmp_path, monkeypa
     b.serve(catalogue_dir=tmp_path)
     assert len(served) == 2 and served[0] != served[1]
     assert not any(d.exists() for d in served)  # each removed when its serve stops
+    assert list(tmp_path.iterdir()) == []  # and the killed one's by the next serve

@@ -269,3 +269,70 @@ def test_a_commit_git_cannot_read_is_a_warning(tmp_path, monkeypatch, capsys):
     assert main(["build", "--out", str(tmp_path / "site")]) == 0
     assert capsys.readouterr().err == (f"flopdocs: warning: {checkout}: git cannot read the commit; "
                                        "the site will say 'Built from commit unknown'\n")
+
+
+# -- leftovers of killed builds, and SIGTERM ------------------------------------------------
+
+def _staging(parent, name, lock=True):
+    d = parent / name
+    (d / "docs").mkdir(parents=True)
+    (d / "docs" / "index.md").write_text("staged")
+    if lock:
+        (d / b.STAGING_LOCK).write_text("flopdocs staging directory\n")
+    return d
+
+
+def test_leftovers_of_killed_builds_are_removed_ours_only(tmp_path, capsys):
+    import fcntl
+
+    from flopdocs.cli import main
+
+    out = _deployed_site(tmp_path / "site")
+    before = _files(out)
+    _staging(tmp_path, ".site.staging-abcd1234")  # kill -9 while MkDocs ran
+    # kill -9 between carrying .git over and the swap: .git is the user's, it goes back
+    killed = _staging(tmp_path, ".site.staging-killed_1")
+    (killed / "site").mkdir()
+    os.rename(out / ".git", killed / "site" / ".git")
+    running = _staging(tmp_path, ".site.staging-running1")
+    lock = os.open(running / b.STAGING_LOCK, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a build that is still running holds its lock
+    try:
+        _staging(tmp_path, ".site.staging-nolock12", lock=False)  # no marker: not ours
+        _staging(tmp_path, ".other.staging-abcd1234")  # another --out's
+        _staging(tmp_path, ".site.staging-abcd12345")  # not mkdtemp's name
+        (tmp_path / ".site.staging-filename").write_text("a file, not a directory")
+        # the leftovers go on the next run, even one that then fails
+        assert main(["build", "--out", str(out), "--catalogue", str(tmp_path / "missing")]) == 2
+    finally:
+        os.close(lock)
+    assert "catalogue directory does not exist" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.staging-abcd1234", ".site.staging-abcd12345", ".site.staging-filename",
+        ".site.staging-nolock12", ".site.staging-running1", "site"]
+    assert _files(out) == before
+
+
+def test_sigterm_ends_a_build_like_ctrl_c(tmp_path):
+    # a real process: SIGTERM arrives while MkDocs runs; the staging directory goes,
+    # the previous site stays, one line, exit 143
+    import subprocess
+    import sys
+
+    out = _deployed_site(tmp_path / "site")
+    before = _files(out)
+    script = (
+        "import os, signal, sys, time\n"
+        "from flopdocs.cli import main\n"
+        "from flopdocs.site import build as b\n"
+        "b.gather = lambda catalogue_dir: None\n"
+        "b.stage = lambda docs, data, built_from: (docs.mkdir(parents=True), [])[1]\n"
+        "def mkdocs(*args):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(30)\n"
+        "b._mkdocs = mkdocs\n"
+        f"sys.exit(main(['build', '--out', {str(out)!r}]))\n")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (143, "flopdocs: terminated\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert _files(out) == before

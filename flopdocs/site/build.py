@@ -10,6 +10,7 @@ exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -294,6 +295,68 @@ def _give_back(staging: Path, out: Path) -> bool:
     return _move_kept(site, out, replace=False)
 
 
+#: In every staging directory, and locked (``flock``) by its build or ``serve`` for as long
+#: as it runs: a staging directory whose lock can be taken is a leftover of a killed one.
+STAGING_LOCK = ".flopdocs-staging"
+
+
+def _new_staging(parent: Path, prefix: str) -> tuple[Path, int]:
+    """A new staging directory ``parent/<prefix>XXXXXXXX`` and the descriptor holding its
+    lock (close it after removing the directory).
+
+    The lock file is created and locked under another name, then renamed: a directory
+    that has :data:`STAGING_LOCK` has it locked until its process ends.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    fd = -1
+    try:
+        new = staging / (STAGING_LOCK + ".new")
+        fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, b"flopdocs staging directory: removed when its build ends, "
+                     b"or by the next build if that one was killed\n")
+        os.rename(new, staging / STAGING_LOCK)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, fd
+
+
+def clean_stale(parent: Path, prefix: str, out: Path | None = None) -> None:
+    """Remove what killed builds (``kill -9``) left in ``parent``: ours only.
+
+    A leftover is a directory of ours (owned by this user) named ``<prefix>`` and
+    :func:`tempfile.mkdtemp`'s eight characters, holding :data:`STAGING_LOCK` with no
+    process holding its lock.  Anything of the user's in it goes back to ``out`` first
+    (:func:`_give_back`); if that is not possible, the leftover stays.
+    """
+    try:
+        entries = sorted(os.scandir(parent), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and len(name) == len(prefix) + 8
+                and all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in name[len(prefix):])):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                continue
+            fd = os.open(Path(entry.path) / STAGING_LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its build runs
+            if out is None or _give_back(Path(entry.path), out):
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
 
@@ -304,16 +367,18 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     _env_epoch()
     check_out(out)
     check_katex()
+    prefix = f".{out.name}.staging-"
+    clean_stale(out.parent, prefix, out)
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    except OSError as e:
-        raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
     built_from = commit()
     if built_from == "unknown" and (ROOT / ".git").exists():
         print(f"flopdocs: warning: {ROOT}: git cannot read the commit; the site will say "
               "'Built from commit unknown'", file=sys.stderr)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging, lock = _new_staging(out.parent, prefix)
+    except OSError as e:
+        raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
     try:
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, built_from)
@@ -323,8 +388,11 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
             _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
         _into_place(site, out)
     finally:
-        if _give_back(staging, out):
-            shutil.rmtree(staging, ignore_errors=True)
+        try:
+            if _give_back(staging, out):
+                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            os.close(lock)
     return out
 
 
@@ -374,7 +442,8 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
     data = gather(cat)
-    staging = Path(tempfile.mkdtemp(prefix="flopdocs-serve-"))
+    clean_stale(Path(tempfile.gettempdir()), "flopdocs-serve-")
+    staging, lock = _new_staging(Path(tempfile.gettempdir()), "flopdocs-serve-")
     try:
         docs = staging / "docs"
         _last_good_nav[str(docs)] = stage(docs, data, commit())
@@ -392,6 +461,7 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
         raise BuildError(f"serve: {' '.join(str(e).split())}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        os.close(lock)
 
 
 __all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]
