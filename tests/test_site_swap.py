@@ -127,29 +127,6 @@ def _files(root):
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def rebuilt(tmp_path_factory):
-    from flopdocs.cli import main
-
-    root = tmp_path_factory.mktemp("deployed")
-    cat = root / "catalogue"
-    cat.mkdir()
-    (cat / "tiny.yaml").write_text("name: Tiny\nl: 64\nd_model: 32\nd_ff: 128\nn_vocab: 100\n"
-                                   "n_layers: 2\nn_heads: 4\n")
-    out = _deployed_site(root / "site")
-    assert main(["build", "--out", str(out), "--catalogue", str(cat)]) == 0
-    return root, out
-
-
-def test_a_rebuild_keeps_dot_entries_and_cname(rebuilt):
-    root, out = rebuilt
-    files = _files(out)
-    assert {rel: files.get(rel) for rel in DEPLOYED} == {k: v.encode() for k, v in DEPLOYED.items()}
-    assert "models/gone.html" not in files and (out / "models" / "tiny.html").is_file()
-    assert files["index.html"] != b"old index" and b.MARKER in files
-    assert sorted(p.name for p in root.iterdir()) == ["catalogue", "site"]  # no staging left
-
-
 def _fake_mkdocs(docs, site, site_nav, epoch):
     site.mkdir()
     (site / "index.html").write_text("new index")
