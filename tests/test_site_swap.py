@@ -50,6 +50,22 @@ def test_build_refuses_to_replace_what_it_did_not_build(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "src"]  # no staging left
 
 
+def test_build_refuses_a_link_even_to_a_site_it_built(tmp_path, capsys):
+    from flopdocs.cli import main
+
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / b.MARKER).write_text("")
+    (built / "index.html").write_text("old")
+    link = tmp_path / "link"
+    link.symlink_to(built)
+    assert main(["build", "--out", str(link)]) == 2
+    assert capsys.readouterr().err == (f"flopdocs: error: --out {link}: exists and is not a directory; "
+                                       "refusing to replace it\n")
+    assert link.is_symlink() and sorted(p.name for p in built.iterdir()) == [b.MARKER, "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["built", "link"]
+
+
 def test_check_out_accepts_empty_and_previous_builds(tmp_path):
     b.check_out(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
