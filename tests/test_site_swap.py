@@ -329,3 +329,14 @@ def test_sigterm_ends_a_build_like_ctrl_c(tmp_path):
     assert (r.returncode, r.stderr) == (143, "flopdocs: terminated\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert _files(out) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a directory another user owns needs root")
+def test_a_leftover_another_user_owns_is_not_ours(tmp_path):
+    theirs = _staging(tmp_path, ".site.staging-abcd1234")
+    os.chown(theirs, 12345, 12345)
+    b.clean_stale(tmp_path, ".site.staging-", tmp_path / "site")
+    assert (theirs / "docs" / "index.md").read_text() == "staged"
+    os.chown(theirs, 0, 0)
+    b.clean_stale(tmp_path, ".site.staging-", tmp_path / "site")  # ours now: removed
+    assert not theirs.exists()
