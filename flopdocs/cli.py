@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
-import stat
+import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from . import catalogue, config, conventions, hf
@@ -15,6 +14,7 @@ from .config import Config, ConfigError
 from .report import FORMATS, human, human_params, render
 from .site import BuildError
 from .tree import slug
+from .writing import write_atomic
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,40 +68,6 @@ def cmd_import_hf(args) -> str:
         return text
     write_atomic(Path(args.output), text)
     return ""
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory, then rename."""
-    if not path.name or path.is_dir():
-        raise ConfigError(f"-o {str(path)!r}: is a directory, not a file to write")
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        # a link, FIFO or device: renaming over it would replace it, not write through it
-        raise ConfigError(f"-o {path}: exists and is not a regular file; refusing to replace it")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise ConfigError(f"-o {path}: no such directory: {directory}")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
-    try:
-        # mkstemp creates 0600; give the file the mode it had, or what a new file gets
-        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException as e:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise ConfigError(f"-o {path}: cannot write there: {e.strerror}") from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def cmd_build(args) -> str:
@@ -176,7 +142,30 @@ def _one_line(message: str) -> str:
     return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it cleans up as after Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:  # SIGTERM (kill, a CI timeout) ends a build like Ctrl-C: its staging removed
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        return _main(argv)
+    except Terminated:  # while writing the output
+        print("flopdocs: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
@@ -187,11 +176,52 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"flopdocs: error: {_one_line(where + (e.strerror or str(e)))}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("flopdocs: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:  # a build cleans its staging directory on the way out
         print("flopdocs: interrupted", file=sys.stderr)
         return 130
-    sys.stdout.write(out)
+    return _emit(out)
+
+
+def _emit(out: str) -> int:
+    """Write a command's output to stdout and flush it; the exit status.
+
+    A reader that is gone (a closed pipe, stdout closed) ends quietly with 141 (what a
+    shell reports for SIGPIPE); a full disk or a character stdout's encoding cannot hold
+    is one line, exit 2.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (>&-)
+        return 141 if out else 0
+    try:
+        stream.write(out)
+        stream.flush()
+    except BrokenPipeError:
+        _discard_stdout(stream)
+        return 141
+    except UnicodeEncodeError as e:
+        char = e.object[e.start:e.start + 1]
+        print(f"flopdocs: error: stdout: character {ascii(char)} cannot be written in "
+              f"{stream.encoding} (set PYTHONIOENCODING=utf-8)", file=sys.stderr)
+        return 2
+    except OSError as e:  # ENOSPC (> /dev/full), EIO, ...
+        _discard_stdout(stream)
+        print(f"flopdocs: error: stdout: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _discard_stdout(stream) -> None:
+    """Point stdout's descriptor at /dev/null, so the interpreter's last flush of what is
+    still buffered succeeds quietly (Python's recipe for a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

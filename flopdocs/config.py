@@ -18,7 +18,7 @@ from sympy import Symbol
 from .arch import Arch
 from .errors import ConfigError, key_text, shown
 from .keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
-                   MAX_INT, REQUIRED_INTS, check_int, check_text)
+                   MAX_INT, REQUIRED_INTS, check_int)
 from .readers import read_text, read_yaml
 
 __all__ = ["Config", "ConfigError", "MAX_INT", "REQUIRED_INTS", "check_int", "key_text", "load",

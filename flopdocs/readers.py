@@ -7,7 +7,9 @@ elsewhere (:mod:`flopdocs.config`, :mod:`flopdocs.hf`): nothing here knows a key
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,47 @@ def read_text(path: str | Path, kind: str) -> str:
     """A config file's text, or a one-line :class:`ConfigError` naming the file."""
     origin = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8-sig")  # a leading BOM is not content
+        return _regular_file_text(Path(path), kind).decode("utf-8-sig")  # a leading BOM is not content
     except FileNotFoundError:
         raise ConfigError(f"{origin}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{origin}: is a directory, not {kind}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{origin}: cannot read: {e}") from None
+
+
+#: The largest config read, in bytes (1 MiB; a real one is a few kB).  A bigger file is
+#: refused before it is parsed: megabytes of junk keys take seconds and hundreds of MB.
+MAX_CONFIG_BYTES = 2**20
+
+_FILE_TYPES = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe (FIFO)",
+               stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+               stat.S_IFSOCK: "a socket"}
+
+
+def _regular_file_text(path: Path, kind: str) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most :data:`MAX_CONFIG_BYTES`.
+
+    Opened without blocking (a FIFO with no writer would wait forever) and checked on
+    the open descriptor; a device (``/dev/zero``) or a FIFO is refused, never read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = _FILE_TYPES.get(stat.S_IFMT(st.st_mode), "not a regular file")
+            raise ConfigError(f"{path}: is {what}, not {kind}")
+        chunks, size = [], 0
+        while size <= MAX_CONFIG_BYTES:  # the size stat gave may be stale: count as we read
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: is larger than 1 MiB ({MAX_CONFIG_BYTES} bytes), "
+                              f"too large for {kind}")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class _DuplicateKey(Exception):

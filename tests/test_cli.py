@@ -2,8 +2,10 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -283,3 +285,157 @@ def test_interrupt_is_one_line_exit_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "cmd_list", interrupted)
     code, out, err = run(capsys, "list")
     assert code == 130 and out == "" and err == "flopdocs: interrupted\n"
+
+
+# -- output that cannot be written --------------------------------------------------------
+
+GPT2 = str(Path(__file__).parent / "fixtures" / "hf" / "gpt2" / "config.json")
+
+
+def _closed_pipe():
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before anything is written
+    return open(w, "w", encoding="utf-8")
+
+
+def _full_disk():
+    return open("/dev/full", "w", encoding="utf-8")
+
+
+def _ascii():
+    return io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+
+
+def _closed():  # started with stdout closed (>&-): Python's sys.stdout is None
+    return None
+
+
+@pytest.mark.parametrize("argv, stdout, code, message", [
+    (["report", "seed-512", "--format", "json"], _closed_pipe, 141, ""),
+    (["list"], _closed_pipe, 141, ""),
+    (["import-hf", GPT2], _closed_pipe, 141, ""),
+    (["report", "seed-512", "--format", "json"], _closed, 141, ""),
+    (["list"], _closed, 141, ""),
+    (["report", "seed-512", "--format", "json"], _full_disk, 2,
+     "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["list"], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["import-hf", GPT2], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    (["report", "seed-512"], _ascii, 2,  # the table's middle dot
+     "flopdocs: error: stdout: character '\\xb7' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
+    (["import-hf", GPT2, "--name", "模型"], _ascii, 2,
+     "flopdocs: error: stdout: character '\\u6a21' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
+], ids=["report-closed-pipe", "list-closed-pipe", "import-hf-closed-pipe", "report-stdout-closed",
+        "list-stdout-closed", "report-full-disk",
+        "list-full-disk", "import-hf-full-disk", "report-ascii", "import-hf-ascii-name"])
+def test_output_that_cannot_be_written(capsys, monkeypatch, argv, stdout, code, message):
+    stream = stdout()
+    monkeypatch.setattr(sys, "stdout", stream)
+    try:
+        assert main(argv) == code
+    finally:
+        monkeypatch.undo()
+        if stream is not None:
+            stream.close()  # flushes what is left: must not raise either
+    assert capsys.readouterr().err == message
+
+
+def test_a_reader_that_is_gone_ends_quietly_at_exit_too():
+    # in a real process: the interpreter's last flush must not print a traceback either
+    def spawn(fmt, shell_redirect="", **kwargs):
+        return subprocess.Popen(f"exec {sys.executable} -m flopdocs report seed-512 --format {fmt} "
+                                + shell_redirect, shell=True, stderr=subprocess.PIPE, **kwargs)
+
+    r, w = os.pipe()
+    os.close(r)
+    runs = {"closed reader": spawn("json", stdout=w), "full disk": spawn("csv", ">/dev/full")}
+    os.close(w)
+    got = {label: (p.wait(), p.stderr.read().decode()) for label, p in runs.items()}
+    assert got == {
+        "closed reader": (141, ""),
+        "full disk": (2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
+    }
+
+
+# -- inputs that are not regular files, or too large -------------------------------------
+
+@pytest.fixture
+def fifo(tmp_path):
+    """A named pipe no one writes to.  Should a reader block on it (the bug), a helper
+    opens and closes the writing end after a few seconds, so the test fails, not hangs."""
+    import threading
+    import time
+
+    path = tmp_path / "pipe" / "fifo.yaml"
+    path.parent.mkdir()
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def unblock():
+        deadline = time.monotonic() + 5
+        while not done.wait(0.1):
+            if time.monotonic() > deadline:
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:  # no reader: nothing is blocked
+                    pass
+
+    threading.Thread(target=unblock, daemon=True).start()
+    yield path
+    done.set()
+
+
+def _junk(size):
+    """A YAML file of ``size`` bytes: the seed padded with unknown keys."""
+    text = SEED + "".join(f"junk{i}: 1\n" for i in range(size // 8))
+    return text[:size - 1] + "\n"
+
+
+@pytest.mark.parametrize("case", ["fifo", "fifo in a catalogue", "fifo as --hf", "/dev/zero",
+                                  "/dev/zero as import-hf", "1 MiB + 1"])
+def test_inputs_that_are_not_regular_files_or_too_large(capsys, tmp_path, fifo, case):
+    big = tmp_path / "big.yaml"
+    big.write_text(_junk(2**20 + 1))
+    argv, message = {
+        "fifo": (["report", str(fifo)], f"{fifo}: is a named pipe (FIFO), not a YAML file"),
+        "fifo in a catalogue": (["build", "--out", str(tmp_path / "site"), "--catalogue", str(fifo.parent)],
+                                f"{fifo}: is a named pipe (FIFO), not a YAML file"),
+        "fifo as --hf": (["report", "--hf", str(fifo)], f"{fifo}: is a named pipe (FIFO), not a config.json"),
+        "/dev/zero": (["report", "/dev/zero"], "/dev/zero: is a character device, not a YAML file"),
+        "/dev/zero as import-hf": (["import-hf", "/dev/zero"], "/dev/zero: is a character device, not a config.json"),
+        "1 MiB + 1": (["report", str(big)], f"{big}: is larger than 1 MiB (1048576 bytes), too large for a YAML file"),
+    }[case]
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (2, "", f"flopdocs: error: {message}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "pipe"]  # no site, no staging
+
+
+def test_a_config_of_exactly_1_mib_is_read(tmp_path):
+    from flopdocs.config import read_text
+
+    p = tmp_path / "padded.yaml"
+    p.write_text(SEED + "#" * (2**20 - len(SEED)))
+    assert p.stat().st_size == 2**20
+    assert read_text(p, "a YAML file") == SEED + "#" * (2**20 - len(SEED))
+
+
+def test_leftovers_of_a_killed_import_hf_are_removed_ours_only(capsys, tmp_path):
+    import fcntl
+
+    out = tmp_path / "model.yaml"
+    ours = "# Imported from a Hugging Face config.json by `flopdocs import-hf`.\nname: \"half"
+    (tmp_path / ".model.yaml.abcd1234.tmp").write_text(ours)  # kill -9 while writing
+    (tmp_path / ".model.yaml.running1.tmp").write_text(ours)
+    lock = os.open(tmp_path / ".model.yaml.running1.tmp", os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # an import-hf still writing holds its lock
+    (tmp_path / ".model.yaml.notours1.tmp").write_text("the user's own notes")
+    (tmp_path / ".model.yaml.abcd12345.tmp").write_text(ours)  # not mkstemp's name
+    (tmp_path / ".other.yaml.abcd1234.tmp").write_text(ours)  # another -o's
+    try:
+        code, out_text, err = run(capsys, "import-hf", GPT2, "-o", str(out))
+    finally:
+        os.close(lock)
+    assert (code, out_text, err) == (0, "", "")
+    assert out.read_text().startswith("# Imported from a Hugging Face config.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".model.yaml.abcd12345.tmp", ".model.yaml.notours1.tmp", ".model.yaml.running1.tmp",
+        ".other.yaml.abcd1234.tmp", "model.yaml"]

@@ -12,6 +12,7 @@ import pytest
 from flopdocs import resources
 from flopdocs.site import BuildError
 from flopdocs.site import build as site_build
+from flopdocs.site import provenance
 from flopdocs.site.render import environment
 
 HERE = Path(__file__).resolve().parents[1]  # the checkout these tests are in
@@ -38,8 +39,9 @@ def test_every_layout_source_exists_in_the_checkout():
 def installed(tmp_path, monkeypatch):
     """site.build as an installed wheel sees it: no checkout, the wheel's record."""
     record = tmp_path / resources.BUILD_INFO
+    monkeypatch.setattr(provenance, "CHECKOUT", None)
     monkeypatch.setattr(site_build, "CHECKOUT", None)
-    monkeypatch.setattr(site_build, "BUILT_FROM", record)
+    monkeypatch.setattr(provenance, "BUILT_FROM", record)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     return record
 

@@ -197,15 +197,45 @@ def _write_config(directory: Path, name: str, source: str, **dims) -> Path:
     return path
 
 
+#: What a gh-pages checkout holds besides the site: a rebuild keeps each byte of it.
+DEPLOYED = {"CNAME": "flopdocs.example.org\n", ".nojekyll": "", ".git/HEAD": "ref: refs/heads/gh-pages\n",
+            ".git/objects/ab/cdef0123": "a git object", ".well-known/security.txt": "Contact: x\n"}
+
+
+def _deployed_site(out: Path) -> Path:
+    """A previous build (the marker, its pages) plus the user's gh-pages entries."""
+    (out / "models").mkdir(parents=True)
+    (out / site_build.MARKER).write_text("built by flopdocs build\n")
+    (out / "index.html").write_text("old index")
+    (out / "models" / "gone.html").write_text("a model no longer in the catalogue")
+    for rel, text in DEPLOYED.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    return out
+
+
 @pytest.fixture(scope="module")
 def evil(tmp_path_factory):
+    """A temporary catalogue built over a deployed site (the gh-pages layout)."""
     root = tmp_path_factory.mktemp("evil")
     cat = root / "catalogue"
     cat.mkdir()
+    _deployed_site(root / "site")
     _write_config(cat, EVIL_NAME, EVIL_SOURCE)
     _write_config(cat, MATH_NAME, "math in a name")
+    (cat / "coder.yaml").write_text(_write_config(cat, "coder", "").read_text(encoding="utf-8").replace(
+        "name: 'coder'", f'name: "{EMOJI_NAME}"'), encoding="utf-8")
     out = site_build.build(root / "site", catalogue_dir=cat)
     return cat, out
+
+
+def test_a_rebuild_keeps_dot_entries_and_cname(evil):
+    _, out = evil
+    kept = {rel: (out / rel).read_text() if (out / rel).is_file() else None for rel in DEPLOYED}
+    assert kept == DEPLOYED
+    assert not (out / "models" / "gone.html").exists() and (out / "models" / "coder.html").is_file()
+    assert (out / "index.html").read_text() != "old index" and (out / site_build.MARKER).is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["catalogue", "site"]  # no staging left
 
 
 def test_model_names_and_sources_are_escaped(evil):
@@ -222,6 +252,18 @@ def test_model_names_and_sources_are_escaped(evil):
 
 
 MATH_NAME = r"\(\color{red}{\rule{2000px}{2000px}}\) M"
+EMOJI_NAME = "👩\u200d💻 Coder 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+def test_a_name_outside_the_basic_multilingual_plane_is_the_pages_title(evil):
+    # the front matter reads back: <title> and nav say the name, not the file's
+    _, out = evil
+    text = (out / "models" / "coder.html").read_text(encoding="utf-8")
+    assert f"<title>{EMOJI_NAME} - flopdocs</title>" in text
+    assert "title:" not in text and "\\ud83d" not in text
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert re.search(f'<a href="models/coder.html" class="md-nav__link">\\s*<span class="md-ellipsis">'
+                     f'\\s*{EMOJI_NAME}\\s*</span>', index), "the nav names the model"
 
 
 class _MathText(HTMLParser):

@@ -10,6 +10,7 @@ from flopdocs.config import ConfigError
 from flopdocs.layers import LAYERS, all_layers
 from flopdocs.site import derive, figures, gather, model_page, render
 from flopdocs.site.text import md_text
+from flopdocs.tree import walk
 from flopdocs.symbols import d_model, l, n_heads
 
 
@@ -43,7 +44,7 @@ def test_sub_layers_link_to_their_pages_with_their_repetition():
 
 
 def test_a_derivation_that_disagrees_with_the_tree_is_an_error():
-    from flopdocs.tree import Node, Op
+    from flopdocs.tree import walk, Node, Op
     wrong = Node(name="bad", value=3 * l, op=Op("matmul", ((l, 1), (1, 1))))  # 2·l ≠ 3·l
     with pytest.raises(derive.DerivationError, match="bad"):
         derive._steps(wrong, 1)
@@ -145,7 +146,7 @@ def test_grouped_shares_sum_to_one_for_every_catalogue_model():
         shares = model_page.grouped_shares(m)
         assert sum(shares.values()) == pytest.approx(1, abs=1e-12), m.config.name
     base = next(m for m in data.models if m.config.name == "Transformer base")
-    ffn = [n.total for _, n in render.walk(base.grouped) if n.name == "PositionWiseFFN"]
+    ffn = [n.total for _, n in walk(base.grouped) if n.name == "PositionWiseFFN"]
     assert len(ffn) == 2  # encoder and decoder stacks
     assert model_page.grouped_shares(base)["PositionWiseFFN"] == pytest.approx(sum(ffn) / base.analysis.total)
     assert model_page.largest(base)[0] == "PositionWiseFFN"  # 37.1%, not ProjectToVocab's 27.9%
@@ -182,3 +183,20 @@ def test_model_pages_link_their_own_root_layer_and_closed_forms_come_from_record
     llama = next(m for m in data.models if m.slug == "llama-2-7b")
     for e in estimates(llama.analysis):
         assert f"| {e.label} | {e.value:,} |" in out["models/llama-2-7b.md"]
+
+
+@pytest.mark.parametrize("name, written", [
+    ("👩\u200d💻 coder", '"👩\u200d💻 coder"'),  # not "\ud83d\udc69...": YAML reads no surrogate pairs
+    ("🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", '"🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"'),
+    ('<b>"A" & B\\</b>', '"&lt;b&gt;&quot;A&quot; &amp; B\\\\&lt;/b&gt;"'),
+    ("a\x7fb\u2028c\x85", '"a\\u007fb\\u2028c\\u0085"'),  # what YAML would refuse or fold
+])
+def test_front_matter_titles_read_back(name, written):
+    import html
+
+    import yaml
+
+    from flopdocs.site.text import front_matter_text
+
+    assert front_matter_text(name) == written
+    assert yaml.safe_load(f"title: {written}\n") == {"title": html.escape(name)}

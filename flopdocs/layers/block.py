@@ -6,7 +6,7 @@ The helpers here choose each sub-layer from the config's :class:`~flopdocs.arch.
 from ..arch import SEED, Arch
 from ..ops import elementwise
 from ..symbols import d_ff, d_model, experts_per_token, l, n_experts, n_heads
-from ..tree import Node, node, rename, repeat
+from ..tree import Node, rename, repeat
 from . import layer
 from .grouped_query_attention import grouped_query_attention
 from .gated_ffn import gated_ffn

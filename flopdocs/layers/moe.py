@@ -2,7 +2,7 @@
 from ..arch import Arch
 from ..ops import count, matmul, weight
 from ..symbols import d_ff, d_model, experts_per_token, l, n_experts
-from ..tree import node, rename, repeat
+from ..tree import rename, repeat
 from . import layer
 from .gated_ffn import gated_ffn
 from .position_wise_ffn import position_wise_ffn

@@ -2,7 +2,7 @@
 from ..arch import SEED, Arch
 from ..ops import matmul, weight
 from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
-from ..tree import node, rename, repeat
+from ..tree import rename, repeat
 from . import layer
 from .block import block, final_norm_name, norm
 from .embeddings import embeddings

@@ -3,77 +3,32 @@
 ``build(out)`` gathers and renders every page into a staging directory next to
 ``out`` (same filesystem), copies the hand-written ``site_src/`` and the pinned
 KaTeX files into it, runs MkDocs in-process with strict validation, and only then
-renames the finished site over ``out``.  Any failure removes the staging directory
-and leaves ``out`` exactly as it was.  Where the templates, ``site_src/``,
-``mkdocs.yml`` and KaTeX are (a checkout or an installed wheel) is
-:mod:`flopdocs.resources`' answer; git is asked only in a checkout.
+renames the finished site over ``out`` (:mod:`.place`: what is ours to replace, what of
+``out`` is kept).  Any failure removes the staging directory and leaves ``out`` exactly
+as it was.  Where the templates, ``site_src/``, ``mkdocs.yml`` and KaTeX are (a checkout
+or an installed wheel) is :mod:`flopdocs.resources`' answer; which commit and date the
+site names is :mod:`.provenance`'s.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
-import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 from ..config import ConfigError
-from ..resources import BUILT_FROM, CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
+from ..resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
 from . import BuildError
 from .gather import SiteData, gather
+from .place import (MARKER, STAGING_LOCK, _give_back, _into_place, _move_kept, _new_staging,
+                    check_out, clean_stale, kept)
+from .provenance import FALLBACK_EPOCH, _env_epoch, built_year, commit, source_date_epoch
 from .render import anchors_of, nav, pages
 
 INSTALL_HINT = "npm ci"
-#: SOURCE_DATE_EPOCH when neither git nor the wheel knows the commit: 2020-01-01T00:00:00Z.
-FALLBACK_EPOCH = "1577836800"
-
-
-def _git(*args: str) -> str | None:
-    """git's answer in the checkout; None when installed (never the cwd's or site-packages')."""
-    if CHECKOUT is None:
-        return None
-    try:
-        r = subprocess.run(["git", *args], cwd=CHECKOUT, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    out = r.stdout.strip()
-    return out if r.returncode == 0 and out else None
-
-
-def _built_from(key: str) -> str | None:
-    """What an installed wheel recorded of the commit it was built from (setup.py)."""
-    if BUILT_FROM is None:
-        return None
-    try:
-        value = json.loads(BUILT_FROM.read_text(encoding="utf-8")).get(key)
-    except (OSError, ValueError, AttributeError):
-        return None
-    return str(value) if value else None
-
-
-def commit() -> str:
-    """The commit the site is built from: git's in a checkout, the wheel's record when
-    installed; ``"unknown"`` when neither knows (no git, a wheel built outside git)."""
-    return _git("rev-parse", "HEAD") or _built_from("commit") or "unknown"
-
-
-def source_date_epoch() -> str:
-    """The commit's time (so two builds of one commit agree), else a fixed date."""
-    return (os.environ.get("SOURCE_DATE_EPOCH") or _git("log", "-1", "--format=%ct")
-            or _built_from("source_date_epoch") or FALLBACK_EPOCH)
-
-
-def built_year() -> str:
-    """The year of :func:`source_date_epoch` (UTC), for the BibTeX ``year`` field."""
-    try:
-        return time.strftime("%Y", time.gmtime(int(source_date_epoch())))
-    except (ValueError, OverflowError, OSError):
-        return time.strftime("%Y", time.gmtime(int(FALLBACK_EPOCH)))
-
-
 def check_katex() -> None:
     missing = [f for f in KATEX_FILES if not (KATEX / f).exists()]
     if missing:
@@ -183,57 +138,6 @@ def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
         log.removeHandler(collect)
 
 
-_RENAME_EXCHANGE = 2  # linux/fs.h
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False if unsupported."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    AT_FDCWD = -100
-    rc = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return rc == 0
-
-
-def _into_place(new: Path, out: Path) -> None:
-    """Put the finished site ``new`` at ``out`` in one step.
-
-    Where the kernel and filesystem support it the old and new sites are exchanged
-    atomically, so ``out`` is never missing; otherwise the old one is renamed aside
-    first (two renames).  The previous site ends up at ``new``, which the caller removes.
-    """
-    if not out.exists():
-        os.rename(new, out)
-    elif not _exchange(new, out):
-        aside = new.with_name(new.name + "-previous")
-        os.rename(out, aside)
-        os.rename(new, out)
-        os.rename(aside, new)
-
-
-#: Written into every built site; only a directory holding it (or an empty one) is
-#: ever replaced, so ``--out .`` or ``--out src/`` cannot swap away anything else.
-MARKER = ".flopdocs-site"
-
-
-def check_out(out: Path) -> None:
-    """Refuse an output path that is not ours to replace."""
-    if not out.exists():
-        return
-    if not out.is_dir() or out.is_symlink():
-        raise BuildError(f"--out {out}: exists and is not a directory; refusing to replace it")
-    ours = (out / MARKER).is_file() or all(  # or a site MkDocs built (before the marker)
-        (out / f).is_file() for f in ("index.html", "sitemap.xml", "search/search_index.json"))
-    if any(out.iterdir()) and not ours:
-        raise BuildError(f"--out {out}: a non-empty directory that flopdocs did not build "
-                         f"(no {MARKER}); refusing to replace it")
-
-
 def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
 
@@ -241,22 +145,35 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
     """
     out = Path(os.path.abspath(out))  # ".." resolved by name, so a symlinked --out is still refused
+    _env_epoch()
     check_out(out)
     check_katex()
+    prefix = f".{out.name}.staging-"
+    clean_stale(out.parent, prefix, out)
     data = gather(catalogue_dir)  # a bad config fails here, before anything is written
+    built_from = commit()
+    if built_from == "unknown" and CHECKOUT is not None and (CHECKOUT / ".git").exists():
+        print(f"flopdocs: warning: {CHECKOUT}: git cannot read the commit; the site will say "
+              "'Built from commit unknown'", file=sys.stderr)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        staging, lock = _new_staging(out.parent, prefix)
     except OSError as e:
         raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
     try:
         docs, site = staging / "docs", staging / "site"
-        site_nav = stage(docs, data, commit())
+        site_nav = stage(docs, data, built_from)
         _mkdocs(docs, site, site_nav, source_date_epoch())
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
+        if out.is_dir():
+            _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
         _into_place(site, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            if _give_back(staging, out):
+                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            os.close(lock)
     return out
 
 
@@ -267,34 +184,70 @@ def published_anchors(catalogue_dir: str | Path | None = None) -> list[str]:
     return anchors_of({**pages(gather(catalogue_dir), "unknown"), **hand_written})
 
 
+#: ``serve``: the nav of the last pages staged without error, by docs directory.
+_last_good_nav: dict[str, list] = {}
+
+
+
+def restage(docs: Path, catalogue_dir: str | Path) -> list:
+    """``serve``'s rebuild (from the MkDocs hook): stage the pages again; the nav.
+
+    A catalogue model that turned invalid while serving is one line on stderr, and the
+    pages stay as they were (gather fails before anything is written): the last good
+    site is served until the file is fixed.
+    """
+    try:
+        site_nav = stage(docs, gather(catalogue_dir), commit())
+    except (ConfigError, BuildError) as e:
+        if str(docs) not in _last_good_nav:
+            raise
+        message = " ".join(str(e).replace("\r", "\\r").replace("\n", "\\n").split())
+        print(f"flopdocs: error: {message} (still serving the last good site)", file=sys.stderr)
+        return _last_good_nav[str(docs)]
+    _last_good_nav[str(docs)] = site_nav
+    return site_nav
+
+
 def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) -> None:
     """Preview with live reload: re-render the pages before every MkDocs rebuild.
 
-    The pages are staged in a fresh temporary directory, removed when serve stops: never
-    inside the package (site-packages may be read-only, and is shared), never in the cwd,
-    and two previews do not share one.
+    Each ``serve`` stages its pages in a directory of its own under the system's temporary
+    directory (two at once never share one; never inside the package, which may be
+    read-only and is shared, never in the cwd), removed when it stops.
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
     from .. import catalogue
 
+    if _env_epoch() is None:  # MkDocs reads it too: an empty one is unset, not int("")
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
     data = gather(cat)
-    with tempfile.TemporaryDirectory(prefix="flopdocs-serve-") as tmp:
-        docs = Path(tmp) / "docs"
-        site_nav = stage(docs, data, commit())
+    clean_stale(Path(tempfile.gettempdir()), "flopdocs-serve-")
+    staging, lock = _new_staging(Path(tempfile.gettempdir()), "flopdocs-serve-")
+    try:
+        docs = staging / "docs"
+        _last_good_nav[str(docs)] = stage(docs, data, commit())
         os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
         kwargs = {"dev_addr": dev_addr} if dev_addr else {}
-        try:
-            mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=site_nav,
-                         hooks=[str(Path(__file__).with_name("hooks.py"))],
-                         watch=[str(TEMPLATES), str(SITE_SRC), str(cat)], **kwargs)
-        except OSError as e:  # the address is in use, or not this machine's
-            raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
-        except MkDocsException as e:
-            raise BuildError(f"serve: {' '.join(str(e).split())}") from None
+        mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=_last_good_nav[str(docs)],
+                     hooks=[str(Path(__file__).with_name("hooks.py"))],
+                     watch=[str(TEMPLATES), str(SITE_SRC), str(cat)], **kwargs)
+    except OSError as e:
+        if e.filename is not None:  # a file, not the address
+            raise
+        # the address is in use, or not this machine's
+        raise BuildError(f"serve: cannot listen on {dev_addr or '127.0.0.1:8000'}: {e.strerror}") from None
+    except MkDocsException as e:
+        raise BuildError(f"serve: {' '.join(str(e).split())}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        os.close(lock)
 
 
-__all__ = ["BuildError", "ConfigError", "build", "published_anchors", "serve"]
+
+
+__all__ = ["BuildError", "ConfigError", "FALLBACK_EPOCH", "MARKER", "STAGING_LOCK", "build", "built_year", "check_out",
+           "clean_stale", "commit", "kept", "published_anchors", "serve", "source_date_epoch"]

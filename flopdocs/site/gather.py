@@ -40,7 +40,7 @@ def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
 def evaluate(cfg: Config) -> Model:
     """One catalogue model evaluated exactly (raises ConfigError on an inexact config)."""
     a = analyse(cfg)
-    tree = a.tree  # evaluates now, so a bad config fails the gather step
+    a.tree  # noqa: B018  (evaluates now, so a bad config fails the gather step)
     others = [analyse(cfg, name) for name in sorted(conventions.CONVENTIONS)
               if name != conventions.DEFAULT]
     for other in others:

@@ -4,11 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flopdocs.site.build import commit, stage
-from flopdocs.site.gather import gather
+from flopdocs.site.build import restage
 
 
 def on_config(config):
-    config["nav"] = stage(Path(config.docs_dir), gather(os.environ["FLOPDOCS_SERVE_CATALOGUE"]),
-                          commit())
+    config["nav"] = restage(Path(config.docs_dir), os.environ["FLOPDOCS_SERVE_CATALOGUE"])
     return config

@@ -8,9 +8,7 @@ nothing here writes files.
 """
 from __future__ import annotations
 
-import html
 import inspect
-import json
 import re
 
 import jinja2
@@ -21,10 +19,10 @@ from ..report import human, human_params
 from ..keys import DIMENSIONS, KNOBS
 from ..resources import TEMPLATES
 from ..symbols import d_ff, d_model, l
-from ..tree import Node, anchor, leading_term, share, walk
+from ..tree import anchor, leading_term
 from . import derive, model_page
 from .gather import Model, SiteData
-from .text import bibtex_text, md_text, num, pct, signed_pct
+from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
 SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
 REPO_URL = "https://github.com/flopdocs/flopdocs"  # mkdocs.yml repo_url
@@ -44,7 +42,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
                        human_params=human_params, tex=derive.tex,
-                       bibtex=bibtex_text, title=lambda s: json.dumps(html.escape(str(s))))
+                       bibtex=bibtex_text, title=front_matter_text)
     return env
 
 

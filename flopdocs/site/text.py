@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 
 # Characters Markdown (and arithmatex, attr_list, tables) could act on inline.
 _MD_SPECIAL = set("\\`*_{}[]#|~^$")
@@ -22,6 +24,23 @@ def md_text(value: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+#: What a YAML double-quoted scalar may not hold as itself: controls, DEL and C1, lone
+#: surrogates, U+FFFE/FFFF, and the line separators PyYAML folds (U+2028, U+2029).
+_YAML_UNSAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def front_matter_text(value: object) -> str:
+    """Text for a page's front matter (``title: ...``): HTML-escaped, as a YAML
+    double-quoted string that reads back exactly.
+
+    JSON's quoting, but characters outside the Basic Multilingual Plane written as
+    themselves: ``json.dumps``' default ``\\ud83d\\udc69`` (a surrogate pair) is not
+    something YAML reads back, and the whole front matter would be lost.
+    """
+    quoted = json.dumps(html.escape(str(value)), ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def bibtex_text(value: object) -> str:
