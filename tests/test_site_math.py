@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.site.build import KATEX, build
+from flopdocs.site.build import KATEX
 
 CHECK = r"""
 const katex = require(process.argv[1]);
@@ -27,8 +27,8 @@ process.stdout.write(JSON.stringify(bad));
 
 
 @pytest.fixture(scope="module")
-def formulas(tmp_path_factory) -> list[tuple[str, str, bool]]:
-    site = build(tmp_path_factory.mktemp("math") / "site")
+def formulas(site) -> list[tuple[str, str, bool]]:
+    """(page, LaTeX, display?) of every formula on the session's built site."""
     out = []
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
