@@ -23,3 +23,15 @@ def site(tmp_path_factory) -> Path:
     from flopdocs.site import build
 
     return build.build(tmp_path_factory.mktemp("site") / "site")
+
+
+TINY = "name: Tiny\nl: 64\nd_model: 32\nd_ff: 128\nn_vocab: 100\nn_layers: 2\nn_heads: 4\n"
+
+
+@pytest.fixture
+def tiny_catalogue(tmp_path) -> Path:
+    """A catalogue of one small model, ``Tiny`` (page ``models/tiny.md``): renders fast."""
+    cat = tmp_path / "catalogue"
+    cat.mkdir()
+    (cat / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    return cat
