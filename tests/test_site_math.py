@@ -49,3 +49,12 @@ def test_every_formula_renders_with_katex(formulas):
     assert r.returncode == 0, r.stderr
     bad = json.loads(r.stdout)
     assert not bad, "\n".join(bad[:10])
+
+
+def test_no_formula_adds_a_negative_term(formulas):
+    # a long sum is set one term per line (derive.tex_lines): a negative term as "&- x",
+    # never "&+ -x". The conventions page's corrected - seed has three negative terms.
+    negative = [(where, tex) for where, tex, _ in formulas if re.search(r"&\s*-\s*\S", tex)]
+    assert any(where == "conventions.html" for where, _ in negative)
+    bad = [(where, tex) for where, tex, _ in formulas if re.search(r"\+\s*-", tex)]
+    assert not bad, bad[:3]
