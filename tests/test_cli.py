@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,38 @@ def test_table_has_human_suffix(capsys):
     assert "51.2 GFLOP" in out
     assert "51,248,964,096" in out
     assert "Q * WQ" in out
+
+
+def test_table_labels_each_repeated_subtree_with_its_repetition(capsys):
+    # seed-512: 6 blocks, each with repeat(LayerNorm, 2) and 8 heads of attention; the
+    # rows show all N sequences' FLOPs, so a reader needs the factor to read them per unit.
+    code, out, _ = run(capsys, "report", "seed-512")
+    assert code == 0
+    assert re.findall(r"^ +(\S+)  \(×(\d+)\)", out, re.M) == [
+        ("Blocks", "6"), ("LayerNorms", "2"), ("ScaledDotProductAttention", "8")]
+    # the heads' row: per head and layer QK^T (2·l²·d_k = 2·512²·64 = 33,554,432) + scale,
+    # mask and 3 softmax steps (5·l² = 1,310,720) + AV (33,554,432) = 68,419,584;
+    # x 8 heads x 6 layers = 3,284,140,032, 6.4082% of 51,248,964,096 (3.28 GFLOP)
+    assert re.search(r"^      ScaledDotProductAttention  \(×8\) +3,284,140,032 +6\.4082% +3\.28 GFLOP$",
+                     out, re.M), out
+
+
+def test_set_on_a_catalogue_model_keeps_its_metadata():
+    # `report NAME --set k=v` rebuilds the config from its data: the name, source, notes
+    # and published count (the model page shows them) must survive, only k changes.
+    from dataclasses import replace
+
+    from flopdocs import catalogue
+    from flopdocs.config import parse
+
+    for cfg in catalogue.models():
+        assert replace(parse(cfg.as_data(), cfg.origin), origin=cfg.origin) == cfg, cfg.name
+        longer = cfg.with_values({"l": 2 * cfg["l"]}, "<--set>")
+        assert (longer.name, longer.source, longer.notes, longer.params_published, longer.knobs) == \
+            (cfg.name, cfg.source, cfg.notes, cfg.params_published, cfg.knobs), cfg.name
+        assert longer["l"] == 2 * cfg["l"]
+    gpt2 = catalogue.find("gpt-2-small").with_values({"l": 2048}, "<--set>")
+    assert gpt2.notes.startswith("The paper's Table 2 prints 117M; the released checkpoint has exactly")
 
 
 def test_markdown_and_csv(capsys):

@@ -1,8 +1,10 @@
 """The built site: one page per model and layer, exact totals, anchors kept, offline,
 deterministic, escaped, and atomic on failure.
 
-The site is built once per session (plus once more for the determinism check, and
-twice from a small temporary catalogue); every test reads those builds.
+The reference site is built once per session (the ``site`` fixture, tests/conftest.py)
+and every test of a built page reads that build. The other builds are small: a temporary
+two-model catalogue built twice (escaping, the determinism check, a failed rebuild) and
+one-model builds that must fail (a broken link, a page shadowing a generated one).
 To refresh the committed list of published addresses after adding pages or anchors:
     python -c "from flopdocs.site.build import published_anchors; print(*published_anchors(), sep='\\n')" > tests/anchors.txt
 """
@@ -34,16 +36,6 @@ def html_of(site: Path, page: str) -> Path:
 def snapshot(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    return site_build.build(tmp_path_factory.mktemp("build1") / "site")
-
-
-@pytest.fixture(scope="session")
-def site_again(tmp_path_factory) -> Path:
-    return site_build.build(tmp_path_factory.mktemp("build2") / "site")
 
 
 def test_one_page_per_catalogue_model_and_per_layer(site):
@@ -158,12 +150,6 @@ def test_katex_is_served_by_the_site_and_rendered_on_document_ready(site):
     assert '<div class="arithmatex">\\[' in mha
 
 
-def test_two_builds_are_byte_identical(site, site_again):
-    a, b = snapshot(site), snapshot(site_again)
-    assert "sitemap.xml.gz" in a
-    assert a == b
-
-
 def test_cite_box_names_the_permalink_and_commit(site):
     built_from = site_build.commit()
     for page in ["layers/multi-head-attention.md", "models/seed-512.md"]:
@@ -180,6 +166,109 @@ def test_symbolic_page_has_one_section_per_dimension(site):
     for anchor in ("expanded", "by-l", "by-d-model", "by-d-ff", "by-n-vocab", "by-n-heads",
                    "by-n-layers", "leading-order", "crossover"):
         assert f'id="{anchor}"' in text
+
+
+# -- a model page's closed-form cross-check ---------------------------------------------
+
+class _Rows(HTMLParser):
+    """Each table row's cells as whitespace-normalised text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _section(site: Path, page: str, anchor: str) -> str:
+    """The HTML of one ``## ... { #anchor }`` section of a page, up to the next heading."""
+    text = html_of(site, page).read_text(encoding="utf-8")
+    start = text.index(f'<h2 id="{anchor}">')
+    end = text.index("<h2 ", start + 1)
+    return text[start:end]
+
+
+def _cross_check(site: Path, model: str) -> dict[str, list[str]]:
+    rows = _Rows()
+    rows.feed(_section(site, f"models/{model}.md", "cross-check"))
+    body = rows.rows[1:]  # below the header row
+    return {r[0].split()[0]: r[1:] for r in body}  # "Kaplan" / "PaLM" -> [FLOPs, vs. it]
+
+
+def test_cross_check_counts_gpt2_smalls_tied_lm_head(site):
+    # GPT-2 small: l = 1024, d = 768, n_vocab = 50257, 12 layers of 12 heads (d_attn = 768),
+    # learned positions, a tied LM head; 124,439,808 parameters, 85,056,000 of them
+    # non-embedding (tests/test_params.py: the tables 38,597,376 + 786,432 aside).
+    # attention term n·l·d_attn = 12 · 1024 · 768 = 9,437,184.
+    # Kaplan: 2·85,056,000 + 2·9,437,184 = 170,112,000 + 18,874,368 = 188,986,368.
+    # PaLM: the weights a token multiplies are every parameter but the position table
+    # (a lookup), the word table counted once, as the tied LM head's n_vocab·d matrix:
+    # 124,439,808 - 786,432 = 123,653,376; 2·123,653,376 + 4·9,437,184 = 247,306,752
+    # + 37,748,736 = 285,055,488. (Leaving the tied head out, 123,653,376 - 50257·768
+    # = 85,056,000 weights, would give 170,112,000 + 37,748,736 = 207,860,736: +37.46%.)
+    # This count: 292,578,836,736 per sequence (the page's total) / 1024 tokens
+    # = 285,721,520 per token (rounded down), so vs. Kaplan (285,721,520 - 188,986,368)
+    # / 188,986,368 = +51.19% and vs. PaLM 666,032 / 285,055,488 = +0.23% (the
+    # elementwise steps, which the closed forms leave out).
+    section = " ".join(_section(site, "models/gpt-2-small.md", "cross-check").split())
+    assert "count (285,721,520):" in section
+    assert _cross_check(site, "gpt-2-small") == {
+        "Kaplan": ["188,986,368", "+51.19%"],
+        "PaLM": ["285,055,488", "+0.23%"],
+    }
+    assert analyse(catalogue.find("gpt-2-small")).per_token == 285_721_520
+
+
+def test_cross_check_names_the_sliding_window_only_where_there_is_one(site):
+    # Mistral 7B attends over a 4096-token window of its l = 8192: the closed forms count
+    # full l x l attention, so the page must say they ignore the window; a model without a
+    # window (or with one at least l) must not.
+    caveat = "and the sliding window, which the closed forms ignore"
+    windowed = set()
+    for cfg in catalogue.models():
+        if cfg.knob("architecture") == "encoder-decoder":
+            continue  # no cross-check at all
+        section = " ".join(_section(site, f"models/{slug(cfg.name)}.md", "cross-check").split())
+        if caveat in section:
+            windowed.add(slug(cfg.name))
+        window = cfg.knob("window")
+        assert (caveat in section) == (window is not None and window < cfg["l"]), cfg.name
+    assert "mistral-7b-v0-1" in windowed
+    # and there the closed form is well above this count. Mistral: 7,241,732,096 parameters,
+    # RoPE (no position table), an untied head: 7,241,732,096 - 32000·4096 (the word
+    # table, a lookup) = 7,110,660,096 weights; attention 32 layers · 8192 · 4096 (d_attn
+    # = 32 heads · 128) = 1,073,741,824; 2·7,110,660,096 + 4·1,073,741,824 = 18,516,287,488.
+    # Its scores span all 8192 keys, this count's only the window's 4096, so this page's
+    # 16,391,520,451 per token is (16,391,520,451 - 18,516,287,488) / 18,516,287,488 = -11.48%.
+    assert _cross_check(site, "mistral-7b-v0-1")["PaLM"] == ["18,516,287,488", "-11.48%"]
+
+
+def test_conventions_page_shows_the_corrected_difference_term_by_term(site):
+    # corrected - seed per sequence (tests/test_corrected.py, DIFF):
+    # n(2dl + 12l - 14d + (l - 1)(f + d) + l²h) + dl + 6l - 7d, expanded and set one term
+    # per line, the negative ones with their own sign ("&- x", never "&+ -x").
+    want = ["d_{ff} l n_{layers}", "- d_{ff} n_{layers}", "+ 3 d_{model} l n_{layers}",
+            "+ d_{model} l", "- 15 d_{model} n_{layers}", "- 7 d_{model}",
+            "+ l^{2} n_{heads} n_{layers}", "+ 12 l n_{layers}", "+ 6 l"]
+    section = _section(site, "conventions.md", "corrected")
+    m = re.search(r"\\begin\{aligned\}(.*?)\\end\{aligned\}", section, re.S)
+    assert m, section
+    lines = [" ".join(x.replace("&amp;", "").split()) for x in m.group(1).split("\\\\")]
+    assert [x for x in lines if x] == want
 
 
 # -- a temporary catalogue: escaping, and a failed build --------------------------------
@@ -295,6 +384,22 @@ def test_text_in_a_name_is_never_typeset_as_math(evil):
     assert any("\\rule{2000px}" in t for t in parser.text)  # shown, as typed
     assert not any("rule{2000px}" in t for t in parser.math)
     assert any("\\(" in t for t in parser.math)  # the page's own math is still there
+
+
+def test_two_builds_are_byte_identical(evil, tmp_path):
+    # The whole pipeline twice (render, MkDocs, the search index, sitemap.xml.gz and its
+    # gzip timestamp), at another time, through another staging directory, into another
+    # --out: byte for byte the same site. The small catalogue keeps this second build
+    # cheap; it still has every layer page and the symbolic, conventions and compare pages
+    # (their size does not depend on the catalogue's), and two model pages.
+    cat, out = evil
+    again = site_build.build(tmp_path / "site", catalogue_dir=cat)
+    # what a rebuild keeps of --out (the user's CNAME, dot-entries) is not the build's output
+    a = {k: v for k, v in snapshot(out).items() if not site_build.kept(k.split("/")[0])}
+    b = snapshot(again)
+    assert "sitemap.xml.gz" in a and "layers/multi-head-attention.html" in a
+    assert f"models/{slug(EVIL_NAME)}.html" in a
+    assert a == b
 
 
 def test_failed_build_leaves_the_previous_site_untouched(evil, capsys):

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from flopdocs.resources import KATEX
-from flopdocs.site.build import build
 
 CHECK = r"""
 const katex = require(process.argv[1]);
@@ -28,8 +27,8 @@ process.stdout.write(JSON.stringify(bad));
 
 
 @pytest.fixture(scope="module")
-def formulas(tmp_path_factory) -> list[tuple[str, str, bool]]:
-    site = build(tmp_path_factory.mktemp("math") / "site")
+def formulas(site) -> list[tuple[str, str, bool]]:
+    """(page, LaTeX, display?) of every formula on the session's built site."""
     out = []
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
@@ -50,3 +49,12 @@ def test_every_formula_renders_with_katex(formulas):
     assert r.returncode == 0, r.stderr
     bad = json.loads(r.stdout)
     assert not bad, "\n".join(bad[:10])
+
+
+def test_no_formula_adds_a_negative_term(formulas):
+    # a long sum is set one term per line (derive.tex_lines): a negative term as "&- x",
+    # never "&+ -x". The conventions page's corrected - seed has three negative terms.
+    negative = [(where, tex) for where, tex, _ in formulas if re.search(r"&\s*-\s*\S", tex)]
+    assert any(where == "conventions.html" for where, _ in negative)
+    bad = [(where, tex) for where, tex, _ in formulas if re.search(r"\+\s*-", tex)]
+    assert not bad, bad[:3]

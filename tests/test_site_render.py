@@ -77,9 +77,15 @@ def test_bar_chart_is_deterministic_scaled_and_escaped():
     assert "50.00%" in svg and "25.00%" in svg and "\n" not in svg
 
 
-def test_generated_pages_and_nav(tmp_path):
+@pytest.fixture(scope="module")
+def rendered():
+    """The catalogue's data and its pages, rendered once for this module (a few seconds)."""
     data = gather.gather()
-    pages = render.pages(data, "abc123")
+    return data, render.pages(data, "abc123", "2026")
+
+
+def test_generated_pages_and_nav(rendered):
+    data, pages = rendered
     assert list(pages) == sorted(pages)
     assert {f"models/{m.slug}.md" for m in data.models} <= set(pages)
     # no Jinja leftovers, trailing newline kept
@@ -152,9 +158,8 @@ def test_grouped_shares_sum_to_one_for_every_catalogue_model():
     assert model_page.largest(base)[0] == "PositionWiseFFN"  # 37.1%, not ProjectToVocab's 27.9%
 
 
-def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold():
-    data = gather.gather()
-    pages = render.pages(data, "abc123", "2026")
+def test_cite_boxes_carry_commit_and_year_and_review_fixes_hold(rendered):
+    _, pages = rendered
     for page in ("symbolic.md", "compare.md", "conventions.md", "layers/multi-head-attention.md",
                  "models/seed-512.md"):
         text = pages[page]

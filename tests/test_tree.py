@@ -1,6 +1,4 @@
 """Invariants of the cost tree, for random valid configs (hypothesis) and by hand."""
-from fractions import Fraction
-
 import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
@@ -11,7 +9,7 @@ from flopdocs.conventions import seed
 from flopdocs.ops import matmul
 from flopdocs.keys import DIMENSIONS
 from flopdocs.grouping import group
-from flopdocs.tree import Node, anchor, evaluate, leaves, node, repeat, slug, to_dict, walk
+from flopdocs.tree import Node, anchor, evaluate, leaves, node, repeat, slug, to_dict
 
 
 @st.composite
@@ -33,22 +31,16 @@ def configs(draw):
 @settings(max_examples=60, deadline=None)
 @given(configs())
 def test_invariants(cfg):
+    # (A parent's total is the sum of its children by definition, Node.total: not checked.)
     a = analyse(cfg)
-    tree = a.tree
-    for _, n in walk(tree):
-        if n.is_leaf:
-            assert type(n.value) is int and n.value > 0
-        else:
-            assert n.total == sum(c.total for c in n.children)  # parent = sum of children
-        assert type(n.total) is int
+    for _, n in leaves(a.tree):
+        assert type(n.value) is int and n.value > 0
     # root == symbolic total evaluated (independently of the tree walk), times N
     values = {s: sympy.Integer(cfg[k]) for k, s in DIMENSIONS.items()}
     assert a.total == cfg.n_sequences * int(seed.build().total.xreplace(values))
     shares = [n.value for _, n in leaves(a.fractions())]
     assert all(isinstance(s, float) for s in shares)
     assert abs(sum(shares) - 1.0) < 1e-12
-    # exact shares sum to exactly 1
-    assert sum(Fraction(n.value, a.total) for _, n in leaves(tree)) == 1
     # grouping keeps the total and makes the grouped keys leaves
     g = a.grouped(SEED_GROUPS)
     assert g.total == a.total
