@@ -1,14 +1,16 @@
-"""One model under one convention: the evaluated tree and its views, as plain data."""
+"""One model under one convention and mode: the evaluated tree and its views, as plain data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from . import conventions
+from . import conventions, modes
 from . import params as _params
 from .config import Config
+from .conventions import formula
 from .errors import ConfigError
 from .grouping import by, family_subtrees, group, group_paths
+from .modes import Options
 from .tree import Node, evaluate, fractions, names, repeat
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
@@ -20,15 +22,45 @@ SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",
 class Analysis:
     config: Config
     convention: str
-    symbolic: Node  # per sequence, in the dimensions' symbols
+    symbolic: Node | None  # per sequence, in the dimensions' symbols (None: a closed form, generate)
+    mode: str = "forward"
+    options: Options = field(default_factory=Options)  # resolved: the mode's numbers filled in
+
+    @property
+    def module(self):
+        return conventions.get(self.convention)
 
     @cached_property
+    def _evaluated(self) -> tuple[Node, int]:
+        """(the tree for one sequence, an ``int`` at every leaf; the tokens it processes)."""
+        cfg, o, mode = self.config, self.options, self.mode
+        try:
+            if not conventions.is_tree(self.module):
+                return formula.tree(self.module, cfg, self.params, mode, o)
+            if mode == "prefill":
+                return evaluate(self.symbolic, _prompt_config(cfg, o.prompt).dims), o.prompt
+            if mode == "decode":
+                return evaluate(self.symbolic, modes.decode_dims(cfg, o.context)), 1
+            if mode == "generate":
+                prefill = _tree_symbolic(self.module, _prompt_config(cfg, o.prompt), "forward", o)
+                first = evaluate(prefill, _prompt_config(cfg, o.prompt).dims)
+                steps = modes.decode_sum(_decode_symbolic(self.module, cfg, o), cfg, o.prompt, o.generate)
+                return Node(name=first.name, children=(
+                    Node(name="prefill", children=first.children, layer=first.layer),
+                    Node(name="decode", children=steps.children, layer=steps.layer))), o.prompt + o.generate
+            return evaluate(self.symbolic, cfg.dims), cfg.tokens
+        except ValueError as e:
+            raise ConfigError(str(e), origin=cfg.origin) from None
+
+    @property
     def per_sequence(self) -> Node:
         """The tree evaluated for one sequence: an ``int`` at every leaf."""
-        try:
-            return evaluate(self.symbolic, self.config.dims)
-        except ValueError as e:
-            raise ConfigError(str(e), origin=self.config.origin) from None
+        return self._evaluated[0]
+
+    @property
+    def tokens(self) -> int:
+        """Tokens one sequence processes in this mode (l; P; 1 for a decode step; P + G)."""
+        return self._evaluated[1]
 
     @cached_property
     def tree(self) -> Node:
@@ -42,9 +74,9 @@ class Analysis:
 
     @property
     def per_token(self) -> int:
-        """Forward FLOPs per token processed, rounded down: one sequence's total over its
-        :attr:`~flopdocs.config.Config.tokens` (l; l_src + l_tgt for an encoder-decoder)."""
-        return self.per_sequence.total // self.config.tokens
+        """FLOPs per token the mode processes, rounded down: one sequence's total over its
+        tokens (l, or l_src + l_tgt for an encoder-decoder, in a forward pass)."""
+        return self.per_sequence.total // self.tokens
 
     @cached_property
     def params(self) -> _params.Params:
@@ -52,14 +84,32 @@ class Analysis:
         return _params.count(self.config)
 
     @cached_property
-    def by_kind(self) -> dict[str, int]:
-        """FLOPs (all N sequences) by kind of arithmetic; they sum to :attr:`total`."""
-        return by(self.tree, "kind")
+    def by_kind(self) -> dict[str, int] | None:
+        """FLOPs (all N sequences) by kind of arithmetic, summing to :attr:`total`; ``None``
+        for a closed form whose terms mix kinds."""
+        return _by(self.tree, "kind")
 
     @cached_property
-    def by_role(self) -> dict[str, int]:
-        """FLOPs (all N sequences) by role in the model; they sum to :attr:`total`."""
-        return by(self.tree, "role")
+    def by_role(self) -> dict[str, int] | None:
+        """FLOPs (all N sequences) by role in the model, summing to :attr:`total`; ``None``
+        for a closed form whose terms mix roles (PaLM's 6·P, Megatron's layers)."""
+        return _by(self.tree, "role")
+
+    @property
+    def rules(self) -> dict:
+        """The counting flags and mode numbers that apply (JSON's ``rules``)."""
+        return self.options.shown(self.mode, conventions.is_tree(self.module))
+
+    @property
+    def kv_cache_bytes(self) -> int | None:
+        """The KV cache at the mode's context (prefill P, decode C + 1, generate P + G)."""
+        o, cfg = self.options, self.config
+        keys = {"prefill": o.prompt, "decode": o.context + 1,
+                "generate": o.prompt + o.generate}.get(self.mode)
+        if keys is None or cfg.is_encoder_decoder:
+            return None
+        window = cfg.get("window")
+        return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.closed_forms`),
@@ -92,6 +142,59 @@ class Analysis:
         return group(self.tree, keys)
 
 
-def analyse(config: Config, convention: str = conventions.DEFAULT) -> Analysis:
+def _by(tree: Node, attribute: str) -> dict[str, int] | None:
+    try:
+        return by(tree, attribute)
+    except ValueError:  # a leaf without one: a closed form's mixed term
+        return None
+
+
+def _prompt_config(cfg: Config, prompt: int) -> Config:
+    return cfg if prompt == cfg["l"] else cfg.with_values({"l": prompt}, cfg.origin)
+
+
+def _tree_symbolic(conv, cfg: Config, mode: str, o: Options) -> Node:
+    forward = conv.build(cfg, scores=o.scores, macs=o.macs)
+    if mode in ("training", "training-recompute"):
+        return modes.training(forward, mode, o.recompute)
+    return forward
+
+
+def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
+    arch = replace(cfg.arch, windowed=cfg.get("window") is not None)
+    return conv.build(arch=arch, decode=True, scores=o.scores, macs=o.macs)
+
+
+def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",
+            options: Options | None = None) -> Analysis:
+    """``config`` counted by ``convention`` in ``mode``; a one-line ConfigError when the
+    convention does not define the mode, or cannot count this model."""
     conv = conventions.get(convention)
-    return Analysis(config=config, convention=convention, symbolic=conv.build(config))
+    options = options or Options()
+    modes.check(mode, options)
+    if mode not in conv.MODES:
+        raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
+                          f"(it defines {', '.join(conv.MODES)})", origin="--mode")
+    o = options.resolved(config, mode)
+    if config.is_encoder_decoder and mode in ("prefill", "decode", "generate"):
+        raise ConfigError(f"mode {mode} is not modelled for an encoder-decoder", origin=config.origin)
+    if config.get("architecture") == "encoder" and mode in ("decode", "generate"):
+        raise ConfigError(f"mode {mode}: an encoder does not generate tokens one at a time",
+                          origin=config.origin)
+    if not conventions.is_tree(conv):
+        if o.scores != "dense" or o.macs:
+            raise ConfigError(f"--scores and --macs apply to the tree conventions, not to "
+                              f"{conv.NAME} (a closed form)", origin="--convention")
+        reason = conv.refuses(config)
+        if reason:
+            raise ConfigError(reason, origin=config.origin, field=conv.NAME)
+        return Analysis(config=config, convention=conv.NAME, symbolic=None, mode=mode, options=o)
+    if mode == "decode":
+        symbolic = _decode_symbolic(conv, config, o)
+    elif mode == "generate":
+        symbolic = None
+    elif mode == "prefill":
+        symbolic = _tree_symbolic(conv, _prompt_config(config, o.prompt), "forward", o)
+    else:
+        symbolic = _tree_symbolic(conv, config, mode, o)
+    return Analysis(config=config, convention=conv.NAME, symbolic=symbolic, mode=mode, options=o)

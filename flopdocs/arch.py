@@ -48,10 +48,6 @@ class Arch:
         return S.n_kv_heads if self.gqa else None
 
     @property
-    def window(self) -> Any:
-        return S.window if self.windowed else None
-
-    @property
     def d_expert(self) -> Any:
         return S.d_ff_expert if self.expert_width else S.d_ff
 

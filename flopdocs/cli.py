@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import ipaddress
 import os
 import signal
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from . import catalogue, config, conventions, hf
 from .analysis import analyse
+from .modes import MODES, Options
 from .config import Config, ConfigError
 from .report import FORMATS, human, human_params, render
 from .site import BuildError
@@ -42,7 +45,9 @@ def cmd_report(args) -> str:
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
     cfg = _apply_sets(cfg, args.set)
-    a = analyse(cfg, args.convention)
+    options = Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
+                      context=args.context, generate=args.generate, dtype_bytes=args.dtype_bytes)
+    a = analyse(cfg, args.convention, args.mode, options)
     keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
     return render(a, tree, args.format)
@@ -59,6 +64,49 @@ def cmd_list(args) -> str:
     align = [str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
     return "\n".join("  ".join([align[i](r[i], widths[i]) for i in range(5)] + [r[5]]).rstrip()
                      for r in rows) + "\n"
+
+
+def cmd_mfu(args) -> str:
+    from . import mfu
+    from .accelerators import ACCELERATORS
+
+    if (args.accelerator is None) == (args.peak_flops is None):
+        raise ConfigError("mfu: give --accelerator NAME or --peak-flops FLOP/s, one of them")
+    if args.accelerator is not None:
+        chip = ACCELERATORS.get(args.accelerator)
+        if chip is None:
+            raise ConfigError(f"unknown accelerator {args.accelerator!r} (known: {', '.join(ACCELERATORS)})",
+                              origin="--accelerator")
+        peak, what = chip.dense, f"{chip.title} ({chip.dense / 1e12:g} TFLOP/s {chip.dtype} dense)"
+    else:
+        peak, what = args.peak_flops, f"devices of {args.peak_flops:g} FLOP/s"
+    cfg = _apply_sets(resolve(args.model), args.set)
+    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
+    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
+
+
+def _whole(least: int = 1):
+    """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+        if int(text) < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
+        return int(text)
+    return parse
+
+
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?")
+
+
+def _rate():
+    """An argparse type: a positive decimal number (``238300``, ``2.75e14``), one-line errors."""
+    def parse(text: str) -> float:
+        value = float(text) if _NUMBER.fullmatch(text) else None
+        if value is None or not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a number above 0 (e.g. 238300 or 2.75e14), got {text!r}")
+        return value
+    return parse
 
 
 def cmd_import_hf(args) -> str:
@@ -107,11 +155,33 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     r.add_argument("--convention", default=conventions.DEFAULT,
-                   help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
+                   help=f"counting convention (known: {', '.join(conventions.CONVENTIONS)})")
+    r.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
+    r.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
+    r.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
+    r.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
+    r.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
+    r.add_argument("--context", type=_whole(0),
+                   help="decode: tokens already in the KV cache (default l - 1)")
+    r.add_argument("--generate", type=_whole(), help="generate: tokens generated (default 1)")
+    r.add_argument("--dtype-bytes", type=_whole(), default=2,
+                   help="bytes per KV cache number (default 2)")
     r.add_argument("--group", action="append", default=[], metavar="KEY[,KEY...]",
                    help="collapse these subtrees to their sums (repeatable)")
     r.add_argument("--format", choices=FORMATS, default="table")
     r.set_defaults(func=cmd_report)
+
+    mf = sub.add_parser("mfu", help="model FLOPs utilisation under every convention")
+    mf.add_argument("model", help="a catalogue name or a YAML config path")
+    mf.add_argument("--tokens-per-second", required=True, type=_rate(),
+                    help="training throughput of the whole job")
+    mf.add_argument("--accelerator", help="a chip from the table (a100, h100-sxm, tpu-v4, ...)")
+    mf.add_argument("--peak-flops", type=_rate(), help="one device's peak FLOP/s")
+    mf.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
+    mf.add_argument("--convention", default=conventions.DEFAULT, help="the convention listed first")
+    mf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a dimension, e.g. --set l=4096 (repeatable)")
+    mf.set_defaults(func=cmd_mfu)
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)

@@ -60,7 +60,8 @@ def caveat(a) -> str:
     cfg = a.config
     text = ""
     if cfg.arch.windowed:
-        text += " and the sliding window, which the closed forms ignore"
+        text += ("; a sliding window does not change this count (like the closed forms it counts "
+                 "every score a dense kernel computes; `--scores exact` counts only the band)")
     if cfg.get("position") == "relative":
         text += (", and by the relative-position scores (Transformer-XL's $QR^T$, a third "
                  r"$l \times l$ product)")

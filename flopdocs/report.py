@@ -50,17 +50,23 @@ def human_params(n: int) -> str:
 
 def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
     """The report as plain data: exactly the keys of ``--format json``."""
-    return {
+    out = {
         "name": a.config.name,
         "convention": a.convention,
+        "mode": a.mode,
+        "rules": a.rules,
         "config": a.config.echo(),
         "total": a.total,
+        "per_token": a.per_token,
         "breakdown": to_dict(tree),
         "fractions": to_dict(a.fractions(tree)),
         "params": a.params.as_dict(),
         "by_kind": a.by_kind,
         "by_role": a.by_role,
     }
+    if a.kv_cache_bytes is not None:
+        out["kv_cache_bytes"] = a.kv_cache_bytes
+    return out
 
 
 def _rows(a: Analysis, tree: Node):
@@ -83,7 +89,7 @@ def table(a: Analysis, tree: Node) -> str:
                                 r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
-    head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} forward · "
+    head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
             f"{human_params(a.params.total)} parameters")
     return head + "\n\n" + "\n".join(lines) + "\n"
 
@@ -99,7 +105,8 @@ def _md_escape(text: str) -> str:
 
 def markdown(a: Analysis, tree: Node) -> str:
     out = [f"# {_md_escape(a.config.name)}", "",
-           f"Convention `{a.convention}`; total **{a.total:,}** FLOPs ({human(a.total)}).", "",
+           f"Convention `{a.convention}`, mode `{a.mode}`; total **{a.total:,}** FLOPs "
+           f"({human(a.total)}), {a.per_token:,} per token.", "",
            f"Parameters: **{a.params.total:,}** total, {a.params.non_embedding:,} non-embedding, "
            f"{a.params.active:,} active per token.", "",
            "| operation | FLOPs | share |", "|---|---:|---:|"]

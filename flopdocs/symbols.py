@@ -40,6 +40,9 @@ l_tgt = _dim(r"l_{tgt}")  # encoder-decoder: target tokens per sequence
 n_encoder_layers = _dim(r"n_{enc}")  # encoder-decoder: encoder blocks
 n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 
+# The modes' dimensions (not config keys): the keys a decode step's queries score.
+keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)
+
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {
     d_model: _dim("d"),

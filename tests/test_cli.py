@@ -35,8 +35,10 @@ def test_json_shape_and_total(capsys, seed_file):
     code, out, err = run(capsys, "report", str(seed_file), "--convention", "seed", "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert list(data) == ["name", "convention", "config", "total", "breakdown", "fractions", "params",
-                          "by_kind", "by_role"]
+    assert list(data) == ["name", "convention", "mode", "rules", "config", "total", "per_token",
+                          "breakdown", "fractions", "params", "by_kind", "by_role"]
+    assert data["mode"] == "forward" and data["rules"] == {"scores": "dense", "macs": False}
+    assert data["per_token"] == 51248964096 // 512 == 100_095_633
     # by_kind.matmul is the seed's matmul operations summed: per layer Q, K, V, O
     # 4 * 2*512*512*512 = 1,073,741,824, Q*K.T and *V 2 * 8 heads * 2*512*64*512 = 536,870,912,
     # W1 and W2 2 * 2*512*512*4096 = 4,294,967,296 -> 5,905,580,032, x 6 = 35,433,480,192;
@@ -61,7 +63,7 @@ def test_json_shape_and_total(capsys, seed_file):
 
 
 def test_catalogue_name_and_group(capsys):
-    code, out, _ = run(capsys, "report", "seed-1024", "--format", "json",
+    code, out, _ = run(capsys, "report", "--convention", "seed", "seed-1024", "--format", "json",
                        "--group", "Embeddings,PositionWiseFFN")
     assert code == 0
     data = json.loads(out)
@@ -72,7 +74,7 @@ def test_catalogue_name_and_group(capsys):
 
 
 def test_set_overrides_a_dimension(capsys, seed_file):
-    code, out, _ = run(capsys, "report", str(seed_file), "--set", "n_vocab=1", "--set", "N=2",
+    code, out, _ = run(capsys, "report", "--convention", "seed", str(seed_file), "--set", "n_vocab=1", "--set", "N=2",
                        "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -82,7 +84,7 @@ def test_set_overrides_a_dimension(capsys, seed_file):
 
 
 def test_table_has_human_suffix(capsys):
-    code, out, _ = run(capsys, "report", "Seed 512")
+    code, out, _ = run(capsys, "report", "--convention", "seed", "Seed 512")
     assert code == 0
     assert "51.2 GFLOP" in out
     assert "51,248,964,096" in out
@@ -92,7 +94,7 @@ def test_table_has_human_suffix(capsys):
 def test_table_labels_each_repeated_subtree_with_its_repetition(capsys):
     # seed-512: 6 blocks, each with repeat(LayerNorm, 2) and 8 heads of attention; the
     # rows show all N sequences' FLOPs, so a reader needs the factor to read them per unit.
-    code, out, _ = run(capsys, "report", "seed-512")
+    code, out, _ = run(capsys, "report", "--convention", "seed", "seed-512")
     assert code == 0
     assert re.findall(r"^ +(\S+)  \(×(\d+)\)", out, re.M) == [
         ("Blocks", "6"), ("LayerNorms", "2"), ("ScaledDotProductAttention", "8")]
@@ -122,10 +124,10 @@ def test_set_on_a_catalogue_model_keeps_its_metadata():
 
 
 def test_markdown_and_csv(capsys):
-    _, md, _ = run(capsys, "report", "seed-512", "--format", "md")
+    _, md, _ = run(capsys, "report", "--convention", "seed", "seed-512", "--format", "md")
     assert "| operation | FLOPs | share |" in md
     assert "15,728,640,000" in md  # ProjectToVocab
-    _, out, _ = run(capsys, "report", "seed-512", "--format", "csv")
+    _, out, _ = run(capsys, "report", "--convention", "seed", "seed-512", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     by_path = {r["path"]: r for r in rows}
     assert by_path[""]["flops"] == "51248964096"
@@ -140,7 +142,7 @@ def test_list_shows_the_seed_configs(capsys):
     assert code == 0
     for slug in ("seed-512", "seed-1024", "seed-8192"):
         assert slug in out
-    assert "51.2 GFLOP" in out
+    assert "51.3 GFLOP" in out  # the flopdocs count of seed-512, 51,279,076,352
 
 
 BAD = [
@@ -201,7 +203,23 @@ def test_bad_config_one_line_exit_2(capsys, tmp_path, label, text, message):
     (["report", "/nonexistent/model.yaml"], "/nonexistent/model.yaml: no such file"),
     (["report", "gpt-17"], "gpt-17: unknown model"),
     (["report", "seed"], "seed: unknown model"),  # no substring matching
-    (["report", "seed-512", "--convention", "chinchilla"], "unknown convention 'chinchilla'"),
+    (["report", "seed-512", "--convention", "gopher"], "--convention: unknown convention 'gopher'"),
+    (["report", "seed-512", "--convention", "chinchilla", "--mode", "decode"],
+     "--mode: the chinchilla convention does not define mode decode"),
+    (["report", "mixtral-8x7b", "--convention", "kaplan"], "kaplan: Kaplan et al.'s Table 1 has no mixture of experts"),
+    (["report", "transformer-base", "--mode", "decode"], "mode decode is not modelled for an encoder-decoder"),
+    (["report", "bert-base", "--mode", "generate"], "an encoder does not generate tokens one at a time"),
+    (["report", "seed-512", "--mode", "backward"], "--mode: must be one of forward, training"),
+    (["report", "seed-512", "--scores", "sparse"], "--scores: must be one of dense, exact, half"),
+    (["report", "seed-512", "--convention", "6N", "--macs"], "--scores and --macs apply to the tree conventions"),
+    (["report", "seed-512", "--mode", "decode", "--context", "-1"], "--context: must be a whole number, got '-1'"),
+    (["report", "seed-512", "--mode", "generate", "--generate", "0"], "--generate: must be at least 1, got 0"),
+    (["report", "seed-512", "--prompt", "٥"], "--prompt: must be a whole number"),
+    (["mfu", "seed-512", "--tokens-per-second", "nan", "--accelerator", "a100"], "--tokens-per-second: must be a number above 0"),
+    (["mfu", "seed-512", "--tokens-per-second", "1e9999", "--accelerator", "a100"], "--tokens-per-second: must be a number above 0"),
+    (["mfu", "seed-512", "--tokens-per-second", "100", "--accelerator", "tpu-v9"], "--accelerator: unknown accelerator 'tpu-v9'"),
+    (["mfu", "seed-512", "--tokens-per-second", "100"], "give --accelerator NAME or --peak-flops"),
+    (["mfu", "seed-512", "--tokens-per-second", "100", "--peak-flops", "0", ], "--peak-flops: must be a number above 0"),
     (["report", "seed-512", "--set", "l=abc"], "l: must be a whole number, got 'abc'"),
     (["report", "seed-512", "--set", "l=1e3"], "l: must be a whole number, got '1e3'"),
     (["report", "seed-512", "--set", "l"], "expected key=value"),

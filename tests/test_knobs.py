@@ -19,7 +19,7 @@ DEFAULTS = dict(architecture="decoder", n_kv_heads=8, d_head=64, ffn="relu", nor
 
 def test_seed_512_total_pinned():
     # In [44]: 51,248,964,096 (the arithmetic is in tests/test_seed.py)
-    assert analyse(parse(BASE, "<t>")).total == 51_248_964_096
+    assert analyse(parse(BASE, "<t>"), "seed").total == 51_248_964_096
 
 
 def test_default_knobs_give_the_identical_symbolic_tree():
@@ -29,7 +29,7 @@ def test_default_knobs_give_the_identical_symbolic_tree():
     explicit = parse({**BASE, **DEFAULTS}, "<t>")
     assert explicit.arch == SEED
     assert seed.build(explicit) == fresh
-    assert analyse(explicit).total == 51_248_964_096
+    assert analyse(explicit, "seed").total == 51_248_964_096
 
 
 def test_gelu_costs_what_relu_does():
@@ -38,7 +38,7 @@ def test_gelu_costs_what_relu_does():
 
 
 def test_swiglu_block_by_hand():
-    a = analyse(parse({**BASE, "ffn": "swiglu", "ffn_bias": False}, "<t>"))
+    a = analyse(parse({**BASE, "ffn": "swiglu", "ffn_bias": False}, "<t>"), "seed")
     g = a.tree["Blocks", "GatedFFN"]
     # 6 layers x (3 matmuls 2*512*512*4096 = 2,147,483,648 each + gate*up 512*4096 = 2,097,152)
     assert g.total == 6 * (3 * 2_147_483_648 + 2_097_152)
@@ -47,17 +47,17 @@ def test_swiglu_block_by_hand():
 
 
 def test_rmsnorm_replaces_every_layernorm():
-    a = analyse(parse({**BASE, "norm": "rmsnorm"}, "<t>"))
+    a = analyse(parse({**BASE, "norm": "rmsnorm"}, "<t>"), "seed")
     assert {"RMSNorms", "RMSNorm_Final"} <= set(a.tree["Blocks"].keys()) | set(a.tree.keys())
     # RMSNorm(512, 512) = 4*512*512 + 3*512 = 1,050,112; seed LayerNorm = 6*512*512 + 7*512 = 1,576,448
     # 13 norms (2 per block x 6 + final)
     assert a.total == 51_248_964_096 - 13 * (1_576_448 - 1_050_112)
     # params: 13 x (γ only): 13 * 512 fewer
-    assert a.params.total == analyse(parse(BASE, "<t>")).params.total - 13 * 512
+    assert a.params.total == analyse(parse(BASE, "<t>"), "seed").params.total - 13 * 512
 
 
 def test_gqa_halves_k_and_v():
-    a = analyse(parse({**BASE, "n_kv_heads": 2}, "<t>"))
+    a = analyse(parse({**BASE, "n_kv_heads": 2}, "<t>"), "seed")
     att = a.tree["Blocks", "GroupedQueryAttention"]
     # K*WK per layer: 2 * 512 * 512 * (64 * 2) = 67,108,864; 6 layers
     assert att["K * WK"].value == att["V * WV"].value == 6 * 67_108_864
@@ -67,28 +67,28 @@ def test_gqa_halves_k_and_v():
 
 
 def test_tied_embeddings_and_lm_head():
-    untied = analyse(parse(BASE, "<t>")).params
-    tied = analyse(parse({**BASE, "tie_embeddings": True}, "<t>")).params
+    untied = analyse(parse(BASE, "<t>"), "seed").params
+    tied = analyse(parse({**BASE, "tie_embeddings": True}, "<t>"), "seed").params
     assert untied.total - tied.total == 30000 * 512
-    enc = analyse(parse({**BASE, "architecture": "encoder"}, "<t>"))
+    enc = analyse(parse({**BASE, "architecture": "encoder"}, "<t>"), "seed")
     assert "ProjectToVocab" not in enc.tree.keys()
     # no LM head: 2 * 512 * 512 * 30000 fewer FLOPs; no mask: 6 layers x 8 heads x 512^2 fewer
     assert enc.total == 51_248_964_096 - 15_728_640_000 - 6 * 8 * 512 * 512
-    with_head = analyse(parse({**BASE, "architecture": "encoder", "lm_head": True}, "<t>"))
+    with_head = analyse(parse({**BASE, "architecture": "encoder", "lm_head": True}, "<t>"), "seed")
     assert with_head.total == enc.total + 15_728_640_000
 
 
 def test_attn_bias_and_attn_out_bias():
-    a = analyse(parse({**BASE, "attn_bias": True}, "<t>"))
+    a = analyse(parse({**BASE, "attn_bias": True}, "<t>"), "seed")
     m = a.tree["Blocks", "MultiHeadAttention"]
     assert m["+ b_Q"].value == m["+ b_O"].value == 6 * 512 * 512  # per token
-    q = analyse(parse({**BASE, "attn_bias": True, "attn_out_bias": False}, "<t>"))
+    q = analyse(parse({**BASE, "attn_bias": True, "attn_out_bias": False}, "<t>"), "seed")
     assert "+ b_O" not in q.tree["Blocks", "MultiHeadAttention"].keys()
     assert a.params.total - q.params.total == 6 * 512
 
 
 def test_ffn_bias_false():
-    a = analyse(parse({**BASE, "ffn_bias": False}, "<t>"))
+    a = analyse(parse({**BASE, "ffn_bias": False}, "<t>"), "seed")
     assert a.tree["Blocks", "PositionWiseFFN"].keys() == ["* W1", "* W2"]
     assert a.total == 51_248_964_096 - 6 * (4096 + 512)
 
@@ -173,7 +173,7 @@ def test_cross_key_checks(extra, message):
 def test_d_head_allows_indivisible_d_model():
     # 7 heads of 64 on d_model 512: explicit d_head, so no divisibility needed
     cfg = parse({**BASE, "n_heads": 7, "d_head": 64}, "<t>")
-    a = analyse(cfg)
+    a = analyse(cfg, "seed")
     assert a.tree["Blocks", "MultiHeadAttention", "Q * WQ"].value == 6 * 2 * 512 * 512 * 448
 
 
@@ -189,9 +189,9 @@ def test_encoder_decoder_per_token_counts_source_and_target_tokens():
     base = dict(name="ed", l=64, d_model=64, d_ff=256, n_vocab=1000, n_layers=2, n_heads=4,
                 architecture="encoder-decoder", l_src=100, l_tgt=28)
     cfg = parse(base, "ed.yaml")
-    a = analyse(cfg)
+    a = analyse(cfg, "seed")
     assert cfg.tokens == 128
     assert a.per_token == a.per_sequence.total // 128
     # a decoder's tokens are its l
     dec = parse({k: v for k, v in base.items() if k not in ("architecture", "l_src", "l_tgt")}, "d.yaml")
-    assert dec.tokens == 64 and analyse(dec).per_token == analyse(dec).per_sequence.total // 64
+    assert dec.tokens == 64 and analyse(dec, "seed").per_token == analyse(dec, "seed").per_sequence.total // 64

@@ -11,7 +11,7 @@ from flopdocs.tree import leaves, names, walk
 
 
 def test_gpt2_small_exact():
-    p = analyse(find("gpt-2-small")).params
+    p = analyse(find("gpt-2-small"), "seed").params
     # X_word 50257*768 = 38,597,376; X_pos 1024*768 = 786,432 (tied head: counted once)
     # block: LayerNorms 2*(768+768) = 3,072; attention 4*768^2 + 4*768 = 2,362,368;
     #        FFN 2*768*3072 + 3072 + 768 = 4,722,432  -> 7,087,872, x 12 = 85,054,464
@@ -20,11 +20,11 @@ def test_gpt2_small_exact():
     assert p.non_embedding == 85_054_464 + 1_536 == 85_056_000
     assert p.active == p.total
     assert "W_LM" not in names(p.tree)  # tied: a use of X_word, counted there
-    assert "W_LM" in names(analyse(find("llama-2-7b")).params.tree)  # untied
+    assert "W_LM" in names(analyse(find("llama-2-7b"), "seed").params.tree)  # untied
 
 
 def test_llama_2_7b_exact():
-    p = analyse(find("llama-2-7b")).params
+    p = analyse(find("llama-2-7b"), "seed").params
     # X_word and the untied LM head: 2 * 32000*4096 = 262,144,000
     # block: RMSNorms 2*4096 = 8,192; attention 4*4096^2 = 67,108,864;
     #        SwiGLU 3*4096*11008 = 135,266,304 -> 202,383,360, x 32 = 6,476,267,520
@@ -34,7 +34,7 @@ def test_llama_2_7b_exact():
 
 
 def test_seed_512_by_hand():
-    p = analyse(find("seed-512")).params
+    p = analyse(find("seed-512"), "seed").params
     # X_word 30000*512 = 15,360,000, X_pos 512*512 = 262,144, LM head 15,360,000,
     # 6 x (2048 + 4*512^2 + 2*512*4096 + 4096 + 512) = 6 x 5,249,536 = 31,497,216, final 1,024
     assert p.total == 2 * 15_360_000 + 262_144 + 31_497_216 + 1_024 == 62_480_384
@@ -57,7 +57,7 @@ def test_params_are_ints_and_symbolic_before():
     cfg = find("mixtral-8x7b")
     sym = params.symbolic(cfg.arch)
     assert isinstance(sym.total, sympy.Expr) and not sym.total.is_number
-    p = analyse(cfg).params
+    p = analyse(cfg, "seed").params
     assert all(type(n.value) is int for _, n in leaves(p.tree))
     assert type(p.total) is int and type(p.active) is int and type(p.non_embedding) is int
     assert p.total == int(sympy.expand(sym.total).xreplace({k: sympy.Integer(v) for k, v in cfg.dims.items()}))
@@ -77,7 +77,7 @@ def test_forward_flops_are_2_per_weight_per_token_plus_attention(cfg):
     # seed's 5 elementwise steps per score (scale, mask, 3 softmax). Lookups are not
     # multiplies: drop X_word and X_pos; a tied head multiplies by X_word once more.
     # Norms, residuals and the rest stay under 0.5%.
-    a = analyse(cfg)
+    a = analyse(cfg, "seed")
     l, d, v, n, h = (cfg[k] for k in ("l", "d_model", "n_vocab", "n_layers", "n_heads"))
     weights = a.params.active - v * d - (l * d if cfg.knob("position") == "learned" else 0)
     if cfg.knob("tie_embeddings"):
@@ -92,8 +92,8 @@ def test_closed_forms_for_the_seed_by_hand():
     # Kaplan: 2·31,498,240 + 2·1,572,864 = 62,996,480 + 3,145,728 = 66,142,208
     # PaLM/nanoGPT: weights multiplied = 62,480,384 - 30000·512 (X_word) - 512·512 (X_pos)
     #   = 46,858,240; 2·46,858,240 + 4·1,572,864 = 93,716,480 + 6,291,456 = 100,007,936
-    a = analyse(find("seed-512"))
+    a = analyse(find("seed-512"), "seed")
     assert a.closed_forms() == {"kaplan": 66_142_208, "palm": 100_007_936}
     assert a.per_token == 51_248_964_096 // 512 == 100_095_633  # 0.09% over PaLM's form
-    ed = analyse(find("transformer-base"))
+    ed = analyse(find("transformer-base"), "seed")
     assert ed.closed_forms() is None  # attention over l_src and l_tgt: no closed form here

@@ -34,7 +34,7 @@ def test_seed_in_44_total(seed_config):
     #   4fdln 25,769,803,776 + 8d²ln 6,442,450,944 + 4dl²n 3,221,225,472
     # + 2dlv 15,728,640,000 + 5l²hn 62,914,560 + 14dln 22,020,096 + 7dl 1,835,008
     # + 15dn 46,080 + fn 24,576 + 7d 3,584                          = 51,248,964,096
-    a = analyse(seed_config)
+    a = analyse(seed_config, "seed")
     assert a.total == 51_248_964_096
     assert type(a.total) is int
 
@@ -77,7 +77,7 @@ def test_seed_in_52_count_dict(seed_config):
                                 "+ b2": 3072},  # d_model*6
         },
     }
-    got = to_dict(analyse(seed_config).tree)
+    got = to_dict(analyse(seed_config, "seed").tree)
     assert got == expected
     # key order is the seed's too
     assert list(got) == ["Embeddings", "LayerNorm_Final", "ProjectToVocab", "Blocks"]
@@ -88,7 +88,7 @@ def test_seed_in_52_count_dict(seed_config):
 
 
 def test_seed_in_62_fractions(seed_config):
-    fr = to_dict(analyse(seed_config).fractions())
+    fr = to_dict(analyse(seed_config, "seed").fractions())
     # In [62], as printed
     assert fr["Embeddings"]["X_word + X_pos"] == pytest.approx(5.115108268509576e-06, abs=1e-12)
     assert fr["LayerNorm_Final"]["mean(x)"] == pytest.approx(5.125098714346509e-06, abs=1e-12)
@@ -147,7 +147,7 @@ def _flat(d, prefix=()):
     ((2048, 1024, 4096, 51200, 24, 16), IN_75),
 ])
 def test_seed_grouped_analysis(dims, printed):
-    a = analyse(cfg(*dims))
+    a = analyse(cfg(*dims), "seed")
     got = to_dict(a.fractions(a.grouped(SEED_GROUPS)))
     got_flat, want_flat = dict(_flat(got)), dict(_flat(printed))
     assert list(got_flat) == list(want_flat)  # same keys, same order
@@ -158,7 +158,7 @@ def test_seed_grouped_analysis(dims, printed):
 
 def test_in_75_grouped_counts():
     # The counts behind In [75]: PositionWiseFFN = 24 * (4*2048*4096*1024 + 4096 + 1024)
-    a = analyse(cfg(2048, 1024, 4096, 51200, 24, 16))
+    a = analyse(cfg(2048, 1024, 4096, 51200, 24, 16), "seed")
     g = to_dict(a.grouped(SEED_GROUPS))
     assert g["Blocks"]["PositionWiseFFN"] == 24 * (4 * 2048 * 4096 * 1024 + 4096 + 1024)
     assert g["ProjectToVocab"] == 2 * 2048 * 1024 * 51200
@@ -166,8 +166,8 @@ def test_in_75_grouped_counts():
 
 
 def test_n_multiplies_every_leaf(seed_config):
-    a1 = analyse(seed_config)
-    a3 = analyse(seed_config.with_values({"N": 3}, "<test>"))
+    a1 = analyse(seed_config, "seed")
+    a3 = analyse(seed_config.with_values({"N": 3}, "<test>"), "seed")
     assert a3.total == 3 * 51_248_964_096
     assert a3.tree["Blocks", "PositionWiseFFN", "+ b1"].value == 3 * 24576
     assert a3.per_token == a1.per_token == 51_248_964_096 // 512

@@ -71,18 +71,26 @@ def test_every_model_page_shows_the_exact_parameter_count(site):
 
 def test_conventions_page_and_model_pages_show_every_convention(site):
     text = (site / "conventions.html").read_text(encoding="utf-8")
-    assert 'id="seed"' in text and 'id="corrected"' in text
-    # seed-512 under corrected: 51,248,964,096 + 30,112,256 (tests/test_corrected.py)
-    assert "51,279,076,352" in text
+    for name in ("flopdocs", "seed", "kaplan", "chinchilla", "palm", "megatron", "6-n", "corrected"):
+        assert f'id="{name}"' in text, name  # corrected: the old name's anchor stays
+    # seed-512's training FLOPs per token under flopdocs: forward 51,279,076,352 (the seed's
+    # 51,248,964,096 + 30,112,256, tests/test_corrected.py) + backward: 2 × the matmuls
+    # 51,162,120,192 + 1 × the elementwise and transcendental steps (116,956,160 non-matmul
+    # less 19,405,312 of sums) = 102,421,791,232; 153,700,867,584 / 512 = 300,197,007
+    assert "300,197,007 (1.000)" in text
     model = (site / "models" / "seed-512.html").read_text(encoding="utf-8")
-    assert "51,279,076,352" in model and 'href="../conventions.html#corrected"' in model
+    assert "51,279,076,352" in model and 'href="../conventions.html#flopdocs"' in model
+    assert "51,248,964,096" in model and 'href="../conventions.html#seed"' in model
 
 
 def test_seed_512_page_shows_the_seed_number(site):
     # seed In [44]: count_flops(N=1, l=512, d_model=512, d_ff=4096, n_vocab=30000,
     # n_layers=6, n_heads=8) = 51248964096
+    # the page's headline is the flopdocs count (the seed's + 30,112,256); the seed's own
+    # number is one row away, under each convention
     text = (site / "models" / "seed-512.html").read_text(encoding="utf-8")
-    assert 'id="total-flops">51,248,964,096<' in text
+    assert 'id="total-flops">51,279,076,352<' in text
+    assert '<a href="../conventions.html#seed"><code>seed</code></a></td>\n<td style="text-align: right;">51,248,964,096</td>' in text
 
 
 def test_every_committed_anchor_exists(site):
@@ -220,24 +228,25 @@ def test_cross_check_counts_gpt2_smalls_tied_lm_head(site):
     # 124,439,808 - 786,432 = 123,653,376; 2·123,653,376 + 4·9,437,184 = 247,306,752
     # + 37,748,736 = 285,055,488. (Leaving the tied head out, 123,653,376 - 50257·768
     # = 85,056,000 weights, would give 170,112,000 + 37,748,736 = 207,860,736: +37.46%.)
-    # This count: 292,578,836,736 per sequence (the page's total) / 1024 tokens
-    # = 285,721,520 per token (rounded down), so vs. Kaplan (285,721,520 - 188,986,368)
-    # / 188,986,368 = +51.19% and vs. PaLM 666,032 / 285,055,488 = +0.23% (the
-    # elementwise steps, which the closed forms leave out).
+    # This count (flopdocs): the seed's 292,578,836,736 per sequence + 217,814,784 (its
+    # slips: n(2dl + 12l - 14d + (l - 1)(f + d) + l²h) + dl + 6l - 7d with n 12, d 768,
+    # l 1024, f 3072, h 12) = 292,796,651,520 / 1024 tokens = 285,934,230 per token, so
+    # vs. Kaplan (285,934,230 - 188,986,368) / 188,986,368 = +51.30% and vs. PaLM
+    # 878,742 / 285,055,488 = +0.31% (the elementwise steps the closed forms leave out).
     section = " ".join(_section(site, "models/gpt-2-small.md", "cross-check").split())
-    assert "count (285,721,520):" in section
+    assert "count (285,934,230):" in section
     assert _cross_check(site, "gpt-2-small") == {
-        "Kaplan": ["188,986,368", "+51.19%"],
-        "PaLM": ["285,055,488", "+0.23%"],
+        "Kaplan": ["188,986,368", "+51.30%"],
+        "PaLM": ["285,055,488", "+0.31%"],
     }
-    assert analyse(catalogue.find("gpt-2-small")).per_token == 285_721_520
+    assert analyse(catalogue.find("gpt-2-small")).per_token == 285_934_230
 
 
 def test_cross_check_names_the_sliding_window_only_where_there_is_one(site):
-    # Mistral 7B attends over a 4096-token window of its l = 8192: the closed forms count
-    # full l x l attention, so the page must say they ignore the window; a model without a
-    # window (or with one at least l) must not.
-    caveat = "and the sliding window, which the closed forms ignore"
+    # Mistral 7B attends over a 4096-token window of its l = 8192: the page must say the
+    # window changes neither count (both count every score a dense kernel computes) and how
+    # to count the band; a model without a window (or with one at least l) must not.
+    caveat = "a sliding window does not change this count"
     windowed = set()
     for cfg in catalogue.models():
         if cfg.knob("architecture") == "encoder-decoder":
@@ -252,19 +261,19 @@ def test_cross_check_names_the_sliding_window_only_where_there_is_one(site):
     # RoPE (no position table), an untied head: 7,241,732,096 - 32000·4096 (the word
     # table, a lookup) = 7,110,660,096 weights; attention 32 layers · 8192 · 4096 (d_attn
     # = 32 heads · 128) = 1,073,741,824; 2·7,110,660,096 + 4·1,073,741,824 = 18,516,287,488.
-    # Its scores span all 8192 keys, this count's only the window's 4096, so this page's
-    # 16,391,520,451 per token is (16,391,520,451 - 18,516,287,488) / 18,516,287,488 = -11.48%.
-    assert _cross_check(site, "mistral-7b-v0-1")["PaLM"] == ["18,516,287,488", "-11.48%"]
+    # Both span all 8192 keys (dense), so this page's 18,568,364,227 per token is
+    # (18,568,364,227 - 18,516,287,488) / 18,516,287,488 = +0.28%: the elementwise steps.
+    assert _cross_check(site, "mistral-7b-v0-1")["PaLM"] == ["18,516,287,488", "+0.28%"]
 
 
 def test_conventions_page_shows_the_corrected_difference_term_by_term(site):
-    # corrected - seed per sequence (tests/test_corrected.py, DIFF):
-    # n(2dl + 12l - 14d + (l - 1)(f + d) + l²h) + dl + 6l - 7d, expanded and set one term
-    # per line, the negative ones with their own sign ("&- x", never "&+ -x").
-    want = ["d_{ff} l n_{layers}", "- d_{ff} n_{layers}", "+ 3 d_{model} l n_{layers}",
-            "+ d_{model} l", "- 15 d_{model} n_{layers}", "- 7 d_{model}",
-            "+ l^{2} n_{heads} n_{layers}", "+ 12 l n_{layers}", "+ 6 l"]
-    section = _section(site, "conventions.md", "corrected")
+    # seed - flopdocs per sequence, the negative of tests/test_corrected.py's DIFF:
+    # -(n(2dl + 12l - 14d + (l - 1)(f + d) + l²h) + dl + 6l - 7d), expanded and set one term
+    # per line, each with its own sign ("&- x", never "&+ -x").
+    want = ["- d_{ff} l n_{layers}", "+ d_{ff} n_{layers}", "- 3 d_{model} l n_{layers}",
+            "- d_{model} l", "+ 15 d_{model} n_{layers}", "+ 7 d_{model}",
+            "- l^{2} n_{heads} n_{layers}", "- 12 l n_{layers}", "- 6 l"]
+    section = _section(site, "conventions.md", "seed")
     m = re.search(r"\\begin\{aligned\}(.*?)\\end\{aligned\}", section, re.S)
     assert m, section
     lines = [" ".join(x.replace("&amp;", "").split()) for x in m.group(1).split("\\\\")]

@@ -25,7 +25,7 @@ from flopdocs.tree import leaves, node, to_dict, walk
 
 @pytest.mark.parametrize("cfg", models(), ids=lambda c: c.name)
 def test_every_leaf_has_a_kind_and_a_role_and_by_sums_are_exact(cfg):
-    for name in CONVENTIONS:
+    for name in ("flopdocs", "seed"):  # the tree conventions
         a = analyse(cfg, name)
         assert all(n.kind in KINDS and n.role in ROLES for _, n in leaves(a.tree))
         assert sum(a.by_kind.values()) == sum(a.by_role.values()) == a.total
@@ -33,7 +33,7 @@ def test_every_leaf_has_a_kind_and_a_role_and_by_sums_are_exact(cfg):
 
 
 def test_seed_by_kind_and_role_by_hand():
-    a = analyse(find("seed-512"))
+    a = analyse(find("seed-512"), "seed")
     # transcendental: e^x 6 layers * 8 heads * 512² = 12,582,912, plus LayerNorm's denominators
     # 2·n = 1,024 per norm, 13 norms (2 per layer + final): 13,312 -> 12,596,224
     assert a.by_kind["transcendental"] == 6 * 8 * 512**2 + 13 * 2 * 512 == 12_596_224
@@ -47,7 +47,7 @@ def test_seed_by_kind_and_role_by_hand():
 
 
 def test_grouped_analysis_by_role_family_is_the_seeds_in_74():
-    a = analyse(find("seed-512"))
+    a = analyse(find("seed-512"), "seed")
     assert a.grouped_default == a.grouped(SEED_GROUPS)
     assert a.default_groups() == ("Embeddings", "LayerNorm_Final", "LayerNorms",
                                   "ScaledDotProductAttention", "PositionWiseFFN")

@@ -32,7 +32,7 @@ def configs(draw):
 @given(configs())
 def test_invariants(cfg):
     # (A parent's total is the sum of its children by definition, Node.total: not checked.)
-    a = analyse(cfg)
+    a = analyse(cfg, "seed")
     for _, n in leaves(a.tree):
         assert type(n.value) is int and n.value > 0
     # root == symbolic total evaluated (independently of the tree walk), times N

@@ -1,9 +1,11 @@
-"""Counting conventions: one module per convention, each a table of counting rules.
+"""Counting conventions: one module per convention, each its rules written once, cited.
 
-A convention is how FLOPs are counted (what is counted, and how often) over one and
-the same structure (:func:`rules.structure`); adding one is adding a module with
-``NAME``, ``SUMMARY``, ``RULES`` and ``build``, and touching no layer.  ``seed``
-reproduces the origin notebook exactly, mistakes included.
+Two sorts.  A *tree* convention (``flopdocs``, ``seed``) is a table of counting rules over
+one and the same structure (:func:`rules.structure`): ``RULES = {(layer, leaf): rule}``;
+adding one is adding a module, touching no layer.  A *formula* convention (``kaplan``,
+``chinchilla``, ``palm``, ``megatron``, ``6N``) is the closed form a paper prints, as
+named terms (:mod:`.formula`).  Every module gives ``NAME``, ``TITLE``, ``CITATION``,
+``SUMMARY`` and ``MODES`` (the modes it defines; any other is refused in one line).
 """
 from __future__ import annotations
 
@@ -11,22 +13,30 @@ from types import ModuleType
 
 from ..errors import ConfigError
 from ..tree import Node
-from . import corrected, seed
+from . import chinchilla, flopdocs, kaplan, megatron, palm, seed, six_n
 from .rules import apply
 
-CONVENTIONS: dict[str, ModuleType] = {"seed": seed, "corrected": corrected}
-DEFAULT = "seed"
+#: Every convention, in the order pages and tables show them (the default first).
+CONVENTIONS: dict[str, ModuleType] = {
+    m.NAME: m for m in (flopdocs, seed, kaplan, chinchilla, palm, megatron, six_n)}
+#: Old names still accepted.
+ALIASES = {"corrected": "flopdocs"}
+DEFAULT = "flopdocs"
 
 
 def get(name: str) -> ModuleType:
     try:
-        return CONVENTIONS[name]
+        return CONVENTIONS[ALIASES.get(name, name)]
     except KeyError:
-        raise ConfigError(
-            f"--convention: unknown convention {name!r} (known: {', '.join(sorted(CONVENTIONS))})"
-        ) from None
+        raise ConfigError(f"unknown convention {name!r} (known: {', '.join(CONVENTIONS)})",
+                          origin="--convention") from None
 
 
-def count(tree: Node, name: str = DEFAULT) -> Node:
-    """Any tree (a layer's example, say) counted by convention ``name``."""
+def is_tree(conv: ModuleType) -> bool:
+    """Whether a convention counts the tree (else it is a closed form)."""
+    return hasattr(conv, "RULES")
+
+
+def count(tree: Node, name: str = "seed") -> Node:
+    """Any tree (a layer's example, say) counted by the tree convention ``name``."""
     return apply(tree, get(name).RULES)

@@ -18,18 +18,25 @@ import sympy
 from ..arch import SEED, Arch
 from ..layers.encoder_decoder import encoder_decoder
 from ..layers.transformer import transformer
-from ..symbols import (d_ff, d_model, l, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
-                       n_heads, n_layers, n_vocab)
+from ..symbols import (d_ff, d_model, keys as cache_keys, l, l_src, l_tgt, n_decoder_layers,
+                       n_encoder_layers, n_heads, n_layers, n_vocab, window)
 from ..tree import Node, Op
 
 
 @lru_cache(maxsize=None)
-def structure(arch: Arch = SEED) -> Node:
-    """The symbolic tree of one forward pass over one sequence: every leaf's true count."""
+def structure(arch: Arch = SEED, decode: bool = False) -> Node:
+    """The symbolic tree of one forward pass over one sequence: every leaf's true count.
+
+    ``decode``: one step of generation: ``l`` new tokens (1) whose queries score the
+    ``keys`` cached keys (:data:`flopdocs.symbols.keys`).
+    """
     if arch.encoder_decoder:
+        if decode:
+            raise ValueError("decoding an encoder-decoder is not modelled")
         return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
                                n_decoder_layers, n_heads, arch=arch)
-    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch)
+    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch,
+                       keys=cache_keys if decode else None)
 
 
 @dataclass(frozen=True)
@@ -80,16 +87,87 @@ def apply(tree: Node, rules: Rules) -> Node:
     return rec(tree, None, 1)
 
 
+#: ``--scores``: which query-key pairs of a head are counted.
+SCORES = ("dense", "exact", "half")
+_HEADS = ("ScaledDotProductAttention", "WindowedAttention")
+
+
+def pairs(head: Node, scores: str) -> tuple[Any, Any]:
+    """(n_q·n_k, the pairs ``scores`` counts) of one head, from its ``Q * K.T`` leaf.
+
+    ``dense``: every pair a masked dense kernel computes.  ``exact``: only what the
+    mask admits: l(l + 1)/2 under a causal mask over l queries and l keys, and
+    Σᵢ min(i, w) = w(w + 1)/2 + (l − w)·w under a sliding window w < l; a head without a
+    causal mask (an encoder, cross-attention) or a decode step (one query, every cached
+    key visible) is dense.  ``half``: Megatron-LM's l²/2 for causal self-attention.
+    """
+    (n_q, _), (_, n_k) = head["Q * K.T"].op.shapes
+    dense = n_q * n_k
+    causal = "+ mask" in head.keys() and n_q == n_k
+    if scores == "dense" or not causal:
+        return dense, dense
+    if scores == "half":
+        return dense, dense / 2
+    if head.layer == "WindowedAttention":
+        return dense, window * (window + 1) / 2 + (n_q - window) * window
+    return dense, n_q * (n_q + 1) / 2
+
+
+def _per_pair(leaf: Node, n_q: Any, n_k: Any) -> bool:
+    """Whether a head's leaf costs a fixed amount per query-key pair."""
+    shapes = leaf.op.shapes if leaf.op is not None else ()
+    if leaf.op is not None and leaf.op.form == "matmul":
+        (m, k), (_, n) = shapes
+        return (m, n) == (n_q, n_k) or (m, k) == (n_q, n_k)
+    return bool(shapes) and tuple(shapes[0]) == (n_q, n_k)
+
+
+def count_scores(tree: Node, scores: str) -> Node:
+    """Every head's per-pair leaves scaled from n_q·n_k pairs to the pairs ``scores`` counts."""
+    if scores == "dense":
+        return tree
+
+    def rec(t: Node) -> Node:
+        if t.layer in _HEADS and not t.is_leaf:
+            dense, counted = pairs(t, scores)
+            if counted == dense:
+                return t
+            (n_q, _), (_, n_k) = t["Q * K.T"].op.shapes
+            return _scale_leaves(t, lambda leaf: _per_pair(leaf, n_q, n_k), sympy.expand(counted / dense))
+        if t.is_leaf:
+            return t
+        return replace(t, children=tuple(rec(c) for c in t.children))
+
+    return rec(tree)
+
+
+def _scale_leaves(t: Node, which: Callable[[Node], bool], factor: Any) -> Node:
+    if t.is_leaf:
+        return replace(t, value=sympy.expand(t.value * factor)) if which(t) else t
+    return replace(t, children=tuple(_scale_leaves(c, which, factor) for c in t.children))
+
+
+def count_macs(tree: Node) -> Node:
+    """``--macs``: a multiply-add counted as 1 (fvcore, ptflops), not 2: matmuls halved."""
+    return _scale_leaves(tree, lambda leaf: leaf.kind == "matmul", sympy.Rational(1, 2))
+
+
 def builder(rules: Rules) -> Callable[..., Node]:
-    """A convention's ``build(config=None)``: its tree for a config's structure, cached."""
+    """A tree convention's ``build(config=None, ...)``: its tree for a config's structure,
+    counted by ``rules`` and the flags, cached per structure."""
 
     @lru_cache(maxsize=None)
-    def symbolic(arch: Arch) -> Node:
-        return apply(structure(arch), rules)
+    def symbolic(arch: Arch, decode: bool, scores: str, macs: bool) -> Node:
+        tree = count_scores(apply(structure(arch, decode), rules), scores)
+        return count_macs(tree) if macs else tree
 
-    def build(config: Any = None) -> Node:
+    def build(config: Any = None, *, arch: Arch | None = None, decode: bool = False,
+              scores: str = "dense", macs: bool = False) -> Node:
         """The symbolic cost tree of one forward pass over one sequence (cached per
-        structure; its numeric keys are symbols, evaluated through ``Config.dims``)."""
-        return symbolic(SEED if config is None else config.arch)
+        structure, ``arch`` or the config's; its numeric keys are symbols, evaluated
+        through ``Config.dims``)."""
+        if arch is None:
+            arch = SEED if config is None else config.arch
+        return symbolic(arch, decode, scores, macs)
 
     return build

@@ -14,6 +14,9 @@ from __future__ import annotations
 from .rules import Drop, Recount, builder
 
 NAME = "seed"
+TITLE = "The seed notebook"
+CITATION = "the flopdocs seed notebook (In [3]-[18]), reproduced exactly"
+MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
 SUMMARY = (
     "The seed notebook's convention: a matrix product (m×k)(k×n) costs 2·m·k·n FLOPs "
     "(one multiply and one add per multiply-add); elementwise additions, the attention "

@@ -36,12 +36,13 @@ from .rms_norm import rms_norm
            "norm; this block normalises before. Both have two norms per block and one "
            "more per stack, so the counts and parameters are the same."),
 )
-def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True):
+def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None):
+    """``keys``: each query scores that many keys (a KV cache) instead of the l new ones."""
     return [
         norms(l, d_model, 2, arch),
         elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
                     note="Two residual additions per block."),
-        self_attention(l, d_model, n_heads, arch, mask=mask),
+        self_attention(l, d_model, n_heads, arch, mask=mask, keys=keys),
         ffn(l, d_model, d_ff, arch),
     ]
 
@@ -68,10 +69,10 @@ def _attention_options(arch: Arch) -> dict:
                 relative=arch.position == "relative")
 
 
-def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True) -> Node:
+def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True, keys=None) -> Node:
     d_k = arch.d_k(d_model, n_heads)
     options = dict(_attention_options(arch), rope=arch.position == "rope",
-                   window=arch.window, alibi=arch.position == "alibi", mask=mask)
+                   window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys)
     if arch.gqa:
         return grouped_query_attention(l, l, d_k, d_k, d_model, n_heads, arch.kv_heads, **options)
     return multi_head_attention(l, l, d_k, d_k, d_model, n_heads, **options)

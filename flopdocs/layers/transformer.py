@@ -31,7 +31,8 @@ from .embeddings import embeddings
            "n_layers blocks; non-embedding parameters leave out the word and position "
            "tables and the LM head (Kaplan et al. 2020's N)."),
 )
-def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED):
+def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED, keys=None):
+    """``keys``: a decode step's attention scores that many cached keys (default: l)."""
     steps = [
         embeddings(l, d_model, n_vocab, position=arch.position),
         rename(norm(l, d_model, arch), final_norm_name(arch)),
@@ -39,7 +40,7 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
     if arch.lm_head:
         steps.append(lm_head(l, d_model, n_vocab, arch))
     mask = arch.architecture != "encoder"
-    steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask), n_layers),
+    steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask, keys=keys), n_layers),
                         "Blocks"))
     return steps
 

@@ -120,7 +120,7 @@ def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:
 
 def example(layer: Layer) -> Node:
     """The layer's example instance, counted by the site's convention."""
-    return conventions.count(layer.example())
+    return conventions.count(layer.example(), conventions.DEFAULT)
 
 
 def sections(layer: Layer) -> tuple[Section, ...]:
@@ -143,7 +143,8 @@ def sections(layer: Layer) -> tuple[Section, ...]:
     taken = set(RESERVED)
     anchors: dict[tuple[str, ...], str] = {}
     for p, _, _, _ in sorted(found, key=lambda f: len(f[0])):
-        for candidate in (anchor(p[-1]), anchor("-".join(p))):
+        spelled = p[-1].replace("/", " divide ").replace("+", " plus ").replace("*", " times ")
+        for candidate in (anchor(p[-1]), anchor("-".join(p)), anchor(spelled)):
             if candidate and candidate not in taken:
                 break
         else:

@@ -12,6 +12,7 @@ from types import ModuleType
 from .. import catalogue, conventions
 from ..analysis import Analysis, analyse
 from ..config import Config, ConfigError
+from ..modes import MODES
 from ..layers import Layer, all_layers
 from ..tree import Node, slug
 
@@ -21,7 +22,8 @@ class Model:
     config: Config
     analysis: Analysis
     grouped: Node  # the evaluated tree with the default groups collapsed (those present)
-    under: tuple[Analysis, ...]  # the model under every convention, the default first
+    under: tuple[Analysis, ...]  # forward under every convention that counts it, the default first
+    counts: dict  # (convention, mode) -> Analysis, or the one-line reason it is refused
 
 
 @dataclass(frozen=True)
@@ -37,17 +39,31 @@ def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
     return catalogue.models() if directory is None else catalogue.load_directory(directory)
 
 
+def counts(cfg: Config) -> dict[tuple[str, str], Analysis | str]:
+    """The model under every convention and mode: an evaluated analysis, or why the
+    convention refuses (one line)."""
+    out: dict[tuple[str, str], Analysis | str] = {}
+    for name in conventions.CONVENTIONS:
+        for mode in MODES:
+            try:
+                a = analyse(cfg, name, mode)
+                a.tree  # noqa: B018  (evaluate now, in the gather step)
+            except ConfigError as e:
+                out[name, mode] = e.reason
+            else:
+                out[name, mode] = a
+    return out
+
+
 def evaluate(cfg: Config) -> Model:
     """One catalogue model evaluated exactly (raises ConfigError on an inexact config)."""
     a = analyse(cfg)
     a.tree  # noqa: B018  (evaluates now, so a bad config fails the gather step)
-    others = [analyse(cfg, name) for name in sorted(conventions.CONVENTIONS)
-              if name != conventions.DEFAULT]
-    for other in others:
-        other.tree  # noqa: B018  (evaluate now, in the gather step)
     a.params  # noqa: B018
+    every = counts(cfg)
+    under = tuple(x for (name, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
-                 grouped=a.grouped_default, under=(a, *others))
+                 grouped=a.grouped_default, under=under, counts=every)
 
 
 def gather(catalogue_dir: str | Path | None = None) -> SiteData:
@@ -56,6 +72,5 @@ def gather(catalogue_dir: str | Path | None = None) -> SiteData:
         where = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
         raise ConfigError(f"{where}: the catalogue has no models (*.yaml)")
     default = conventions.get(conventions.DEFAULT)
-    others = tuple(conventions.get(n) for n in sorted(conventions.CONVENTIONS) if n != conventions.DEFAULT)
     return SiteData(models=models, layers=tuple(all_layers()), convention=default,
-                    conventions=(default, *others))
+                    conventions=tuple(conventions.CONVENTIONS.values()))

@@ -10,7 +10,7 @@ import sympy
 
 from .. import closed_forms
 from ..layers import LAYERS
-from ..tree import share, walk
+from ..tree import anchor, share, walk
 from . import derive, figures
 from .gather import Model
 
@@ -37,8 +37,8 @@ def largest(m: Model) -> tuple[str, float]:
 
 def under_conventions(m: Model) -> list[dict]:
     base = m.analysis.total
-    return [{"name": a.convention, "total": a.total, "per_token": a.per_token,
-             "diff": (a.total - base) / base} for a in m.under]
+    return [{"name": a.convention, "anchor": anchor(a.convention), "total": a.total,
+             "per_token": a.per_token, "diff": (a.total - base) / base} for a in m.under]
 
 
 def _grouped_rows(m: Model) -> list[dict]:

@@ -16,6 +16,7 @@ import sympy
 
 from ..layers import LAYERS
 from ..report import human, human_params
+from .. import conventions
 from ..keys import DIMENSIONS, KNOBS
 from ..resources import TEMPLATES
 from ..symbols import d_ff, d_model, l
@@ -157,16 +158,32 @@ def symbolic_page(env, data: SiteData, cite) -> str:
 
 
 def conventions_page(env, data: SiteData, cite) -> str:
-    seed_total = sympy.expand(data.convention.build().total)
+    default = data.convention
+    base_total = sympy.expand(default.build().total)
     sections = []
     for conv in data.conventions:
-        diff = sympy.expand(conv.build().total - seed_total)
-        sections.append({"name": conv.NAME, "anchor": anchor(conv.NAME), "summary": conv.SUMMARY,
-                         "default": conv is data.convention, "doc": inspect.getdoc(conv) or "",
+        tree = conventions.is_tree(conv)
+        diff = sympy.expand(conv.build().total - base_total) if tree else 0
+        sections.append({"name": conv.NAME, "anchor": anchor(conv.NAME), "title": conv.TITLE,
+                         "citation": conv.CITATION, "summary": conv.SUMMARY,
+                         "modes": ", ".join(conv.MODES), "tree": tree,
+                         "aliases": [a for a, n in conventions.ALIASES.items() if n == conv.NAME],
+                         "default": conv is default,
                          "diff": derive.tex_lines(diff) if diff != 0 else ""})
-    rows = [{"m": m, "under": model_page.under_conventions(m)} for m in data.models]
+    names = [c.NAME for c in data.conventions]
+    rows = []
+    for m in data.models:
+        base = m.counts[default.NAME, "training"]
+        cells = []
+        for name in names:
+            a = m.counts[name, "training"]
+            if isinstance(a, str):
+                cells.append({"value": None, "ratio": None, "refused": a})
+            else:
+                cells.append({"value": a.per_token, "ratio": a.total / base.total, "refused": ""})
+        rows.append({"m": m, "cells": cells})
     return env.get_template("conventions.md.j2").render(
-        sections=sections, rows=rows, names=[c.NAME for c in data.conventions],
+        sections=sections, rows=rows, names=names,
         cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
 
 

@@ -11,7 +11,7 @@ BASE = dict(name="t", l=6, d_model=4, d_ff=6, n_vocab=10, n_layers=1, n_heads=2,
 
 
 def test_structure_and_totals_by_hand():
-    a = analyse(parse(BASE, "<t>"))
+    a = analyse(parse(BASE, "<t>"), "seed")
     assert a.tree.keys() == ["Encoder", "Decoder", "ProjectToVocab"]
     enc = a.tree["Encoder"]
     assert enc.keys() == ["Embeddings", "LayerNorm_Final", "Blocks"]
@@ -32,13 +32,13 @@ def test_structure_and_totals_by_hand():
 
 
 def test_params_share_one_word_embedding():
-    a = analyse(parse({**BASE, "position": "sinusoidal", "tie_embeddings": True}, "<t>"))
+    a = analyse(parse({**BASE, "position": "sinusoidal", "tie_embeddings": True}, "<t>"), "seed")
     p = a.params
     # X_word 10*4 = 40 once; encoder: final norm 8, 2 blocks x (norms 16 + attn 64 + FFN 58 = 138);
     # decoder: final norm 8, 1 block 210; tied head: 0
     assert p.total == 40 + 8 + 2 * 138 + 8 + 210 == 542
     assert p.non_embedding == 542 - 40
-    learned = analyse(parse(BASE, "<t>")).params
+    learned = analyse(parse(BASE, "<t>"), "seed").params
     # learned positions: a table per stack (5*4 + 3*4 = 32) and an untied head (40)
     assert learned.total == 542 + 32 + 40
 

@@ -38,7 +38,7 @@ def test_mixtral_active_params():
     cfg = parse(dict(name="m", l=4096, d_model=4096, d_ff=14336, n_vocab=32000, n_layers=32,
                      n_heads=32, n_kv_heads=8, ffn="swiglu", norm="rmsnorm", position="rope",
                      ffn_bias=False, n_experts=8, experts_per_token=2), "<t>")
-    p = analyse(cfg).params
+    p = analyse(cfg, "seed").params
     assert p.total == 46_702_792_704
     # 6 idle experts of 3 * 4096 * 14336 = 176,160,768 each, in 32 layers: 33,822,867,456
     assert p.active == 46_702_792_704 - 32 * 6 * 176_160_768 == 12_879_925_248
@@ -46,16 +46,16 @@ def test_mixtral_active_params():
 
 def test_d_ff_expert_and_dense_equivalence():
     base = dict(name="t", l=8, d_model=16, d_ff=64, n_vocab=10, n_layers=2, n_heads=4)
-    dense = analyse(parse(base, "<t>"))
+    dense = analyse(parse(base, "<t>"), "seed")
     # one expert, chosen always, as wide as the dense FFN: the dense FFN plus router,
     # softmax (1 logit) and a weighted sum of one output (l*d multiplies)
-    one = analyse(parse({**base, "n_experts": 1, "experts_per_token": 1}, "<t>"))
+    one = analyse(parse({**base, "n_experts": 1, "experts_per_token": 1}, "<t>"), "seed")
     router = 2 * 8 * 16 * 1
     softmax = 3 * 8 * 1
     mix = 8 * 16 * 1
     assert one.total == dense.total + 2 * (router + softmax + mix)
     assert one.params.total == dense.params.total + 2 * 16  # a 16 x 1 router per layer
-    narrow = analyse(parse({**base, "n_experts": 4, "experts_per_token": 2, "d_ff_expert": 32}, "<t>"))
+    narrow = analyse(parse({**base, "n_experts": 4, "experts_per_token": 2, "d_ff_expert": 32}, "<t>"), "seed")
     e = narrow.tree["Blocks", "MixtureOfExperts", "Experts"]
     # two experts of width 32 per token: 2 * (2*8*16*32 * 2) plus the seed's biases once each
     assert e["* W1"].value == 2 * 2 * (2 * 8 * 16 * 32)

@@ -50,15 +50,15 @@ def test_relative_positions_by_hand():
 def test_explicit_d_head():
     # PaLM-style: n_heads * d_head != d_model: 2 heads of 8 on d_model 4
     base = dict(name="t", l=3, d_model=4, d_ff=8, n_vocab=10, n_layers=1, n_heads=2)
-    a = analyse(parse({**base, "d_head": 8}, "<t>"))
+    a = analyse(parse({**base, "d_head": 8}, "<t>"), "seed")
     mha_ = a.tree["Blocks", "MultiHeadAttention"]
     assert mha_["Q * WQ"].value == 2 * 3 * 4 * 16  # d_model 4 -> h2 * d_head8
     assert mha_["* WO"].value == 2 * 3 * 16 * 4
     # W_Q, W_K, W_V, W_O: 4 * 4*16 = 256 attention parameters (the seed shape has 64)
-    seedlike = analyse(parse(base, "<t>"))
+    seedlike = analyse(parse(base, "<t>"), "seed")
     assert a.params.total == seedlike.params.total + 256 - 64
     # d_head equal to d_model / n_heads is the seed's tree
-    assert analyse(parse({**base, "d_head": 2}, "<t>")).symbolic == seedlike.symbolic
+    assert analyse(parse({**base, "d_head": 2}, "<t>"), "seed").symbolic == seedlike.symbolic
 
 
 def test_seed_in_10():

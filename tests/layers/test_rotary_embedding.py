@@ -14,8 +14,8 @@ def test_counts_by_hand():
 
 def test_rope_config_adds_rotation_and_drops_position_add():
     base = dict(name="t", l=8, d_model=16, d_ff=32, n_vocab=10, n_layers=2, n_heads=4)
-    learned = analyse(parse(base, "<t>"))
-    rope = analyse(parse({**base, "position": "rope"}, "<t>"))
+    learned = analyse(parse(base, "<t>"), "seed")
+    rope = analyse(parse({**base, "position": "rope"}, "<t>"), "seed")
     rot = rope.tree["Blocks", "MultiHeadAttention", "RotaryEmbedding"]
     # per layer: rotate q 3*8*16 = 384, rotate k 384; two layers
     assert rot["rotate q"].value == rot["rotate k"].value == 2 * 384

@@ -1,0 +1,96 @@
+"""Conventions that are closed forms, not trees: each a list of named terms, as printed.
+
+A formula convention's module gives ``NAME``, ``TITLE``, ``CITATION``, ``SUMMARY``,
+``MODES``, ``refuses(config)`` (a reason, or None) and either ``per_token(m, n_ctx)`` (the
+cost of one token that attends to ``n_ctx`` positions: Kaplan, PaLM, 6N) or
+``per_sequence(m, seq)`` (one sequence of ``seq`` tokens: Chinchilla, Megatron), as
+:class:`Term` lists, with ``BACKWARD`` (the backward's multiple of the forward).  This
+module turns them into a tree per mode; nothing here knows a particular paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..tree import Node
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    value: int  # FLOPs, exact
+    formula: str  # as the source prints it, in its own letters
+    role: str | None = None  # our role it stands for, when it stands for one
+    kind: str | None = "matmul"
+    recomputed: bool = True  # counted again under full recomputation (Megatron: not the logits)
+
+
+@dataclass(frozen=True)
+class Model:
+    """What the closed forms read of a config: its dimensions and parameter counts."""
+
+    l: int
+    d_model: int
+    d_ff: int
+    n_vocab: int
+    n_layers: int
+    n_heads: int
+    d_head: int
+    params: Any  # flopdocs.params.Params
+
+
+def model_of(cfg, params) -> Model:
+    return Model(cfg["l"], cfg["d_model"], cfg["d_ff"], cfg["n_vocab"], cfg["n_layers"],
+                 cfg["n_heads"], cfg.get("d_head"), params)
+
+
+def leaves(terms: list[Term], scale: int = 1) -> tuple[Node, ...]:
+    return tuple(Node(name=t.name, value=scale * t.value, kind=t.kind, role=t.role) for t in terms)
+
+
+def sequence_terms(conv, m: Model, seq: int) -> list[Term]:
+    """One sequence of ``seq`` tokens (each attending to the whole sequence)."""
+    if hasattr(conv, "per_sequence"):
+        return conv.per_sequence(m, seq)
+    return [Term(t.name, seq * t.value, t.formula, t.role, t.kind, t.recomputed)
+            for t in conv.per_token(m, seq)]
+
+
+def decode_sum(conv, m: Model, first: int, steps: int) -> list[Term]:
+    """``steps`` tokens generated one at a time, the first attending to ``first`` positions.
+
+    Each term of a per-token form is linear in n_ctx, so the sum over the steps is exact:
+    ``steps·a + b·Σ n_ctx``.
+    """
+    one, two = conv.per_token(m, 1), conv.per_token(m, 2)
+    total_ctx = steps * first + steps * (steps - 1) // 2
+    out = []
+    for t1, t2 in zip(one, two):
+        b = t2.value - t1.value
+        a = t1.value - b
+        out.append(Term(t1.name, steps * a + b * total_ctx, t1.formula, t1.role, t1.kind, t1.recomputed))
+    return out
+
+
+def tree(conv, cfg, params, mode: str, options) -> tuple[Node, int]:
+    """(the per-sequence tree, tokens it processes) of a formula convention in ``mode``."""
+    m = model_of(cfg, params)
+    root = conv.TITLE
+    if mode in ("forward", "training", "training-recompute"):
+        terms = sequence_terms(conv, m, m.l)
+        if mode == "forward":
+            return Node(name=root, children=leaves(terms)), m.l
+        parts = [Node(name="forward", children=leaves(terms))]
+        if mode == "training-recompute":
+            parts.append(Node(name="recompute", children=leaves([t for t in terms if t.recomputed])))
+        parts.append(Node(name="backward", children=leaves(terms, conv.BACKWARD)))
+        return Node(name=root, children=tuple(parts)), m.l
+    if mode == "prefill":
+        return Node(name=root, children=leaves(sequence_terms(conv, m, options.prompt))), options.prompt
+    if mode == "decode":
+        return Node(name=root, children=leaves(conv.per_token(m, options.context + 1))), 1
+    prompt, steps = options.prompt, options.generate  # generate
+    return Node(name=root, children=(
+        Node(name="prefill", children=leaves(sequence_terms(conv, m, prompt))),
+        Node(name="decode", children=leaves(decode_sum(conv, m, prompt + 1, steps))),
+    )), prompt + steps

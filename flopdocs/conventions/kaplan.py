@@ -1,0 +1,40 @@
+"""``kaplan``: Kaplan et al. 2020, "Scaling Laws for Neural Language Models", Table 1.
+
+Per token, forward, row by row as printed (d_attn = n_heads·d_head, n_ctx the context):
+embed 4·d_model; attention QKV 2·n_layer·d_model·3·d_attn; mask 2·n_layer·n_ctx·d_attn;
+project 2·n_layer·d_attn·d_model; feedforward 2·n_layer·2·d_model·d_ff; de-embed
+2·d_model·n_vocab.  "The backwards pass is approximately twice the forward" (section 2.1).
+"""
+from __future__ import annotations
+
+from .formula import Model, Term
+
+NAME = "kaplan"
+TITLE = "Kaplan et al. 2020"
+CITATION = "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 1 and section 2.1"
+SUMMARY = ("Per token: 2 FLOPs per weight a token multiplies (QKV, projection, feed-forward, "
+           "de-embedding) plus 2·n_layer·n_ctx·d_attn for the attention scores, 4·d_model for the "
+           "embedding; softmax, norms, biases and the weighted sum of values are not counted; "
+           "backward twice the forward.")
+MODES = ("forward", "training", "prefill", "decode", "generate")
+BACKWARD = 2
+
+
+def refuses(cfg) -> str | None:
+    if cfg.is_encoder_decoder:
+        return "Kaplan et al.'s Table 1 is a decoder-only count (no encoder-decoder)"
+    if cfg.get("n_experts") is not None:
+        return "Kaplan et al.'s Table 1 has no mixture of experts"
+    return None
+
+
+def per_token(m: Model, n_ctx: int) -> list[Term]:
+    d, L, d_attn = m.d_model, m.n_layers, m.n_heads * m.d_head
+    return [
+        Term("embed", 4 * d, "4 d_model", "embedding", "elementwise"),
+        Term("attention: QKV", 2 * L * d * 3 * d_attn, "2 n_layer d_model 3 d_attn", "attention-projection"),
+        Term("attention: mask", 2 * L * n_ctx * d_attn, "2 n_layer n_ctx d_attn", "attention-scores"),
+        Term("attention: project", 2 * L * d_attn * d, "2 n_layer d_attn d_model", "attention-projection"),
+        Term("feedforward", 2 * L * 2 * d * m.d_ff, "2 n_layer 2 d_model d_ff", "ffn"),
+        Term("de-embed", 2 * d * m.n_vocab, "2 d_model n_vocab", "lm-head"),
+    ]

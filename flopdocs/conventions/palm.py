@@ -1,0 +1,35 @@
+"""``palm``: Chowdhery et al. 2022, "PaLM", Appendix B: 6·P + 12·L·H·Q·T per training token.
+
+P is every parameter, the (tied) embedding included: PaLM 540B's reported 46.2 % MFU at
+238.3k tokens/s on 6,144 TPU v4 chips (275 TFLOP/s each) is reproduced with it, not without
+(45.8 %).  L layers, H heads, Q head width, T sequence length.  The forward is one third,
+2·P + 4·L·H·Q·T (nanoGPT's estimate_mfu uses the same form).
+"""
+from __future__ import annotations
+
+from .formula import Model, Term
+
+NAME = "palm"
+TITLE = "Chowdhery et al. 2022"
+CITATION = "Chowdhery et al. 2022, PaLM: Scaling Language Modeling with Pathways, Appendix B"
+SUMMARY = ("Per token: 2 FLOPs per parameter (all of them, embedding included) plus 4·L·H·Q·T "
+           "for the attention over T positions, forward; training is three times that "
+           "(6·P + 12·L·H·Q·T); rematerialisation is not counted (that is MFU, not HFU).")
+MODES = ("forward", "training", "prefill")
+BACKWARD = 2
+
+
+def refuses(cfg) -> str | None:
+    if cfg.is_encoder_decoder:
+        return "PaLM's Appendix B counts a decoder-only model (no encoder-decoder)"
+    if cfg.get("n_experts") is not None:
+        return "PaLM's Appendix B counts a dense model (no mixture of experts)"
+    return None
+
+
+def per_token(m: Model, n_ctx: int) -> list[Term]:
+    return [
+        Term("weights: 2·P", 2 * m.params.total, "2 P (forward third of 6 P)"),
+        Term("attention: 4·L·H·Q·T", 4 * m.n_layers * m.n_heads * m.d_head * n_ctx,
+             "4 L H Q T (forward third of 12 L H Q T)", None),
+    ]
