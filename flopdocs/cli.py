@@ -9,9 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import catalogue, config, conventions, hf
+from . import catalogue, conventions, hf
 from .analysis import analyse
-from .config import Config, ConfigError
+from .config import ConfigError
+from .inputs import apply_sets, resolve
 from .report import FORMATS, human, human_params, render
 from .site import BuildError
 from .tree import slug
@@ -22,26 +23,11 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{self.prog}: {message}")
 
 
-def resolve(model: str) -> Config:
-    """A YAML path (anything that exists or ends in .yaml/.yml) or an exact catalogue name."""
-    p = Path(model)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return config.load(p)
-    return catalogue.find(model)
-
-
-def _apply_sets(cfg: Config, sets: list[str]) -> Config:
-    if not sets:
-        return cfg
-    overrides = dict(config.parse_override(s) for s in sets)
-    return cfg.with_values(overrides, origin=f"{cfg.origin} with --set")
-
-
 def cmd_report(args) -> str:
     if (args.model is None) == (args.hf is None):
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
-    cfg = _apply_sets(cfg, args.set)
+    cfg = apply_sets(cfg, args.set)
     a = analyse(cfg, args.convention)
     keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
@@ -62,7 +48,7 @@ def cmd_list(args) -> str:
 
 
 def cmd_import_hf(args) -> str:
-    cfg = _apply_sets(hf.load(args.config, name=args.name), args.set)
+    cfg = apply_sets(hf.load(args.config, name=args.name), args.set)
     text = hf.to_yaml(cfg.as_data())
     if args.output is None:
         return text
