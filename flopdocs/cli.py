@@ -122,7 +122,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
-    r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list') or a YAML config path")
+    r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list'), a YAML config path "
+                   "or a Hugging Face config.json")
     r.add_argument("--hf", metavar="PATH", help="read a Hugging Face config.json instead of a model")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
