@@ -236,7 +236,7 @@ def layer(name: str, *dims: Any, convention: str | None = None, **options: Any) 
     if name not in LAYERS:
         raise ConfigError(f"{name!r} is not a layer (known: {', '.join(sorted(LAYERS))})", origin="layer")
     for d in dims:
-        if isinstance(d, str) or isinstance(d, bool) or not isinstance(d, (int, sympy.Basic)):
+        if isinstance(d, bool) or not isinstance(d, (int, sympy.Basic)):  # never text: not parsed
             raise InputTypeError(f"layer: {name}: a dimension must be an int or a sympy expression "
                                  f"(e.g. flopdocs.symbols.l), got {shown(d)}")
     build = LAYERS[name].build

@@ -175,6 +175,14 @@ def test_group_by_family_and_role():
     assert moe["MixtureOfExperts"] == model("mixtral-8x7b").tree["Blocks", "MixtureOfExperts"].total
 
 
+def test_group_by_every_role_collapses_each_child_of_the_root_never_the_root():
+    from flopdocs.roles import ROLES
+
+    everything = model("seed-512").group(*ROLES).breakdown
+    assert everything == {"Embeddings": 262144, "LayerNorm_Final": 1576448, "ProjectToVocab": 15728640000,
+                          "Blocks": 51248964096 - 262144 - 1576448 - 15728640000}
+
+
 def test_group_without_keys_is_the_grouped_analysis():
     r = model("llama-2-7b")
     assert r.group().tree == r.analysis.grouped_default
