@@ -98,17 +98,32 @@ class Result:
 
     @property
     def total(self) -> int:
-        """FLOPs of all N sequences (the seed's ``count_flops``)."""
+        """FLOPs of all N sequences (the seed's ``count_flops``).
+
+        >>> from flopdocs import model
+        >>> model("seed-512").total, model("seed-512", N=2).total
+        (51248964096, 102497928192)
+        """
         return self.analysis.total
 
     @property
     def per_token(self) -> int:
-        """FLOPs per token of one sequence, rounded down (:attr:`Analysis.per_token`)."""
+        """FLOPs per token of one sequence, rounded down (:attr:`Analysis.per_token`).
+
+        >>> from flopdocs import model
+        >>> model("seed-512").per_token                # 51,248,964,096 // 512
+        100095633
+        """
         return self.analysis.per_token
 
     @property
     def breakdown(self) -> dict[str, Any]:
-        """The shown tree as nested dicts of ints, in the seed's ``flops_dict`` shape."""
+        """The shown tree as nested dicts of ints, in the seed's ``flops_dict`` shape.
+
+        >>> from flopdocs import model
+        >>> model("seed-512").breakdown["Embeddings"]  # l · d_model
+        {'X_word + X_pos': 262144}
+        """
         return to_dict(self.tree)
 
     @property
@@ -124,17 +139,32 @@ class Result:
 
     @property
     def params(self) -> _params.Params:
-        """Exact parameter counts: ``.total``, ``.non_embedding``, ``.active``."""
+        """Exact parameter counts: ``.total``, ``.non_embedding``, ``.active``.
+
+        >>> from flopdocs import model
+        >>> model("llama-2-7b").params.as_dict()
+        {'total': 6738415616, 'non_embedding': 6476271616, 'active': 6738415616}
+        """
         return self.analysis.params
 
     @property
     def by_kind(self) -> dict[str, int]:
-        """FLOPs by kind of arithmetic (``flopdocs.roles.KINDS``); they sum to :attr:`total`."""
+        """FLOPs by kind of arithmetic (``flopdocs.roles.KINDS``); they sum to :attr:`total`.
+
+        >>> from flopdocs import model
+        >>> model("seed-512").by_kind["transcendental"]  # e^x, and the norms' sqrt(var + eps)
+        12596224
+        """
         return self.analysis.by_kind
 
     @property
     def by_role(self) -> dict[str, int]:
-        """FLOPs by role in the model (``flopdocs.roles.ROLES``); they sum to :attr:`total`."""
+        """FLOPs by role in the model (``flopdocs.roles.ROLES``); they sum to :attr:`total`.
+
+        >>> from flopdocs import model
+        >>> model("seed-512").by_role["attention-softmax"]  # 3 steps · l² · n_heads · n_layers
+        37748736
+        """
         return self.analysis.by_role
 
     # -- the seed's analysis(keys) ----------------------------------------------------
