@@ -97,7 +97,7 @@ def model(source: Any, /, *, convention: str | None = None, mode: str = "forward
     >>> model("seed-512", convention="nope")
     Traceback (most recent call last):
     ...
-    flopdocs.errors.ConfigError: --convention: unknown convention 'nope' (known: corrected, seed)
+    flopdocs.errors.ConfigError: --convention: unknown convention 'nope' (known: ...)
     >>> model("seed-512", mode="training")
     Traceback (most recent call last):
     ...
