@@ -10,10 +10,11 @@ import signal
 import sys
 from pathlib import Path
 
-from . import catalogue, config, conventions, hf
+from . import catalogue, conventions, hf
 from .analysis import analyse
+from .config import ConfigError
+from .inputs import apply_sets, resolve
 from .modes import MODES, Options
-from .config import Config, ConfigError
 from .report import FORMATS, human, human_params, render
 from .site import BuildError
 from .tree import slug
@@ -25,26 +26,11 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{self.prog}: {message}")
 
 
-def resolve(model: str) -> Config:
-    """A YAML path (anything that exists or ends in .yaml/.yml) or an exact catalogue name."""
-    p = Path(model)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return config.load(p)
-    return catalogue.find(model)
-
-
-def _apply_sets(cfg: Config, sets: list[str]) -> Config:
-    if not sets:
-        return cfg
-    overrides = dict(config.parse_override(s) for s in sets)
-    return cfg.with_values(overrides, origin=f"{cfg.origin} with --set")
-
-
 def cmd_report(args) -> str:
     if (args.model is None) == (args.hf is None):
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
-    cfg = _apply_sets(cfg, args.set)
+    cfg = apply_sets(cfg, args.set)
     options = Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
                       context=args.context, generate=args.generate, dtype_bytes=args.dtype_bytes)
     a = analyse(cfg, args.convention, args.mode, options)
@@ -80,7 +66,7 @@ def cmd_mfu(args) -> str:
         peak, what = chip.dense, f"{chip.title} ({chip.dense / 1e12:g} TFLOP/s {chip.dtype} dense)"
     else:
         peak, what = args.peak_flops, f"devices of {args.peak_flops:g} FLOP/s"
-    cfg = _apply_sets(resolve(args.model), args.set)
+    cfg = apply_sets(resolve(args.model), args.set)
     rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
     return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
 
@@ -110,7 +96,7 @@ def _rate():
 
 
 def cmd_import_hf(args) -> str:
-    cfg = _apply_sets(hf.load(args.config, name=args.name), args.set)
+    cfg = apply_sets(hf.load(args.config, name=args.name), args.set)
     text = hf.to_yaml(cfg.as_data())
     if args.output is None:
         return text
@@ -150,7 +136,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
-    r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list') or a YAML config path")
+    r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list'), a YAML config path "
+                   "or a Hugging Face config.json")
     r.add_argument("--hf", metavar="PATH", help="read a Hugging Face config.json instead of a model")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")

@@ -40,6 +40,11 @@ class ConfigError(ValueError):
         return ConfigError(self.reason, origin=self.origin, field=field, value=self.value)
 
 
+class InputTypeError(ConfigError, TypeError):
+    """An argument of the wrong type given to the Python API (``flopdocs.model(3)``): a
+    :class:`ConfigError` (one line, as the CLI prints it) that is also a ``TypeError``."""
+
+
 def shown(value: Any, limit: int = 60) -> str:
     """A value for a one-line message: short, on one line, never a huge repr.
 

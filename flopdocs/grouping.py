@@ -56,6 +56,26 @@ def family_subtrees(tree: Node) -> list[tuple[str, ...]]:
     return [p for p, _ in walk(tree) if p in found]  # in tree order
 
 
+def role_subtrees(tree: Node, roles: Iterable[str]) -> list[tuple[str, ...]]:
+    """The paths of the largest subtrees (not the root, not single leaves) whose every leaf
+    has one of ``roles``, in tree order."""
+    roles = frozenset(roles)
+    out: list[tuple[str, ...]] = []
+
+    def pure(t: Node, path: tuple[str, ...]) -> bool:
+        if t.is_leaf:
+            return t.role in roles
+        found = [pure(c, path + (c.name,)) for c in t.children]
+        if all(found) and path:
+            return True
+        out.extend(path + (c.name,) for c, ok in zip(t.children, found) if ok and not c.is_leaf)
+        return False
+
+    pure(tree, ())
+    found = set(out)
+    return [p for p, _ in walk(tree) if p in found]
+
+
 def group_paths(tree: Node, paths: Iterable[tuple[str, ...]]) -> Node:
     """Collapse the subtrees at ``paths`` (each a path of names from the root)."""
     paths = set(paths)

@@ -1,4 +1,5 @@
-"""Where the site's sources are: the templates, ``site_src/``, ``mkdocs.yml`` and KaTeX.
+"""Where the site's sources are: the templates, ``site_src/``, ``mkdocs.yml``, KaTeX and the
+tutorial notebook (``examples/seed.ipynb``, the "Use it from Python" page).
 
 The one place that answers it.  In a source checkout (an editable install, or the tree
 on ``sys.path``) they are the top-level ``templates/``, ``site_src/`` and ``mkdocs.yml``
@@ -26,6 +27,7 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("templates", "templates"),
     ("site_src", "site_src"),
     ("mkdocs.yml", "mkdocs.yml"),
+    ("examples/seed.ipynb", "examples/seed.ipynb"),  # the "Use it from Python" page
     *((f"{_KATEX[0]}/{f}", f"{_KATEX[1]}/{f}") for f in KATEX_FILES),
     (f"{_KATEX[0]}/LICENSE", "node_modules/katex/LICENSE"),
 )
@@ -46,6 +48,7 @@ def _where(bundled: str, in_checkout: str) -> Path:
 TEMPLATES = _where("templates", "templates")
 SITE_SRC = _where("site_src", "site_src")
 MKDOCS_YML = _where("mkdocs.yml", "mkdocs.yml")
+NOTEBOOK = _where("examples/seed.ipynb", "examples/seed.ipynb")
 KATEX = _where(*_KATEX)
 #: The wheel's record of its commit; None in a checkout, where git answers.
 BUILT_FROM = BUNDLE / BUILD_INFO if CHECKOUT is None else None

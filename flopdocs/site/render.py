@@ -18,10 +18,10 @@ from ..layers import LAYERS
 from ..report import human, human_params
 from .. import conventions
 from ..keys import DIMENSIONS, KNOBS
-from ..resources import TEMPLATES
+from ..resources import NOTEBOOK, TEMPLATES
 from ..symbols import d_ff, d_model, l
 from ..tree import anchor, leading_term
-from . import derive, model_page
+from . import derive, model_page, notebook
 from .gather import Model, SiteData
 from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
@@ -225,6 +225,7 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
         "symbolic.md": symbolic_page(env, data, cite),
         "compare.md": compare_page(env, data, cite),
         "conventions.md": conventions_page(env, data, cite),
+        notebook.PAGE: notebook.page(NOTEBOOK),
     }
     for layer in data.layers:
         out[f"layers/{layer.slug}.md"] = layer_page(env, layer, cite)
@@ -242,6 +243,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Models": [f"models/{m.slug}.md" for m in data.models]},
         {"Compare": "compare.md"},
         {"Conventions": "conventions.md"},
+        {notebook.TITLE: notebook.PAGE},
     ]
     return items + list(extra)
 
