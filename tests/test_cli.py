@@ -206,7 +206,7 @@ def test_bad_config_one_line_exit_2(capsys, tmp_path, label, text, message):
     (["report", "seed-512", "--convention", "gopher"], "--convention: unknown convention 'gopher'"),
     (["report", "seed-512", "--convention", "chinchilla", "--mode", "decode"],
      "--mode: the chinchilla convention does not define mode decode"),
-    (["report", "mixtral-8x7b", "--convention", "kaplan"], "kaplan: Kaplan et al.'s Table 1 has no mixture of experts"),
+    (["report", "mixtral-8x7b", "--convention", "kaplan"], "kaplan: Kaplan et al.'s Table 1 counts a dense model (no mixture of experts)"),
     (["report", "transformer-base", "--mode", "decode"], "mode decode is not modelled for an encoder-decoder"),
     (["report", "bert-base", "--mode", "generate"], "an encoder does not generate tokens one at a time"),
     (["report", "seed-512", "--mode", "backward"], "--mode: must be one of forward, training"),

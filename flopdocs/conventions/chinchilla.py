@@ -10,7 +10,7 @@ logit rows.
 """
 from __future__ import annotations
 
-from .formula import Model, Term
+from .formula import Model, Term, dense_decoder_only
 
 NAME = "chinchilla"
 TITLE = "Hoffmann et al. 2022"
@@ -22,12 +22,7 @@ MODES = ("forward", "training", "prefill")
 BACKWARD = 2
 
 
-def refuses(cfg) -> str | None:
-    if cfg.is_encoder_decoder:
-        return "Hoffmann et al.'s Appendix F counts a decoder-only model (no encoder-decoder)"
-    if cfg.get("n_experts") is not None:
-        return "Hoffmann et al.'s Appendix F has no mixture of experts"
-    return None
+refuses = dense_decoder_only("Hoffmann et al.'s Appendix F")
 
 
 def per_sequence(m: Model, seq: int) -> list[Term]:

@@ -39,6 +39,17 @@ class Model:
     params: Any  # flopdocs.params.Params
 
 
+def dense_decoder_only(source: str):
+    """A closed form's ``refuses(config)``: ``source`` counts a dense decoder-only model."""
+    def refuses(cfg) -> str | None:
+        if cfg.is_encoder_decoder:
+            return f"{source} counts a decoder-only model (no encoder-decoder)"
+        if cfg.get("n_experts") is not None:
+            return f"{source} counts a dense model (no mixture of experts)"
+        return None
+    return refuses
+
+
 def model_of(cfg, params) -> Model:
     return Model(cfg["l"], cfg["d_model"], cfg["d_ff"], cfg["n_vocab"], cfg["n_layers"],
                  cfg["n_heads"], cfg.get("d_head"), params)

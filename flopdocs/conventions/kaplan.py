@@ -7,7 +7,7 @@ project 2·n_layer·d_attn·d_model; feedforward 2·n_layer·2·d_model·d_ff; d
 """
 from __future__ import annotations
 
-from .formula import Model, Term
+from .formula import Model, Term, dense_decoder_only
 
 NAME = "kaplan"
 TITLE = "Kaplan et al. 2020"
@@ -20,12 +20,7 @@ MODES = ("forward", "training", "prefill", "decode", "generate")
 BACKWARD = 2
 
 
-def refuses(cfg) -> str | None:
-    if cfg.is_encoder_decoder:
-        return "Kaplan et al.'s Table 1 is a decoder-only count (no encoder-decoder)"
-    if cfg.get("n_experts") is not None:
-        return "Kaplan et al.'s Table 1 has no mixture of experts"
-    return None
+refuses = dense_decoder_only("Kaplan et al.'s Table 1")
 
 
 def per_token(m: Model, n_ctx: int) -> list[Term]:

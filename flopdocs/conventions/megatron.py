@@ -9,7 +9,7 @@ the layers (not of the logit layer).  It assumes d_ff = 4h and n_heads·d_head =
 """
 from __future__ import annotations
 
-from .formula import Model, Term
+from .formula import Model, Term, dense_decoder_only
 
 NAME = "megatron"
 TITLE = "Narayanan et al. 2021"
@@ -22,12 +22,7 @@ MODES = ("forward", "training", "training-recompute", "prefill")
 BACKWARD = 2
 
 
-def refuses(cfg) -> str | None:
-    if cfg.is_encoder_decoder:
-        return "Megatron-LM's eq. 3 counts a decoder-only model (no encoder-decoder)"
-    if cfg.get("n_experts") is not None:
-        return "Megatron-LM's eq. 3 counts a dense model (no mixture of experts)"
-    return None
+refuses = dense_decoder_only("Megatron-LM's eq. 3")
 
 
 def per_sequence(m: Model, seq: int) -> list[Term]:

@@ -7,7 +7,7 @@ P is every parameter, the (tied) embedding included: PaLM 540B's reported 46.2 %
 """
 from __future__ import annotations
 
-from .formula import Model, Term
+from .formula import Model, Term, dense_decoder_only
 
 NAME = "palm"
 TITLE = "Chowdhery et al. 2022"
@@ -19,12 +19,7 @@ MODES = ("forward", "training", "prefill")
 BACKWARD = 2
 
 
-def refuses(cfg) -> str | None:
-    if cfg.is_encoder_decoder:
-        return "PaLM's Appendix B counts a decoder-only model (no encoder-decoder)"
-    if cfg.get("n_experts") is not None:
-        return "PaLM's Appendix B counts a dense model (no mixture of experts)"
-    return None
+refuses = dense_decoder_only("PaLM's Appendix B")
 
 
 def per_token(m: Model, n_ctx: int) -> list[Term]:
