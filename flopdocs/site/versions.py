@@ -1,0 +1,97 @@
+"""The versioned site: each release under its own path, as mike lays it out.
+
+``flopdocs deploy --site DIR`` builds this tree's site into ``DIR/<version>/`` (``0.2``
+for 0.2.0; ``--name latest`` for main's build) with Material's version selector on
+(``extra.version.provider: mike``), then records it in ``DIR/versions.json`` in mike's
+format (``[{"version": "0.2", "title": "0.2.0", "aliases": []}, ...]``, which the
+selector fetches from the site root) and points ``DIR/index.html`` at ``latest/`` (or
+the newest release).  Other versions' directories are never touched: a release's pages
+stay at their address.
+
+Why not mike itself: mike runs ``mkdocs build`` on a plain ``docs_dir`` and commits the
+result to a git branch; flopdocs' pages are generated and staged by ``flopdocs build``
+(strict, atomic), which mike cannot drive.  The layout and ``versions.json`` are mike's,
+so Material's selector (and mike, should it ever manage the branch) read them as theirs.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from . import BuildError
+from .render import SITE_URL
+
+VERSIONS = "versions.json"
+_NAME = re.compile(r"latest|[0-9]+\.[0-9]+")
+
+
+def release_path(version: str) -> str:
+    """A release's path on the site: ``0.2.0`` -> ``0.2`` (a patch release replaces its minor's pages)."""
+    m = re.fullmatch(r"([0-9]+)\.([0-9]+)(\.[0-9]+)?([a-z0-9.+-]*)", version)
+    if not m:
+        raise BuildError(f"version {version!r}: expected MAJOR.MINOR.PATCH, e.g. 0.2.0")
+    return f"{m[1]}.{m[2]}"
+
+
+def _order(entry: dict) -> tuple:
+    name = entry["version"]
+    if _NAME.fullmatch(name) and name != "latest":
+        major, minor = name.split(".")
+        return (1, -int(major), -int(minor))
+    return (0, 0, 0)  # latest first, then releases, newest first
+
+
+def read_versions(site: Path) -> list[dict]:
+    path = site / VERSIONS
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        if not (isinstance(entries, list)
+                and all(isinstance(e, dict) and isinstance(e.get("version"), str) for e in entries)):
+            raise ValueError("not a list of {version, title, aliases}")
+    except (OSError, ValueError) as e:
+        raise BuildError(f"{path}: cannot read it: {e}") from None
+    return entries
+
+
+def record(site: Path, name: str, title: str) -> list[dict]:
+    """Add (or replace) ``name`` in ``versions.json``; the entries, in the selector's order."""
+    entries = [e for e in read_versions(site) if e["version"] != name]
+    entries.append({"version": name, "title": title, "aliases": []})
+    entries.sort(key=_order)
+    (site / VERSIONS).write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    return entries
+
+
+def _redirect(target: str) -> str:
+    return (f'<!doctype html>\n<meta charset="utf-8">\n<title>flopdocs</title>\n'
+            f'<meta http-equiv="refresh" content="0; url={target}">\n'
+            f'<link rel="canonical" href="{target}">\n<a href="{target}">{target}</a>\n')
+
+
+def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
+           catalogue_dir: str | Path | None = None) -> Path:
+    """Build this tree's site as one version of the versioned site at ``site``; its directory."""
+    from .build import build
+
+    site = Path(site)
+    name = name or release_path(version)
+    if not _NAME.fullmatch(name):
+        raise BuildError(f"--name {name!r}: expected 'latest' or MAJOR.MINOR, e.g. 0.2")
+    title = title or (version if name != "latest" else f"latest ({version}+)")
+    if not title.isprintable() or len(title) > 40:
+        raise BuildError(f"--title {title[:40]!r}: expected a short line of printable text")
+    if site.exists() and not site.is_dir():
+        raise BuildError(f"--site {site}: exists and is not a directory")
+    site.mkdir(parents=True, exist_ok=True)
+    read_versions(site)  # a broken versions.json fails before anything is built
+    overrides = {"site_url": f"{SITE_URL}{name}/",
+                 "extra": {"version": {"provider": "mike", "default": "latest"}}}
+    out = build(site / name, catalogue_dir=catalogue_dir, overrides=overrides)
+    entries = record(site, name, title)
+    target = "latest/" if any(e["version"] == "latest" for e in entries) else f"{entries[0]['version']}/"
+    (site / "index.html").write_text(_redirect(target), encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    return out
