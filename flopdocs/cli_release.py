@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from . import __version__
 from .config import ConfigError
@@ -27,6 +28,11 @@ def cmd_diff(args) -> str:
         cat = cats[0] if cats else None
         old, new = release.numbers_at(args.ref, cat), release.numbers_here(cat)
     rows = release.diff(old, new)
+    if args.changelog is not None:
+        if args.ref is None or args.format != "md":
+            raise ConfigError("diff: --changelog takes a REF (the previous release) and the md format")
+        release.write_changelog(Path(args.changelog), __version__, args.ref, release.table(rows, old, new))
+        return f"flopdocs: wrote {len(rows)} changed numbers into {args.changelog}, section {__version__}\n"
     if args.format == "json":
         return json.dumps({"old": {"version": old["version"], "convention": old["convention"]},
                            "new": {"version": new["version"], "convention": new["convention"]},
@@ -53,6 +59,8 @@ def add(sub) -> None:
     d.add_argument("--catalogue", action="append", default=[], metavar="DIR",
                    help="with REF: the catalogue both sides evaluate; without: give two (old, new)")
     d.add_argument("--format", choices=("md", "json"), default="md")
+    d.add_argument("--changelog", metavar="FILE", help="write the table into FILE's section of this "
+                   "version (CHANGELOG.md), between its generated markers")
     d.set_defaults(func=cmd_diff)
 
     dp = sub.add_parser("deploy", help="build this release into a versioned site (DIR/0.2/, versions.json)")
