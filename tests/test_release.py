@@ -186,3 +186,18 @@ def test_write_changelog_replaces_the_block_of_this_versions_section(tmp_path, c
     assert release.generated(text, "0.2.0") == ("a", "old\n") and "one" not in text
     with pytest.raises(Exception, match="no section '## 0.4.0'"):
         release.write_changelog(log, "0.4.0", "b", "x\n")
+
+
+def test_the_addresses_from_before_versions_send_readers_to_latest(tmp_path):
+    site = tmp_path / "site"
+    for rel in ("latest/models/x.html", "latest/index.html", "latest/404.html", "latest/assets/a.html",
+                "0.1/models/x.html", "about.html"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("page")
+    versions._stubs(site, site / "0.1")  # a release writes none
+    assert not (site / "models").exists()
+    versions._stubs(site, site / "latest")
+    assert 'location.replace("../latest/models/x.html" + location.hash)' in (site / "models/x.html").read_text()
+    assert (site / "about.html").read_text() == "page"  # never over a file already there
+    assert not (site / "404.html").exists() and not (site / "assets").exists()
+    assert 'location.replace("latest/index.html"' in (site / "index.html").read_text()

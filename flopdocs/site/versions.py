@@ -6,7 +6,8 @@ for 0.2.0; ``--name latest`` for main's build) with Material's version selector 
 format (``[{"version": "0.2", "title": "0.2.0", "aliases": []}, ...]``, which the
 selector fetches from the site root) and points ``DIR/index.html`` at ``latest/`` (or
 the newest release).  Other versions' directories are never touched: a release's pages
-stay at their address.
+stay at their address; the site's addresses from before versions (``/models/x.html``) get
+redirect stubs to ``latest/``.
 
 Why not mike itself: mike runs ``mkdocs build`` on a plain ``docs_dir`` and commits the
 result to a git branch; flopdocs' pages are generated and staged by ``flopdocs build``
@@ -66,9 +67,27 @@ def record(site: Path, name: str, title: str) -> list[dict]:
 
 
 def _redirect(target: str) -> str:
+    """A page that sends the reader to ``target`` (a relative URL), keeping the ``#anchor``."""
     return (f'<!doctype html>\n<meta charset="utf-8">\n<title>flopdocs</title>\n'
+            f'<script>location.replace("{target}" + location.hash)</script>\n'
             f'<meta http-equiv="refresh" content="0; url={target}">\n'
             f'<link rel="canonical" href="{target}">\n<a href="{target}">{target}</a>\n')
+
+
+def _stubs(site: Path, version: Path) -> None:
+    """The addresses of the site before it had versions (``/models/x.html#totals``) stay:
+    each page gets a stub at its old place sending the reader to ``latest/``, anchor kept.
+    A stub is written only where nothing is (never over another version's files)."""
+    if version.name != "latest":
+        return
+    for page in sorted(version.rglob("*.html")):
+        rel = page.relative_to(version)
+        stub = site / rel
+        if rel.parts[0] in ("assets", "search", "404.html") or stub.exists():
+            continue
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(_redirect("../" * (len(rel.parts) - 1) + f"latest/{rel.as_posix()}"),
+                        encoding="utf-8")
 
 
 def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
@@ -93,5 +112,6 @@ def deploy(site: str | Path, version: str, name: str | None = None, title: str |
     entries = record(site, name, title)
     target = "latest/" if any(e["version"] == "latest" for e in entries) else f"{entries[0]['version']}/"
     (site / "index.html").write_text(_redirect(target), encoding="utf-8")
+    _stubs(site, out)
     (site / ".nojekyll").write_text("", encoding="utf-8")
     return out
