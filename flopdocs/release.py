@@ -44,15 +44,20 @@ def repository() -> Path:
     return CHECKOUT if CHECKOUT is not None and (CHECKOUT / ".git").exists() else Path.cwd()
 
 
+def resolve(repo: Path, ref: str, what: str = "diff") -> str:
+    """The commit ``ref`` names in ``repo`` (a full sha); a one-line error if none."""
+    if ref.startswith("-"):
+        raise ConfigError(f"{what}: {ref!r} is not a git ref")
+    r = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if r.returncode != 0:
+        raise ConfigError(f"{what}: {ref!r} is not a commit of the repository at {repo}")
+    return r.stdout.strip()
+
+
 def numbers_at(ref: str, catalogue_dir: str | None = None, repo: Path | None = None) -> dict:
     """The numbers of commit ``ref``, evaluated by its own code (its catalogue, or ``catalogue_dir``)."""
     repo = repo or repository()
-    if ref.startswith("-"):
-        raise ConfigError(f"diff: {ref!r} is not a git ref")
-    r = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if r.returncode != 0:
-        raise ConfigError(f"diff: {ref!r} is not a commit of the repository at {repo}")
-    sha = r.stdout.strip()
+    sha = resolve(repo, ref)
     archive = _git(repo, "archive", "--format=tar", sha, text=False)
     if archive.returncode != 0:
         raise ConfigError(f"diff: git archive {sha[:12]} failed: "

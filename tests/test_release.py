@@ -78,10 +78,12 @@ def _flopdocs(repo: Path, *args: str, env=None) -> subprocess.CompletedProcess:
 def released(repo, tmp_path_factory) -> Path:
     repo, a, b = repo
     site = tmp_path_factory.mktemp("pages") / "site"
-    for sha in (a, b):
-        _git(repo, "checkout", "-q", sha)
-        r = _flopdocs(repo, "deploy", "--site", str(site))
+    _git(repo, "checkout", "-q", b)
+    # A by its own deploy (in a worktree of commit A, from B's --ref), then B's
+    for args in (("--ref", a), ()):
+        r = _flopdocs(repo, "deploy", "--site", str(site), *args)
         assert r.returncode == 0, r.stderr
+    assert len(_git(repo, "worktree", "list").splitlines()) == 1  # the temporary worktree is gone
     return site
 
 

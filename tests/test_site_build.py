@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -167,7 +168,8 @@ def test_cite_box_names_the_permalink_and_commit(site):
         # the permalink is this release's page (its numbers stay there); latest is a second link
         assert f"https://flopdocs.github.io/flopdocs/{release_path(__version__)}/{page[:-3]}.html" in text
         assert f"https://flopdocs.github.io/flopdocs/latest/{page[:-3]}.html" in text
-        assert f"version      = {{{__version__}}}," in text
+        bibtex = unescape(re.sub(r"<[^>]+>", "", text))  # the code block is highlighted
+        assert f"version      = {{{__version__}}}," in bibtex
         assert f"Built from commit {built_from}" in text
         if built_from != "unknown":  # the sources at that commit, a link that cannot move
             assert f"https://github.com/flopdocs/flopdocs/tree/{built_from}" in text

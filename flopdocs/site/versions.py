@@ -115,3 +115,52 @@ def deploy(site: str | Path, version: str, name: str | None = None, title: str |
     _stubs(site, out)
     (site / ".nojekyll").write_text("", encoding="utf-8")
     return out
+
+
+def deploy_ref(site: str | Path, ref: str) -> Path:
+    """Add a release made before ``flopdocs deploy`` existed (``v0.1.0``) to the versioned
+    site: that commit's own ``flopdocs build``, run in a temporary git worktree of it, into
+    ``site/<its MAJOR.MINOR>/``, recorded in ``versions.json``.  A commit that has
+    ``deploy`` runs its own; an older one's pages are as it built them (no selector: its
+    mkdocs.yml had none)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from ..release import repository, resolve
+    from ..resources import CHECKOUT
+
+    site = Path(site)
+    repo = repository()
+    sha = resolve(repo, ref, "deploy")
+    read_versions(site)
+    with tempfile.TemporaryDirectory(prefix="flopdocs-deploy-") as tmp:
+        tree = Path(tmp) / "tree"
+        add = subprocess.run(["git", "-C", str(repo), "worktree", "add", "-q", "--detach", str(tree), sha],
+                             capture_output=True, text=True)
+        if add.returncode != 0:
+            raise BuildError(f"deploy: git worktree add {sha[:12]} failed: {add.stderr.strip()[:200]}")
+        try:
+            init = (tree / "flopdocs" / "__init__.py").read_text(encoding="utf-8")
+            version = re.search(r'^__version__ = "([^"]+)"', init, re.M)
+            if not version:
+                raise BuildError(f"{ref}: its flopdocs/__init__.py declares no __version__")
+            name = release_path(version[1])
+            if CHECKOUT is not None and (CHECKOUT / "node_modules").is_dir():
+                (tree / "node_modules").symlink_to(CHECKOUT / "node_modules")  # the pinned KaTeX
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            own = (tree / "flopdocs" / "cli_release.py").is_file()  # it has deploy: its own, selector on
+            cmd = (["deploy", "--site", str(site.resolve())] if own
+                   else ["build", "--out", str((site / name).resolve())])
+            run = subprocess.run([sys.executable, "-m", "flopdocs", *cmd],
+                                 cwd=tree, capture_output=True, text=True, env=env, timeout=1800)
+            if run.returncode != 0:
+                raise BuildError(f"{ref}: its flopdocs build failed: "
+                                 f"{(run.stderr.strip().splitlines() or ['no output'])[-1][:200]}")
+        finally:
+            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)],
+                           capture_output=True)
+    if not own:
+        record(site, name, version[1])
+    return site / name
