@@ -172,7 +172,8 @@ def test_the_changelog_table_is_the_commands_output():
     if subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{ref}^{{commit}}"]).returncode:
         pytest.skip(f"{ref}: not in this clone")
     old, new = release.numbers_at(ref), release.numbers_here()
-    assert table == release.table(release.diff(old, new), old, new)
+    assert table == release.table(release.diff(old, new), old, new), (
+        f"CHANGELOG.md's {__version__} table is stale: run flopdocs diff {ref} --changelog CHANGELOG.md")
 
 
 def test_write_changelog_replaces_the_block_of_this_versions_section(tmp_path, capsys):
