@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import catalogue, conventions, hf
+from . import __version__, catalogue, cli_release, conventions, hf
 from .analysis import analyse
 from .config import ConfigError
 from .inputs import apply_sets, resolve
@@ -133,7 +133,9 @@ def cmd_serve(args) -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
+    p.add_argument("--version", action="version", version=f"flopdocs {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cli_release.add(sub)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
     r.add_argument("model", nargs="?", help="a catalogue name (see 'flopdocs list'), a YAML config path "

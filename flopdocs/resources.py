@@ -28,6 +28,7 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("site_src", "site_src"),
     ("mkdocs.yml", "mkdocs.yml"),
     ("examples/seed.ipynb", "examples/seed.ipynb"),  # the "Use it from Python" page
+    ("CHANGELOG.md", "CHANGELOG.md"),  # the "What changed" page
     *((f"{_KATEX[0]}/{f}", f"{_KATEX[1]}/{f}") for f in KATEX_FILES),
     (f"{_KATEX[0]}/LICENSE", "node_modules/katex/LICENSE"),
 )
@@ -49,6 +50,7 @@ TEMPLATES = _where("templates", "templates")
 SITE_SRC = _where("site_src", "site_src")
 MKDOCS_YML = _where("mkdocs.yml", "mkdocs.yml")
 NOTEBOOK = _where("examples/seed.ipynb", "examples/seed.ipynb")
+CHANGELOG = _where("CHANGELOG.md", "CHANGELOG.md")
 KATEX = _where(*_KATEX)
 #: The wheel's record of its commit; None in a checkout, where git answers.
 BUILT_FROM = BUNDLE / BUILD_INFO if CHECKOUT is None else None

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from flopdocs import catalogue
+from flopdocs import __version__, catalogue
 from flopdocs.analysis import analyse
 from flopdocs.cli import main
 from flopdocs.layers import all_layers
 from flopdocs.site import BuildError
 from flopdocs.site import build as site_build
+from flopdocs.site.versions import release_path
 from flopdocs.tree import slug
 
 ANCHORS = Path(__file__).with_name("anchors.txt")
@@ -163,7 +165,11 @@ def test_cite_box_names_the_permalink_and_commit(site):
     for page in ["layers/multi-head-attention.md", "models/seed-512.md"]:
         text = html_of(site, page).read_text(encoding="utf-8")
         assert 'id="cite"' in text
-        assert f"https://flopdocs.github.io/flopdocs/{page[:-3]}.html" in text
+        # the permalink is this release's page (its numbers stay there); latest is a second link
+        assert f"https://flopdocs.github.io/flopdocs/{release_path(__version__)}/{page[:-3]}.html" in text
+        assert f"https://flopdocs.github.io/flopdocs/latest/{page[:-3]}.html" in text
+        bibtex = unescape(re.sub(r"<[^>]+>", "", text))  # the code block is highlighted
+        assert f"version      = {{{__version__}}}," in bibtex
         assert f"Built from commit {built_from}" in text
         if built_from != "unknown":  # the sources at that commit, a link that cannot move
             assert f"https://github.com/flopdocs/flopdocs/tree/{built_from}" in text

@@ -46,7 +46,7 @@ def test_stage_removes_stale_files_and_rewrites_only_what_changed(tmp_path, tiny
     nav = site_build.stage(docs, gather(tiny_catalogue), "abc123")
 
     pages = {str(p.relative_to(docs)) for p in docs.rglob("*.md")}
-    assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md",
+    assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md", "changes.md",
                      "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
     assert not (docs / "old").exists()  # the stale file and its emptied directories
     assert "gone.md" not in str(nav) and "models/tiny.md" in str(nav)

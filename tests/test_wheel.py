@@ -66,6 +66,7 @@ def expected_bundle() -> dict[str, bytes]:
     """What the wheel must carry under flopdocs/_site/, read from the checkout's folders."""
     want = {"mkdocs.yml": resources.MKDOCS_YML.read_bytes(),
             "examples/seed.ipynb": resources.NOTEBOOK.read_bytes(),
+            "CHANGELOG.md": resources.CHANGELOG.read_bytes(),
             "katex/LICENSE": (resources.KATEX.parent / "LICENSE").read_bytes()}
     for name, root in (("templates", resources.TEMPLATES), ("site_src", resources.SITE_SRC)):
         want.update({f"{name}/{p.relative_to(root).as_posix()}": p.read_bytes() for p in _files(root)})

@@ -117,7 +117,7 @@ class _Collect(logging.Handler):
         self.messages.append(" ".join(record.getMessage().split()))
 
 
-def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
+def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str, overrides: dict | None = None) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -128,7 +128,7 @@ def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
     try:
         with _env("SOURCE_DATE_EPOCH", epoch):
             cfg = load_config(config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(site),
-                              nav=site_nav, strict=True)
+                              nav=site_nav, strict=True, **(overrides or {}))
             mkdocs_build(cfg)
     except MkDocsException as e:
         first = collect.messages[0] if collect.messages else ""
@@ -138,8 +138,12 @@ def _mkdocs(docs: Path, site: Path, site_nav: list, epoch: str) -> None:
         log.removeHandler(collect)
 
 
-def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> Path:
+def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
+          overrides: dict | None = None) -> Path:
     """Build the whole site into ``out`` atomically; returns its path.
+
+    ``overrides``: mkdocs.yml keys to replace (a versioned build's ``site_url`` and
+    ``extra.version``, :mod:`.versions`); none for the single-version site.
 
     Raises :class:`~flopdocs.config.ConfigError` (a bad catalogue config) or
     :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
@@ -163,7 +167,8 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None) -> 
     try:
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, built_from)
-        _mkdocs(docs, site, site_nav, source_date_epoch())
+        versioned = {"overrides": overrides} if overrides else {}  # the single-version call stays as it was
+        _mkdocs(docs, site, site_nav, source_date_epoch(), **versioned)
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         if out.is_dir():
             _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over

@@ -16,12 +16,12 @@ import sympy
 
 from ..layers import LAYERS
 from ..report import human, human_params
-from .. import conventions
+from .. import __version__, conventions
 from ..keys import DIMENSIONS, KNOBS
-from ..resources import NOTEBOOK, TEMPLATES
+from ..resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from ..symbols import d_ff, d_model, l
 from ..tree import anchor, leading_term
-from . import derive, model_page, notebook
+from . import changes, derive, model_page, notebook
 from .gather import Model, SiteData
 from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
@@ -47,17 +47,21 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def url_of(page: str) -> str:
-    """The published URL of a page (``use_directory_urls: false``)."""
-    if page == "index.md":
-        return SITE_URL
-    return SITE_URL + page[: -len(".md")] + ".html"
+def url_of(page: str, version: str = "latest") -> str:
+    """The published URL of a page in one version of the site (``0.2``, ``latest``;
+    ``use_directory_urls: false``)."""
+    base = f"{SITE_URL}{version}/"
+    return base if page == "index.md" else base + page[: -len(".md")] + ".html"
 
 
 def _cite(page: str, title: str, key: str, commit: str, year: str) -> dict:
+    """A Cite box: the page in this release (permanent: ``/0.2/...``), and in ``latest``."""
+    from .versions import release_path
+
     pinned = f"{REPO_URL}/tree/{commit}" if re.fullmatch(r"[0-9a-f]{40}", commit) else ""
-    return {"url": url_of(page), "title": title, "key": key, "commit": commit, "year": year,
-            "pinned": pinned}
+    return {"url": url_of(page, release_path(__version__)), "latest": url_of(page), "title": title,
+            "key": key, "commit": commit, "year": year, "pinned": pinned, "version": __version__,
+            "changes": "../" * page.count("/") + changes.PAGE}
 
 
 def _symbolic_total(data: SiteData) -> sympy.Expr:
@@ -226,6 +230,7 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
         "compare.md": compare_page(env, data, cite),
         "conventions.md": conventions_page(env, data, cite),
         notebook.PAGE: notebook.page(NOTEBOOK),
+        changes.PAGE: changes.page(CHANGELOG),
     }
     for layer in data.layers:
         out[f"layers/{layer.slug}.md"] = layer_page(env, layer, cite)
@@ -244,6 +249,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Compare": "compare.md"},
         {"Conventions": "conventions.md"},
         {notebook.TITLE: notebook.PAGE},
+        {changes.TITLE: changes.PAGE},
     ]
     return items + list(extra)
 
