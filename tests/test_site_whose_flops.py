@@ -26,8 +26,10 @@ def evaluated():
 
 
 def _cells(text: str, start: str, end: str) -> list[list[str]]:
-    """The table rows between two ids of a built page, each a list of cell texts."""
+    """The rows of the first table after id ``start`` (and before id ``end``) of a built
+    page, each a list of cell texts."""
     part = text[text.index(f'id="{start}"'): text.index(f'id="{end}"')]
+    part = part[: part.index("</table>")]
     rows = re.findall(r"<tr>(.*?)</tr>", part, re.S)
     return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
              for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows if "<td" in r]

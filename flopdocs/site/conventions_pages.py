@@ -81,6 +81,12 @@ def ours_by_role_kind(m: Model) -> tuple[dict[str, dict[str, int]], dict[str, li
     return out, names
 
 
+def ours_by_role(m: Model) -> dict[str, int]:
+    """Our forward tree (one sequence) by role, every role of the closed list."""
+    kinds, _ = ours_by_role_kind(m)
+    return {r: sum(kinds.get(r, {}).values()) for r in ROLES}
+
+
 def _explain(conv, terms, value: int, ours: int, matmul: int, extra: list[str]) -> tuple[str, list[str]]:
     """Why a row differs, and the names of our leaves it names: the same count; the same
     matrix products (ours adds the named steps); else the note declared for the term."""
@@ -128,8 +134,12 @@ def reconcile(conv: ModuleType, m: Model) -> dict:
             "summary": f"{summary}: {100 * diff:+.2f} % in all, forward"}
 
 
+#: What the one-line summaries call each closed form.
+SHORT = {"kaplan": "Kaplan", "chinchilla": "Chinchilla", "palm": "PaLM", "megatron": "Megatron-LM"}
+
+
 def _name(conv) -> str:
-    return conv.TITLE.split(" et al.")[0] if " et al." in conv.TITLE else conv.TITLE
+    return SHORT.get(conv.NAME, conv.TITLE)
 
 
 def _row(terms, roles, value: int, ours: int, tokens: int, of: int, why: str, names: list) -> dict:
@@ -157,12 +167,17 @@ def modes_rows(conv: ModuleType, m: Model, default: str) -> list[dict]:
     return out
 
 
+def examples(conv: ModuleType, data: SiteData) -> list[Model]:
+    """The models a convention's page reconciles: those of :data:`EXAMPLES` it counts, else
+    the first catalogue model it counts."""
+    counted = [m for m in data.models if not isinstance(m.counts[conv.NAME, "forward"], str)]
+    chosen = [m for s in EXAMPLES for m in counted if m.slug == s]
+    return chosen or counted[:1]
+
+
 def example(conv: ModuleType, data: SiteData) -> Model | None:
-    """The model a convention's page reconciles: the first of :data:`EXAMPLES` it counts,
-    else the first catalogue model it counts."""
-    by_slug = {m.slug: m for m in data.models}
-    ordered = [by_slug[s] for s in EXAMPLES if s in by_slug] + list(data.models)
-    return next((m for m in ordered if not isinstance(m.counts[conv.NAME, "forward"], str)), None)
+    """The first model a convention's page works on (:func:`examples`)."""
+    return next(iter(examples(conv, data)), None)
 
 
 def page_of(conv: ModuleType) -> str:
@@ -184,13 +199,19 @@ def context(conv: ModuleType, data: SiteData) -> dict:
            "citation": conv.CITATION, "summary": conv.SUMMARY, "modes": ", ".join(conv.MODES),
            "tree": tree, "default": conv is data.convention, "default_name": default,
            "aliases": [a for a, n in conventions.ALIASES.items() if n == conv.NAME],
-           "m": m, "rules": rules_rows(conv) if tree else [], "terms": [], "rec": None,
+           "m": m, "rules": rules_rows(conv) if tree else [], "terms": [], "rec": None, "recs": [],
+           "by_role": [],
            "modes_rows": modes_rows(conv, m, default) if m is not None else []}
+    if conv is data.convention and m is not None:
+        a = m.analysis
+        out["by_role"] = [{"role": r, "what": ROLES[r], "flops": v // a.tokens, "share": v / a.per_sequence.total}
+                          for r, v in ours_by_role(m).items() if v]
     if not tree and m is not None:
         out["terms"] = [{"name": t.name, "formula": t.formula, "roles": roles_of(conv, t),
                          "recomputed": t.recomputed}
                         for t in formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params),
                                                         m.config["l"])]
         out["backward"] = conv.BACKWARD
-        out["rec"] = reconcile(conv, m)
+        out["recs"] = [reconcile(conv, x) for x in examples(conv, data)]
+        out["rec"] = out["recs"][0]
     return out

@@ -185,7 +185,7 @@ def conventions_page(env, data: SiteData, cite) -> str:
     links = {c.NAME: conventions_pages.page_of(c) for c in data.conventions}
     claims = [{**p, "page": links.get(p["convention"], "")} for p in papers.PAPERS]
     return env.get_template("conventions.md.j2").render(
-        sections=sections, rows=rows, names=names, papers=claims, as_of=papers.AS_OF,
+        sections=sections, rows=rows, names=names, papers=claims, as_of=papers.AS_OF, links=links,
         cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
 
 
