@@ -137,6 +137,7 @@ def test_palm_and_megatron_on_gpt2_xl(evaluated):
     by_mode = {r["mode"]: r for r in conventions_pages.modes_rows(conventions.get("megatron"), m, "flopdocs")}
     # Megatron includes recomputation: eq. 3 is 4 forwards of the layers + 3 of the logits
     assert by_mode["training-recompute"]["form"] == 4 * 3_263_692_800 + 3 * 160_822_400
+    assert "one more forward of every term except the logit layer" in by_mode["training-recompute"]["note"]
 
 
 def test_every_convention_has_its_page_with_every_term(site, evaluated):

@@ -163,7 +163,7 @@ def modes_rows(conv: ModuleType, m: Model, default: str) -> list[dict]:
         if isinstance(form, str) or isinstance(ours, str):
             continue
         out.append({"mode": mode, "form": form.per_token, "ours": ours.per_token,
-                    "diff": (form.total - ours.total) / ours.total})
+                    "diff": (form.total - ours.total) / ours.total, "note": _mode_note(conv, mode, m)})
     return out
 
 
@@ -173,6 +173,21 @@ def examples(conv: ModuleType, data: SiteData) -> list[Model]:
     counted = [m for m in data.models if not isinstance(m.counts[conv.NAME, "forward"], str)]
     chosen = [m for s in EXAMPLES for m in counted if m.slug == s]
     return chosen or counted[:1]
+
+
+def _mode_note(conv: ModuleType, mode: str, m: Model) -> str:
+    """How the form and ours count a mode's extra passes."""
+    if mode == "forward":
+        return ""
+    if not hasattr(conv, "BACKWARD"):  # a tree convention: the same modes as ours
+        return "the backward by kind, as ours, of its own forward"
+    note = f"backward {conv.BACKWARD}× every term; ours by kind (2× the matrix products, less elsewhere)"
+    if mode == "training-recompute":
+        terms = formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params), m.config["l"])
+        kept = [t.name for t in terms if not t.recomputed]
+        note += ("; recomputation: one more forward of every term"
+                 + (f" except the {', '.join(kept)}" if kept else "") + ", ours of everything (--recompute full)")
+    return note
 
 
 def example(conv: ModuleType, data: SiteData) -> Model | None:
