@@ -7,8 +7,9 @@ one of :data:`flopdocs.conventions.CONVENTIONS`, ``closest`` says how far it is 
 """
 from __future__ import annotations
 
-AS_OF = ("papers as published (arXiv versions); framework code as read in 2025 (files move "
-         "between versions: the path given is where the function was found)")
+AS_OF = ("papers as published (arXiv versions); framework code as found in public copies of "
+         "the repositories up to 2025 (files move between versions: the path given is where the "
+         "function was found; line numbers are not given)")
 
 #: (who, what it counts, our convention, how close, the source).
 PAPERS: tuple[dict, ...] = (
@@ -56,7 +57,8 @@ PAPERS: tuple[dict, ...] = (
     {"who": "MaxText",
      "counts": "calculate_tflops_training_per_device: the weight matrices (FFN, QKV, "
                "projection, logits) × 3, and the attention's QKᵀ and PV halved for the causal "
-               "mask, × 3; embedding lookups, norms and softmax not counted",
+               "mask (in the versions we read), × 3; embedding lookups, norms and softmax not "
+               "counted",
      "convention": "flopdocs", "closest": "its matrix products, training, with --scores half",
      "source": "AI-Hypercomputer/maxtext, maxtext_utils.py (src/MaxText/ in older versions, "
                "src/maxtext/utils/ in newer), calculate_tflops_training_per_device"},
