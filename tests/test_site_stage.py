@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from flopdocs.cli import main
+from flopdocs.conventions import CONVENTIONS
 from flopdocs.layers import all_layers
 from flopdocs.site import build as site_build
 from flopdocs.site.gather import gather
+from flopdocs.tree import anchor
 
 
 @pytest.fixture
@@ -46,7 +48,8 @@ def test_stage_removes_stale_files_and_rewrites_only_what_changed(tmp_path, tiny
     nav = site_build.stage(docs, gather(tiny_catalogue), "abc123")
 
     pages = {str(p.relative_to(docs)) for p in docs.rglob("*.md")}
-    assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md", "changes.md",
+    assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md",
+                     "changes.md", "modes.md", "errata.md", *(f"conventions/{anchor(c)}.md" for c in CONVENTIONS),
                      "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
     assert not (docs / "old").exists()  # the stale file and its emptied directories
     assert "gone.md" not in str(nav) and "models/tiny.md" in str(nav)

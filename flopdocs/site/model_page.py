@@ -11,7 +11,7 @@ import sympy
 from .. import closed_forms
 from ..layers import LAYERS
 from ..tree import anchor, share, walk
-from . import derive, figures
+from . import answers, derive, figures
 from .gather import Model
 
 TITLE = "flopdocs"
@@ -92,7 +92,7 @@ def render(env, m: Model, anchors, cite) -> str:
     return env.get_template("model.md.j2").render(
         m=m, cfg=cfg, a=a, config_rows=cfg.rows("dimension"),
         knob_rows=[(k, str(v).lower() if isinstance(v, bool) else v) for k, v in cfg.rows("architecture")],
-        params=_params(m), conventions=under_conventions(m), totals=_totals(m),
+        answers=answers.rows(m), params=_params(m), conventions=under_conventions(m), totals=_totals(m),
         root_layer={"name": root.name, "link": f"../layers/{root.slug}.md"},
         closed=closed_forms.estimates(a), closed_caveat=closed_forms.caveat(a),
         per_token=a.per_token, length=cfg["l"],

@@ -21,7 +21,7 @@ from ..keys import DIMENSIONS, KNOBS
 from ..resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from ..symbols import d_ff, d_model, l
 from ..tree import anchor, leading_term
-from . import changes, derive, model_page, notebook
+from . import changes, conventions_pages, derive, errata, model_page, modes_page, notebook, papers
 from .gather import Model, SiteData
 from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
@@ -172,7 +172,7 @@ def conventions_page(env, data: SiteData, cite) -> str:
                          "citation": conv.CITATION, "summary": conv.SUMMARY,
                          "modes": ", ".join(conv.MODES), "tree": tree,
                          "aliases": [a for a, n in conventions.ALIASES.items() if n == conv.NAME],
-                         "default": conv is default,
+                         "default": conv is default, "page": conventions_pages.page_of(conv),
                          "diff": derive.tex_lines(diff) if diff != 0 else ""})
     names = [c.NAME for c in data.conventions]
     rows = []
@@ -186,8 +186,10 @@ def conventions_page(env, data: SiteData, cite) -> str:
             else:
                 cells.append({"value": a.per_token, "ratio": a.total / base.total, "refused": ""})
         rows.append({"m": m, "cells": cells})
+    links = {c.NAME: conventions_pages.page_of(c) for c in data.conventions}
+    claims = [{**p, "page": links.get(p["convention"], "")} for p in papers.PAPERS]
     return env.get_template("conventions.md.j2").render(
-        sections=sections, rows=rows, names=names,
+        sections=sections, rows=rows, names=names, papers=claims, as_of=papers.AS_OF, links=links,
         cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
 
 
@@ -213,6 +215,26 @@ def compare_page(env, data: SiteData, cite) -> str:
         cite=cite("compare.md", f"{TITLE}: forward FLOPs of published transformers compared", "flopdocs-compare"))
 
 
+def convention_pages(env, data: SiteData, cite) -> dict[str, str]:
+    """One page per convention: its rules or terms, and the reconciliation with ours."""
+    out = {}
+    for conv in data.conventions:
+        page = conventions_pages.page_of(conv)
+        out[page] = env.get_template("convention.md.j2").render(
+            c=conventions_pages.context(conv, data),
+            cite=cite(page, f"{TITLE}: the {conv.NAME} convention", f"flopdocs-convention-{anchor(conv.NAME)}"))
+    out["errata.md"] = env.get_template("errata.md.j2").render(
+        **errata.context(data), cite=cite("errata.md", f"{TITLE}: errata of the seed notebook", "flopdocs-errata"))
+    return out
+
+
+def modes(env, data: SiteData, cite) -> str:
+    return env.get_template("modes.md.j2").render(
+        **modes_page.context(data),
+        cite=cite("modes.md", f"{TITLE}: training, recomputation, prefill, decode and the KV cache",
+                  "flopdocs-modes"))
+
+
 def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
     """Every generated page, ``{relative path: Markdown}``, in sorted order.
 
@@ -229,6 +251,8 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
         "symbolic.md": symbolic_page(env, data, cite),
         "compare.md": compare_page(env, data, cite),
         "conventions.md": conventions_page(env, data, cite),
+        "modes.md": modes(env, data, cite),
+        **convention_pages(env, data, cite),
         notebook.PAGE: notebook.page(NOTEBOOK),
         changes.PAGE: changes.page(CHANGELOG),
     }
@@ -247,7 +271,9 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Symbolic": "symbolic.md"},
         {"Models": [f"models/{m.slug}.md" for m in data.models]},
         {"Compare": "compare.md"},
-        {"Conventions": "conventions.md"},
+        {"Conventions": ["conventions.md",
+                         *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
+        {"Modes": "modes.md"},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},
     ]
