@@ -97,7 +97,17 @@ PROBE = """() => {
   const small = [];
   for (const svg of document.querySelectorAll('svg.fd-chart, svg.fd-figure')) {
     const vb = svg.viewBox.baseVal;
-    const scale = vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
+    // a figure in a tab not shown has no box: measure it at the width it would get
+    // (100% of the column, at most its CSS max-width)
+    let width = svg.getBoundingClientRect().width;
+    if (!width) {
+      const column = svg.closest('article') || document.body;
+      const css = getComputedStyle(svg).maxWidth;  // "480px", or "min(480px, 100%)" unresolved
+      const px = css.match(/([0-9.]+)px/);
+      const max = px ? parseFloat(px[1]) : Infinity;
+      width = Math.min(max, column.clientWidth);
+    }
+    const scale = vb && vb.width ? width / vb.width : 1;
     for (const t of svg.querySelectorAll('text')) {
       const px = parseFloat(getComputedStyle(t).fontSize) * scale;
       if (px < 10) { small.push(t.textContent + ' ' + px.toFixed(1) + 'px'); }
