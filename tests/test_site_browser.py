@@ -132,3 +132,20 @@ def test_the_watch_sees_a_request_to_another_host(site, browser):
         page.wait_for_timeout(300)
         assert any("request to another host: https://api.github.com/" in p for p in watch.take())
         context.close()
+
+
+def test_compare_sorts_by_a_header_and_keeps_the_model_column(site, browser):
+    """Compare: a header click sorts (numbers as numbers, names naturally); the model column sticks."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(site.resolve().as_uri() + "/compare.html", wait_until="load")
+    rows = "table.fd-sortable tbody tr"
+    values = lambda i: page.eval_on_selector_all(rows, f"rs => rs.map(r => r.children[{i}].dataset.sort)")
+    page.click("table.fd-sortable thead th:nth-child(3) button")  # parameters, ascending
+    params = [int(v) for v in values(2)]
+    assert params == sorted(params)
+    page.click("table.fd-sortable thead th:nth-child(1) button")  # model, ascending: natural
+    names = values(0)
+    assert names.index("Llama 2 7B") < names.index("Llama 2 13B") < names.index("Llama 2 70B")
+    assert page.eval_on_selector("table.fd-sortable tbody th", "e => getComputedStyle(e).position") == "sticky"
+    context.close()
