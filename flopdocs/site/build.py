@@ -22,6 +22,7 @@ from pathlib import Path
 from ..config import ConfigError
 from ..resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
 from . import BuildError
+from .finish import finish
 from .gather import SiteData, gather
 from .place import (MARKER, STAGING_LOCK, _give_back, _into_place, _move_kept, _new_staging,
                     check_out, clean_stale, kept)
@@ -169,6 +170,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
         site_nav = stage(docs, data, built_from)
         versioned = {"overrides": overrides} if overrides else {}  # the single-version call stays as it was
         _mkdocs(docs, site, site_nav, source_date_epoch(), **versioned)
+        finish(site)
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         if out.is_dir():
             _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from .text import md_text
 
-WIDTH = 720
-LABEL_W = 230
-VALUE_W = 80
-ROW_H = 22
+WIDTH = 480  # at most 480 px wide (flopdocs.css): 14 px text stays >= 10 px down to 343 px
+LABEL_W = 200
+VALUE_W = 70
+ROW_H = 24
 BAR_H = 14
 PAD = 6
 
@@ -19,6 +19,14 @@ def _num(x: float) -> str:
     """Coordinates with at most one decimal, so the output is stable text."""
     s = f"{x:.1f}"
     return s[:-2] if s.endswith(".0") else s
+
+
+def label(name: str) -> str:
+    """A tree node's name as a figure label: the output projection "* WO" (the
+    concatenated heads times WO) reads "concat(heads) * WO"; "_" as a space."""
+    if name.startswith("* "):
+        name = "concat(heads) " + name
+    return name.replace("_", " ")
 
 
 def bar_chart(rows: list[tuple[str, float]], title: str) -> str:
@@ -34,13 +42,13 @@ def bar_chart(rows: list[tuple[str, float]], title: str) -> str:
         f'width="100%" role="img" aria-label="{md_text(title)}">',
         f"<title>{md_text(title)}</title>",
     ]
-    for i, (label, share) in enumerate(rows):
+    for i, (name, share) in enumerate(rows):
         y = PAD + i * ROW_H
         w = span * share / top
         cy = y + ROW_H / 2
         parts.append(
             f'<text class="fd-label" x="{LABEL_W - PAD}" y="{_num(cy)}" text-anchor="end" '
-            f'dominant-baseline="middle">{md_text(label)}</text>'
+            f'dominant-baseline="middle">{md_text(label(name))}</text>'
             f'<rect class="fd-bar" x="{LABEL_W}" y="{_num(y + (ROW_H - BAR_H) / 2)}" '
             f'width="{_num(max(w, 0.5))}" height="{BAR_H}"/>'
             f'<text class="fd-value" x="{_num(LABEL_W + w + PAD)}" y="{_num(cy)}" '

@@ -11,7 +11,7 @@ import sympy
 from .. import closed_forms
 from ..layers import LAYERS
 from ..tree import anchor, share, walk
-from . import answers, derive, figures
+from . import answers, derive, figures, plots
 from .gather import Model
 
 TITLE = "flopdocs"
@@ -99,5 +99,6 @@ def render(env, m: Model, anchors, cite) -> str:
         grouped=rows, breakdown=_breakdown_rows(m, anchors),
         figure=figures.bar_chart([(r["name"], r["share"]) for r in rows],
                                  f"Grouped FLOPs shares of {cfg.name}"),
+        length_figure=plots.length_figure(m),
         cite=cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}"),
     )

@@ -17,16 +17,18 @@ import sympy
 from ..layers import LAYERS
 from ..report import human, human_params
 from .. import __version__, conventions
-from ..keys import DIMENSIONS, KNOBS
+from ..keys import DIMENSIONS
 from ..resources import CHANGELOG, NOTEBOOK, TEMPLATES
-from ..symbols import d_ff, d_model, l
+from ..symbols import d_model, l
 from ..tree import anchor, leading_term
-from . import changes, conventions_pages, derive, errata, model_page, modes_page, notebook, papers
+from . import changes, compare, conventions_pages, derive, errata, figures, model_page, modes_page, notebook, papers
+from . import plots
+from .plots import crossover as _crossover
 from .gather import Model, SiteData
 from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
 SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
-REPO_URL = "https://github.com/flopdocs/flopdocs"  # mkdocs.yml repo_url
+REPO_URL = "https://github.com/flopdocs/flopdocs"  # the footer link in mkdocs.yml (extra.social)
 TITLE = model_page.TITLE
 
 _ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
@@ -88,7 +90,9 @@ def _instance(layer) -> str:
     args = layer.example_args()
     if not args:
         return ""
-    pairs = [f"{_param_tex(p)} = {derive.tex(a)}" for p, a in zip(params, args)]
+    # a parameter given its own dimension ("d_model = d_model") says nothing: left out
+    pairs = [f"{_param_tex(p)} = {derive.tex(a)}" for p, a in zip(params, args)
+             if _param_tex(p) != derive.tex(a)]
     return f"\\mathrm{{{layer.name}}}(" + ",\\ ".join(pairs) + ")"
 
 
@@ -102,23 +106,6 @@ def layer_page(env, layer, cite) -> str:
         layers=LAYERS, kinds=derive.KIND_TEXT,
         cite=cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}"),
     )
-
-
-def _crossover(total: sympy.Expr):
-    """Attention's l² term against the d² terms (of the l-linear coefficient).
-
-    Returns (l² coefficient A, d² part B of the l coefficient, l* = B / A).
-    """
-    e = sympy.expand(total)
-    a_coef = sympy.expand(e.coeff(l, 2))
-    lin = sympy.expand(e.coeff(l, 1))
-    b_coef = sympy.Add(*[t for t in sympy.Add.make_args(lin)
-                         if sympy.Poly(t, *_WIDTHS).total_degree() == 2])
-    return a_coef, b_coef, (sympy.cancel(b_coef / a_coef) if a_coef != 0 else None)
-
-
-#: The widths whose squares make a layer's "d² terms" (projections and FFN).
-_WIDTHS = (d_model, d_ff, KNOBS["d_head"], KNOBS["d_ff_expert"])
 
 
 def _crossover_row(m: Model) -> dict:
@@ -197,7 +184,7 @@ def home_page(env, data: SiteData) -> str:
     rows = []
     for m in data.models:
         name, frac = model_page.largest(m)
-        rows.append({"m": m, "largest": name, "share": frac})
+        rows.append({"m": m, "largest": name, "largest_label": figures.label(name), "share": frac})
     return env.get_template("index.md.j2").render(
         summary=data.convention.SUMMARY, convention=data.convention.NAME, rows=rows,
         layers=data.layers,
@@ -205,13 +192,11 @@ def home_page(env, data: SiteData) -> str:
 
 
 def compare_page(env, data: SiteData, cite) -> str:
-    shares = [(m, model_page.grouped_shares(m)) for m in data.models]
-    columns: list[str] = []
-    for _, by_name in shares:
-        columns += [name for name in by_name if name not in columns]
-    rows = [{"m": m, "shares": [by_name.get(c) for c in columns]} for m, by_name in shares]
     return env.get_template("compare.md.j2").render(
-        columns=columns, rows=rows,
+        columns=compare.COLUMNS, rows=compare.rows(data, data.convention.NAME),
+        scatter=plots.flops_vs_params([(m.config.name, m.analysis.params.total, m.analysis.per_token)
+                                       for m in data.models]),
+        convention=data.convention.NAME,
         cite=cite("compare.md", f"{TITLE}: forward FLOPs of published transformers compared", "flopdocs-compare"))
 
 

@@ -1,0 +1,151 @@
+"""The built site in a real browser (Debian's Chromium through Playwright).
+
+One browser and the session's one built site (``site``); every page is opened in one
+page object per protocol: over http (a phone's 390 px viewport) and from disk
+(``file://``).  Each page: no console or page error, no request to another host, every
+``.arithmatex`` typeset by KaTeX without error, nothing wider than the viewport, figure
+text at least 10 px.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser import ARTIFACTS, PROBE, Watch, chromium, serve
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
+                  if not p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def _check(page, watch, url: str, phone: bool) -> list[str]:
+    page.goto(url, wait_until="load")  # KaTeX runs on DOMContentLoaded: done by "load"
+    probe = page.evaluate(PROBE)
+    out = watch.take()
+    if probe["raw"]:
+        out.append(f"{len(probe['raw'])}/{probe['math']} formulas not rendered, first: {probe['raw'][0]!r}")
+    if probe["bad"]:
+        out.append(f"KaTeX error: {probe['bad'][0]!r}")
+    if phone and probe["width"] > PHONE["width"]:
+        out.append(f"{probe['width']} px wide on a {PHONE['width']} px screen")
+    if probe["small"]:
+        out.append(f"figure text under 10 px: {probe['small'][:3]}")
+    return [f"{url}: {p}" for p in out]
+
+
+def test_every_page_over_http_on_a_phone(site, browser):
+    """Over http at 390 px: math rendered, no error, no other host, nothing too wide."""
+    with serve(site) as base:
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        watch = Watch(page, base)
+        problems = []
+        for rel in _pages(site):
+            problems += _check(page, watch, base + rel, phone=True)
+        page.wait_for_timeout(300)
+        problems += watch.take()  # anything the last page asked for late
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_from_disk(site, browser):
+    """Opened from disk (a downloaded copy): the math renders, nothing else is fetched."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    base = site.resolve().as_uri() + "/"
+    watch = Watch(page, base)
+    problems = []
+    for rel in _pages(site):
+        problems += _check(page, watch, base + rel, phone=False)
+    page.wait_for_timeout(300)
+    problems += watch.take()
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_math_after_clicking_a_link(site, browser, scheme):
+    """Material's instant navigation swaps the page in place: the new page's math renders."""
+    with serve(site) as http_base:
+        base = http_base if scheme == "http" else site.resolve().as_uri() + "/"
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + "index.html", wait_until="load")
+        page.click("article a[href$='layers/multi-head-attention.html']")  # instant nav makes hrefs absolute
+        page.wait_for_url("**/layers/multi-head-attention.html")
+        page.wait_for_function("document.querySelector('article .arithmatex .katex') !== null")
+        probe = page.evaluate(PROBE)
+        assert probe["math"] > 10 and not probe["raw"] and not probe["bad"], probe
+        assert not watch.take()
+        context.close()
+
+
+def test_search_over_http(site, browser):
+    """The search box finds a layer (served; from disk it cannot run, and About says so)."""
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + "index.html", wait_until="load")
+        page.click("input.md-search__input")
+        page.fill("input.md-search__input", "attention")
+        page.wait_for_selector(".md-search-result__item", timeout=60_000)  # the index loads in a worker
+        assert not watch.take()
+        context.close()
+    assert "only the <strong>search box</strong> is missing" in (site / "about.html").read_text()
+
+
+def test_screenshots(site, browser):
+    """A model page, a derivation page (and the compare page) as test artifacts."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        for rel, name in [("models/llama-2-7b.html", "model-page"),
+                          ("layers/multi-head-attention.html", "derivation-page"),
+                          ("compare.html", "compare-page")]:
+            page.goto(base + rel, wait_until="networkidle")
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+        context.close()
+
+
+def test_the_watch_sees_a_request_to_another_host(site, browser):
+    """The check itself: a page asking another host is reported (and the request fails)."""
+    with serve(site) as base:
+        context = browser.new_context()
+        page = context.new_page()
+        watch = Watch(page, base)
+        page.goto(base + "index.html", wait_until="load")
+        page.evaluate("fetch('https://api.github.com/repos/flopdocs/flopdocs').catch(() => null)")
+        page.wait_for_timeout(300)
+        assert any("request to another host: https://api.github.com/" in p for p in watch.take())
+        context.close()
+
+
+def test_compare_sorts_by_a_header_and_keeps_the_model_column(site, browser):
+    """Compare: a header click sorts (numbers as numbers, names naturally); the model column sticks."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(site.resolve().as_uri() + "/compare.html", wait_until="load")
+    rows = "table.fd-sortable tbody tr"
+    values = lambda i: page.eval_on_selector_all(rows, f"rs => rs.map(r => r.children[{i}].dataset.sort)")
+    page.click("table.fd-sortable thead th:nth-child(3) button")  # parameters, ascending
+    params = [int(v) for v in values(2)]
+    assert params == sorted(params)
+    page.click("table.fd-sortable thead th:nth-child(1) button")  # model, ascending: natural
+    names = values(0)
+    assert names.index("Llama 2 7B") < names.index("Llama 2 13B") < names.index("Llama 2 70B")
+    assert page.eval_on_selector("table.fd-sortable tbody th", "e => getComputedStyle(e).position") == "sticky"
+    context.close()
