@@ -213,7 +213,7 @@ def command(args) -> str:
     torch_modules()
     check = verify(cfg, args.mode)
     if args.record:
-        key = args.model or Path(args.hf).parent.name
+        key = args.model or "hf:" + Path(args.hf).parent.name
         record(Path(args.record), " ".join([key, *args.set]), check)
     return table(cfg, check)
 
