@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__, catalogue, cli_release, conventions, hf
+from . import __version__, catalogue, cli_release, conventions, hf, verify
 from .analysis import analyse
 from .config import ConfigError
 from .inputs import apply_sets, resolve
@@ -171,6 +171,8 @@ def parser() -> argparse.ArgumentParser:
     mf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)
+
+    verify.add_parser(sub)
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)

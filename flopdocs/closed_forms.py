@@ -37,13 +37,14 @@ def estimates(a) -> list[Estimate] | None:
     l, d, v = cfg["l"], cfg["d_model"], cfg["n_vocab"]
     d_attn = cfg["n_heads"] * cfg.get("d_head")
     embeddings = p.total - p.non_embedding
-    weights = p.active - v * d - (l * d if cfg.get("position") == "learned" else 0)
+    weights = p.active - v * d - (cfg.get("max_positions") * d if cfg.get("position") == "learned" else 0)
+    weights -= (cfg.get("token_types") or 0) * d  # BERT's token-type table: a lookup too
     if cfg.get("tie_embeddings"):
         weights += v * d
     attention = cfg["n_layers"] * l * d_attn
     ours = a.per_token
     forms = [
-        ("kaplan", r"Kaplan et al. 2020, Table 1: $2N + 2\,n_{layers}\, l\, d_{attn}$, $N$ non-embedding",
+        ("kaplan", r"Kaplan et al. 2020, Table 1: $2N + 2\,n_{layers}\, l\, d_{attn}$, $N$ our non-embedding count",
          "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 1",
          r"2N + 2\,n_{layers}\, l\, d_{attn}", 2 * (p.active - embeddings) + 2 * attention),
         ("palm", r"PaLM (Chowdhery et al. 2022, App. B), nanoGPT: $2N + 4\,n_{layers}\, l\, d_{attn}$, "
@@ -66,3 +67,41 @@ def caveat(a) -> str:
         text += (", and by the relative-position scores (Transformer-XL's $QR^T$, a third "
                  r"$l \times l$ product)")
     return text
+
+
+def kaplan_n(cfg) -> int:
+    """Kaplan et al. 2020's own N (Table 1): 2·d_model·n_layers·(2·d_attn + d_ff), weights
+    of the attention and FFN matrices only (no biases, norms, gates or other weights)."""
+    d_attn = cfg["n_heads"] * cfg.get("d_head")
+    return 2 * cfg["d_model"] * cfg["n_layers"] * (2 * d_attn + cfg["d_ff"])
+
+
+def wording(a) -> dict[str, str]:
+    """The cross-check's sentences that depend on the model's own structure."""
+    cfg = a.config
+    arch = cfg.arch
+    if arch.lm_head:
+        head = ("Kaplan's total leaves out the LM head (its Table 1 lists it apart, as "
+                "de-embedding)")
+    else:
+        head = "This model has no LM head, so Kaplan's leaving it out changes nothing here"
+    if arch.architecture == "encoder":
+        mask = ("as if half of the scores were skipped: this encoder has no causal mask and "
+                "computes every one")
+    else:
+        mask = "as if the causal mask's zero half were skipped"
+    extra = []
+    if arch.attn_bias or arch.attn_out_bias or arch.ffn_bias:
+        extra.append("biases")
+    extra.append("norms")
+    if arch.gated:
+        extra.append("the FFN's third (gate) matrix")
+    if arch.position == "relative":
+        extra.append("the relative-position weights")
+    if arch.pooler or arch.lm_head_transform:
+        extra.append("the pooler and masked-LM transform")
+    if arch.moe:
+        extra.append("routers, and the k experts a token uses")
+    ours = a.params.active - (a.params.total - a.params.non_embedding)
+    return {"head": head, "mask": mask, "kaplan_n": kaplan_n(cfg), "our_n": ours,
+            "n_extra": ", ".join(extra)}

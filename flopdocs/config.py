@@ -74,6 +74,8 @@ class Config:
             windowed=window is not None and window < v["l"],
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
+            token_types=k("token_types") is not None, pooler=k("pooler"),
+            lm_head_transform=k("lm_head_transform") and k("lm_head"),
         )
 
     @property
@@ -162,8 +164,23 @@ def _check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, An
     elif "window" in knobs:
         _fail(origin, "window", "sliding-window attention is not modelled for architecture encoder-decoder",
               knobs["window"])
+    _check_positions(origin, values, knobs)
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
+
+
+def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
+    """A learned position table has max_positions rows: no input may be longer."""
+    if "max_positions" not in knobs or knobs.get("position", "learned") != "learned":
+        return
+    rows = knobs["max_positions"]
+    lengths = (("l_src", "l_tgt") if knobs.get("architecture") == "encoder-decoder" else ("l",))
+    for key in lengths:
+        value = knobs.get(key, values["l"])
+        if value > rows:
+            _fail(origin, "l" if key == "l" else key,
+                  f"{key}={value} is more than max_positions={rows} (the learned position "
+                  "table's rows: the longest input the model takes)", value)
 
 
 def parse(data: Any, origin: str) -> Config:

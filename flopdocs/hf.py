@@ -20,17 +20,19 @@ from .errors import ConfigError, shown
 from .keys import BY_NAME, KEYS, MAX_INT, check_int
 from .readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2")
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert")
 
 
 def family(model_type: Any) -> str:
-    """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2 or llama."""
-    return "gpt2" if model_type == "gpt2" else "llama"
+    """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2, bert or llama."""
+    return model_type if model_type in ("gpt2", "bert") else "llama"
 
 
 def fields(key: str, model_type: Any) -> tuple[str, ...]:
-    """The config.json fields our ``key`` is read from, for this model type (first wins)."""
-    return BY_NAME[key].hf_fields(family(model_type))
+    """The config.json fields our ``key`` is read from, for this model type (first wins);
+    BERT's are llama's (hidden_size, ...) but for its own."""
+    names = BY_NAME[key].hf_fields(family(model_type))
+    return names or (BY_NAME[key].hf_fields("llama") if model_type == "bert" else ())
 
 _MISSING = object()
 
@@ -103,6 +105,8 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"name": name, "source": source}
     if model_type == "gpt2":
         data.update(_gpt2(hf, origin))
+    elif model_type == "bert":
+        data.update(_bert(hf, origin))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -122,8 +126,27 @@ def _gpt2(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out = {key: _int(hf, origin, *fields(key, "gpt2")) for key in ("l", "d_model")}
     out["d_ff"] = _int(hf, origin, *fields("d_ff", "gpt2"), default=None) or _four_times(origin, d)
     out.update({key: _int(hf, origin, *fields(key, "gpt2")) for key in ("n_vocab", "n_layers", "n_heads")})
+    out["max_positions"] = out["l"]  # the table's rows stay n_positions whatever --set l= says
     out.update(ffn=ffn, attn_bias=True,
                tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "gpt2"), True))
+    return out
+
+
+def _bert(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    """BertModel (pooler, no LM head); ``--set lm_head=true`` is BertForMaskedLM."""
+    act = _str(hf, origin, "hidden_act", "gelu")
+    if act not in ("relu", "gelu", "gelu_new", "gelu_python"):
+        raise ConfigError(f"{origin}: hidden_act: {shown(act)} is not supported (relu, gelu*)")
+    kind = _str(hf, origin, "position_embedding_type", "absolute")
+    if kind != "absolute":
+        raise ConfigError(f"{origin}: position_embedding_type: {shown(kind)} is not modelled (absolute)")
+    if hf.get("is_decoder") or hf.get("add_cross_attention"):
+        raise ConfigError(f"{origin}: is_decoder: BERT as a decoder is not modelled")
+    out = {key: _int(hf, origin, *fields(key, "bert")) for key in
+           ("l", "d_model", "d_ff", "n_vocab", "n_layers", "n_heads")}
+    out.update(max_positions=out["l"], architecture="encoder",
+               ffn="relu" if act == "relu" else "gelu", attn_bias=True,
+               token_types=_int(hf, origin, *fields("token_types", "bert"), default=2))
     return out
 
 

@@ -7,7 +7,6 @@ experts) live in :mod:`flopdocs.config`.  Nothing here reads files or builds tre
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +14,7 @@ from typing import Any
 from sympy import Symbol
 
 from . import symbols as S
-from .errors import ConfigError, shown
-
-#: The largest value any int key takes: 2**53, the largest integer a JSON reader that
-#: uses doubles still holds exactly, and far beyond any model's dimension.  The bound
-#: also keeps every product of dimensions well inside what reports and pages format.
-MAX_INT = 2**53
+from .checks import CHECKS, MAX_INT, check_int, check_text  # noqa: F401 (re-exported)
 
 REQUIRED = object()  # a key every config must give
 Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled in
@@ -77,73 +71,9 @@ class Key:
         return f"{values} (`{shown_default}`)"
 
 
-def _int(origin: str | None, key: str, value: Any) -> int:
-    # bool is a subclass of int: reject it explicitly; "512" (a string) is not a number.
-    if isinstance(value, bool) or not isinstance(value, int):
-        extra = f" ({type(value).__name__})" if isinstance(value, (bool, float)) or value is None else ""
-        raise ConfigError(f"must be a whole number, got {shown(value)}{extra}",
-                          origin=origin, field=key, value=value)
-    if value < 1:
-        raise ConfigError(f"must be at least 1, got {shown(value)}", origin=origin, field=key, value=value)
-    if value > MAX_INT:
-        raise ConfigError(f"must be at most 2**53 = {MAX_INT}, got {shown(value)}",
-                          origin=origin, field=key, value=value)
-    return value
 
-
-def check_int(origin: str | None, key: str, value: Any) -> int:
-    """A whole number from 1 to 2**53 (never a bool, a float or a string)."""
-    return _int(origin, key, value)
-
-
-#: Format characters real names need: zero-width non-joiner (Persian, Hindi) and joiner
-#: (emoji sequences); emoji tag characters (U+E0020..E007F, subdivision flags) too.
-#: Other format characters (bidi overrides, BOM, soft hyphen) stay refused.
-_JOINERS = "\u200c\u200d"
-
-
-def check_text(origin: str | None, key: str, value: Any, *, lines: bool = False) -> str:
-    """A display string: printable characters only (spaces allowed; newlines and tabs too
-    where ``lines``).  Control, format (bidi overrides) and surrogate characters are
-    refused: they would garble terminals, break one-line messages and the YAML we write."""
-    if not isinstance(value, str):
-        raise ConfigError(f"must be a string, got {shown(value)}", origin=origin, field=key, value=value)
-    for i, ch in enumerate(value):
-        if not (ch.isprintable() or unicodedata.category(ch) == "Zs" or ch in _JOINERS
-                or "\U000e0020" <= ch <= "\U000e007f" or (lines and ch in "\n\t")):
-            raise ConfigError(f"character {i + 1} ({ascii(ch)}) is not printable text, in {shown(value)}",
-                              origin=origin, field=key, value=value)
-    return value
-
-
-def _bool(value: Any, origin: str | None, key: Key) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"must be true or false, got {shown(value)}", origin=origin, field=key.name,
-                          value=value)
-    return value
-
-
-def _enum(value: Any, origin: str | None, key: Key) -> str:
-    if not isinstance(value, str) or value not in key.choices:
-        raise ConfigError(f"must be one of {', '.join(key.choices)}, got {shown(value)}",
-                          origin=origin, field=key.name, value=value)
-    return value
-
-
-def _count(value: Any, origin: str | None, key: Key) -> int | None:
-    return None if value is None else _int(origin, key.name, value)
-
-
-CHECKS: dict[str, Callable[[Any, str | None, Key], Any]] = {
-    "int": lambda v, o, k: _int(o, k.name, v),
-    "count": _count,
-    "bool": _bool,
-    "enum": _enum,
-    "text": lambda v, o, k: check_text(o, k.name, v),
-    "lines": lambda v, o, k: check_text(o, k.name, v, lines=True),
-}
-
-_GPT2, _LLAMA = "gpt2", "llama"  # Hugging Face families: GPT-2, and llama-like (llama, mistral, ...)
+_GPT2, _LLAMA = "gpt2", "llama"  # Hugging Face families: GPT-2, and llama-like (llama, mistral, ...;
+# BERT reads llama's field names, and its own where it declares them)
 
 
 def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
@@ -155,6 +85,12 @@ def _d_head(get: Getter) -> int | None:
     return d // h if not d % h else None
 
 
+def _max_positions(get: Getter) -> int:
+    if get("architecture") == "encoder-decoder":
+        return max(get("l_src"), get("l_tgt"))
+    return get("l")
+
+
 KEYS: tuple[Key, ...] = (
     Key("name", "text", "metadata", "display name (its slug names the model's page and file)",
         REQUIRED, hf=_hf(("_name_or_path",), ("_name_or_path",))),
@@ -162,7 +98,7 @@ KEYS: tuple[Key, ...] = (
         default_doc="none", hf=_hf(("_name_or_path",), ("_name_or_path",))),
     Key("params_published", "count", "metadata",
         "the parameter count the source states (never evaluated; shown beside ours)", None),
-    Key("l", "int", "dimension", "tokens per sequence (also the learned position table's rows)",
+    Key("l", "int", "dimension", "tokens per sequence (at most `max_positions` with learned positions)",
         REQUIRED, symbol=S.l, hf=_hf(("n_positions", "n_ctx"), ("max_position_embeddings",))),
     Key("d_model", "int", "dimension", "width of the residual stream", REQUIRED, symbol=S.d_model,
         hf=_hf(("n_embd",), ("hidden_size",))),
@@ -196,11 +132,16 @@ KEYS: tuple[Key, ...] = (
     Key("norm", "enum", "architecture",
         "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
     Key("position", "enum", "architecture",
-        "`learned`: the seed's `X_word + X_pos` and an `l × d_model` table; `sinusoidal`: same "
+        "`learned`: the seed's `X_word + X_pos` and a `max_positions × d_model` table; `sinusoidal`: same "
         "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
         "`+ alibi` on every score; `relative`: Transformer-XL (Gopher, Chinchilla) with its "
         "`R * W_R` projection and position scores; `none`: nothing.",
         "learned", choices=POSITIONS),
+    Key("max_positions", "int", "architecture",
+        "rows of the learned position table (`position: learned`): the longest input the model "
+        "takes, independent of the run's `l`; `l` (or `l_src`, `l_tgt`) above it is an error.",
+        _max_positions, default_doc="`l` (encoder-decoder: the larger of `l_src`, `l_tgt`)",
+        symbol=S.max_positions, hf=_hf(("n_positions", "n_ctx"), ("max_position_embeddings",))),
     Key("attn_bias", "bool", "architecture",
         "biases on the Q, K, V projections, added once per token.", False,
         hf=_hf(llama=("attention_bias",))),
@@ -212,9 +153,21 @@ KEYS: tuple[Key, ...] = (
         True, hf=_hf(llama=("mlp_bias",))),
     Key("tie_embeddings", "bool", "architecture",
         "the LM head is the word embedding: its FLOPs stay, its parameters are counted once. "
-        "Needs an LM head.", False, hf=_hf(("tie_word_embeddings",), ("tie_word_embeddings",))),
+        "Needs an LM head.", lambda get: get("architecture") == "encoder",
+        default_doc="`false`; `true` for `encoder` (BERT's MLM decoder)", hf=_hf(("tie_word_embeddings",), ("tie_word_embeddings",))),
     Key("lm_head", "bool", "architecture", "whether `ProjectToVocab` exists.",
         lambda get: get("architecture") != "encoder", default_doc="`true`; `false` for `encoder`"),
+    Key("token_types", "int", "architecture",
+        "BERT's token-type (segment) table: `token_types × d_model` parameters, added to every "
+        "embedding (`+ X_type`).", None, symbol=S.n_token_types, hf={"bert": ("type_vocab_size",)}),
+    Key("pooler", "bool", "architecture",
+        "BERT's `Pooler`: a dense layer (d_model² + d_model) and tanh on the first token.",
+        lambda get: get("architecture") == "encoder" and not get("lm_head"),
+        default_doc="`true` for `encoder` without `lm_head`, as BertModel"),
+    Key("lm_head_transform", "bool", "architecture",
+        "BERT's masked-LM head: `LMHeadTransform` (dense, activation, LayerNorm) before "
+        "`ProjectToVocab`, and the decoder's bias `+ b_LM` (n_vocab). Needs `lm_head`.",
+        lambda get: get("architecture") == "encoder", default_doc="`true` for `encoder`"),
     Key("n_experts", "int", "architecture",
         "every FFN becomes a `MixtureOfExperts`: router matmul, softmax, k experts per token, "
         "weighted sum. `experts_per_token` is required with `n_experts`.", None,

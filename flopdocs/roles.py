@@ -30,7 +30,8 @@ ROLES: dict[str, str] = {
     "ffn": "the feed-forward network: its matrices, biases and gate",
     "norm": "layer and RMS normalisation",
     "residual": "the residual additions",
-    "lm-head": "the projection to the vocabulary",
+    "lm-head": "the projection to the vocabulary (and its bias)",
+    "head": "task heads on top of the stack: BERT's pooler and its masked-LM transform",
 }
 
 #: The grouped analysis: each family is a set of roles; a subtree whose every leaf has a

@@ -9,6 +9,7 @@ import yaml
 from flopdocs import hf
 from flopdocs.cli import main
 from flopdocs.config import ConfigError, parse
+from flopdocs.params import count
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
 
@@ -25,6 +26,8 @@ def run(capsys, *argv):
     ("mistral-7b-v0.1", 7_241_732_096, 7_241_732_096),
     ("mixtral-8x7b-v0.1", 46_702_792_704, 12_879_925_248),
     ("qwen2-7b", 7_615_616_512, 7_615_616_512),       # q/k/v biases, no o_proj bias
+    ("bert-base-uncased", 109_482_240, 109_482_240),  # BertModel: token types and pooler
+    ("bert-large-uncased", 335_141_888, 335_141_888),
 ])
 def test_report_hf_exact(capsys, model, total, active):
     code, out, err = run(capsys, "report", "--hf", str(FIXTURES / model / "config.json"), "--format", "json")
@@ -71,12 +74,16 @@ def test_import_hf_round_trip_and_deterministic(capsys, tmp_path):
 
 def test_import_hf_set_and_name(capsys):
     code, out, _ = run(capsys, "import-hf", str(FIXTURES / "gpt2" / "config.json"),
-                       "--set", "l=2048", "--name", "GPT-2 long")
+                       "--set", "l=128", "--name", "GPT-2 short")
     assert code == 0
     data = yaml.safe_load(out)
-    assert data["l"] == 2048 and data["name"] == "GPT-2 long"
-    # the learned position table grows with l: 1024 more rows of 768
-    assert parse(data, "<t>").name == "GPT-2 long"
+    assert data["l"] == 128 and data["name"] == "GPT-2 short"
+    # the learned position table keeps its n_positions rows whatever the run's length
+    assert data["max_positions"] == 1024
+    assert count(parse(data, "<t>")).total == 124_439_808
+    code, out, err = run(capsys, "report", "--hf", str(FIXTURES / "gpt2" / "config.json"), "--set", "l=2048")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "l=2048 is more than max_positions=1024" in err
 
 
 BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
@@ -85,7 +92,7 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"model_type": "bert"}, "model_type: 'bert' is not supported"),
+    ({"model_type": "roberta"}, "model_type: 'roberta' is not supported"),
     ({"model_type": None}, "model_type: None is not supported"),
     ({"hidden_size": None}, "hidden_size: missing"),
     ({"hidden_size": "64"}, "hidden_size: must be a whole number, got '64'"),
@@ -254,3 +261,13 @@ def test_import_hf_output_keeps_the_mode_and_refuses_links(capsys, tmp_path):
         code, _, err = run(capsys, "import-hf", src, "-o", str(target))
         assert code == 2 and "exists and is not a regular file; refusing to replace it" in err
     assert link.is_symlink() and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_bert_for_masked_lm(capsys):
+    # BertForMaskedLM: no pooler; the MLM transform (768² + 768, LayerNorm 2·768) and the
+    # decoder's bias (30522); the decoder's matrix is the word embedding
+    code, out, _ = run(capsys, "report", "--hf", str(FIXTURES / "bert-base-uncased" / "config.json"),
+                       "--set", "lm_head=true", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["params"]["total"] == 109_482_240 - (768 * 768 + 768) + 590_592 + 1536 + 30522
+    assert json.loads(out)["params"]["total"] == 109_514_298

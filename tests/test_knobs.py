@@ -70,11 +70,12 @@ def test_tied_embeddings_and_lm_head():
     untied = analyse(parse(BASE, "<t>"), "seed").params
     tied = analyse(parse({**BASE, "tie_embeddings": True}, "<t>"), "seed").params
     assert untied.total - tied.total == 30000 * 512
-    enc = analyse(parse({**BASE, "architecture": "encoder"}, "<t>"), "seed")
+    enc = analyse(parse({**BASE, "architecture": "encoder", "pooler": False}, "<t>"), "seed")
     assert "ProjectToVocab" not in enc.tree.keys()
     # no LM head: 2 * 512 * 512 * 30000 fewer FLOPs; no mask: 6 layers x 8 heads x 512^2 fewer
     assert enc.total == 51_248_964_096 - 15_728_640_000 - 6 * 8 * 512 * 512
-    with_head = analyse(parse({**BASE, "architecture": "encoder", "lm_head": True}, "<t>"), "seed")
+    with_head = analyse(parse({**BASE, "architecture": "encoder", "lm_head": True,
+                               "lm_head_transform": False}, "<t>"), "seed")
     assert with_head.total == enc.total + 15_728_640_000
 
 

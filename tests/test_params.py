@@ -5,7 +5,7 @@ import sympy
 from flopdocs import params
 from flopdocs.analysis import analyse
 from flopdocs.catalogue import find
-from flopdocs.config import parse
+from flopdocs.config import ConfigError, parse
 from flopdocs.conventions import seed
 from flopdocs.tree import leaves, names, walk
 
@@ -97,3 +97,24 @@ def test_closed_forms_for_the_seed_by_hand():
     assert a.per_token == 51_248_964_096 // 512 == 100_095_633  # 0.09% over PaLM's form
     ed = analyse(find("transformer-base"), "seed")
     assert ed.closed_forms() is None  # attention over l_src and l_tgt: no closed form here
+
+
+def test_cross_check_is_worded_from_each_models_structure():
+    from flopdocs.closed_forms import kaplan_n, wording
+
+    gpt2, bert = analyse(find("gpt-2-small")), analyse(find("bert-base"))
+    # Kaplan's own N: 2 · 768 · 12 · (2 · 768 + 3072) = 84,934,656; ours has biases and norms
+    assert kaplan_n(gpt2.config) == 84_934_656
+    assert wording(gpt2)["our_n"] == 85_056_000
+    assert "leaves out the LM head" in wording(gpt2)["head"]
+    assert "causal mask's zero half" in wording(gpt2)["mask"]
+    assert "no LM head" in wording(bert)["head"] and "no causal mask" in wording(bert)["mask"]
+    assert "pooler" in wording(bert)["n_extra"]
+
+
+def test_parameters_do_not_depend_on_the_runs_length():
+    gpt2 = find("gpt-2-small")
+    for l in (1, 128, 1024):
+        assert analyse(gpt2.with_values({"l": l}, "<t>")).params.total == 124_439_808
+    with pytest.raises(ConfigError, match="l=2048 is more than max_positions=1024"):
+        gpt2.with_values({"l": 2048}, "<t>")

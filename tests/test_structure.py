@@ -109,8 +109,8 @@ def _leaves_under(layer_node):
 def test_parameters_come_from_declared_weights_and_ties():
     # the LM head declares W_LM; tied, it is a use of X_word and counts nothing itself
     tied = node("T", [*embeddings(l, d_model, n_vocab).children,
-                      lm_head(l, d_model, n_vocab, Arch(tie_embeddings=True))])
-    untied = node("T", [*embeddings(l, d_model, n_vocab).children, lm_head(l, d_model, n_vocab, Arch())])
+                      *lm_head(l, d_model, n_vocab, Arch(tie_embeddings=True))])
+    untied = node("T", [*embeddings(l, d_model, n_vocab).children, *lm_head(l, d_model, n_vocab, Arch())])
     assert sympy.expand(params.parameter_tree(untied).total - params.parameter_tree(tied).total) == \
         d_model * n_vocab
     params.check_ties(tied)

@@ -34,7 +34,7 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
         "Source and target share one vocabulary and one word embedding X_word (Vaswani et "
         "al. section 3.4; T5), counted once, in the encoder's Embeddings; with "
         "tie_embeddings the LM head is that matrix too. Learned positions have a table per "
-        "stack (l_src × d_model and l_tgt × d_model).",
+        "stack, max_positions × d_model each.",
     ),
 )
 def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
@@ -52,5 +52,5 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     ])
     steps = [encoder, decoder]
     if arch.lm_head:
-        steps.append(lm_head(l_tgt, d_model, n_vocab, arch))
+        steps.extend(lm_head(l_tgt, d_model, n_vocab, arch))
     return steps

@@ -1,10 +1,11 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
 from ..arch import SEED, Arch
-from ..ops import matmul, weight
+from ..ops import elementwise, matmul, weight
 from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 from ..tree import rename, repeat
 from . import layer
 from .block import block, final_norm_name, norm
+from .bert_heads import lm_head_transform, pooler
 from .embeddings import embeddings
 
 
@@ -34,11 +35,13 @@ from .embeddings import embeddings
 def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED, keys=None):
     """``keys``: a decode step's attention scores that many cached keys (default: l)."""
     steps = [
-        embeddings(l, d_model, n_vocab, position=arch.position),
+        embeddings(l, d_model, n_vocab, position=arch.position, token_types=arch.token_types),
         rename(norm(l, d_model, arch), final_norm_name(arch)),
     ]
+    if arch.pooler:
+        steps.append(pooler(d_model))
     if arch.lm_head:
-        steps.append(lm_head(l, d_model, n_vocab, arch))
+        steps.extend(lm_head(l, d_model, n_vocab, arch))
     mask = arch.architecture != "encoder"
     steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask, keys=keys), n_layers),
                         "Blocks"))
@@ -46,7 +49,12 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
 
 
 def lm_head(rows, d_model, n_vocab, arch: Arch):
-    """``ProjectToVocab``: its own matrix, or a use of the word embedding when tied."""
+    """``ProjectToVocab``: its own matrix, or a use of the word embedding when tied;
+    BERT's (``lm_head_transform``) after its transform, with a bias."""
     tied_to = "X_word" if arch.tie_embeddings else None
-    return matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
-                  weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
+    project = matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
+                     weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
+    if not arch.lm_head_transform:
+        return [project]
+    return [lm_head_transform(rows, d_model), project,
+            elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab))]

@@ -95,6 +95,7 @@ def render(env, m: Model, anchors, cite) -> str:
         answers=answers.rows(m), params=_params(m), conventions=under_conventions(m), totals=_totals(m),
         root_layer={"name": root.name, "link": f"../layers/{root.slug}.md"},
         closed=closed_forms.estimates(a), closed_caveat=closed_forms.caveat(a),
+        words=None if cfg.is_encoder_decoder else closed_forms.wording(a),
         per_token=a.per_token, length=cfg["l"],
         grouped=rows, breakdown=_breakdown_rows(m, anchors),
         figure=figures.bar_chart([(r["name"], r["share"]) for r in rows],

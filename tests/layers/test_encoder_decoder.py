@@ -39,8 +39,13 @@ def test_params_share_one_word_embedding():
     assert p.total == 40 + 8 + 2 * 138 + 8 + 210 == 542
     assert p.non_embedding == 542 - 40
     learned = analyse(parse(BASE, "<t>"), "seed").params
-    # learned positions: a table per stack (5*4 + 3*4 = 32) and an untied head (40)
-    assert learned.total == 542 + 32 + 40
+    # learned positions: a table per stack, max_positions rows each (default the longer of
+    # l_src = 5 and l_tgt = 3: 2 * 5*4 = 40), and an untied head (40)
+    assert learned.total == 542 + 40 + 40
+    wider = analyse(parse({**BASE, "max_positions": 7}, "<t>"), "seed").params
+    assert wider.total == 542 + 2 * 7 * 4 + 40
+    with pytest.raises(ConfigError, match="l_src=5 is more than max_positions=4"):
+        parse({**BASE, "max_positions": 4}, "<t>")
 
 
 @pytest.mark.parametrize("key", ["l_src", "l_tgt", "n_encoder_layers", "n_decoder_layers"])

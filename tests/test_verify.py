@@ -1,0 +1,152 @@
+"""The cross-check: our matmul FLOPs and parameters equal PyTorch's, exactly.
+
+With torch and transformers installed (``pip install 'flopdocs[verify]'``), every
+catalogue model with a Hugging Face class and random small configs of every family are
+counted by FlopCounterMode on the meta device.  Catalogue models run with ``n_layers``
+1 and 2 (matmul FLOPs and parameters are affine in the layers, so the two give the
+whole model's count exactly; full depth is slow to trace).  Under CI (``CI=true``) a
+missing torch fails, never skips.  Without torch, the recorded counts
+(tests/fixtures/torch_counts.json, ``flopdocs verify --record``) are compared instead.
+"""
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from flopdocs import catalogue
+from flopdocs.cli import main
+from flopdocs.config import ConfigError, parse, parse_override
+from flopdocs.params import count
+from flopdocs.verify import hf_class, our_counts
+
+RECORDED = Path(__file__).parent / "fixtures" / "torch_counts.json"
+FIXTURES = Path(__file__).parent / "fixtures" / "hf"
+
+try:
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+    HAVE_TORCH = True
+except ImportError:
+    HAVE_TORCH = False
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI: torch and transformers must be installed (pip install torch==2.13.0, "
+                           "then pip install -e '.[verify]')") from None
+
+needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="torch and transformers are not installed")
+
+
+def _has_class(cfg) -> bool:
+    try:
+        hf_class(cfg)
+        return True
+    except ConfigError:
+        return False
+
+
+VERIFIED = [cfg for cfg in catalogue.models() if _has_class(cfg)]
+
+
+def test_verified_catalogue_models_are_the_expected_ones():
+    names = {c.name for c in VERIFIED}
+    assert {"GPT-2 small", "BERT base", "BERT large", "Llama 2 7B", "Mistral 7B v0.1",
+            "Mixtral 8x7B", "Qwen2 7B"} <= names, names
+
+
+def _exact(cfg, mode):
+    from flopdocs.verify import verify
+
+    check = verify(cfg, mode)
+    assert check.total[0] == check.total[1], (cfg.name, mode, check.ours, check.theirs)
+    assert check.params[0] == check.params[1], (cfg.name, check.params)
+    if mode == "forward":
+        assert check.ours == check.theirs, (cfg.name, check.ours, check.theirs)
+    return check
+
+
+@needs_torch
+@pytest.mark.parametrize("mode", ["forward", "training"])
+@pytest.mark.parametrize("cfg", VERIFIED, ids=lambda c: c.name)
+def test_catalogue_model_equals_pytorch(cfg, mode):
+    for layers in (1, 2):
+        _exact(cfg.with_values({"n_layers": layers}, cfg.origin), mode)
+
+
+def _random(family: str, rng: random.Random) -> dict:
+    heads = rng.choice([1, 2, 4])
+    d = heads * rng.choice([4, 8])
+    base = dict(name=f"random {family}", l=rng.randint(1, 24), d_model=d, d_ff=rng.randint(1, 40),
+                n_vocab=rng.randint(2, 50), n_layers=rng.randint(1, 3), n_heads=heads)
+    if family == "gpt2":
+        head = rng.random() < 0.8
+        return dict(base, ffn="gelu", attn_bias=True, max_positions=base["l"] + rng.randint(0, 8),
+                    tie_embeddings=head and rng.random() < 0.5, lm_head=head)
+    if family == "bert":
+        return dict(base, ffn="gelu", attn_bias=True, architecture="encoder",
+                    max_positions=base["l"] + rng.randint(0, 8), token_types=rng.randint(1, 3),
+                    lm_head=rng.random() < 0.5)
+    llama = dict(base, ffn="swiglu", norm="rmsnorm", position="rope", ffn_bias=False,
+                 tie_embeddings=rng.random() < 0.3)
+    if family == "llama":
+        kv = rng.choice([k for k in (1, 2, 4) if heads % k == 0])
+        return dict(llama, n_kv_heads=kv, d_head=rng.choice([2, 4, 6]), attn_bias=rng.random() < 0.3)
+    if family == "mistral":
+        return dict(llama, l=rng.randint(4, 24), window=rng.randint(1, 3))
+    if family == "qwen2":
+        return dict(llama, attn_bias=True, attn_out_bias=False)
+    n = rng.randint(1, 4)
+    return dict(llama, n_experts=n, experts_per_token=rng.randint(1, n))  # mixtral
+
+
+FAMILIES = ("gpt2", "bert", "llama", "mistral", "qwen2", "mixtral")
+
+
+@needs_torch
+@pytest.mark.parametrize("family", FAMILIES)
+def test_random_small_configs_equal_pytorch(family):
+    rng = random.Random(f"verify {family}")
+    for i in range(20):
+        cfg = parse(_random(family, rng), f"<random {family} {i}>")
+        for mode in ("forward", "training"):
+            _exact(cfg, mode)
+
+
+@needs_torch
+def test_cli_verify_prints_a_zero_difference(capsys):
+    assert main(["verify", "--hf", str(FIXTURES / "mixtral-8x7b-v0.1" / "config.json"),
+                 "--mode", "training", "--set", "n_layers=1", "--set", "l=64"]) == 0
+    out = capsys.readouterr().out
+    assert "MixtralForCausalLM" in out and out.rstrip().endswith("difference: 0")
+
+
+def test_without_torch_verify_says_how_to_install(capsys, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name.split(".")[0] in ("torch", "transformers"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    assert main(["verify", "llama-2-7b"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "pip install 'flopdocs[verify]'" in err
+
+
+def test_recorded_pytorch_counts_equal_ours():
+    # flopdocs verify --record: PyTorch's counts, kept so the comparison runs without torch
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert len(recorded) >= 10
+    for key, want in recorded.items():
+        *words, mode = key.split(" ")
+        name, sets = words[0], words[1:]
+        cfg = catalogue.find(name) if not name.startswith("hf:") else None
+        if cfg is None:
+            from flopdocs import hf
+            cfg = hf.load(FIXTURES / name[3:] / "config.json")
+        cfg = cfg.with_values(dict(parse_override(s) for s in sets), cfg.origin)
+        assert sum(our_counts(cfg, mode).values()) == want["matmul"], key
+        assert count(cfg).total == want["params"], key
