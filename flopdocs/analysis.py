@@ -9,7 +9,8 @@ from . import params as _params
 from .config import Config
 from .errors import ConfigError
 from .grouping import by, family_subtrees, group, group_paths
-from .tree import Node, evaluate, fractions, names, repeat
+from .compiled import evaluate  # tree.evaluate's result, compiled once per structure
+from .tree import Node, fractions, names, repeat
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
 SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",

@@ -104,6 +104,26 @@ def _umask() -> int:
     return mask
 
 
+def cmd_table(args) -> str:
+    from . import table
+
+    counting = table.Counting(args.convention)
+    sets = dict(config.parse_override(s) for s in args.set)
+    axes = [table.parse_grid(g) for g in args.grid]
+    bases = list(catalogue.models()) if args.all else []
+    for m in args.models:
+        p = Path(m)
+        bases += table.load_list(p) if p.suffix in (".yaml", ".yml") or p.exists() else [catalogue.find(m)]
+    if not bases:
+        if not (axes or sets):
+            raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
+        bases = [catalogue.find(table.DEFAULT_BASE)]
+    n = table.check_size(len(bases), axes, args.yes)
+    sweeps = table.sweeps(bases, axes, sets, counting)  # every row checked: a bad one writes nothing
+    table.write(sys.stdout, sweeps, args.format, table.progress_for(n))
+    return ""
+
+
 def cmd_build(args) -> str:
     from .site.build import build  # imports MkDocs: only when building
 
@@ -158,6 +178,22 @@ def parser() -> argparse.ArgumentParser:
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     im.set_defaults(func=cmd_import_hf)
 
+    t = sub.add_parser("table", help="many configs at once, one row each, as CSV or JSON lines")
+    t.add_argument("models", nargs="*", metavar="MODEL",
+                   help="catalogue names or YAML files (a config, or a list of configs); "
+                        "a --grid alone starts from seed-512")
+    t.add_argument("--all", action="store_true", help="every catalogue model")
+    t.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
+                   help="sweep a key: 512,1024 or 128..131072x2 (each x2) or 12..96+12 (repeatable; "
+                        "the product, last fastest)")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key in every row (repeatable)")
+    t.add_argument("--convention", default=conventions.DEFAULT,
+                   help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
+    t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
+    t.set_defaults(func=cmd_table)
+
     b = sub.add_parser("build", help="build the reference site (MkDocs, strict) into --out")
     b.add_argument("--out", default="site", help="output directory (default: site/)")
     b.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs "
@@ -180,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        _silence_stdout()
+        return 0
     except (ConfigError, BuildError) as e:
         print(f"flopdocs: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
@@ -190,8 +229,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a build cleans its staging directory on the way out
         print("flopdocs: interrupted", file=sys.stderr)
         return 130
-    sys.stdout.write(out)
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
 
 
 if __name__ == "__main__":
