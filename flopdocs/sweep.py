@@ -17,7 +17,7 @@ from typing import Any
 
 from .arch import Arch
 from .config import Config, _check_across, parse
-from .counting import COUNT_COLUMNS, KEY_COLUMNS, Counting, Summary, columns, reference_row, summary
+from .counting import COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row, summary
 from .grid import Axis, grid_size, product
 from .keys import BY_NAME
 from .roles import ROLES
@@ -61,12 +61,7 @@ class _Determined:
 
     @property
     def key(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
-        if not self.indices:
-            return lambda combo: ()
-        if len(self.indices) == 1:
-            i = self.indices[0]
-            return lambda combo: (combo[i],)
-        return itemgetter(*self.indices)
+        return _picker(list(self.indices))
 
 
 def _determine(axes: Sequence[Axis], run: Callable[[tuple[int, ...]], tuple[Any, set[int]]]) -> _Determined:
@@ -155,14 +150,19 @@ class Sweep:
     # -- rows ---------------------------------------------------------------------------
 
     def _plan(self) -> None:
-        """What :meth:`values` needs, worked out once: the derived columns, the program of
-        each structure (and where its arguments are) and the roles no row has."""
+        """What :meth:`values` needs, worked out once: where each varying key column comes
+        from, the program of each structure (and where its arguments are) and the roles no
+        row has."""
         self._derived = [(k, what) for k, (kind, what) in self.sources.items() if kind == "derived"]
-        # a row's values, as programs read them: the axes, the derived columns, the constants
+        # the varying key columns, in column order, picked from the axes and derived values
+        self._varying = [k for k, (kind, _) in self.sources.items() if kind != "const"]
+        came = {**{k: i for i, k in enumerate(self.axis_keys)},
+                **{k: len(self.axes) + i for i, (k, _) in enumerate(self._derived)}}
+        self._reorder = _picker([came[k] for k in self._varying])
+        # a row's values, as programs read them: the varying columns, then the constant ones
         consts = [(k, what) for k, (kind, what) in self.sources.items() if kind == "const"]
-        where = {**{k: i for i, k in enumerate(self.axis_keys)},
-                 **{k: len(self.axes) + i for i, (k, _) in enumerate(self._derived)},
-                 **{k: len(self.axes) + len(self._derived) + i for i, (k, _) in enumerate(consts)}}
+        where = {**{k: i for i, k in enumerate(self._varying)},
+                 **{k: len(self._varying) + i for i, (k, _) in enumerate(consts)}}
         self._consts = tuple(v for _, v in consts)
         self._n_index = where["N"]
         programs = {arch: summary(self.counting, arch) for arch in set(self.structure.table.values())}
@@ -170,24 +170,19 @@ class Sweep:
         self._zero_roles = {r for i, r in enumerate(ROLES)
                             if all(not p.program.ratios[1 + i].terms for p in programs.values())}
         self._roles = tuple(1 + i for i, r in enumerate(ROLES) if r not in self._zero_roles)
-
-        def entry(s: Summary) -> tuple[Callable, Callable]:
-            at = [where[k] for k in s.keys]
-            pick = itemgetter(*at) if len(at) > 1 else (lambda row, i=at[0]: (row[i],))
-            return s.function, pick
-
-        self._entries = {proj: entry(programs[arch]) for proj, arch in self.structure.table.items()}
+        self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
+                         for proj, arch in self.structure.table.items()}
 
     def layout(self) -> list[tuple[str, Any]]:
-        """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples."""
-        axis = {k: i for i, k in enumerate(self.axis_keys)}
-        derived = {k: len(self.axes) + i for i, (k, _) in enumerate(self._derived)}
+        """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples
+        (the varying columns in column order)."""
         out: list[tuple[str, Any]] = [("const", self.first.name)]
         out += [("const", v) for v in self.counting.labels.values()]
+        varying = {k: i for i, k in enumerate(self._varying)}
         for k in KEY_COLUMNS:
             kind, what = self.sources[k]
-            out.append(("const", what) if kind == "const" else ("var", axis[k] if kind == "axis" else derived[k]))
-        j = len(self.axes) + len(self._derived)
+            out.append(("const", what) if kind == "const" else ("var", varying[k]))
+        j = len(self._varying)
         out += [("var", j + i) for i in range(5)]  # params x3, total, per_token
         j += 5
         for r in ROLES:
@@ -199,13 +194,13 @@ class Sweep:
         return out
 
     def values(self) -> Iterator[tuple]:
-        """Each row's varying values (:meth:`layout`): the axes, the derived key columns,
-        the parameters, total and per-token FLOPs, and the shares of the roles that occur."""
+        """Each row's varying values, in column order (:meth:`layout`): the key columns
+        that vary, the parameters, total and per-token FLOPs, the shares of the roles that occur."""
         derived = [_derived_getter(d) for _, d in self._derived]
-        consts, n_index, roles = self._consts, self._n_index, self._roles
+        consts, n_index, roles, reorder = self._consts, self._n_index, self._roles, self._reorder
         entries, structure_key = self._entries, self.structure.key
         for combo in product([a.values for a in self.axes]):
-            row = combo + tuple([g(combo) for g in derived]) if derived else combo
+            row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
             function, pick = entries[structure_key(combo)]
             full = row + consts
             out = function(*pick(full))
@@ -224,6 +219,15 @@ class Sweep:
         layout = self.layout()
         for vals in self.values():
             yield {c: (what if kind == "const" else vals[what]) for c, (kind, what) in zip(cols, layout)}
+
+
+def _picker(indices: list[int]) -> Callable[[tuple], tuple]:
+    """``itemgetter`` that always returns a tuple (of none, one or more items)."""
+    if not indices:
+        return lambda row: ()
+    if len(indices) == 1:
+        return lambda row, i=indices[0]: (row[i],)
+    return itemgetter(*indices)
 
 
 def _derived_getter(d: _Determined) -> Callable[[tuple[int, ...]], Any]:
