@@ -56,8 +56,8 @@ class Counting:
 
 @dataclass(frozen=True)
 class Summary:
-    """One structure's counts, compiled: ``program.function(*args)`` returns the
-    per-sequence total, each role's FLOPs (in ROLES order), the parameters (total,
+    """One structure's counts, compiled: ``program.function(*args)`` returns each role's
+    FLOPs for one sequence (in ROLES order: they sum to the total), the parameters (total,
     non-embedding, active) and the tokens per sequence, or None when the reference must
     answer (a value it checks is not whole)."""
 
@@ -82,7 +82,7 @@ def summary(counting: Counting, arch: Arch) -> Summary:
     for _, leaf in leaves(tree):
         by_role[leaf.role].append(leaf.value)
     p = _params.symbolic(arch)
-    outputs = [tree.total, *(sympy.Add(*v) if v else 0 for v in by_role.values()),
+    outputs = [*(sympy.Add(*v) if v else 0 for v in by_role.values()),
                p.total, p.non_embedding, p.active, tokens(arch)]
     checks = tree_exprs(tree) + (tree_exprs(p.tree) if p.tree is not None else [])
     program = compile_exprs(outputs, checks, order=[k.symbol for k in KEYS if k.symbol is not None])

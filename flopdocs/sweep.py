@@ -168,8 +168,8 @@ class Sweep:
         programs = {arch: summary(self.counting, arch) for arch in set(self.structure.table.values())}
         # a role whose FLOPs are the zero polynomial in every structure here: its share is 0.0
         self._zero_roles = {r for i, r in enumerate(ROLES)
-                            if all(not p.program.ratios[1 + i].terms for p in programs.values())}
-        self._roles = tuple(1 + i for i, r in enumerate(ROLES) if r not in self._zero_roles)
+                            if all(not p.program.ratios[i].terms for p in programs.values())}
+        self._roles = tuple(i for i, r in enumerate(ROLES) if r not in self._zero_roles)
         self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
                          for proj, arch in self.structure.table.items()}
 
@@ -199,6 +199,7 @@ class Sweep:
         derived = [_derived_getter(d) for _, d in self._derived]
         consts, n_index, roles, reorder = self._consts, self._n_index, self._roles, self._reorder
         entries, structure_key = self._entries, self.structure.key
+        n_roles = len(ROLES)
         for combo in product([a.values for a in self.axes]):
             row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
             function, pick = entries[structure_key(combo)]
@@ -206,10 +207,9 @@ class Sweep:
             out = function(*pick(full))
             if out is None:  # a value the reference checks is not whole: it answers
                 r = reference_row(self.config(combo), self.counting)
-                yield (*row, *(r[c] for c in COUNT_COLUMNS[:5]),
-                       *(r[f"share_{ROLES[i - 1]}"] for i in roles))
+                yield (*row, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{ROLES[i]}"] for i in roles))
                 continue
-            total = out[0]
+            total = sum(out[:n_roles])
             yield (*row, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
                    *[out[i] / total for i in roles])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from itertools import islice
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -123,18 +124,12 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
     if fmt == "csv" and all_sweeps:
         out.write(",".join(columns(all_sweeps[0].counting)) + "\n")
     for sweep in all_sweeps:
-        template = _template(sweep, fmt)
-        batch: list[str] = []
-        for vals in sweep.values():
-            batch.append(template % vals)
-            if len(batch) >= chunk:
-                out.write("".join(batch))
-                done += len(batch)
-                batch.clear()
-                if progress is not None:
-                    progress.update(done)
-        out.write("".join(batch))
-        done += len(batch)
+        lines = map(_template(sweep, fmt).__mod__, sweep.values())
+        while batch := list(islice(lines, chunk)):
+            out.write("".join(batch))
+            done += len(batch)
+            if progress is not None:
+                progress.update(done)
     if progress is not None:
         progress.close()
     return done

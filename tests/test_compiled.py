@@ -67,7 +67,7 @@ def configs(draw):
     return parse(data, "<random>")
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(configs(), st.sampled_from(CONVENTIONS))
 def test_random_configs_evaluate_to_the_reference_tree(cfg, convention):
     tree = conventions.get(convention).build(cfg)

@@ -108,7 +108,7 @@ def test_json_lines_round_trip(capsys):
 
 
 def test_every_catalogue_model_under_every_convention_equals_its_reference():
-    axes = [parse_grid("l=100,4096"), parse_grid("N=1,3"), parse_grid("n_layers=1,7")]
+    axes = [parse_grid("l=100,4096"), parse_grid("n_layers=1,7")]
     for convention in ("seed", "corrected"):
         counting = Counting(convention)
         for sweep in sweeps(list(models()), axes, {}, counting):
@@ -155,7 +155,7 @@ def bases_and_grids(draw):
     return data, [table.Axis(k, axes[k], k) for k in keys[:4]]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(bases_and_grids(), st.sampled_from(["seed", "corrected"]))
 def test_random_grids_equal_the_reference_row_by_row(base_and_axes, convention):
     data, axes = base_and_axes
@@ -271,7 +271,7 @@ def test_progress_bar_only_for_a_large_sweep_into_a_pipe(monkeypatch):
 
 
 def test_a_closed_pipe_ends_quietly():
-    p = subprocess.Popen([sys.executable, "-m", "flopdocs", "table", "--grid", "l=1..300000"],
+    p = subprocess.Popen([sys.executable, "-m", "flopdocs", "table", "--grid", "l=1..100000"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert p.stdout.readline().startswith(b"name,convention,")
     p.stdout.close()  # as `| head -1` does
