@@ -15,15 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sympy import Symbol
 
+from . import conventions
+from .arch import SEED
 from .codegen import NotCompilable, Program, compile_exprs
+from .keys import KEYS, key_of
 from .tree import Node, evaluate as reference_evaluate, walk
 
 __all__ = ["Breakdown", "CompiledTree", "NotCompilable", "Program", "breakdown", "compile_exprs",
-           "compile_tree", "compiled", "evaluate", "tree_exprs"]
+           "compile_leaves", "compile_tree", "compiled", "evaluate", "tree_exprs"]
 
 
 def _is_int(x: Any) -> bool:
@@ -194,23 +198,22 @@ class Breakdown:
 def breakdown(arch: Any = None, convention: str | None = None) -> Breakdown:
     """The compiled :class:`Breakdown` of a structure (default: the seed's) under a
     convention (default: the default one), made once per pair."""
-    from . import conventions
-    from .arch import SEED
-
     return _breakdown(SEED if arch is None else arch, convention or conventions.DEFAULT)
 
 
 @lru_cache(maxsize=None)
 def _breakdown(arch: Any, convention: str) -> Breakdown:
-    from types import SimpleNamespace
+    return compile_leaves(conventions.get(convention).build(SimpleNamespace(arch=arch)))
 
-    from . import conventions
-    from .keys import KEYS, key_of
 
-    tree = conventions.get(convention).build(SimpleNamespace(arch=arch))
-    exprs = tree_exprs(tree)
-    values = [n.value for _, n in walk(tree) if n.is_leaf]
-    checks = [e for e in exprs if not any(e is v for v in values)]
-    program = compile_exprs(values, checks, order=[k.symbol for k in KEYS if k.symbol is not None])
-    return Breakdown(tree=tree, keys=tuple(key_of(s) for s in program.symbols),
-                     paths=tuple(p for p, n in walk(tree) if n.is_leaf), program=program)
+def compile_leaves(tree: Node) -> Breakdown:
+    """A tree's leaves as one row of ints per config, its arguments in the key table's
+    order; every ``times`` and ``copies`` is checked whole too (as the reference does)."""
+    checks = [x for _, n in walk(tree) for x in (n.times, n.copies) if x is not None and not _is_int(x)]
+    program = compile_exprs([n.value for _, n in walk(tree) if n.is_leaf], checks,
+                            order=[k.symbol for k in KEYS if k.symbol is not None])
+    keys = tuple(key_of(s) if s in _KEY_SYMBOLS else str(s) for s in program.symbols)
+    return Breakdown(tree=tree, keys=keys, paths=tuple(p for p, n in walk(tree) if n.is_leaf), program=program)
+
+
+_KEY_SYMBOLS = {k.symbol for k in KEYS if k.symbol is not None}

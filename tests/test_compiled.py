@@ -10,10 +10,10 @@ from flopdocs import compiled, conventions
 from flopdocs.analysis import Analysis, analyse
 from flopdocs.catalogue import models
 from flopdocs.codegen import NotCompilable, compile_exprs
-from flopdocs.compiled import breakdown, compile_tree
+from flopdocs.compiled import breakdown, compile_leaves, compile_tree
 from flopdocs.config import Config, ConfigError, parse
 from flopdocs.symbols import d_model, l, n_heads
-from flopdocs.tree import Node, evaluate, leaves, node
+from flopdocs.tree import Node, evaluate, leaves, node, repeat
 
 CONVENTIONS = sorted(conventions.CONVENTIONS)
 
@@ -105,16 +105,50 @@ def test_an_inexact_config_raises_the_reference_error():
     with pytest.raises(ValueError) as row:
         b.of(cfg)
     assert str(row.value) == str(ref.value)
+    # the table's program: K and V are 9/2 each, their role's sum (45) is whole, yet the
+    # row is refused, as the reference refuses it
+    from flopdocs.counting import Counting, summary
+
+    s = summary(Counting(), arch)
+    args = [cfg.get(k) for k in s.keys]
+    assert s.function(*args) is None
+    assert s.function(*[4 if k == "d_model" else a for k, a in zip(s.keys, args)]) is not None
+
+
+def test_a_leaf_row_checks_the_repeat_factors():
+    sub = repeat(node("S", [Node(name="a", value=l, kind="matmul", role="ffn")]), d_model / n_heads)
+    b = compile_leaves(node("T", [sub]))
+    assert b.keys == ("l", "d_model", "n_heads") and b.paths == (("S", "a"),)
+    assert b.row(3, 8, 4) == (6,)
+    with pytest.raises(ValueError, match="repeat factor of 'S' evaluates to 7/4"):
+        b.row(3, 7, 4)
 
 
 def test_a_divisor_is_checked_and_the_quotient_exact():
-    p = compile_exprs([d_model / n_heads * l, d_model**2 / (2 * n_heads)], order=[l, d_model, n_heads])
+    halves = sympy.Pow(sympy.Mul(2, n_heads, evaluate=False), -1, evaluate=False)  # 1 / (2·h), unexpanded
+    p = compile_exprs([d_model / n_heads * l, d_model**2 / (2 * n_heads), d_model * halves, (l + d_model) ** 2],
+                      order=[l, d_model, n_heads])
     assert p.symbols == (l, d_model, n_heads)
-    assert p.function(3, 12, 4) == (9, 18)
+    assert p.function(3, 16, 4) == (12, 32, 2, 361)
+    assert p.function(3, 12, 4) is None  # 12 / (2·4): not whole
     assert p.function(3, 12, 5) is None  # 36/5: not whole
     assert p.function(1, 10, 4) is None  # 10/4 and 100/8: not whole
     big = 2**53
-    assert p.function(big, big, 2) == (big * big // 2, big * big // 4)
+    assert p.function(big, big, 2) == (big * big // 2, big * big // 4, big // 4, 4 * big * big)
+
+
+def test_checks_are_checked_and_not_returned():
+    p = compile_exprs([l], checks=[d_model / n_heads], order=[l, d_model, n_heads])
+    assert p.function(5, 8, 4) == (5,)
+    assert p.function(5, 8, 3) is None
+
+
+def test_a_tree_is_compiled_at_its_second_evaluation():
+    tree = node("T", [Node(name="a", value=2 * l * d_model, kind="matmul", role="ffn")])
+    assert compiled.evaluate(tree, {l: 3, d_model: 5})["a"].value == 30
+    assert id(tree) not in compiled._CACHE  # a one-off (flopdocs report) does not pay to compile
+    assert compiled.evaluate(tree, {l: 4, d_model: 5})["a"].value == 40
+    assert compiled._CACHE[id(tree)][1].program.function(4, 5) == (40,)
 
 
 def test_an_unset_symbol_is_the_reference_error():
@@ -130,14 +164,18 @@ def test_an_unset_symbol_is_the_reference_error():
 
 def test_a_form_it_does_not_compile_is_evaluated_by_the_reference():
     tree = node("T", [Node(name="min", value=sympy.Min(l, d_model), kind="comparison", role="ffn"),
-                      Node(name="inv", value=1 / (l + d_model) * (l + d_model) ** 2, kind="elementwise",
-                           role="ffn")])
-    with pytest.raises(NotCompilable):
+                      Node(name="inv", value=l * d_model / (l + d_model), kind="elementwise", role="ffn")])
+    with pytest.raises(NotCompilable, match="Min"):
         compile_tree(tree)
+    with pytest.raises(NotCompilable, match="a sum in a denominator"):
+        compile_exprs([tree["inv"].value])
     assert compiled.compiled(tree) is None
     for _ in range(2):
-        got = compiled.evaluate(tree, {l: 3, d_model: 5})
-        assert got == evaluate(tree, {l: 3, d_model: 5}) and got["min"].value == 3
+        got = compiled.evaluate(tree, {l: 6, d_model: 3})  # 18/9: whole
+        assert got == evaluate(tree, {l: 6, d_model: 3})
+        assert (got["min"].value, got["inv"].value) == (3, 2)
+        with pytest.raises(ValueError, match="'inv' evaluates to 15/8, not a whole number"):
+            compiled.evaluate(tree, {l: 3, d_model: 5})
 
 
 def test_breakdown_rows_are_the_reference_leaves():

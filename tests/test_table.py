@@ -201,7 +201,9 @@ BAD = [
     (["--grid", "l=0"], "l: must be at least 1, got 0"),
     (["--grid", "l=-4"], "l: must be a whole number, got '-4'"),
     (["--grid", "l=" + "9" * 30], "l: must be at most 2**53"),
+    (["--grid", "l=9007199254740993"], "l: must be at most 2**53 = 9007199254740992, got '9007199254740993'"),
     (["--grid", "l=64..8"], "64..8: an empty range"),
+    (["--grid", "l=5..4"], "5..4: an empty range"),
     (["--grid", "l=8..64x1"], "a geometric range needs a factor of at least 2"),
     (["--grid", "l"], "--grid l: expected key=values"),
     (["--grid", "ffn=relu"], "ffn: not a whole-number key"),
@@ -211,6 +213,8 @@ BAD = [
     (["--grid", "l=1", "--set", "l=2"], "l is also given by --set"),
     (["--grid", "n_heads=7,8"], "with --grid n_heads=7: d_model: 512 is not divisible by n_heads=7"),
     (["--grid", "n_kv_heads=3"], "n_kv_heads: 3 must divide n_heads=8"),
+    # the structure does not read experts_per_token: the rules across keys do
+    (["mixtral-8x7b", "--grid", "experts_per_token=1,2,9"], "experts_per_token: 9 is more than n_experts=8"),
     (["--grid", "l=1..100000", "--grid", "d_model=1..1001"], "100,100,000 rows is over 10**8; add --yes"),
     (["--set", "l=x"], "l: must be a whole number"),
     (["nope-7b", "--grid", "l=1"], "nope-7b: unknown model"),
@@ -225,6 +229,17 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, argv, message):
     code, out, err = run(capsys, "table", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize("name", ['Comma, "quoted" model', "100% model", "  spaced  ", "模型 7B"])
+def test_names_that_need_quoting_or_escaping(capsys, tmp_path, name):
+    p = tmp_path / "m.yaml"
+    p.write_text(SEED.replace("name: seed-check", f"name: {json.dumps(name)}"), encoding="utf-8")
+    _, text, _ = run(capsys, "table", str(p), "--grid", "l=1,2")
+    _, lines, _ = run(capsys, "table", str(p), "--grid", "l=1,2", "--format", "jsonl")
+    assert [r["name"] for r in csv_rows(text)] == [name.strip()] * 2
+    assert [json.loads(x)["name"] for x in lines.splitlines()] == [name.strip()] * 2
+    assert [r["l"] for r in csv_rows(text)] == ["1", "2"]
 
 
 def test_a_bad_row_anywhere_in_the_grid_writes_nothing(capsys):
