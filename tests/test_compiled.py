@@ -6,12 +6,13 @@ import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from flopdocs import compiled, conventions
+from flopdocs import compiled, conventions, params
 from flopdocs.analysis import Analysis, analyse
 from flopdocs.catalogue import models
 from flopdocs.codegen import NotCompilable, compile_exprs
 from flopdocs.compiled import breakdown, compile_leaves, compile_tree
 from flopdocs.config import Config, ConfigError, parse
+from flopdocs.keys import symbol
 from flopdocs.symbols import d_model, l, n_heads
 from flopdocs.tree import Node, evaluate, leaves, node, repeat
 
@@ -113,6 +114,12 @@ def test_an_inexact_config_raises_the_reference_error():
     args = [cfg.get(k) for k in s.keys]
     assert s.function(*args) is None
     assert s.function(*[4 if k == "d_model" else a for k, a in zip(s.keys, args)]) is not None
+    # two layers: every count the table shows is whole (K * WK = 9·l), but one layer's W_K
+    # holds 9/2 parameters, which the reference refuses: so does the table's program
+    two = {**{k: cfg.get(k) for k in s.keys}, "n_layers": 2}
+    with pytest.raises(ValueError, match="'W_K' evaluates to 9/2"):
+        evaluate(params.symbolic(arch).tree, {symbol(k): v for k, v in two.items()})
+    assert s.function(*(two[k] for k in s.keys)) is None
 
 
 def test_a_leaf_row_checks_the_repeat_factors():
@@ -121,12 +128,13 @@ def test_a_leaf_row_checks_the_repeat_factors():
     assert b.keys == ("l", "d_model", "n_heads") and b.paths == (("S", "a"),)
     assert b.row(3, 8, 4) == (6,)
     with pytest.raises(ValueError, match="repeat factor of 'S' evaluates to 7/4"):
-        b.row(3, 7, 4)
+        b.row(4, 7, 4)  # the leaf, l·d/h = 7, is whole; its repeat factor is not
 
 
 def test_a_divisor_is_checked_and_the_quotient_exact():
     halves = sympy.Pow(sympy.Mul(2, n_heads, evaluate=False), -1, evaluate=False)  # 1 / (2·h), unexpanded
-    p = compile_exprs([d_model / n_heads * l, d_model**2 / (2 * n_heads), d_model * halves, (l + d_model) ** 2],
+    p = compile_exprs([d_model / n_heads * l, d_model**2 / (2 * n_heads), sympy.Mul(d_model, halves, evaluate=False),
+                       (l + d_model) ** 2],
                       order=[l, d_model, n_heads])
     assert p.symbols == (l, d_model, n_heads)
     assert p.function(3, 16, 4) == (12, 32, 2, 361)
