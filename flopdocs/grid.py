@@ -82,8 +82,27 @@ def parse_grid(text: str) -> Axis:
     if "" in items:
         raise ConfigError("an empty value between commas", origin=where, field=key)
     parts = [_item(i, where, key) for i in items]
-    values = parts[0] if len(parts) == 1 else [v for p in parts for v in p]
-    return Axis(key=key, values=values, text=text)
+    return Axis(key=key, values=parts[0] if len(parts) == 1 else _Joined(parts), text=text)
+
+
+class _Joined(Sequence):
+    """Sequences one after another, none of them copied (a range stays a range)."""
+
+    def __init__(self, parts: list[Sequence[int]]):
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def __iter__(self) -> Iterator[int]:
+        return itertools.chain.from_iterable(self.parts)
+
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        for p in self.parts:
+            if i < len(p):
+                return p[i]
+            i -= len(p)
+        raise IndexError(i)
 
 
 def check_axes(axes: Sequence[Axis], sets: Mapping[str, Any]) -> None:

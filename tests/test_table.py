@@ -61,6 +61,8 @@ def test_grid_values(spec, values):
 def test_a_long_range_is_not_materialised():
     axis = parse_grid("l=1..9007199254740992")
     assert isinstance(axis.values, range) and len(axis.values) == 2**53
+    joined = parse_grid("l=5,1..9007199254740992,3").values
+    assert len(joined) == 2**53 + 2 and (joined[0], joined[1], joined[2**53 + 1]) == (5, 1, 3)
     assert next(iter(product([parse_grid("d_model=8").values, axis.values]))) == (8, 1)
     assert list(table.check_size(1, [parse_grid("l=1..3")], yes=False) for _ in "x") == [3]
 
