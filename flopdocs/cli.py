@@ -107,20 +107,7 @@ def _umask() -> int:
 def cmd_table(args) -> str:
     from . import table
 
-    counting = table.Counting(args.convention)
-    sets = dict(config.parse_override(s) for s in args.set)
-    axes = [table.parse_grid(g) for g in args.grid]
-    bases = list(catalogue.models()) if args.all else []
-    for m in args.models:
-        p = Path(m)
-        bases += table.load_list(p) if p.suffix in (".yaml", ".yml") or p.exists() else [catalogue.find(m)]
-    if not bases:
-        if not (axes or sets):
-            raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
-        bases = [catalogue.find(table.DEFAULT_BASE)]
-    n = table.check_size(len(bases), axes, args.yes)
-    sweeps = table.sweeps(bases, axes, sets, counting)  # every row checked: a bad one writes nothing
-    table.write(sys.stdout, sweeps, args.format, table.progress_for(n))
+    table.run(args.models, args.all, args.grid, args.set, args.convention, args.format, args.yes, sys.stdout)
     return ""
 
 

@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .config import Config, parse
+from . import catalogue
+from .config import Config, parse, parse_override
 from .counting import Counting, columns
 from .errors import ConfigError
 from .grid import Axis, check_axes, check_size, parse_grid
@@ -38,6 +39,26 @@ FORMATS = ("csv", "jsonl")
 DEFAULT_BASE = "seed-512"
 #: From this many rows a progress bar is drawn (stdout not a terminal, stderr one).
 PROGRESS_ROWS = 100_000
+
+
+def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Sequence[str], convention: str,
+        fmt: str, yes: bool, out: TextIO) -> int:
+    """``flopdocs table``: the rows of the models named (catalogue names or YAML files),
+    of every catalogue model (``all_models``) or, with neither, of the seed's model, with
+    ``--set`` and ``--grid`` applied; every row is checked before the first is written."""
+    counting = Counting(convention)
+    overrides = dict(parse_override(s) for s in sets)
+    axes = [parse_grid(g) for g in grids]
+    bases = list(catalogue.models()) if all_models else []
+    for m in models:
+        p = Path(m)
+        bases += load_list(p) if p.suffix in (".yaml", ".yml") or p.exists() else [catalogue.find(m)]
+    if not bases:
+        if not (axes or overrides):
+            raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
+        bases = [catalogue.find(DEFAULT_BASE)]
+    n = check_size(len(bases), axes, yes)
+    return write(out, sweeps(bases, axes, overrides, counting), fmt, progress_for(n, stdout=out))
 
 
 def load_list(path: str | Path) -> list[Config]:
