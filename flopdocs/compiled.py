@@ -16,18 +16,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sympy import Symbol
 
 from . import conventions
 from .arch import SEED
-from .codegen import NotCompilable, Program, compile_exprs
 from .keys import KEYS, key_of
 from .tree import Node, evaluate as reference_evaluate, walk
 
-__all__ = ["Breakdown", "CompiledTree", "NotCompilable", "Program", "breakdown", "compile_exprs",
-           "compile_leaves", "compile_tree", "compiled", "evaluate", "tree_exprs"]
+if TYPE_CHECKING:  # codegen is imported when something is compiled: a one-off report never is
+    from .codegen import Program
+
+__all__ = ["Breakdown", "CompiledTree", "breakdown", "compile_leaves", "compile_tree", "compiled", "evaluate",
+           "tree_exprs"]
 
 
 def _is_int(x: Any) -> bool:
@@ -38,21 +40,23 @@ def _is_int(x: Any) -> bool:
 _KEPT = tuple(f.name for f in fields(Node) if f.name not in ("children", "value", "times", "copies"))
 
 
-@dataclass(frozen=True)
 class _Plan:
     """How to rebuild one node from a program's outputs: each of ``times``, ``copies``
-    and ``value`` is an int kept as it is, or ``None`` (absent) or the index of an output."""
+    and ``value`` is an int kept as it is, or ``None`` (absent) or a :class:`_Slot`."""
 
-    kept: dict[str, Any]
-    times: Any
-    copies: Any
-    value: Any
-    children: tuple["_Plan", ...]
+    __slots__ = ("kept", "times", "copies", "value", "children")
+
+    def __init__(self, kept: dict[str, Any], times: Any, copies: Any, value: Any, children: tuple):
+        self.kept, self.times, self.copies, self.value, self.children = kept, times, copies, value, children
 
 
-@dataclass(frozen=True)
 class _Slot:
-    index: int
+    """The index of a program output."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
 
 
 def _plan(tree: Node, exprs: list[Any]) -> _Plan:
@@ -116,6 +120,8 @@ def tree_exprs(tree: Node) -> list[Any]:
 def compile_tree(tree: Node, order: Sequence[Symbol] = ()) -> CompiledTree:
     """Compile every expression :func:`flopdocs.tree.evaluate` evaluates (raises
     :class:`NotCompilable` for a form it does not handle)."""
+    from .codegen import compile_exprs
+
     exprs: list[Any] = []
     plan = _plan(tree, exprs)
     return CompiledTree(tree=tree, program=compile_exprs(exprs, order=order), plan=plan)
@@ -131,6 +137,8 @@ def compiled(tree: Node) -> CompiledTree | None:
     hit = _CACHE.get(id(tree))
     if hit is not None and hit[0] is tree:
         return hit[1]
+    from .codegen import NotCompilable
+
     try:
         c = compile_tree(tree)
     except NotCompilable:
@@ -209,6 +217,8 @@ def _breakdown(arch: Any, convention: str) -> Breakdown:
 def compile_leaves(tree: Node) -> Breakdown:
     """A tree's leaves as one row of ints per config, its arguments in the key table's
     order; every ``times`` and ``copies`` is checked whole too (as the reference does)."""
+    from .codegen import compile_exprs
+
     checks = [x for _, n in walk(tree) for x in (n.times, n.copies) if x is not None and not _is_int(x)]
     program = compile_exprs([n.value for _, n in walk(tree) if n.is_leaf], checks,
                             order=[k.symbol for k in KEYS if k.symbol is not None])

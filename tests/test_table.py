@@ -314,3 +314,14 @@ def test_columns_are_the_keys_and_counts():
     assert cols[:2] == ("name", "convention")
     assert cols[2:2 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
     assert [c for c in cols if c.startswith("share_")] == [f"share_{r}" for r in ROLES]
+
+
+def test_finding_a_model_by_slug_reads_one_file():
+    from flopdocs import catalogue
+
+    catalogue.models.cache_clear()
+    assert catalogue.find("gpt-3-175b").name == "GPT-3 175B"
+    assert catalogue.find("GPT-3-175B").name == "GPT-3 175B"
+    assert catalogue.models.cache_info().currsize == 0  # the cold report's start-up
+    assert catalogue.find("GPT-3 175B").name == "GPT-3 175B"  # a name: the whole catalogue
+    assert catalogue.models.cache_info().currsize == 1
