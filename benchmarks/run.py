@@ -276,6 +276,7 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--models", type=int, default=1000, help="the large catalogue's size (0: skip)")
     p.add_argument("--skip-build", action="store_true", help="skip item 4 (several minutes)")
+    p.add_argument("--readme", action="store_true", help="write the figures into README.md's Performance block")
     args = p.parse_args()
     results: dict = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     with tempfile.TemporaryDirectory() as t:
@@ -299,7 +300,28 @@ def main() -> int:
     print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; load average "
           f"{m['load_average_start'][0]:.2f} at the start, {m['load_average_end'][0]:.2f} at the end")
     print(f"wrote {RESULTS}")
+    if args.readme:
+        write_readme(results)
     return 0
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCK = ("<!-- benchmark figures -->\n", "<!-- /benchmark figures -->\n")
+
+
+def write_readme(results: dict) -> None:
+    """Replace README.md's block of figures with this run's."""
+    m = results["machine"]
+    lines = [f"Measured {results['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
+             f"{m['platform']}; load average {m['load_average_start'][0]:.1f} (a shared machine: "
+             "CPU time is the figure, the wall clock is beside it in `benchmarks/results.json`).", "",
+             "```"]
+    lines += [report(name, results[name]) for name in TARGETS if name in results]
+    lines += ["```", ""]
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(BLOCK[0]) + len(BLOCK[0]), text.index(BLOCK[1])
+    README.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+    print(f"wrote the figures into {README}")
 
 
 def report(name: str, f: dict) -> str:

@@ -197,21 +197,22 @@ class Sweep:
         """Each row's varying values, in column order (:meth:`layout`): the key columns
         that vary, the parameters, total and per-token FLOPs, the shares of the roles that occur."""
         derived = [_derived_getter(d) for _, d in self._derived]
-        consts, n_index, roles, reorder = self._consts, self._n_index, self._roles, self._reorder
+        consts, n_index, reorder, n_roles = self._consts, self._n_index, self._reorder, len(ROLES)
+        shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
-        n_roles = len(ROLES)
+        one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
         for combo in product([a.values for a in self.axes]):
             row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
-            function, pick = entries[structure_key(combo)]
+            function, pick = one or entries[structure_key(combo)]
             full = row + consts
             out = function(*pick(full))
             if out is None:  # a value the reference checks is not whole: it answers
                 r = reference_row(self.config(combo), self.counting)
-                yield (*row, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{ROLES[i]}"] for i in roles))
+                yield (*row, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{ROLES[i]}"] for i in self._roles))
                 continue
             total = sum(out[:n_roles])
             yield (*row, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
-                   *[out[i] / total for i in roles])
+                   *map(total.__rtruediv__, shares(out)))  # each role's FLOPs / total
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each row as ``{column: value}``."""
