@@ -142,17 +142,19 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
     done = 0
-    if fmt == "csv" and all_sweeps:
-        out.write(",".join(columns(all_sweeps[0].counting)) + "\n")
-    for sweep in all_sweeps:
-        lines = map(_template(sweep, fmt).__mod__, sweep.values())
-        while batch := list(islice(lines, chunk)):
-            out.write("".join(batch))
-            done += len(batch)
-            if progress is not None:
-                progress.update(done)
-    if progress is not None:
-        progress.close()
+    try:
+        if fmt == "csv" and all_sweeps:
+            out.write(",".join(columns(all_sweeps[0].counting)) + "\n")
+        for sweep in all_sweeps:
+            lines = map(_template(sweep, fmt).__mod__, sweep.values())
+            while batch := list(islice(lines, chunk)):
+                out.write("".join(batch))
+                done += len(batch)
+                if progress is not None:
+                    progress.update(done)
+    finally:  # a closed pipe or Ctrl-C leaves no half-drawn bar
+        if progress is not None:
+            progress.close()
     return done
 
 
