@@ -315,8 +315,9 @@ def write_readme(results: dict) -> None:
     """Replace README.md's block of figures with this run's."""
     m = results["machine"]
     lines = [f"Measured {results['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
-             f"{m['platform']}; load average {m['load_average_start'][0]:.1f} (a shared machine: "
-             "CPU time is the figure, the wall clock is beside it in `benchmarks/results.json`).", "",
+             f"{m['platform']}; load average {m['load_average_start'][0]:.1f} at the start, "
+             f"{m['load_average_end'][0]:.1f} at the end (a shared machine: throughputs are CPU time, "
+             "start-up ratios the wall clock; both are in `benchmarks/results.json`).", "",
              "```"]
     lines += [report(name, results[name]) for name in TARGETS if name in results]
     lines += ["```", ""]
