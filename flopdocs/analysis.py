@@ -10,8 +10,9 @@ from .config import Config
 from .conventions import formula
 from .errors import ConfigError
 from .grouping import by, family_subtrees, group, group_paths
+from .compiled import evaluate  # tree.evaluate's result, compiled once per structure
 from .modes import Options
-from .tree import Node, evaluate, fractions, names, repeat
+from .tree import Node, fractions, names, repeat
 
 #: The grouping the seed's analysis uses (In [74], In [75]).
 SEED_GROUPS = ("Embeddings", "LayerNorm_Final", "LayerNorms", "PositionWiseFFN",

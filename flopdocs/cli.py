@@ -5,7 +5,6 @@ import argparse
 import math
 import re
 import ipaddress
-import os
 import signal
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from .modes import MODES, Options
 from .report import FORMATS, human, human_params, render
 from .site import BuildError
 from .tree import slug
-from .writing import write_atomic
+from .writing import _discard_stdout, _emit, write_atomic
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,6 +103,13 @@ def cmd_import_hf(args) -> str:
     return ""
 
 
+def cmd_table(args) -> str:
+    from . import table
+
+    table.run(args.models, args.all, args.grid, args.set, args.convention, args.format, args.yes, sys.stdout)
+    return ""
+
+
 def cmd_build(args) -> str:
     from .site.build import build  # imports MkDocs: only when building
 
@@ -185,6 +191,22 @@ def parser() -> argparse.ArgumentParser:
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     im.set_defaults(func=cmd_import_hf)
 
+    t = sub.add_parser("table", help="many configs at once, one row each, as CSV or JSON lines")
+    t.add_argument("models", nargs="*", metavar="MODEL",
+                   help="catalogue names or YAML files (a config, or a list of configs); "
+                        "a --grid alone starts from seed-512")
+    t.add_argument("--all", action="store_true", help="every catalogue model")
+    t.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
+                   help="sweep a key: 512,1024 or 128..131072x2 (each x2) or 12..96+12 (repeatable; "
+                        "the product, last fastest)")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key in every row (repeatable)")
+    t.add_argument("--convention", default=conventions.DEFAULT,
+                   help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
+    t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
+    t.set_defaults(func=cmd_table)
+
     b = sub.add_parser("build", help="build the reference site (MkDocs, strict) into --out")
     b.add_argument("--out", default="site", help="output directory (default: site/)")
     b.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs "
@@ -230,6 +252,9 @@ def _main(argv: list[str] | None) -> int:
     try:
         args = parser().parse_args(argv)
         out = args.func(args)
+    except BrokenPipeError:  # the reader went away while a table streamed (| head): quietly
+        _discard_stdout(sys.stdout)
+        return 141
     except (ConfigError, BuildError) as e:
         print(f"flopdocs: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
@@ -244,45 +269,6 @@ def _main(argv: list[str] | None) -> int:
         print("flopdocs: interrupted", file=sys.stderr)
         return 130
     return _emit(out)
-
-
-def _emit(out: str) -> int:
-    """Write a command's output to stdout and flush it; the exit status.
-
-    A reader that is gone (a closed pipe, stdout closed) ends quietly with 141 (what a
-    shell reports for SIGPIPE); a full disk or a character stdout's encoding cannot hold
-    is one line, exit 2.
-    """
-    stream = sys.stdout
-    if stream is None:  # started with stdout closed (>&-)
-        return 141 if out else 0
-    try:
-        stream.write(out)
-        stream.flush()
-    except BrokenPipeError:
-        _discard_stdout(stream)
-        return 141
-    except UnicodeEncodeError as e:
-        char = e.object[e.start:e.start + 1]
-        print(f"flopdocs: error: stdout: character {ascii(char)} cannot be written in "
-              f"{stream.encoding} (set PYTHONIOENCODING=utf-8)", file=sys.stderr)
-        return 2
-    except OSError as e:  # ENOSPC (> /dev/full), EIO, ...
-        _discard_stdout(stream)
-        print(f"flopdocs: error: stdout: cannot write the output: {e.strerror or e}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _discard_stdout(stream) -> None:
-    """Point stdout's descriptor at /dev/null, so the interpreter's last flush of what is
-    still buffered succeeds quietly (Python's recipe for a broken pipe)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
-"""Writing a user's file atomically (``import-hf -o``): a temporary file beside it, then a
-rename; a leftover of a killed run (ours, by name and header) is removed on the next.
-Nothing here parses or formats configs.
+"""Writing output: a user's file atomically (``import-hf -o``: a temporary file beside it,
+then a rename; a leftover of a killed run, ours by name and header, is removed on the next),
+and a command's stdout (a closed pipe ends quietly, a full disk is one line).  Nothing here
+parses or formats configs.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import fcntl
 import os
 import stat
 import tempfile
+import sys
 from pathlib import Path
 
 from .errors import ConfigError
@@ -86,3 +88,42 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _emit(out: str) -> int:
+    """Write a command's output to stdout and flush it; the exit status.
+
+    A reader that is gone (a closed pipe, stdout closed) ends quietly with 141 (what a
+    shell reports for SIGPIPE); a full disk or a character stdout's encoding cannot hold
+    is one line, exit 2.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (>&-)
+        return 141 if out else 0
+    try:
+        stream.write(out)
+        stream.flush()
+    except BrokenPipeError:
+        _discard_stdout(stream)
+        return 141
+    except UnicodeEncodeError as e:
+        char = e.object[e.start:e.start + 1]
+        print(f"flopdocs: error: stdout: character {ascii(char)} cannot be written in "
+              f"{stream.encoding} (set PYTHONIOENCODING=utf-8)", file=sys.stderr)
+        return 2
+    except OSError as e:  # ENOSPC (> /dev/full), EIO, ...
+        _discard_stdout(stream)
+        print(f"flopdocs: error: stdout: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _discard_stdout(stream) -> None:
+    """Point stdout's descriptor at /dev/null, so the interpreter's last flush of what is
+    still buffered succeeds quietly (Python's recipe for a broken pipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -49,8 +49,17 @@ def models() -> tuple[Config, ...]:
 
 
 def find(name: str) -> Config:
-    """The catalogue model whose slug or name is exactly ``name`` (case-insensitive)."""
+    """The catalogue model whose slug or name is exactly ``name`` (case-insensitive).
+
+    A slug is its file's name: that one file is read (a cold ``flopdocs report`` does
+    not read the whole catalogue); anything else is looked for among all the models.
+    """
     want = name.strip().lower()
+    path = DIRECTORY / f"{want}.yaml"
+    if want == slug(want) and path.is_file():
+        cfg = load(path)
+        if slug(cfg.name) == want:  # the catalogue's rule; its test checks every file
+            return cfg
     for cfg in models():
         if want in (slug(cfg.name), cfg.name.lower()):
             return cfg

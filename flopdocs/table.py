@@ -1,0 +1,173 @@
+"""``flopdocs table``: many configs at once, one row each, streamed as CSV or JSON lines.
+
+Rows come from sweeps (:mod:`flopdocs.sweep`): each base (a catalogue model, a YAML
+file's config or list of configs, or ``--set`` alone) times the grid's axes
+(:mod:`flopdocs.grid`), in the order given, the last fastest.  Each row is what
+``flopdocs report`` gives for that config (:func:`flopdocs.counting.reference_row`).
+
+Columns: ``name``, the counting's labels (``convention``), every dimension and
+architecture key (its default filled in; empty where it does not apply), the parameters
+(total, non-embedding, active), ``total`` and ``per_token`` FLOPs, and each role's share
+of the total (``share_<role>``, :data:`flopdocs.roles.ROLES`).  Rows are written from
+%-templates with the constant columns written in; ints as digits, shares as Python's
+shortest round-tripping repr, booleans ``true``/``false``, nothing ``""`` (CSV) or
+``null`` (JSON).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from itertools import islice
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import catalogue
+from .config import Config, parse, parse_override
+from .counting import Counting, columns
+from .errors import ConfigError
+from .grid import Axis, check_axes, check_size, parse_grid
+from .readers import read_yaml
+from .sweep import Sweep
+
+__all__ = ["Axis", "Counting", "FORMATS", "Sweep", "check_size", "columns", "load_list",
+           "parse_grid", "progress_for", "sweeps", "write"]
+
+FORMATS = ("csv", "jsonl")
+#: What a grid (or --set) without a model sweeps: the seed's model.
+DEFAULT_BASE = "seed-512"
+#: From this many rows a progress bar is drawn (stdout not a terminal, stderr one).
+PROGRESS_ROWS = 100_000
+
+
+def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Sequence[str], convention: str,
+        fmt: str, yes: bool, out: TextIO) -> int:
+    """``flopdocs table``: the rows of the models named (catalogue names or YAML files),
+    of every catalogue model (``all_models``) or, with neither, of the seed's model, with
+    ``--set`` and ``--grid`` applied; every row is checked before the first is written."""
+    counting = Counting(convention)
+    overrides = dict(parse_override(s) for s in sets)
+    axes = [parse_grid(g) for g in grids]
+    bases = list(catalogue.models()) if all_models else []
+    for m in models:
+        p = Path(m)
+        bases += load_list(p) if p.suffix in (".yaml", ".yml") or p.exists() else [catalogue.find(m)]
+    if not bases:
+        if not (axes or overrides):
+            raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
+        bases = [catalogue.find(DEFAULT_BASE)]
+    n = check_size(len(bases), axes, yes)
+    return write(out, sweeps(bases, axes, overrides, counting), fmt, progress_for(n, stdout=out))
+
+
+def load_list(path: str | Path) -> list[Config]:
+    """A YAML file holding one config (a mapping) or a list of configs."""
+    data = read_yaml(path)
+    if isinstance(data, list):
+        if not data:
+            raise ConfigError(f"{path}: an empty list: no configs")
+        return [parse(item, f"{path}: config {i + 1}") for i, item in enumerate(data)]
+    return [parse(data, str(path))]
+
+
+def sweeps(bases: Sequence[Config], axes: Sequence[Axis], sets: Mapping[str, Any],
+           counting: Counting) -> list[Sweep]:
+    """One :class:`Sweep` per base, ``--set`` applied; every row of every sweep is
+    checked here, before anything is written."""
+    check_axes(axes, sets)
+    out = []
+    for base in bases:
+        origin = f"{base.origin} with --set" if sets else base.origin
+        out.append(Sweep({**base.as_data(), **sets}, origin, axes, counting))
+    return out
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if any(c in value for c in ',"\r\n') or value != value.strip():
+            return '"' + value.replace('"', '""') + '"'
+        return value
+    return repr(value)
+
+
+def _template(sweep: Sweep, fmt: str) -> str:
+    """The row as a %-format string: constants written in, %d / %r for the varying values
+    (the shares are the floats: the last ones)."""
+    cols = columns(sweep.counting)
+    layout = sweep.layout()
+    n_floats = sum(1 for c, (kind, _) in zip(cols, layout) if kind == "var" and c.startswith("share_"))
+    n_var = sum(1 for kind, _ in layout if kind == "var")
+    parts = []
+    for col, (kind, what) in zip(cols, layout):
+        if kind == "const":
+            text = _csv_text(what) if fmt == "csv" else json.dumps(what)
+            text = text.replace("%", "%%")
+        else:
+            text = "%d" if what < n_var - n_floats else "%r"
+        parts.append(text if fmt == "csv" else f"{json.dumps(col)}: {text}")
+    return (",".join(parts) if fmt == "csv" else "{" + ", ".join(parts) + "}") + "\n"
+
+
+class Progress:
+    """``rows/total`` on one line of stderr, redrawn at most five times a second."""
+
+    def __init__(self, total: int, stream: TextIO):
+        self.total, self.stream, self.last, self.shown = total, stream, 0.0, False
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= 0.2:
+            self.last, self.shown = now, True
+            self.stream.write(f"\rflopdocs table: {done:,} of {self.total:,} rows "
+                              f"({100 * done // self.total}%)")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress | None = None,
+          chunk: int = 4096) -> int:
+    """Stream every sweep's rows to ``out``; returns the number of rows written."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    done = 0
+    try:
+        if fmt == "csv" and all_sweeps:
+            out.write(",".join(columns(all_sweeps[0].counting)) + "\n")
+        for sweep in all_sweeps:
+            lines = map(_template(sweep, fmt).__mod__, sweep.values())
+            while batch := list(islice(lines, chunk)):
+                out.write("".join(batch))
+                done += len(batch)
+                if progress is not None:
+                    progress.update(done)
+    finally:  # a closed pipe or Ctrl-C leaves no half-drawn bar
+        if progress is not None:
+            progress.close()
+    return done
+
+
+def stream_is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def progress_for(n: int, stdout: TextIO | None = None, stderr: TextIO | None = None) -> Progress | None:
+    """A progress bar when the sweep is large, stdout is not a terminal and stderr is."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if n >= PROGRESS_ROWS and not stream_is_terminal(stdout) and stream_is_terminal(stderr):
+        return Progress(n, stderr)
+    return None
