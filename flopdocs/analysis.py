@@ -166,29 +166,43 @@ def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
     return conv.build(arch=arch, decode=True, scores=o.scores, macs=o.macs)
 
 
-def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",
-            options: Options | None = None) -> Analysis:
-    """``config`` counted by ``convention`` in ``mode``; a one-line ConfigError when the
-    convention does not define the mode, or cannot count this model."""
+def check(convention: str, mode: str, options: Options) -> None:
+    """One-line errors for a convention, mode and flags that cannot go together, whatever
+    the model (:func:`analyse`; ``flopdocs table`` before its first row)."""
     conv = conventions.get(convention)
-    options = options or Options()
     modes.check(mode, options)
     if mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
                           f"(it defines {', '.join(conv.MODES)})", origin="--mode")
-    o = options.resolved(config, mode)
+    if not conventions.is_tree(conv) and (options.scores != "dense" or options.macs):
+        raise ConfigError(f"--scores and --macs apply to the tree conventions, not to "
+                          f"{conv.NAME} (a closed form)", origin="--convention")
+
+
+def refuse(config: Config, convention: str, mode: str) -> None:
+    """One-line errors for a model the convention or the mode cannot count."""
+    conv = conventions.get(convention)
     if config.is_encoder_decoder and mode in ("prefill", "decode", "generate"):
         raise ConfigError(f"mode {mode} is not modelled for an encoder-decoder", origin=config.origin)
     if config.get("architecture") == "encoder" and mode in ("decode", "generate"):
         raise ConfigError(f"mode {mode}: an encoder does not generate tokens one at a time",
                           origin=config.origin)
     if not conventions.is_tree(conv):
-        if o.scores != "dense" or o.macs:
-            raise ConfigError(f"--scores and --macs apply to the tree conventions, not to "
-                              f"{conv.NAME} (a closed form)", origin="--convention")
         reason = conv.refuses(config)
         if reason:
             raise ConfigError(reason, origin=config.origin, field=conv.NAME)
+
+
+def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",
+            options: Options | None = None) -> Analysis:
+    """``config`` counted by ``convention`` in ``mode``; a one-line ConfigError when the
+    convention does not define the mode, or cannot count this model."""
+    conv = conventions.get(convention)
+    options = options or Options()
+    check(convention, mode, options)
+    o = options.resolved(config, mode)
+    refuse(config, convention, mode)
+    if not conventions.is_tree(conv):
         return Analysis(config=config, convention=conv.NAME, symbolic=None, mode=mode, options=o)
     if mode == "decode":
         symbolic = _decode_symbolic(conv, config, o)

@@ -30,12 +30,34 @@ def cmd_report(args) -> str:
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
     cfg = apply_sets(cfg, args.set)
-    options = Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
-                      context=args.context, generate=args.generate, dtype_bytes=args.dtype_bytes)
-    a = analyse(cfg, args.convention, args.mode, options)
+    a = analyse(cfg, args.convention, args.mode, _options(args))
     keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
     return render(a, tree, args.format)
+
+
+def _options(args) -> Options:
+    """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
+    return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
+                   context=args.context, generate=args.generate, dtype_bytes=getattr(args, "dtype_bytes", 2))
+
+
+def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
+    """How to count, for report and table alike: the convention, the mode and its flags
+    (``--dtype-bytes`` where the KV cache is shown: ``cache``)."""
+    p.add_argument("--convention", default=conventions.DEFAULT,
+                   help=f"counting convention (known: {', '.join(conventions.CONVENTIONS)})")
+    p.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
+    p.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
+    p.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
+    p.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
+    p.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
+    p.add_argument("--context", type=_whole(0),
+                   help="decode: tokens already in the KV cache (default l - 1)")
+    p.add_argument("--generate", type=_whole(), help="generate: tokens generated (default 1)")
+    if cache:
+        p.add_argument("--dtype-bytes", type=_whole(), default=2,
+                       help="bytes per KV cache number (default 2)")
 
 
 def cmd_list(args) -> str:
@@ -106,7 +128,8 @@ def cmd_import_hf(args) -> str:
 def cmd_table(args) -> str:
     from . import table
 
-    table.run(args.models, args.all, args.grid, args.set, args.convention, args.format, args.yes, sys.stdout)
+    counting = table.Counting(args.convention, args.mode, _options(args))
+    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, sys.stdout)
     return ""
 
 
@@ -149,18 +172,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--hf", metavar="PATH", help="read a Hugging Face config.json instead of a model")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
-    r.add_argument("--convention", default=conventions.DEFAULT,
-                   help=f"counting convention (known: {', '.join(conventions.CONVENTIONS)})")
-    r.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
-    r.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
-    r.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
-    r.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
-    r.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
-    r.add_argument("--context", type=_whole(0),
-                   help="decode: tokens already in the KV cache (default l - 1)")
-    r.add_argument("--generate", type=_whole(), help="generate: tokens generated (default 1)")
-    r.add_argument("--dtype-bytes", type=_whole(), default=2,
-                   help="bytes per KV cache number (default 2)")
+    _add_counting(r)
     r.add_argument("--group", action="append", default=[], metavar="KEY[,KEY...]",
                    help="collapse these subtrees to their sums (repeatable)")
     r.add_argument("--format", choices=FORMATS, default="table")
@@ -201,8 +213,7 @@ def parser() -> argparse.ArgumentParser:
                         "the product, last fastest)")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every row (repeatable)")
-    t.add_argument("--convention", default=conventions.DEFAULT,
-                   help=f"counting convention (known: {', '.join(sorted(conventions.CONVENTIONS))})")
+    _add_counting(t, cache=False)
     t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
     t.set_defaults(func=cmd_table)

@@ -1,29 +1,34 @@
 """What a table counts, and the reference every row equals.
 
-:class:`Counting` is a way of counting (a convention); :func:`summary` compiles, once per
-structure and counting, the counts a row shows; :func:`reference_row` is the same row by
-the reference path (:class:`~flopdocs.analysis.Analysis`), what every row equals.
+:class:`Counting` is a way of counting (a convention, a mode and its flags);
+:func:`summary` compiles, once per structure and counting, the counts a row shows: the
+mode's trees (a training tree; a prefill over ``P`` tokens; a decode step scoring
+``keys`` keys; ``G`` decode steps summed from each leaf's values at 1 and 2 keys) as
+polynomials in the config's keys and the mode's numbers (:data:`MODE_ARGS`).
+:func:`reference_row` is the same row by the reference path
+(:class:`~flopdocs.analysis.Analysis`), what every row equals.  A closed-form convention
+is not compiled: its rows are the reference's.  Nothing here reads files or writes rows
+(:mod:`flopdocs.table`) or walks a grid (:mod:`flopdocs.sweep`).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from types import SimpleNamespace
 from typing import Any
 
 import sympy
 
-from . import conventions
-from .errors import ConfigError
+from . import conventions, modes
 from . import params as _params
 from . import symbols as S
-from .analysis import Analysis, analyse
+from .analysis import Analysis, analyse, check, refuse
 from .arch import Arch
 from .codegen import Program, compile_exprs
 from .compiled import tree_exprs
-from .config import Config
+from .config import Config, _check_positions
 from .keys import BY_NAME, DIMENSION_KEYS, KEYS, KNOB_ORDER, key_of
+from .modes import Options
 from .roles import ROLES
 from .tree import Node, leaves
 
@@ -33,29 +38,120 @@ COUNT_COLUMNS = ("params_total", "params_non_embedding", "params_active", "total
                  *(f"share_{r}" for r in ROLES))
 
 
+#: The mode's own numbers a row shows (resolved per row: the prompt defaults to l, ...).
+MODE_COLUMNS = {"prefill": ("prompt",), "decode": ("context",), "generate": ("prompt", "generate")}
+#: The symbols a mode's programs take beyond the config's keys, and the names of their values.
+PROMPT, STEPS, KEYS_SUMMED = (sympy.Symbol(n, integer=True, positive=True) for n in ("P", "G", "K"))
+MODE_ARGS = {S.keys: "keys", PROMPT: "prompt", STEPS: "generate", KEYS_SUMMED: "keys_summed"}
+
+
 @dataclass(frozen=True)
 class Counting:
-    """How a table counts: a convention.  The table asks only for :attr:`labels` (its
-    columns), :meth:`tree` (the symbolic tree of a structure) and :meth:`analyse` (the
-    reference); another way of counting (a mode) is another class with these three."""
+    """How a table counts: a convention, a mode and the flags (:class:`~flopdocs.modes.Options`).
+    Checked when made (:func:`flopdocs.analysis.check`): one line for a mode the convention
+    does not define, or a flag it does not take."""
 
     convention: str = conventions.DEFAULT
+    mode: str = "forward"
+    options: Options = Options()
 
     def __post_init__(self) -> None:
-        conv = conventions.get(self.convention)  # an unknown one is a one-line ConfigError
-        if not conventions.is_tree(conv):
-            raise ConfigError(f"flopdocs table counts the tree conventions (flopdocs, seed); "
-                              f"{conv.NAME} is a closed form (use flopdocs report)", origin="--convention")
+        check(self.convention, self.mode, self.options)
 
     @property
-    def labels(self) -> dict[str, str]:
-        return {"convention": self.convention}
+    def module(self):
+        return conventions.get(self.convention)
 
-    def tree(self, arch: Arch) -> Node:
-        return conventions.get(self.convention).build(SimpleNamespace(arch=arch))
+    @property
+    def compiled(self) -> bool:
+        """A tree convention's rows are compiled; a closed form's come from the reference."""
+        return conventions.is_tree(self.module)
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """The columns every row shares: the convention, the mode and the flags that apply
+        (JSON's ``rules`` but the mode's numbers, which are :attr:`mode_columns`)."""
+        shown = self.options.shown(self.mode, self.compiled)
+        return {"convention": self.convention, "mode": self.mode,
+                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")}}
+
+    @property
+    def mode_columns(self) -> tuple[str, ...]:
+        return MODE_COLUMNS.get(self.mode, ())
+
+    def check_row(self, config: Config) -> None:
+        """The one-line error for a row this counting cannot count (read from ``config``)."""
+        refuse(config, self.convention, self.mode)
+        if self.mode in ("prefill", "generate"):  # the prompt is the run's l, checked as l is
+            _check_positions(config.origin, {"l": self.options.resolved(config, self.mode).prompt}, config.knobs)
+
+    def structure(self, config: Config) -> Any:
+        """What a row's program depends on beyond its numbers: the structure of each tree
+        the mode evaluates (a prefill's windows are those of its prompt)."""
+        arch, window = config.arch, config.get("window")
+        if self.mode not in ("prefill", "decode", "generate"):
+            return arch
+        prompt = self.options.resolved(config, self.mode).prompt
+        prefill = replace(arch, windowed=window is not None and window < prompt)
+        decode = replace(arch, windowed=window is not None)  # as flopdocs.analysis builds it
+        return {"prefill": prefill, "decode": decode, "generate": (prefill, decode)}[self.mode]
+
+    def mode_values(self, config: Config) -> dict[str, int]:
+        """A row's values of the mode's numbers and of :data:`MODE_ARGS`."""
+        o = self.options.resolved(config, self.mode)
+        if self.mode == "prefill":
+            return {"prompt": o.prompt}
+        if self.mode == "decode":
+            return {"context": o.context, "keys": modes.decode_keys(config, o.context)}
+        if self.mode == "generate":
+            return {"prompt": o.prompt, "generate": o.generate,
+                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate)}
+        return {}
 
     def analyse(self, config: Config) -> Analysis:
-        return analyse(config, self.convention)
+        return analyse(config, self.convention, self.mode, self.options)
+
+    def outputs(self, structure: Any) -> tuple[dict[str, list], Any, list]:
+        """A structure's symbolic counts: each role's leaf values (one sequence), the tokens
+        counted and every expression the reference checks is whole."""
+        conv, o, mode = self.module, self.options, self.mode
+        by_role: dict[str, list] = {r: [] for r in ROLES}
+
+        def forward(arch: Arch) -> Node:
+            return conv.build(arch=arch, scores=o.scores, macs=o.macs)
+
+        def add(tree: Node, value=lambda v: v) -> None:
+            for _, leaf in leaves(tree):
+                by_role[leaf.role].append(value(leaf.value))
+
+        if mode in ("forward", "training", "training-recompute"):
+            tree = forward(structure)
+            tree = tree if mode == "forward" else modes.training(tree, mode, o.recompute)
+            add(tree)
+            return by_role, tokens(structure), tree_exprs(tree)
+        checks, prompt = [], {S.l: PROMPT}
+        if mode in ("prefill", "generate"):
+            tree = forward(structure if mode == "prefill" else structure[0])
+            add(tree, lambda v: _sub(v, prompt))
+            checks += [_sub(e, prompt) for e in tree_exprs(tree)]
+        if mode == "prefill":
+            return by_role, PROMPT, checks
+        step = conv.build(arch=structure if mode == "decode" else structure[1], decode=True,
+                          scores=o.scores, macs=o.macs)
+        if mode == "decode":  # one new token scoring ``keys`` keys
+            add(step, lambda v: _sub(v, {S.l: 1}))
+            return by_role, sympy.Integer(1), [_sub(e, {S.l: 1}) for e in tree_exprs(step)]
+        # G steps, each leaf a + b·keys: G·a + b·Σ keys, from its values at 1 and 2 keys,
+        # as flopdocs.modes.decode_sum sums them
+        one, two = {S.l: 1, S.keys: 1}, {S.l: 1, S.keys: 2}
+        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
+        add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
+            + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+        return by_role, PROMPT + STEPS, checks
+
+
+def _sub(value: Any, at: dict) -> Any:
+    return value.xreplace(at) if isinstance(value, sympy.Basic) else value
 
 
 @dataclass(frozen=True)
@@ -66,7 +162,7 @@ class Summary:
     answer (a value it checks is not whole)."""
 
     program: Program
-    keys: tuple[str, ...]  # the config key of each argument
+    keys: tuple[str, ...]  # the config key (or the mode's value, MODE_ARGS) of each argument
 
     @property
     def function(self) -> Callable[..., tuple[int, ...] | None]:
@@ -79,22 +175,21 @@ def tokens(arch: Arch) -> Any:
 
 
 @lru_cache(maxsize=None)
-def summary(counting: Counting, arch: Arch) -> Summary:
+def summary(counting: Counting, structure: Any) -> Summary:
     """The compiled counts of a structure, once per structure and counting."""
-    tree = counting.tree(arch)
-    by_role: dict[str, list] = {r: [] for r in ROLES}
-    for _, leaf in leaves(tree):
-        by_role[leaf.role].append(leaf.value)
+    by_role, counted, checks = counting.outputs(structure)
+    arch = structure[0] if isinstance(structure, tuple) else structure
     p = _params.symbolic(arch)
     outputs = [*(sympy.Add(*v) if v else 0 for v in by_role.values()),
-               p.total, p.non_embedding, p.active, tokens(arch)]
-    checks = tree_exprs(tree) + (tree_exprs(p.tree) if p.tree is not None else [])
-    program = compile_exprs(outputs, checks, order=[k.symbol for k in KEYS if k.symbol is not None])
-    return Summary(program=program, keys=tuple(key_of(s) for s in program.symbols))
+               p.total, p.non_embedding, p.active, counted]
+    checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
+    order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
+    program = compile_exprs(outputs, checks, order=order)
+    return Summary(program=program, keys=tuple(MODE_ARGS.get(s) or key_of(s) for s in program.symbols))
 
 
 def columns(counting: Counting) -> tuple[str, ...]:
-    return ("name", *counting.labels, *KEY_COLUMNS, *COUNT_COLUMNS)
+    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS)
 
 
 def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
@@ -103,9 +198,10 @@ def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
     a = counting.analyse(config)
     total = a.total
     return {"name": config.name, **counting.labels, **_key_values(config),
+            **{c: getattr(a.options, c) for c in counting.mode_columns},
             "params_total": a.params.total, "params_non_embedding": a.params.non_embedding,
             "params_active": a.params.active, "total": total, "per_token": a.per_token,
-            **{f"share_{r}": v / total for r, v in a.by_role.items()}}
+            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES}}
 
 
 def _key_values(config: Config) -> dict[str, Any]:

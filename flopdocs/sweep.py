@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
-from .arch import Arch
 from .config import Config, _check_across, parse
 from .counting import COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row, summary
 from .grid import Axis, grid_size, product
@@ -97,6 +96,8 @@ class Sweep:
         self._parsed: dict[tuple[int, ...], Config] = {}
         self.first = self.config(tuple(a.values[0] for a in axes))
         self.structure = _determine(axes, self._structure)
+        self.mode_names = tuple(counting.mode_values(self.first))
+        self.mode = _determine(axes, self._mode_values)
         self.sources = {k: self._source(k) for k in KEY_COLUMNS}
         self._plan()
 
@@ -125,11 +126,18 @@ class Sweep:
     def _axes_read(self, reads: set[str]) -> set[int]:
         return {self._position[k] for k in reads if k in self._position}
 
-    def _structure(self, combo: tuple[int, ...]) -> tuple[Arch, set[int]]:
-        """The row's structure; the rules across keys run again, logged (parse ran them)."""
+    def _structure(self, combo: tuple[int, ...]) -> tuple[Any, set[int]]:
+        """The row's structure (as the counting sees it: :meth:`Counting.structure`); the
+        rules across keys run again, logged (parse ran them), and the counting's own."""
         cfg, reads = self._logged(combo)
         _check_across(cfg.origin, cfg.values, cfg.knobs)
-        return cfg.arch, self._axes_read(reads)
+        self.counting.check_row(cfg)
+        return self.counting.structure(cfg), self._axes_read(reads)
+
+    def _mode_values(self, combo: tuple[int, ...]) -> tuple[tuple[int, ...], set[int]]:
+        """The row's values of the mode's numbers (:meth:`Counting.mode_values`)."""
+        cfg, reads = self._logged(combo)
+        return tuple(self.counting.mode_values(cfg).values()), self._axes_read(reads)
 
     def _source(self, key: str) -> tuple[str, Any]:
         """Where a key column's value comes from: ``("axis", i)``, ``("const", value)`` or
@@ -165,7 +173,13 @@ class Sweep:
                  **{k: len(self._varying) + i for i, (k, _) in enumerate(consts)}}
         self._consts = tuple(v for _, v in consts)
         self._n_index = where["N"]
-        programs = {arch: summary(self.counting, arch) for arch in set(self.structure.table.values())}
+        where.update({k: len(where) + i for i, k in enumerate(self.mode_names)})
+        self._shown = _picker([self.mode_names.index(c) for c in self.counting.mode_columns])
+        if not self.counting.compiled:  # a closed form: every row is the reference's
+            self._roles = tuple(range(len(ROLES)))
+            self._zero_roles = set()
+            return
+        programs = {s: summary(self.counting, s) for s in set(self.structure.table.values())}
         # a role whose FLOPs are the zero polynomial in every structure here: its share is 0.0
         self._zero_roles = {r for i, r in enumerate(ROLES)
                             if all(not p.program.ratios[i].terms for p in programs.values())}
@@ -183,6 +197,8 @@ class Sweep:
             kind, what = self.sources[k]
             out.append(("const", what) if kind == "const" else ("var", varying[k]))
         j = len(self._varying)
+        out += [("var", j + i) for i in range(len(self.counting.mode_columns))]
+        j += len(self.counting.mode_columns)
         out += [("var", j + i) for i in range(5)]  # params x3, total, per_token
         j += 5
         for r in ROLES:
@@ -195,23 +211,33 @@ class Sweep:
 
     def values(self) -> Iterator[tuple]:
         """Each row's varying values, in column order (:meth:`layout`): the key columns
-        that vary, the parameters, total and per-token FLOPs, the shares of the roles that occur."""
+        that vary, the mode's numbers, the parameters, total and per-token FLOPs, the
+        shares of the roles that occur."""
         derived = [_derived_getter(d) for _, d in self._derived]
         consts, n_index, reorder, n_roles = self._consts, self._n_index, self._reorder, len(ROLES)
+        mode_of, shown, roles = _derived_getter(self.mode), self._shown, [tuple(ROLES)[i] for i in self._roles]
+        if not self.counting.compiled:
+            for combo in product([a.values for a in self.axes]):
+                row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
+                r = reference_row(self.config(combo), self.counting)
+                yield (*row, *shown(mode_of(combo)), *(r[c] for c in COUNT_COLUMNS[:5]),
+                       *(r[f"share_{x}"] for x in roles))
+            return
         shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
         for combo in product([a.values for a in self.axes]):
             row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
             function, pick = one or entries[structure_key(combo)]
-            full = row + consts
+            numbers = mode_of(combo)
+            full = row + consts + numbers
             out = function(*pick(full))
             if out is None:  # a value the reference checks is not whole: it answers
                 r = reference_row(self.config(combo), self.counting)
-                yield (*row, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{ROLES[i]}"] for i in self._roles))
+                yield (*row, *shown(numbers), *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{x}"] for x in roles))
                 continue
             total = sum(out[:n_roles])
-            yield (*row, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
+            yield (*row, *shown(numbers), out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
                    *map(total.__rtruediv__, shares(out)))  # each role's FLOPs / total
 
     def rows(self) -> Iterator[dict[str, Any]]:

@@ -5,21 +5,24 @@ file's config or list of configs, or ``--set`` alone) times the grid's axes
 (:mod:`flopdocs.grid`), in the order given, the last fastest.  Each row is what
 ``flopdocs report`` gives for that config (:func:`flopdocs.counting.reference_row`).
 
-Columns: ``name``, the counting's labels (``convention``), every dimension and
-architecture key (its default filled in; empty where it does not apply), the parameters
+Columns: ``name``, the counting's labels (``convention``, ``mode`` and the flags that
+apply), every dimension and architecture key (its default filled in; empty where it does
+not apply), the mode's own numbers (``prompt``, ``context``, ``generate``), the parameters
 (total, non-embedding, active), ``total`` and ``per_token`` FLOPs, and each role's share
 of the total (``share_<role>``, :data:`flopdocs.roles.ROLES`).  Rows are written from
 %-templates with the constant columns written in; ints as digits, shares as Python's
 shortest round-tripping repr, booleans ``true``/``false``, nothing ``""`` (CSV) or
-``null`` (JSON).
+``null`` (JSON).  A closed form's rows (the reference's) are rendered value by value.
+This module counts nothing itself (:mod:`flopdocs.counting`) and walks no grid
+(:mod:`flopdocs.sweep`).
 """
 from __future__ import annotations
 
 import json
 import sys
 import time
-from itertools import islice
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,12 +44,11 @@ DEFAULT_BASE = "seed-512"
 PROGRESS_ROWS = 100_000
 
 
-def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Sequence[str], convention: str,
+def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Sequence[str], counting: Counting,
         fmt: str, yes: bool, out: TextIO) -> int:
     """``flopdocs table``: the rows of the models named (catalogue names or YAML files),
     of every catalogue model (``all_models``) or, with neither, of the seed's model, with
     ``--set`` and ``--grid`` applied; every row is checked before the first is written."""
-    counting = Counting(convention)
     overrides = dict(parse_override(s) for s in sets)
     axes = [parse_grid(g) for g in grids]
     bases = list(catalogue.models()) if all_models else []
@@ -57,8 +59,24 @@ def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Seq
         if not (axes or overrides):
             raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
         bases = [catalogue.find(DEFAULT_BASE)]
+    if all_models:
+        bases = countable(bases, counting)
     n = check_size(len(bases), axes, yes)
     return write(out, sweeps(bases, axes, overrides, counting), fmt, progress_for(n, stdout=out))
+
+
+def countable(bases: Sequence[Config], counting: Counting, err: TextIO | None = None) -> list[Config]:
+    """``--all``: the models the counting can count; each one it refuses (a closed form's
+    dense models, a decode of an encoder) named on stderr in one line."""
+    kept = []
+    for base in bases:
+        try:
+            counting.check_row(base)
+        except ConfigError as e:
+            (err or sys.stderr).write(f"flopdocs table: skipped {base.name}: {e.reason}\n")
+            continue
+        kept.append(base)
+    return kept
 
 
 def load_list(path: str | Path) -> list[Config]:
@@ -110,6 +128,8 @@ def _template(sweep: Sweep, fmt: str) -> str:
         if kind == "const":
             text = _csv_text(what) if fmt == "csv" else json.dumps(what)
             text = text.replace("%", "%%")
+        elif not sweep.counting.compiled:  # the reference's rows: values rendered one by one
+            text = "%s"
         else:
             text = "%d" if what < n_var - n_floats else "%r"
         parts.append(text if fmt == "csv" else f"{json.dumps(col)}: {text}")
@@ -146,7 +166,11 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
         if fmt == "csv" and all_sweeps:
             out.write(",".join(columns(all_sweeps[0].counting)) + "\n")
         for sweep in all_sweeps:
-            lines = map(_template(sweep, fmt).__mod__, sweep.values())
+            values = sweep.values()
+            if not sweep.counting.compiled:  # a share may be None (a closed form's mixed terms)
+                text = _csv_text if fmt == "csv" else json.dumps
+                values = (tuple(map(text, v)) for v in values)
+            lines = map(_template(sweep, fmt).__mod__, values)
             while batch := list(islice(lines, chunk)):
                 out.write("".join(batch))
                 done += len(batch)

@@ -14,6 +14,8 @@ from flopdocs.catalogue import find, models
 from flopdocs.cli import main
 from flopdocs.config import parse
 from flopdocs.counting import COUNT_COLUMNS, KEY_COLUMNS, Counting, reference_row
+from flopdocs.errors import ConfigError
+from flopdocs.modes import MODES, Options
 from flopdocs.grid import parse_grid, product
 from flopdocs.roles import ROLES
 from flopdocs.table import columns, sweeps
@@ -179,6 +181,77 @@ def test_random_grids_equal_the_reference_row_by_row(base_and_axes, convention):
         assert written == expect
 
 
+@settings(max_examples=40, deadline=None)
+@given(bases_and_grids(), st.sampled_from(["seed", "flopdocs"]), st.sampled_from(MODES),
+       st.builds(Options, scores=st.sampled_from(["dense", "exact", "half"]), macs=st.booleans(),
+                 recompute=st.sampled_from(["full", "selective"]), prompt=st.none() | st.integers(1, 80),
+                 context=st.none() | st.integers(0, 80), generate=st.none() | st.integers(1, 80)))
+def test_every_mode_equals_the_reference_row_by_row(base_and_axes, convention, mode, options):
+    data, axes = base_and_axes
+    counting = Counting(convention, mode, options)
+    refused = ((data["architecture"] == "encoder-decoder" and mode in ("prefill", "decode", "generate"))
+               or (data["architecture"] == "encoder" and mode in ("decode", "generate")))
+    if refused:  # before any row is written
+        with pytest.raises(ConfigError, match=f"mode {mode}"):
+            sweeps([parse(data, "<base>")], axes, {}, counting)
+        return
+    (sweep,) = sweeps([parse(data, "<base>")], axes, {}, counting)
+    for combo, row in zip(product([a.values for a in axes]), sweep.rows()):
+        cfg = parse({**data, **dict(zip((a.key for a in axes), combo))}, "<row>")
+        assert row == reference_row(cfg, counting)
+
+
+def test_modes_in_the_table_equal_report(capsys):
+    """The mode's numbers are columns; each row is what report prints for that config."""
+    argv = ["mistral-7b-v0-1", "--grid", "l=1024,8192", "--mode", "generate", "--generate", "1000"]
+    code, out, err = run(capsys, "table", *argv, "--format", "jsonl")
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and [(r["l"], r["prompt"], r["generate"], r["mode"]) for r in rows] == [
+        (1024, 1024, 1000, "generate"), (8192, 8192, 1000, "generate")]
+    for r in rows:
+        code, out, err = run(capsys, "report", "mistral-7b-v0-1", "--set", f"l={r['l']}", "--mode", "generate",
+                             "--generate", "1000", "--format", "json")
+        report = json.loads(out)
+        assert (r["total"], r["per_token"]) == (report["total"], report["per_token"])
+    # 8,192-token prompt + 1,000 decode steps under the 4,096-token window: 168,507,754,502,584
+    assert rows[1]["total"] == 168_507_754_502_584
+    # a prompt shorter than the window is not windowed, though the run's l is longer
+    for argv in (["--mode", "prefill", "--prompt", "1000", "--scores", "exact"],
+                 ["--mode", "decode", "--context", "100", "--scores", "exact"]):
+        code, out, err = run(capsys, "table", "mistral-7b-v0-1", "--set", "l=8192", *argv, "--format", "jsonl")
+        (row,) = [json.loads(x) for x in out.splitlines()]
+        code, out, err = run(capsys, "report", "mistral-7b-v0-1", "--set", "l=8192", *argv, "--format", "json")
+        assert (row["total"], row["per_token"]) == (json.loads(out)["total"], json.loads(out)["per_token"])
+
+
+def test_closed_forms_count_every_model_they_can(capsys):
+    """``--all`` under a closed form: each dense model's row is the reference's; the
+    models it refuses are named on stderr, one line each."""
+    code, out, err = run(capsys, "table", "--all", "--convention", "kaplan", "--mode", "training")
+    rows = csv_rows(out)
+    assert code == 0
+    skipped = [line.removeprefix("flopdocs table: skipped ").split(": ")[0] for line in err.splitlines()]
+    assert skipped == ["Mixtral 8x7B", "Transformer base", "Transformer big"]
+    assert len(rows) + len(skipped) == len(models())
+    counting = Counting("kaplan", "training")
+    by_name = {c.name: c for c in models()}
+    for r in rows:
+        ref = reference_row(by_name[r["name"]], counting)
+        assert r["total"] == str(ref["total"]) and r["per_token"] == str(ref["per_token"])
+        assert r["share_ffn"] == repr(ref["share_ffn"])  # Kaplan's terms each have a role
+    gpt3 = next(r for r in rows if r["name"] == "GPT-3 175B")
+    # Kaplan's Table 1 per token: embed 4·d_model, 2N, 2·n_layer·n_ctx·d_attn, de-embed
+    # 2·d_model·n_vocab; x3 for training: 3·(49,152 + 347,892,350,976 + 4,831,838,208 +
+    # 1,235,116,032) = 1,061,878,063,104
+    n = 12 * 96 * 12288 ** 2  # Kaplan's N (non-embedding, no biases or norms)
+    assert int(gpt3["per_token"]) == 3 * (4 * 12288 + 2 * n + 2 * 96 * 2048 * 12288 + 2 * 12288 * 50257)
+    assert int(gpt3["per_token"]) == 1_061_878_063_104
+    # PaLM's 6·P term mixes roles: no shares, an empty cell (null in JSON lines)
+    code, out, err = run(capsys, "table", "palm-540b", "--convention", "palm", "--format", "jsonl")
+    (palm,) = [json.loads(x) for x in out.splitlines()]
+    assert palm["share_ffn"] is None and palm["total"] == reference_row(find("palm-540b"), Counting("palm"))["total"]
+
+
 def test_a_yaml_list_of_configs(capsys, tmp_path):
     p = tmp_path / "two.yaml"
     p.write_text("- " + SEED.replace("\n", "\n  ").rstrip() + "\n- " +
@@ -221,7 +294,19 @@ BAD = [
     (["--set", "l=x"], "l: must be a whole number"),
     (["nope-7b", "--grid", "l=1"], "nope-7b: unknown model"),
     (["--convention", "gopher", "--grid", "l=1"], "unknown convention 'gopher'"),
-    (["--convention", "kaplan", "--grid", "l=1"], "counts the tree conventions (flopdocs, seed); kaplan is a closed form"),
+    (["--convention", "palm", "--mode", "decode", "--grid", "l=1"],
+     "--mode: the palm convention does not define mode decode (it defines forward, training, prefill)"),
+    (["--convention", "kaplan", "--scores", "exact", "--grid", "l=1"], "--scores and --macs apply to the tree conventions"),
+    (["--mode", "decoding", "--grid", "l=1"], "--mode: must be one of forward, training"),
+    (["--mode", "training-recompute", "--recompute", "some"], "--recompute: must be one of full, selective"),
+    (["--mode", "generate", "--generate", "0"], "--generate: must be at least 1"),
+    (["mixtral-8x7b", "--convention", "palm", "--grid", "l=1"], "palm: PaLM's Appendix B counts a dense model"),
+    (["bert-base", "--mode", "decode"], "mode decode: an encoder does not generate tokens one at a time"),
+    (["transformer-base", "--mode", "prefill"], "mode prefill is not modelled for an encoder-decoder"),
+    # the prompt is the run's length: the learned table of GPT-2 has 1,024 rows
+    (["gpt-2-small", "--mode", "prefill", "--prompt", "2048", "--grid", "l=1"],
+     "l: l=2048 is more than max_positions=1024"),
+    (["--mode", "prefill", "--dtype-bytes", "4"], "unrecognized arguments: --dtype-bytes"),
     (["--format", "xml", "--grid", "l=1"], "invalid choice: 'xml'"),
     ([], "table: give a model, --all, a YAML file of configs, or a --grid"),
 ]
@@ -312,8 +397,15 @@ def test_report_and_table_import_no_site_machinery():
 
 def test_columns_are_the_keys_and_counts():
     cols = columns(Counting())
-    assert cols[:2] == ("name", "convention")
-    assert cols[2:2 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
+    assert cols[:5] == ("name", "convention", "mode", "scores", "macs")
+    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
+    # the flags that apply, and the mode's own numbers between the keys and the counts
+    assert columns(Counting("seed", "training-recompute"))[:6] == (
+        "name", "convention", "mode", "scores", "macs", "recompute")
+    assert columns(Counting("kaplan"))[:4] == ("name", "convention", "mode", "l")
+    for mode, numbers in (("prefill", ("prompt",)), ("decode", ("context",)), ("generate", ("prompt", "generate"))):
+        cols = columns(Counting(mode=mode))
+        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS)] == numbers
     assert [c for c in cols if c.startswith("share_")] == [f"share_{r}" for r in ROLES]
 
 
