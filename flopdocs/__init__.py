@@ -12,15 +12,33 @@ From Python and Jupyter, :func:`model` (also called :func:`analyse`) is the fron
 #: --version``, the versioned site's path ``/0.2/`` and the Cite box's BibTeX).
 __version__ = "0.2.0"
 
-from . import symbols
-from .analysis import Analysis
-from .api import Comparison, LayerCost, Result, compare, layer, model
-from .config import Config, ConfigError
-from .errors import InputTypeError
-from .modes import MODES, Options
-from .tree import Node
+from importlib import import_module
 
-analyse = model  # the same front door, by the name the library used
+#: What ``flopdocs.NAME`` is: (module, name in it).  Imported on first use (PEP 562), so
+#: ``flopdocs report`` does not pay for the notebook API it never touches.
+_EXPORTS = {
+    "Analysis": ("analysis", "Analysis"), "Comparison": ("api", "Comparison"),
+    "Config": ("config", "Config"), "ConfigError": ("errors", "ConfigError"),
+    "InputTypeError": ("errors", "InputTypeError"), "LayerCost": ("api", "LayerCost"),
+    "MODES": ("modes", "MODES"), "Node": ("tree", "Node"), "Options": ("modes", "Options"),
+    "Result": ("api", "Result"), "compare": ("api", "compare"), "layer": ("api", "layer"),
+    "model": ("api", "model"),
+    "analyse": ("api", "model"),  # the same front door, by the name the library used
+    "symbols": ("symbols", None),
+}
 
-__all__ = ["Analysis", "Comparison", "Config", "ConfigError", "InputTypeError", "LayerCost", "MODES",
-           "Node", "Options", "Result", "analyse", "compare", "layer", "model", "symbols"]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'flopdocs' has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = import_module(f".{module}", __name__)
+    value = value if attribute is None else getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

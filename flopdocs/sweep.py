@@ -226,18 +226,21 @@ class Sweep:
         shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
+        numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
             function, pick = one or entries[structure_key(combo)]
-            numbers = mode_of(combo)
+            if self.mode_names:
+                numbers = mode_of(combo)
+                shown_numbers = shown(numbers)
             full = row + consts + numbers
             out = function(*pick(full))
             if out is None:  # a value the reference checks is not whole: it answers
                 r = reference_row(self.config(combo), self.counting)
-                yield (*row, *shown(numbers), *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{x}"] for x in roles))
+                yield (*row, *shown_numbers, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{x}"] for x in roles))
                 continue
             total = sum(out[:n_roles])
-            yield (*row, *shown(numbers), out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
+            yield (*row, *shown_numbers, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
                    *map(total.__rtruediv__, shares(out)))  # each role's FLOPs / total
 
     def rows(self) -> Iterator[dict[str, Any]]:
