@@ -245,7 +245,9 @@ def command(args) -> str:
 
 def table(cfg: Config, check: Check) -> str:
     torch, transformers = torch_modules()
-    head = (f"{cfg.name}: {check.mode}, one sequence of {cfg.tokens} tokens; {check.model} on the meta "
+    tokens = (f"{cfg.get('l_src')} source and {cfg.get('l_tgt')} target tokens" if cfg.is_encoder_decoder
+              else f"{cfg.tokens} tokens")
+    head = (f"{cfg.name}: {check.mode}, one sequence of {tokens}; {check.model} on the meta "
             f"device, eager attention (PyTorch {torch.__version__}, transformers "
             f"{transformers.__version__}, FlopCounterMode: matmul FLOPs)")
     rows = [("part", "flopdocs", "PyTorch", "difference")]
