@@ -144,7 +144,7 @@ KEYS: tuple[Key, ...] = (
         "learned", choices=POSITIONS),
     Key("relative_buckets", "int", "architecture",
         "`position: t5-relative` only: buckets of relative distance, the rows of each stack's "
-        "bias table (T5: 32).",
+        "bias table (T5: 32; at least 4).",
         lambda get: 32 if get("position") == T5_RELATIVE else None,
         default_doc="`32` with `t5-relative`", symbol=S.n_buckets,
         hf=_hf(t5=("relative_attention_num_buckets",))),
