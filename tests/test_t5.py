@@ -54,7 +54,7 @@ def test_t5_v1_1_base_untied_gated():
     cfg = hf.load(FIXTURES / "t5-v1_1-base" / "config.json")
     assert cfg.get("ffn") == "geglu" and cfg.get("tie_embeddings") is False
     assert count(cfg).total == 222_903_552 + 32128 * 768 == 247_577_856
-    assert not _leaves(cfg, "* d_model^-1/2")  # v1.1 does not scale the decoder output
+    assert not _leaves(cfg, "X / sqrt(d_model)")  # v1.1 does not scale the decoder output
 
 
 def test_t5_hf_mapping():
@@ -93,7 +93,7 @@ def test_t5_tree_by_hand():
     assert {p[0]: n.value for p, n in bias} == {"Encoder": 2 * 5 * 5, "Decoder": 2 * 2 * 3 * 3}
     assert a.tree["Encoder", "Blocks"].times == 1 and a.tree["Decoder", "Blocks"].times == 2
     # the tied head: the decoder output (3 × 8) scaled by d_model^-1/2 before ProjectToVocab
-    (_, scale), = _leaves(cfg, "* d_model^-1/2")
+    (_, scale), = _leaves(cfg, "X / sqrt(d_model)")
     assert scale.value == 3 * 8
 
 

@@ -39,7 +39,7 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
         "T5 (Raffel et al. 2020) is position: t5-relative, norm: rmsnorm, no biases "
         "(attn_bias and ffn_bias false), d_head its d_kv: each stack has its own "
         "RelativePositionBias, and with tie_embeddings (T5 v1.0) the decoder output is "
-        "multiplied by d_model^-1/2 before the LM head ('* d_model^-1/2', l_tgt · d_model); "
+        "multiplied by d_model^-1/2 before the LM head ('X / sqrt(d_model)', l_tgt · d_model); "
         "T5 v1.1 (ffn: geglu, Hugging Face's gated-gelu) does not tie, nor scale.",
     ),
 )

@@ -58,7 +58,7 @@ def lm_head(rows, d_model, n_vocab, arch: Arch):
     project = matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
                      weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
     if arch.rescaled_lm_head:
-        return [elementwise("* d_model^-1/2", rows, d_model, role="lm-head",
+        return [elementwise("X / sqrt(d_model)", rows, d_model, role="lm-head",
                             note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
                                  "before projecting with the embedding."), project]
     if not arch.lm_head_transform:
