@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import symbols as S
-from .keys import GATED_FFNS
+from .keys import GATED_FFNS, T5_RELATIVE
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,21 @@ class Arch:
     @property
     def gated(self) -> bool:
         return self.ffn in GATED_FFNS
+
+    @property
+    def t5_bias(self) -> bool:
+        """T5's position scheme: a bias table per stack, added to every self-attention score."""
+        return self.position == T5_RELATIVE
+
+    @property
+    def scaled_scores(self) -> bool:
+        """Whether the scores are divided by √d_k (T5 folds the scale into W_Q's init)."""
+        return not self.t5_bias
+
+    @property
+    def rescaled_lm_head(self) -> bool:
+        """T5's tied LM head: the decoder output is multiplied by d_model^-1/2 first."""
+        return self.t5_bias and self.tie_embeddings and self.lm_head
 
     @property
     def norm_layer(self) -> str:

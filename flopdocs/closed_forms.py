@@ -98,6 +98,8 @@ def wording(a) -> dict[str, str]:
         extra.append("the FFN's third (gate) matrix")
     if arch.position == "relative":
         extra.append("the relative-position weights")
+    if arch.t5_bias:
+        extra.append("the position bias table")
     if arch.pooler or arch.lm_head_transform:
         extra.append("the pooler and masked-LM transform")
     if arch.moe:

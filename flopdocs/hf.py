@@ -1,6 +1,6 @@
 """Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
 
-Supported ``model_type``: gpt2, llama, mistral, mixtral, qwen2.  Each field we map is
+Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5.  Each field we map is
 listed in :data:`FIELDS`; a field that would change the count in a way we cannot model
 (sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
 activation) is a :class:`~flopdocs.config.ConfigError`, never a silent guess.  Fields
@@ -20,12 +20,12 @@ from .errors import ConfigError, shown
 from .keys import BY_NAME, KEYS, MAX_INT, check_int
 from .readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert")
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
 
 
 def family(model_type: Any) -> str:
-    """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2, bert or llama."""
-    return model_type if model_type in ("gpt2", "bert") else "llama"
+    """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2, bert, t5 or llama."""
+    return model_type if model_type in ("gpt2", "bert", "t5") else "llama"
 
 
 def fields(key: str, model_type: Any) -> tuple[str, ...]:
@@ -107,6 +107,8 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_gpt2(hf, origin))
     elif model_type == "bert":
         data.update(_bert(hf, origin))
+    elif model_type == "t5":
+        data.update(_t5(hf, origin))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -147,6 +149,36 @@ def _bert(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out.update(max_positions=out["l"], architecture="encoder",
                ffn="relu" if act == "relu" else "gelu", attn_bias=True,
                token_types=_int(hf, origin, *fields("token_types", "bert"), default=2))
+    return out
+
+
+#: T5's feed_forward_proj -> our ffn (T5Config: "act" or "gated-act"; gated-gelu is gelu_new)
+_T5_FFN = {"relu": "relu", "gelu": "gelu", "gelu_new": "gelu", "gated-gelu": "geglu",
+           "gated-gelu_new": "geglu", "gated-silu": "swiglu"}
+
+
+def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    """T5ForConditionalGeneration (T5Config's defaults for absent fields); v1.1 is
+    ``feed_forward_proj: gated-gelu`` with ``tie_word_embeddings: false``."""
+    proj = _str(hf, origin, *fields("ffn", "t5"), "relu")
+    if proj not in _T5_FFN:
+        raise ConfigError(f"{origin}: feed_forward_proj: {shown(proj)} is not supported "
+                          f"({', '.join(_T5_FFN)})")
+    if hf.get("is_decoder"):
+        raise ConfigError(f"{origin}: is_decoder: a T5 stack alone is not modelled")
+
+    def field(key: str, **default: Any) -> Any:
+        return _int(hf, origin, *fields(key, "t5"), **default)
+
+    out: dict[str, Any] = {"l": field("l", default=512)}  # T5's pre-training input length
+    out.update({key: field(key) for key in ("d_model", "d_ff", "n_vocab", "n_layers", "n_heads")})
+    out.update(architecture="encoder-decoder", d_head=field("d_head", default=64), ffn=_T5_FFN[proj],
+               norm="rmsnorm", position="t5-relative",
+               relative_buckets=field("relative_buckets", default=32), ffn_bias=False,
+               tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
+    decoder = field("n_decoder_layers", default=None)
+    if decoder is not None and decoder != out["n_layers"]:
+        out["n_decoder_layers"] = decoder
     return out
 
 

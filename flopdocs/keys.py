@@ -22,7 +22,8 @@ Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled i
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
 NORMS = ("layernorm", "rmsnorm")
-POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "none")
+POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none")
+T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Transformer-XL's
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
 
 
@@ -72,12 +73,13 @@ class Key:
 
 
 
-_GPT2, _LLAMA = "gpt2", "llama"  # Hugging Face families: GPT-2, and llama-like (llama, mistral, ...;
-# BERT reads llama's field names, and its own where it declares them)
+_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
+# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
 
 
-def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama)) if names}
+def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
+        t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}
 
 
 def _d_head(get: Getter) -> int | None:
@@ -93,24 +95,24 @@ def _max_positions(get: Getter) -> int:
 
 KEYS: tuple[Key, ...] = (
     Key("name", "text", "metadata", "display name (its slug names the model's page and file)",
-        REQUIRED, hf=_hf(("_name_or_path",), ("_name_or_path",))),
+        REQUIRED, hf=_hf(("_name_or_path",), ("_name_or_path",), ("_name_or_path",))),
     Key("source", "text", "metadata", "citation of the published config", "",
-        default_doc="none", hf=_hf(("_name_or_path",), ("_name_or_path",))),
+        default_doc="none", hf=_hf(("_name_or_path",), ("_name_or_path",), ("_name_or_path",))),
     Key("params_published", "count", "metadata",
         "the parameter count the source states (never evaluated; shown beside ours)", None),
     Key("l", "int", "dimension", "tokens per sequence (at most `max_positions` with learned positions)",
-        REQUIRED, symbol=S.l, hf=_hf(("n_positions", "n_ctx"), ("max_position_embeddings",))),
+        REQUIRED, symbol=S.l, hf=_hf(("n_positions", "n_ctx"), ("max_position_embeddings",), ("n_positions",))),
     Key("d_model", "int", "dimension", "width of the residual stream", REQUIRED, symbol=S.d_model,
-        hf=_hf(("n_embd",), ("hidden_size",))),
+        hf=_hf(("n_embd",), ("hidden_size",), ("d_model",))),
     Key("d_ff", "int", "dimension", "hidden width of the feed-forward network", REQUIRED,
-        symbol=S.d_ff, hf=_hf(("n_inner",), ("intermediate_size",))),
+        symbol=S.d_ff, hf=_hf(("n_inner",), ("intermediate_size",), ("d_ff",))),
     Key("n_vocab", "int", "dimension", "vocabulary size", REQUIRED, symbol=S.n_vocab,
-        hf=_hf(("vocab_size",), ("vocab_size",))),
+        hf=_hf(("vocab_size",), ("vocab_size",), ("vocab_size",))),
     Key("n_layers", "int", "dimension", "number of blocks", REQUIRED, symbol=S.n_layers,
-        hf=_hf(("n_layer",), ("num_hidden_layers",))),
+        hf=_hf(("n_layer",), ("num_hidden_layers",), ("num_layers",))),
     Key("n_heads", "int", "dimension",
         "attention heads; d_model must be divisible by n_heads unless d_head is given", REQUIRED,
-        symbol=S.n_heads, hf=_hf(("n_head",), ("num_attention_heads",))),
+        symbol=S.n_heads, hf=_hf(("n_head",), ("num_attention_heads",), ("num_heads",))),
     Key("N", "int", "dimension", "number of sequences (the seed's multiplier)", 1, symbol=S.N),
     Key("architecture", "enum", "architecture",
         "`encoder`: bidirectional self-attention (no `+ mask`), no LM head unless `lm_head: true` "
@@ -123,20 +125,29 @@ KEYS: tuple[Key, ...] = (
         lambda get: get("n_heads"), default_doc="`n_heads`", symbol=S.n_kv_heads,
         hf=_hf(llama=("num_key_value_heads",))),
     Key("d_head", "int", "architecture",
-        "explicit head width when `n_heads * d_head != d_model` (PaLM).", _d_head,
-        default_doc="`d_model / n_heads`", symbol=S.d_head, hf=_hf(llama=("head_dim",))),
+        "explicit head width when `n_heads * d_head != d_model` (PaLM; T5's `d_kv`).", _d_head,
+        default_doc="`d_model / n_heads`", symbol=S.d_head, hf=_hf(llama=("head_dim",), t5=("d_kv",))),
     Key("ffn", "enum", "architecture",
         "`relu`/`gelu`: `PositionWiseFFN` (activations are not counted, so the same cost); "
         "`swiglu`/`geglu`: `GatedFFN`, three matrices and the `gate * up` product.",
-        "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",))),
+        "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",), ("feed_forward_proj",))),
     Key("norm", "enum", "architecture",
         "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
     Key("position", "enum", "architecture",
         "`learned`: the seed's `X_word + X_pos` and a `max_positions × d_model` table; `sinusoidal`: same "
         "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
         "`+ alibi` on every score; `relative`: Transformer-XL (Gopher, Chinchilla) with its "
-        "`R * W_R` projection and position scores; `none`: nothing.",
+        "`R * W_R` projection and position scores; `t5-relative`: T5 (Raffel et al. 2020): a "
+        "`relative_buckets × n_heads` bias table per stack, its entry added to every score "
+        "(`+ position bias`), the scores not divided by √d_k, and with `tie_embeddings` the "
+        "decoder output scaled by d_model^-½ before the LM head; `none`: nothing.",
         "learned", choices=POSITIONS),
+    Key("relative_buckets", "int", "architecture",
+        "`position: t5-relative` only: buckets of relative distance, the rows of each stack's "
+        "bias table (T5: 32; at least 4).",
+        lambda get: 32 if get("position") == T5_RELATIVE else None,
+        default_doc="`32` with `t5-relative`", symbol=S.n_buckets,
+        hf=_hf(t5=("relative_attention_num_buckets",))),
     Key("max_positions", "int", "architecture",
         "rows of the learned position table (`position: learned`): the longest input the model "
         "takes, independent of the run's `l`; `l` (or `l_src`, `l_tgt`) above it is an error.",
@@ -154,7 +165,8 @@ KEYS: tuple[Key, ...] = (
     Key("tie_embeddings", "bool", "architecture",
         "the LM head is the word embedding: its FLOPs stay, its parameters are counted once. "
         "Needs an LM head.", lambda get: get("architecture") == "encoder",
-        default_doc="`false`; `true` for `encoder` (BERT's MLM decoder)", hf=_hf(("tie_word_embeddings",), ("tie_word_embeddings",))),
+        default_doc="`false`; `true` for `encoder` (BERT's MLM decoder)",
+        hf=_hf(("tie_word_embeddings",), ("tie_word_embeddings",), ("tie_word_embeddings",))),
     Key("lm_head", "bool", "architecture", "whether `ProjectToVocab` exists.",
         lambda get: get("architecture") != "encoder", default_doc="`true`; `false` for `encoder`"),
     Key("token_types", "int", "architecture",
@@ -185,7 +197,8 @@ KEYS: tuple[Key, ...] = (
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
         lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",
-        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_decoder_layers, only="encoder-decoder"),
+        lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_decoder_layers,
+        hf=_hf(t5=("num_decoder_layers",)), only="encoder-decoder"),
     Key("l_src", "int", "architecture", "encoder-decoder only: source tokens per sequence.",
         lambda get: get("l"), default_doc="`l`", symbol=S.l_src, only="encoder-decoder"),
     Key("l_tgt", "int", "architecture", "encoder-decoder only: target tokens per sequence.",

@@ -21,9 +21,9 @@ KINDS: dict[str, str] = {
 ROLES: dict[str, str] = {
     "embedding": "the token embedding: the lookup, and the addition of learned or sinusoidal positions",
     "position": "positions inside attention: rotary embedding, Transformer-XL's projection of "
-                "relative positions",
+                "relative positions, T5's bucketed bias table",
     "attention-projection": "the Q, K, V and output projections and their biases",
-    "attention-scores": "query-key scores: QKᵀ, scaling, masks, ALiBi and relative-position scores",
+    "attention-scores": "query-key scores: QKᵀ, scaling, masks, ALiBi, relative-position scores and T5's bias",
     "attention-softmax": "the softmax over each query's scores",
     "attention-values": "the scores' weighted sum of the values (PV)",
     "router": "mixture-of-experts routing: the router, its softmax and the weighted mix of the experts",

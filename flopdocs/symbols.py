@@ -41,6 +41,7 @@ n_encoder_layers = _dim(r"n_{enc}")  # encoder-decoder: encoder blocks
 n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 max_positions = _dim(r"l_{max}")  # rows of a learned position table (the model's longest input)
 n_token_types = _dim(r"n_{types}")  # rows of BERT's token-type table (segment A / B)
+n_buckets = _dim(r"n_{buckets}")  # T5: relative-distance buckets of the position bias table
 
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)

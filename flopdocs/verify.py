@@ -12,7 +12,12 @@ Mixtral's experts: Hugging Face's eager experts pick each expert's tokens with
 ``nonzero`` (data-dependent, impossible on ``meta``) and its grouped path is not counted
 by FlopCounterMode; so each experts module runs the eager path's matmuls with the
 l·k (token, expert) pairs dealt round-robin: the products depend only on how many pairs
-there are, not on which.  Needs ``pip install 'flopdocs[verify]'`` (torch, transformers).
+there are, not on which.
+
+T5: transformers 5 always ties T5's LM head to the shared embedding (its
+``tie_word_embeddings: false`` now only turns off the output scaling); the T5 v1.1
+checkpoints have their own ``lm_head.weight``, as transformers 4 built them, so an untied
+config gets its own (meta) LM head matrix.  Needs ``pip install 'flopdocs[verify]'`` (torch, transformers).
 """
 from __future__ import annotations
 
@@ -35,7 +40,9 @@ _OURS = {"attention-projection": "attention", "attention-scores": "attention",
          "attention-values": "attention", "position": "attention", "ffn": "ffn", "router": "ffn",
          "head": "head", "lm-head": "lm-head"}
 _THEIRS = ((r"pooler|predictions\.transform", "head"), (r"lm_head|predictions\.decoder", "lm-head"),
-           (r"attn|attention", "attention"), (r"mlp|moe|experts|intermediate|\.output\b|ffn", "ffn"))
+           (r"attn|attention|Attention", "attention"),
+           (r"mlp|moe|experts|intermediate|\.output\b|ffn|DenseReluDense", "ffn"))
+_T5_FFN = {"relu": "relu", "gelu": "gelu", "geglu": "gated-gelu", "swiglu": "gated-silu"}
 
 
 def torch_modules():
@@ -85,8 +92,15 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
         elif not a.windowed and a.attn_bias == a.attn_out_bias:
             return "LlamaForCausalLM", dict(fields, model_type="llama", attention_bias=a.attn_bias,
                                             mlp_bias=a.ffn_bias)
+    if a.architecture == "encoder-decoder" and a.t5_bias and a.norm == "rmsnorm" and a.lm_head \
+            and not (a.attn_bias or a.attn_out_bias or a.ffn_bias or a.gqa or a.moe):
+        return "T5ForConditionalGeneration", dict(
+            model_type="t5", vocab_size=v["n_vocab"], d_model=v["d_model"], d_kv=k("d_head"),
+            d_ff=v["d_ff"], num_layers=k("n_encoder_layers"), num_decoder_layers=k("n_decoder_layers"),
+            num_heads=v["n_heads"], relative_attention_num_buckets=k("relative_buckets"),
+            feed_forward_proj=_T5_FFN[a.ffn], tie_word_embeddings=a.tie_embeddings)
     raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
-                      "BERT, Llama, Mistral, Mixtral, Qwen2)", origin=cfg.origin)
+                      "BERT, Llama, Mistral, Mixtral, Qwen2, T5)", origin=cfg.origin)
 
 
 def _round_robin_experts(self, hidden_states, top_k_index, top_k_weights):
@@ -119,6 +133,8 @@ def build(cfg: Config):
     for module in model.modules():
         if type(module).__name__ == "MixtralExperts":
             module.forward = types.MethodType(_round_robin_experts, module)
+    if model_type == "t5" and not cfg.arch.tie_embeddings:  # see the module's docstring
+        model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
     return name, model
 
 
@@ -142,15 +158,24 @@ def _part(module: str) -> str:
     return "other"
 
 
-def torch_counts(model, l: int, mode: str) -> dict[str, int]:
-    """FlopCounterMode's FLOPs of one sequence of ``l`` tokens, by part (deepest modules)."""
+def inputs(cfg: Config) -> dict[str, int]:
+    """The model's token inputs and their lengths: ``l``, or l_src source and l_tgt target tokens."""
+    if cfg.is_encoder_decoder:
+        return {"input_ids": cfg.get("l_src"), "decoder_input_ids": cfg.get("l_tgt")}
+    return {"input_ids": cfg.values["l"]}
+
+
+def torch_counts(model, lengths: dict[str, int], mode: str) -> dict[str, int]:
+    """FlopCounterMode's FLOPs of one sequence (``lengths``: each input's tokens), by part."""
     torch, _ = torch_modules()
     from torch.utils.flop_counter import FlopCounterMode
 
-    ids = torch.zeros((1, l), dtype=torch.long, device="meta")
+    ids = {name: torch.zeros((1, n), dtype=torch.long, device="meta") for name, n in lengths.items()}
+    if "decoder_input_ids" in ids:
+        ids["use_cache"] = False
     counter = FlopCounterMode(display=False)
     with counter:
-        out = model(input_ids=ids)
+        out = model(**ids)
         if mode == "training":
             tensors = [t for t in out.values() if isinstance(t, torch.Tensor) and t.is_floating_point()]
             sum(t.sum() for t in tensors).backward()
@@ -183,7 +208,7 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     if cfg.n_sequences != 1:
         cfg = cfg.with_values({"N": 1}, cfg.origin)
     name, model = build(cfg)
-    theirs = torch_counts(model, cfg.tokens, mode)
+    theirs = torch_counts(model, inputs(cfg), mode)
     params = sum(p.numel() for p in model.parameters())
     from .params import count
 
@@ -220,7 +245,9 @@ def command(args) -> str:
 
 def table(cfg: Config, check: Check) -> str:
     torch, transformers = torch_modules()
-    head = (f"{cfg.name}: {check.mode}, one sequence of {cfg.tokens} tokens; {check.model} on the meta "
+    tokens = (f"{cfg.get('l_src')} source and {cfg.get('l_tgt')} target tokens" if cfg.is_encoder_decoder
+              else f"{cfg.tokens} tokens")
+    head = (f"{cfg.name}: {check.mode}, one sequence of {tokens}; {check.model} on the meta "
             f"device, eager attention (PyTorch {torch.__version__}, transformers "
             f"{transformers.__version__}, FlopCounterMode: matmul FLOPs)")
     rows = [("part", "flopdocs", "PyTorch", "difference")]
@@ -239,6 +266,9 @@ def table(cfg: Config, check: Check) -> str:
     if cfg.arch.windowed:
         lines.append("window: both count what a masked dense kernel computes (every l × l score); "
                      "`report --scores exact` counts only the band")
+    if check.model.startswith("T5") and not cfg.arch.tie_embeddings:
+        lines.append("T5 untied (v1.1): its own LM head matrix, as the checkpoints have (transformers 5 "
+                     "ties T5's always; only the output scaling follows tie_word_embeddings)")
     if cfg.arch.moe:
         lines.append("experts: Hugging Face's eager experts' products, the l·k token-expert pairs "
                      "dealt round-robin (routing is data-dependent; the products depend on the count)")

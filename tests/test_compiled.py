@@ -49,7 +49,7 @@ def configs(draw):
         data["d_head"] = draw(st.integers(1, 300))
     data["ffn"] = draw(st.sampled_from(["relu", "gelu", "swiglu", "geglu"]))
     data["norm"] = draw(st.sampled_from(["layernorm", "rmsnorm"]))
-    data["position"] = draw(st.sampled_from(["learned", "sinusoidal", "rope", "alibi", "relative", "none"]))
+    data["position"] = draw(st.sampled_from(["learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none"]))
     for key in ("attn_bias", "attn_out_bias", "ffn_bias", "lm_head"):
         data[key] = draw(st.booleans())
     if data["lm_head"]:

@@ -26,7 +26,9 @@ def configs(draw):
         data["d_head"] = draw(st.integers(1, 16))
     data["ffn"] = draw(st.sampled_from(["relu", "gelu", "swiglu", "geglu"]))
     data["norm"] = draw(st.sampled_from(["layernorm", "rmsnorm"]))
-    data["position"] = draw(st.sampled_from(["learned", "sinusoidal", "rope", "alibi", "relative", "none"]))
+    data["position"] = draw(st.sampled_from(["learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none"]))
+    if data["position"] == "t5-relative" and draw(st.booleans()):
+        data["relative_buckets"] = draw(st.integers(4, 64))
     for key in ("attn_bias", "attn_out_bias", "ffn_bias"):
         data[key] = draw(st.booleans())
     data["lm_head"] = draw(st.booleans())

@@ -47,8 +47,11 @@ def committed():
 def _outputs(cell) -> list:
     out = []
     for o in cell.get("outputs", []):
-        if o.output_type == "stream":
-            out.append((o.name, o.text))
+        if o.output_type == "stream":  # one print may arrive in several messages: joined
+            if out and out[-1][0] == o.name:
+                out[-1] = (o.name, out[-1][1] + o.text)
+            else:
+                out.append((o.name, o.text))
         elif o.output_type in ("execute_result", "display_data"):
             out.append((o.output_type, {k: v for k, v in o.data.items() if k in SHOWN}))
         else:  # an error: never committed, never expected

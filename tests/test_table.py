@@ -138,7 +138,7 @@ def bases_and_grids(draw):
                 n_layers=draw(st.integers(1, 4)), n_heads=heads,
                 architecture=draw(st.sampled_from(["decoder", "encoder", "encoder-decoder"])),
                 ffn=draw(st.sampled_from(["relu", "swiglu"])), norm=draw(st.sampled_from(["layernorm", "rmsnorm"])),
-                position=draw(st.sampled_from(["learned", "rope", "alibi", "relative", "none"])),
+                position=draw(st.sampled_from(["learned", "rope", "alibi", "relative", "t5-relative", "none"])),
                 attn_bias=draw(st.booleans()))
     axes = {"l": [1, 7, 64], "N": [1, 2]}
     if draw(st.booleans()):

@@ -51,7 +51,7 @@ VERIFIED = [cfg for cfg in catalogue.models() if _has_class(cfg)]
 def test_verified_catalogue_models_are_the_expected_ones():
     names = {c.name for c in VERIFIED}
     assert {"GPT-2 small", "BERT base", "BERT large", "Llama 2 7B", "Mistral 7B v0.1",
-            "Mixtral 8x7B", "Qwen2 7B"} <= names, names
+            "Mixtral 8x7B", "Qwen2 7B", "T5 base", "T5 large"} <= names, names
 
 
 def _exact(cfg, mode):
@@ -86,6 +86,13 @@ def _random(family: str, rng: random.Random) -> dict:
         return dict(base, ffn="gelu", attn_bias=True, architecture="encoder",
                     max_positions=base["l"] + rng.randint(0, 8), token_types=rng.randint(1, 3),
                     lm_head=rng.random() < 0.5)
+    if family == "t5":  # v1.0 (relu, tied) and v1.1 (gated-gelu, untied), and what lies between
+        return dict(base, architecture="encoder-decoder", position="t5-relative", norm="rmsnorm",
+                    ffn_bias=False, ffn=rng.choice(["relu", "gelu", "geglu", "swiglu"]),
+                    d_head=rng.choice([2, 4, 6]), relative_buckets=rng.randint(4, 40),
+                    n_encoder_layers=rng.randint(1, 3), n_decoder_layers=rng.randint(1, 3),
+                    l_src=rng.randint(1, 24), l_tgt=rng.randint(1, 24),
+                    tie_embeddings=rng.random() < 0.5)
     llama = dict(base, ffn="swiglu", norm="rmsnorm", position="rope", ffn_bias=False,
                  tie_embeddings=rng.random() < 0.3)
     if family == "llama":
@@ -99,7 +106,7 @@ def _random(family: str, rng: random.Random) -> dict:
     return dict(llama, n_experts=n, experts_per_token=rng.randint(1, n))  # mixtral
 
 
-FAMILIES = ("gpt2", "bert", "llama", "mistral", "qwen2", "mixtral")
+FAMILIES = ("gpt2", "bert", "llama", "mistral", "qwen2", "mixtral", "t5")
 
 
 @needs_torch
@@ -118,6 +125,17 @@ def test_cli_verify_prints_a_zero_difference(capsys):
                  "--mode", "training", "--set", "n_layers=1", "--set", "l=64"]) == 0
     out = capsys.readouterr().out
     assert "MixtralForCausalLM" in out and out.rstrip().endswith("difference: 0")
+
+
+@needs_torch
+def test_cli_verify_t5_v1_1_untied(capsys):
+    # transformers 5 ties T5's LM head always; v1.1's checkpoints have their own, so verify
+    # gives the meta model its own: 247,577,856 = t5-base's 222,903,552 + 32128 · 768
+    assert main(["verify", "--hf", str(FIXTURES / "t5-v1_1-base" / "config.json"),
+                 "--set", "n_layers=1", "--set", "l_tgt=7"]) == 0
+    out = capsys.readouterr().out
+    assert "512 source and 7 target tokens" in out and "T5 untied (v1.1)" in out
+    assert out.rstrip().endswith("difference: 0")
 
 
 def test_without_torch_verify_says_how_to_install(capsys, monkeypatch):

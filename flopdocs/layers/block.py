@@ -66,13 +66,14 @@ def final_norm_name(arch: Arch) -> str:
 
 def _attention_options(arch: Arch) -> dict:
     return dict(qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias,
-                relative=arch.position == "relative")
+                relative=arch.position == "relative", scale=arch.scaled_scores)
 
 
 def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True, keys=None) -> Node:
     d_k = arch.d_k(d_model, n_heads)
     options = dict(_attention_options(arch), rope=arch.position == "rope",
-                   window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys)
+                   window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys,
+                   bias=arch.t5_bias)
     if arch.gqa:
         return grouped_query_attention(l, l, d_k, d_k, d_model, n_heads, arch.kv_heads, **options)
     return multi_head_attention(l, l, d_k, d_k, d_model, n_heads, **options)

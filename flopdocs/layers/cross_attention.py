@@ -25,9 +25,11 @@ from .multi_head_attention import attention_steps
         "With n_kv_heads, K and V have n_kv heads, as in GroupedQueryAttention.",
         "Parameters: W_Q, W_K, W_V, W_O and the biases when attn_bias / attn_out_bias are set, "
         "as for self-attention.",
+        "With position: t5-relative (T5) the scores are not divided by √d_k and get no position "
+        "bias (T5's cross-attention has no bias table; Hugging Face adds a zero bias, not counted).",
     ),
 )
 def cross_attention(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                    qkv_bias=False, out_bias=False):
+                    qkv_bias=False, out_bias=False, scale=True):
     return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads,
-                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False)
+                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False, scale=scale)

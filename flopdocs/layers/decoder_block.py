@@ -35,6 +35,7 @@ def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED):
                     note="Three residual additions per decoder block."),
         self_attention(l_tgt, d_model, n_heads, arch),
         cross_attention(l_tgt, l_src, d_k, d_k, d_model, n_heads, arch.kv_heads,
-                        qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias),
+                        qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias,
+                        scale=arch.scaled_scores),
         ffn(l_tgt, d_model, d_ff, arch),
     ]

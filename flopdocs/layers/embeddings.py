@@ -14,8 +14,8 @@ from . import layer
            "Config key position: learned (default, the seed's X_word + X_pos: a learned "
            "max_positions × d_model table, max_positions ≥ l) or sinusoidal "
            "(Vaswani et al.: a fixed table, no parameters) add a position vector. rope, "
-           "alibi and relative encode positions inside attention (RotaryEmbedding, "
-           "'+ alibi', Transformer-XL's 'R * W_R') and none "
+           "alibi, relative and t5-relative encode positions inside attention (RotaryEmbedding, "
+           "'+ alibi', Transformer-XL's 'R * W_R', T5's RelativePositionBias) and none "
            "has no positions: the embedding is then a lookup only, shown as 'X_word' with "
            "0 FLOPs.",
            "Config key token_types (BERT's type_vocab_size, default none): a third table, "

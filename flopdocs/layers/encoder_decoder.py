@@ -1,12 +1,13 @@
 """An encoder-decoder transformer (Vaswani et al. 2017; T5, Raffel et al. 2020)."""
 from ..arch import Arch
-from ..symbols import (d_ff, d_model, l_src, l_tgt, n_decoder_layers, n_encoder_layers,
-                       n_heads, n_vocab)
+from ..symbols import (d_ff, d_model, l_src, l_tgt, n_buckets, n_decoder_layers,
+                       n_encoder_layers, n_heads, n_vocab)
 from ..tree import node, rename, repeat
 from . import layer
 from .block import block, final_norm_name, norm
 from .decoder_block import decoder_block
 from .embeddings import embeddings
+from .relative_position_bias import relative_position_bias
 from .transformer import lm_head
 
 _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embeddings=True)
@@ -35,17 +36,24 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
         "al. section 3.4; T5), counted once, in the encoder's Embeddings; with "
         "tie_embeddings the LM head is that matrix too. Learned positions have a table per "
         "stack, max_positions × d_model each.",
+        "T5 (Raffel et al. 2020) is position: t5-relative, norm: rmsnorm, no biases "
+        "(attn_bias and ffn_bias false), d_head its d_kv: each stack has its own "
+        "RelativePositionBias, and with tie_embeddings (T5 v1.0) the decoder output is "
+        "multiplied by d_model^-1/2 before the LM head ('X / sqrt(d_model)', l_tgt · d_model); "
+        "T5 v1.1 (ffn: geglu, Hugging Face's gated-gelu) does not tie, nor scale.",
     ),
 )
 def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
                     arch: Arch = _VASWANI):
     encoder = node("Encoder", [
         embeddings(l_src, d_model, n_vocab, position=arch.position),
+        *_bias(l_src, l_src, arch),
         rename(norm(l_src, d_model, arch), final_norm_name(arch)),
         rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
     ])
     decoder = node("Decoder", [
         embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word"),
+        *_bias(l_tgt, l_tgt, arch),
         rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
         rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch), n_dec),
                "Blocks"),
@@ -54,3 +62,8 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     if arch.lm_head:
         steps.extend(lm_head(l_tgt, d_model, n_vocab, arch))
     return steps
+
+
+def _bias(n_q, n_k, arch: Arch) -> list:
+    """A stack's T5 bias table, if it has one."""
+    return [relative_position_bias(n_q, n_k, n_buckets, n_heads)] if arch.t5_bias else []

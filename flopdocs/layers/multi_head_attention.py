@@ -41,7 +41,8 @@ BIAS_NOTE = "Added once per token: one add per element of the projection's outpu
         "alibi adds '+ alibi' to every head's scores; relative (Transformer-XL) adds the "
         "projection 'R * W_R' of the relative position encodings (d_model × n_heads·d_k "
         "parameters per layer, plus the biases u and v) and the position scores in every "
-        "head; window (< l) makes each head a WindowedAttention.",
+        "head; window (< l) makes each head a WindowedAttention; t5-relative adds T5's "
+        "'+ position bias' to every score and drops the '/ sqrt(d_k)' step.",
         "Parameters: W_Q, W_K, W_V (d_model × n_heads·d_k each), W_O (n_heads·d_v × d_model), "
         "and the biases when present.",
     ),
@@ -52,12 +53,14 @@ def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
 
 def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=False,
-                    alibi=False, relative=False, mask=True, keys=None) -> list[Node]:
+                    alibi=False, relative=False, mask=True, keys=None, scale=True,
+                    bias=False) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head.
 
     ``n_k`` rows are projected to keys and values; each query scores ``keys`` of them
     (default ``n_k``; a decode step projects its new token and scores the whole KV cache).
-    ``window``: the heads are WindowedAttention.
+    ``window``: the heads are WindowedAttention.  ``scale``, ``bias``: see
+    :func:`~flopdocs.layers.scaled_dot_product_attention.score_steps` (T5).
     """
     scored = n_k if keys is None else keys
     kv = n_heads if n_kv_heads is None else n_kv_heads
@@ -78,7 +81,7 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
         steps.append(matmul("R * W_R", scored, d_model, d_k * n_heads, role="position",
                             note="Project the sinusoidal encodings of the n_k relative distances.",
                             weights=weight("W_R", d_model, d_k * n_heads)))
-    scores = dict(mask=mask, alibi=alibi, relative=relative)
+    scores = dict(mask=mask, alibi=alibi, relative=relative, scale=scale, bias=bias)
     head = (windowed_attention if window else scaled_dot_product_attention)(n_q, scored, d_k, d_v, **scores)
     steps.append(repeat(head, n_heads))
     steps.append(matmul("* WO", n_q, d_v * n_heads, d_model, role=role,

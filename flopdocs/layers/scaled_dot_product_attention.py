@@ -29,14 +29,24 @@ from .softmax import softmax
            "position encodings R: 'Q * R.T' (a second n_q × d_k × n_k product), the two "
            "learned biases u and v added to the queries ('+ u, + v': 2 · n_q · d_k) and "
            "the position scores added to the content scores ('+ position scores'); the "
-           "relative shift that aligns them is a gather (no FLOPs)."),
+           "relative shift that aligns them is a gather (no FLOPs).",
+           "With position: t5-relative (T5, Raffel et al. 2020, section 2.1) a self-attention "
+           "head adds its entry of the stack's bias table to every score ('+ position bias'; "
+           "the table is looked up once per stack, in RelativePositionBias), and no head "
+           "divides by √d_k: T5 folds that scale into the initialisation of W_Q, so the "
+           "'/ sqrt(d_k)' step is absent, in cross-attention too."),
 )
-def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False):
-    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative)
+def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
+                                 scale=True, bias=False):
+    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative,
+                       scale=scale, bias=bias)
 
 
-def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -> list[Node]:
-    """The leaves of one head's attention when each query scores ``n_k`` keys."""
+def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False, scale=True,
+                bias=False) -> list[Node]:
+    """The leaves of one head's attention when each query scores ``n_k`` keys.
+
+    ``scale``: divide the scores by √d_k (T5 does not); ``bias``: add T5's position bias."""
     scores = "attention-scores"
     steps = [matmul("Q * K.T", n_q, d_k, n_k, role=scores)]
     if relative:
@@ -48,7 +58,11 @@ def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False) -
             elementwise("+ position scores", n_q, n_k, role=scores,
                         note="Add the (shifted) position scores to the content scores."),
         ]
-    steps.append(elementwise("/ sqrt(d_k)", n_q, n_k, role=scores))
+    if scale:
+        steps.append(elementwise("/ sqrt(d_k)", n_q, n_k, role=scores))
+    if bias:
+        steps.append(elementwise("+ position bias", n_q, n_k, role=scores,
+                                 note="T5: add the head's bias for each (query, key) distance bucket."))
     if mask:
         steps.append(elementwise("+ mask", n_q, n_k, role=scores))
     if alibi:

@@ -1,12 +1,13 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
 from ..arch import SEED, Arch
 from ..ops import elementwise, matmul, weight
-from ..symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from ..symbols import d_ff, d_model, l, n_buckets, n_heads, n_layers, n_vocab
 from ..tree import rename, repeat
 from . import layer
 from .block import block, final_norm_name, norm
 from .bert_heads import lm_head_transform, pooler
 from .embeddings import embeddings
+from .relative_position_bias import relative_position_bias
 
 
 @layer(
@@ -38,6 +39,8 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
         embeddings(l, d_model, n_vocab, position=arch.position, token_types=arch.token_types),
         rename(norm(l, d_model, arch), final_norm_name(arch)),
     ]
+    if arch.t5_bias:
+        steps.insert(1, relative_position_bias(l, l if keys is None else keys, n_buckets, n_heads))
     if arch.pooler:
         steps.append(pooler(d_model))
     if arch.lm_head:
@@ -54,6 +57,10 @@ def lm_head(rows, d_model, n_vocab, arch: Arch):
     tied_to = "X_word" if arch.tie_embeddings else None
     project = matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
                      weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
+    if arch.rescaled_lm_head:
+        return [elementwise("X / sqrt(d_model)", rows, d_model, role="lm-head",
+                            note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
+                                 "before projecting with the embedding."), project]
     if not arch.lm_head_transform:
         return [project]
     return [lm_head_transform(rows, d_model), project,

@@ -35,5 +35,5 @@ from .scaled_dot_product_attention import score_steps
         "at inference holds min(context, w) positions instead of the whole context.",
     ),
 )
-def windowed_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False):
-    return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative)
+def windowed_attention(n_q, n_k, d_k, d_v, **scores):
+    return score_steps(n_q, n_k, d_k, d_v, **scores)

@@ -12,7 +12,7 @@ DIMS = {l: 8, d_model: 4, n_vocab: 10, max_positions: 16, n_token_types: 2}
 @pytest.mark.parametrize("position, flops", [
     ("learned", {"X_word + X_pos": 32}),      # l8 * d4
     ("sinusoidal", {"X_word + X_pos": 32}),
-    ("rope", {"X_word": 0}), ("alibi", {"X_word": 0}), ("relative", {"X_word": 0}),
+    ("rope", {"X_word": 0}), ("alibi", {"X_word": 0}), ("relative", {"X_word": 0}), ("t5-relative", {"X_word": 0}),
     ("none", {"X_word": 0}),
 ])
 def test_flops(position, flops):

@@ -70,3 +70,13 @@ def test_seed_in_10():
     tree = count(multi_head_attention(l, l, d, d, d, h), "seed")
     assert sympy.expand(tree.total) == 8 * d**2 * l * h + 4 * d * l**2 * h + 5 * l**2 * h
     assert tree.keys() == ["Q * WQ", "K * WK", "V * WV", "ScaledDotProductAttention", "* WO"]
+
+
+def test_t5_scores_unscaled_with_a_bias():
+    # T5: no '/ sqrt(d_k)' (l3 x l3 scores, 2 heads: 18 fewer), '+ position bias' (18 more)
+    plain, t5 = mha(), mha(scale=False, bias=True)
+    s = to_dict(t5)["ScaledDotProductAttention"]
+    assert "/ sqrt(d_k)" in to_dict(plain)["ScaledDotProductAttention"] and "/ sqrt(d_k)" not in s
+    assert s["+ position bias"] == 18
+    assert mha(scale=False).total == plain.total - 18 and t5.total == plain.total
+    assert list(s) == ["Q * K.T", "+ position bias", "+ mask", "Softmax", "* V"]
