@@ -85,9 +85,21 @@ def summary(counting: Counting, arch: Arch) -> Summary:
     by_role: dict[str, list] = {r: [] for r in ROLES}
     for _, leaf in leaves(tree):
         by_role[leaf.role].append(leaf.value)
+    return _compile(tree, arch, [sympy.Add(*v) if v else 0 for v in by_role.values()])
+
+
+@lru_cache(maxsize=None)
+def every_leaf(counting: Counting, arch: Arch) -> Summary:
+    """As :func:`summary`, but the FLOPs are every leaf's, in the tree's pre-order (the
+    site's calculator shows the whole breakdown): ``len(leaves)`` values, then the
+    parameters (total, non-embedding, active) and the tokens per sequence."""
+    tree = counting.tree(arch)
+    return _compile(tree, arch, [leaf.value for _, leaf in leaves(tree)])
+
+
+def _compile(tree: Node, arch: Arch, flops: list) -> Summary:
     p = _params.symbolic(arch)
-    outputs = [*(sympy.Add(*v) if v else 0 for v in by_role.values()),
-               p.total, p.non_embedding, p.active, tokens(arch)]
+    outputs = [*flops, p.total, p.non_embedding, p.active, tokens(arch)]
     checks = tree_exprs(tree) + (tree_exprs(p.tree) if p.tree is not None else [])
     program = compile_exprs(outputs, checks, order=[k.symbol for k in KEYS if k.symbol is not None])
     return Summary(program=program, keys=tuple(key_of(s) for s in program.symbols))
