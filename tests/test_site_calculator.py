@@ -272,8 +272,10 @@ def test_screenshots_of_the_calculator(page):
     wide.evaluate("() => window.flopdocsCalculator.ready.then(() => window.flopdocsCalculator.settled())")
     top = wide.evaluate("document.querySelector('article h1').getBoundingClientRect().top + scrollY")
     end = wide.evaluate("document.querySelector('.fd-calc-answers').getBoundingClientRect().bottom + scrollY")
+    box = wide.evaluate("(() => { const r = document.querySelector('article').getBoundingClientRect();"
+                        " return {x: r.left, width: r.width}; })()")
     wide.screenshot(path=str(ARTIFACTS / "calculator-readme.png"), full_page=True,
-                    clip={"x": 0, "y": top - 16, "width": 860, "height": end - top + 32})
+                    clip={"x": box["x"], "y": top - 16, "width": box["width"], "height": end - top + 32})
     wide.close()
     for name in ("calculator.png", "calculator-readme.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
