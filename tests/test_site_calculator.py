@@ -280,3 +280,24 @@ def test_screenshots_of_the_calculator(page):
     for name in ("calculator.png", "calculator-readme.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000
     assert README_SHOT.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_reached_by_a_link_it_counts(site, page, scheme):
+    """From a model page by the navigation (Material's instant navigation swaps the page in
+    place over http), in the dark palette: the calculator starts and counts."""
+    base = page.base if scheme == "http" else site.resolve().as_uri() + "/"
+    context = page.browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    p = context.new_page()
+    watch = Watch(p, base)
+    p.goto(base + "models/gpt-2-small.html", wait_until="load")
+    p.click("a.md-tabs__link[href$='calculator.html'], nav a[href$='calculator.html']")
+    p.wait_for_url("**/calculator.html*")
+    p.wait_for_function("window.flopdocsCalculator && window.flopdocsCalculator.ready")
+    p.evaluate("() => window.flopdocsCalculator.ready.then(() => window.flopdocsCalculator.settled())")
+    p.wait_for_function("document.querySelector('[data-out=total]').dataset.value !== undefined")
+    assert p.evaluate("document.querySelector('[data-out=total]').dataset.value") == \
+        str(_report("llama-3-8b", {})["total"])  # the page's starting model
+    assert p.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    assert not watch.take()
+    context.close()
