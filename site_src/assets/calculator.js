@@ -1,5 +1,5 @@
 // The Calculator page (templates/calculator.md.j2). It reads the fields, checks them as
-// flopdocs checks a config (flopdocs/keys.py, checks.py, config.py), finds the program
+// flopdocs checks a config (calculator-checks.js; a pasted config.json: calculator-hf.js), finds the program
 // of the config's structure and shows its exact counts. The programs are not written
 // here: flopdocs build generates them from the cost trees (flopdocs/site/calculator.py
 // writes assets/calculator/index.js and one s-<hash>.js per structure, loaded as
@@ -10,6 +10,8 @@
   var script = document.currentScript;
   var BASE = (script && script.src ? script.src : "").replace(/[^\/]*$/, "") + "calculator/";
   var DATA = null, KEY = {}, PROGRAMS = {}, LOADING = {}, ROOT = null, SEQ = 0, LAST = Promise.resolve();
+  // from calculator-checks.js and calculator-hf.js, once they and index.js are loaded
+  var check, getter, structure, command, DERIVED, fromHf;
 
   var api = window.flopdocsCalculator = {
     data: function (d) {
@@ -68,134 +70,6 @@
       }
       el.value = v;
     });
-  }
-
-  // -- checks, as flopdocs checks a config file ------------------------------------------
-
-  function shown(v) { return "'" + (v.length > 40 ? v.slice(0, 37) + "..." : v) + "'"; }
-
-  function parseValue(k, raw) {  // -> {value} or {error}
-    if (k.type === "int") {
-      if (/^-[0-9]+$/.test(raw)) { return { error: "must be at least 1, got " + raw }; }
-      if (!/^[0-9]+$/.test(raw)) { return { error: "must be a whole number, got " + shown(raw) }; }
-      var n = BigInt(raw);
-      if (n < 1n) { return { error: "must be at least 1, got " + raw }; }
-      if (n > BigInt(DATA.maxInt)) { return { error: "must be at most 2**53 = " + DATA.maxInt }; }
-      return { value: n };
-    }
-    if (k.type === "bool") {
-      if (raw !== "true" && raw !== "false") { return { error: "must be true or false, got " + shown(raw) }; }
-      return { value: raw === "true" };
-    }
-    if (k.choices.indexOf(raw) < 0) { return { error: "must be one of " + k.choices.join(", ") + ", got " + shown(raw) }; }
-    return { value: raw };
-  }
-
-  // The defaults KEYS computes from other keys (each key marked "derived" in index.js).
-  var DERIVED = {
-    n_kv_heads: function (get) { return get("n_heads"); },
-    d_head: function (get) { return get("d_model") % get("n_heads") === 0n ? get("d_model") / get("n_heads") : null; },
-    max_positions: function (get) {
-      if (get("architecture") !== "encoder-decoder") { return get("l"); }
-      return get("l_src") > get("l_tgt") ? get("l_src") : get("l_tgt");
-    },
-    attn_out_bias: function (get) { return get("attn_bias"); },
-    tie_embeddings: function (get) { return get("architecture") === "encoder"; },
-    lm_head: function (get) { return get("architecture") !== "encoder"; },
-    pooler: function (get) { return get("architecture") === "encoder" && !get("lm_head"); },
-    lm_head_transform: function (get) { return get("architecture") === "encoder"; },
-    d_ff_expert: function (get) { return get("n_experts") !== null ? get("d_ff") : null; },
-    n_encoder_layers: function (get) { return get("n_layers"); },
-    n_decoder_layers: function (get) { return get("n_layers"); },
-    l_src: function (get) { return get("l"); },
-    l_tgt: function (get) { return get("l"); }
-  };
-
-  function getter(given) {
-    return function get(key) {
-      if (Object.prototype.hasOwnProperty.call(given, key)) { return given[key]; }
-      var k = KEY[key];
-      if (k.derived) { return DERIVED[key](get); }
-      if (k.default === null || k.default === undefined) { return null; }
-      return k.type === "int" ? BigInt(k.default) : k.default;
-    };
-  }
-
-  // -> {given, errors}: each value checked by its type, then the rules across keys
-  // (flopdocs/config.py _check_across, _check_positions).
-  function check(raw) {
-    var given = {}, errors = {};
-    DATA.keys.forEach(function (k) {
-      if (!Object.prototype.hasOwnProperty.call(raw, k.name)) {
-        if (k.required) { errors[k.name] = "missing required key"; }
-        return;
-      }
-      var r = parseValue(k, raw[k.name]);
-      if (r.error) { errors[k.name] = r.error; } else { given[k.name] = r.value; }
-    });
-    if (Object.keys(errors).length) { return { given: given, errors: errors }; }
-    var fail = function (key, text) { if (!errors[key]) { errors[key] = text; } };
-    var get = getter(given), arch = get("architecture"), heads = get("n_heads");
-    if (!("d_head" in given) && get("d_model") % heads !== 0n) {
-      fail("d_model", get("d_model") + " is not divisible by n_heads=" + heads +
-           " (d_k = d_model / n_heads must be a whole number; or give d_head)");
-    }
-    if ("n_kv_heads" in given && (given.n_kv_heads > heads || heads % given.n_kv_heads !== 0n)) {
-      fail("n_kv_heads", given.n_kv_heads + " must divide n_heads=" + heads +
-           " (each key/value head serves a whole group of query heads)");
-    }
-    if ("n_experts" in given) {
-      if (!("experts_per_token" in given)) { fail("experts_per_token", "missing: required with n_experts (top-k routing)"); }
-      else if (given.experts_per_token > given.n_experts) {
-        fail("experts_per_token", given.experts_per_token + " is more than n_experts=" + given.n_experts);
-      }
-    } else {
-      ["experts_per_token", "d_ff_expert"].forEach(function (key) {
-        if (key in given) { fail(key, "needs n_experts (a dense model has no experts)"); }
-      });
-    }
-    if (arch !== "encoder-decoder") {
-      DATA.keys.forEach(function (k) {
-        if (k.only === "encoder-decoder" && k.name in given) { fail(k.name, "only applies to architecture encoder-decoder, not " + arch); }
-      });
-    } else if ("window" in given) {
-      fail("window", "sliding-window attention is not modelled for architecture encoder-decoder");
-    }
-    if ("max_positions" in given && get("position") === "learned") {
-      (arch === "encoder-decoder" ? ["l_src", "l_tgt"] : ["l"]).forEach(function (key) {
-        if (get(key) > given.max_positions) {
-          fail(key, key + "=" + get(key) + " is more than max_positions=" + given.max_positions +
-               " (the learned position table's rows: the longest input the model takes)");
-        }
-      });
-    }
-    if (given.tie_embeddings === true && !get("lm_head")) { fail("tie_embeddings", "there is no LM head to tie (lm_head is false)"); }
-    return { given: given, errors: errors };
-  }
-
-  // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
-  function structure(get) {
-    var a = {
-      architecture: get("architecture"), ffn: get("ffn"), norm: get("norm"), position: get("position"),
-      attn_bias: get("attn_bias"), attn_out_bias: get("attn_out_bias"), ffn_bias: get("ffn_bias"),
-      tie_embeddings: get("tie_embeddings"), lm_head: get("lm_head"),
-      gqa: get("n_kv_heads") !== get("n_heads"),
-      explicit_d_head: get("d_head") * get("n_heads") !== get("d_model"),
-      windowed: get("window") !== null && get("window") < get("l"),
-      moe: get("n_experts") !== null,
-      expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
-      token_types: get("token_types") !== null, pooler: get("pooler"),
-      lm_head_transform: get("lm_head_transform") && get("lm_head")
-    };
-    return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
-  }
-
-  function command(raw) {
-    var parts = ["flopdocs report seed-512"];
-    DATA.keys.forEach(function (k) {
-      if (Object.prototype.hasOwnProperty.call(raw, k.name)) { parts.push("--set " + k.name + "=" + raw[k.name]); }
-    });
-    return parts.join(" ");
   }
 
   // -- counting ------------------------------------------------------------------------
@@ -343,81 +217,6 @@
     return LAST;
   }
 
-  // -- a Hugging Face config.json (flopdocs/hf.py, the fields read from KEYS) -----------
-
-  function hfFields(key, type) {
-    var family = type === "gpt2" || type === "bert" ? type : "llama";
-    var names = KEY[key].hf[family] || (type === "bert" ? KEY[key].hf.llama : null);
-    return names || [];
-  }
-
-  function fromHf(hf) {
-    if (hf === null || typeof hf !== "object" || Array.isArray(hf)) { throw new Error("expected a JSON object"); }
-    var type = hf.model_type;
-    if (DATA.modelTypes.indexOf(type) < 0) {
-      throw new Error("model_type: " + JSON.stringify(type) + " is not supported (supported: " + DATA.modelTypes.join(", ") + ")");
-    }
-    var kinds = hf.layer_types;
-    if (Array.isArray(kinds) && new Set(kinds.map(String)).size > 1) { throw new Error("layer_types: layers of different kinds are not modelled"); }
-    var has = function (n) { return Object.prototype.hasOwnProperty.call(hf, n) && hf[n] !== null; };
-    var field = function (key, fallback) {
-      var names = hfFields(key, type);
-      for (var j = 0; j < names.length; j++) { if (has(names[j])) { return String(hf[names[j]]); } }
-      if (fallback === undefined) { throw new Error((names[0] || key) + ": missing (needed for " + type + ")"); }
-      return fallback;
-    };
-    var flag = function (name, fallback) { return has(name) ? hf[name] === true : fallback; };
-    var out = {};
-    ["l", "d_model", "n_vocab", "n_layers", "n_heads"].forEach(function (k) { out[k] = field(k); });
-    if (type === "gpt2") {
-      if (hf.add_cross_attention) { throw new Error("add_cross_attention: GPT-2 with cross-attention is not modelled"); }
-      var act = has("activation_function") ? String(hf.activation_function) : "gelu_new";
-      if (act !== "relu" && act.indexOf("gelu") !== 0) { throw new Error("activation_function: " + act + " is not supported (relu, gelu*)"); }
-      out.d_ff = field("d_ff", null) || String(4n * BigInt(out.d_model));
-      out.max_positions = out.l;
-      out.ffn = act === "relu" ? "relu" : "gelu";
-      out.attn_bias = "true";
-      out.tie_embeddings = String(flag("tie_word_embeddings", true));
-      return out;
-    }
-    out.d_ff = field("d_ff");
-    if (type === "bert") {
-      var hact = has("hidden_act") ? String(hf.hidden_act) : "gelu";
-      if (["relu", "gelu", "gelu_new", "gelu_python"].indexOf(hact) < 0) { throw new Error("hidden_act: " + hact + " is not supported (relu, gelu*)"); }
-      if (has("position_embedding_type") && hf.position_embedding_type !== "absolute") { throw new Error("position_embedding_type: not modelled (absolute)"); }
-      if (hf.is_decoder || hf.add_cross_attention) { throw new Error("is_decoder: BERT as a decoder is not modelled"); }
-      out.max_positions = out.l;
-      out.architecture = "encoder";
-      out.ffn = hact === "relu" ? "relu" : "gelu";
-      out.attn_bias = "true";
-      out.token_types = field("token_types", "2");
-      return out;
-    }
-    var lact = has("hidden_act") ? String(hf.hidden_act) : "silu";
-    if (lact === "silu" || lact === "swish") { out.ffn = "swiglu"; }
-    else if (lact.indexOf("gelu") === 0) { out.ffn = "geglu"; }
-    else { throw new Error("hidden_act: " + lact + " is not supported (silu, gelu*)"); }
-    var kv = field("n_kv_heads", out.n_heads);
-    if (kv !== out.n_heads) { out.n_kv_heads = kv; }
-    var headDim = field("d_head", null);
-    if (headDim !== null) { out.d_head = headDim; }
-    out.norm = "rmsnorm"; out.position = "rope";
-    if (type === "qwen2") { out.attn_bias = "true"; out.attn_out_bias = "false"; }
-    else if (type === "llama" && flag("attention_bias", false)) { out.attn_bias = "true"; }
-    out.ffn_bias = String(type === "llama" && flag("mlp_bias", false));
-    if (flag("tie_word_embeddings", false)) { out.tie_embeddings = "true"; }
-    if (type === "mixtral") { out.n_experts = field("n_experts"); out.experts_per_token = field("experts_per_token"); }
-    var window = field("window", null);
-    if (type === "mistral" && !Object.prototype.hasOwnProperty.call(hf, "sliding_window")) { window = "4096"; }
-    if ((type === "mistral" || type === "mixtral") && window !== null) { out.window = window; }
-    if (type === "qwen2" && flag("use_sliding_window", false) && window !== null) {
-      var first = has("max_window_layers") ? Number(hf.max_window_layers) : 28;
-      if (first === 0) { out.window = window; }
-      else if (first < Number(out.n_layers)) { throw new Error("max_window_layers: sliding-window attention on some layers only is not modelled"); }
-    }
-    return out;
-  }
-
   function readHf() {
     var msg = ROOT.querySelector("#fd-calc-msg-hf"), data;
     try { data = JSON.parse(ROOT.querySelector("#fd-calc-hf").value); }
@@ -427,7 +226,7 @@
     msg.textContent = "read: the fields below hold it";
     return api.fill(values, "");
   }
-  api.fromHf = fromHf;
+  api.fromHf = function (hf) { return fromHf(hf); };
   api.readHf = readHf;
 
   // -- start ---------------------------------------------------------------------------
@@ -479,7 +278,14 @@
     var root = (doc || document).querySelector ? (doc || document).querySelector("#fd-calc") : null;
     if (!root || root.getAttribute("data-fd-calc")) { return; }
     root.setAttribute("data-fd-calc", "");
-    api.ready = load("index.js").then(function () { start(root); return LAST; });
+    api.ready = Promise.all([load("index.js"), load("../calculator-checks.js"), load("../calculator-hf.js")])
+      .then(function () {
+        var parts = window.flopdocsCalculatorParts, c = parts.checks(DATA, KEY);
+        check = c.check; getter = c.getter; structure = c.structure; command = c.command; DERIVED = c.DERIVED;
+        fromHf = parts.hf(DATA, KEY);
+        start(root);
+        return LAST;
+      });
   }
 
   if (typeof document$ !== "undefined") {
