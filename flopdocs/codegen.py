@@ -31,15 +31,13 @@ from .polynomials import Exponents, Laurent, NotCompilable, Ratio, _Converter, r
 # -- code generation ------------------------------------------------------------------
 
 
-Operand = "str | int"  # a name the writer made (``x0``, ``m1``, ``p2``, ``q3``) or an integer literal
-
-
 @dataclass(frozen=True)
 class Code:
     """Straight-line integer code, before any language prints it: ``steps`` in order
     (``("mul", m, a, b)``: m = a·b; ``("sum", p, terms)``: p = Σ ±c·name, each term
     ``(negative, c, name or None for the constant c)``; ``("div", q, r, top, den)``: q, r =
-    top ÷ den, and the answer is "not whole" unless r is 0), then ``outputs`` (operands)."""
+    top ÷ den, and the answer is "not whole" unless r is 0), then ``outputs``: each a name
+    the writer made (``x0``, ``m1``, ``p2``, ``q3``) or an int."""
 
     n: int  # arguments x0 .. x{n-1}
     steps: tuple[tuple, ...]
