@@ -1,14 +1,14 @@
 """Our own polynomials as straight-line integer code: the one compile step, made safe.
 
-A cost expression is a sympy object our layers build: sums and products of integer
-symbols (the model's dimensions, each at least 1), rationals and integer powers.  Here it
-becomes, once, a fraction ``P(x) / D(x)`` of an integer polynomial over a positive
-integer times a product of symbols (never zero), and a set of them becomes one generated
-Python function of the dimensions: monomials shared, each distinct polynomial computed
-once, every value an exact ``int``.  Where ``D != 1`` the function divides with
-``divmod`` and returns ``None`` if a remainder is not zero (the value is not whole): the
-caller then asks the reference, which raises its own error.  A form outside these
-(``Min``, a float, a sum in a denominator) is :class:`NotCompilable`.
+Each expression becomes, once, a :class:`~flopdocs.polynomials.Ratio` ``P(x) / D(x)``
+(:mod:`flopdocs.polynomials`), and a set of them one :class:`Code`: straight-line
+integer steps over the dimensions, monomials shared, each distinct polynomial computed
+once; where ``D != 1`` a division whose remainder must be zero (else the value is not
+whole and the code answers "not whole": the caller asks the reference, which raises
+its own error).  :func:`python` prints a :class:`Code` as a Python function (every value
+an exact ``int``); :mod:`flopdocs.codegen_js` prints the same :class:`Code` as
+JavaScript over BigInt (the site's calculator).  Nothing here decides which expressions
+are compiled (:mod:`flopdocs.compiled`, :mod:`flopdocs.counting`).
 
 Safety: the source is generated from our expression trees only, never from text a user
 wrote: arguments are positional (``x0, x1, ...``), numbers are our polynomials' integer
@@ -21,138 +21,40 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from math import lcm
 from typing import Any
 
 import sympy
 from sympy import Symbol
 
-Exponents = tuple[int, ...]
-#: A Laurent polynomial: exponents (may be negative) -> rational coefficient.
-Laurent = dict[Exponents, Fraction]
+from .polynomials import Exponents, Laurent, NotCompilable, Ratio, _Converter, ratio  # noqa: F401 (re-exported)
 
-
-class NotCompilable(Exception):
-    """An expression outside sums, products, integer powers, rationals and symbols."""
-
-
-# -- expressions as exact polynomials ------------------------------------------------
-
-
-def _mul(a: Laurent, b: Laurent) -> Laurent:
-    out: Laurent = {}
-    for ea, ca in a.items():
-        for eb, cb in b.items():
-            e = tuple(x + y for x, y in zip(ea, eb))
-            c = out.get(e, 0) + ca * cb
-            if c:
-                out[e] = c
-            else:
-                out.pop(e, None)
-    return out
-
-
-def _add(terms: Iterable[Laurent]) -> Laurent:
-    out: Laurent = {}
-    for t in terms:
-        for e, c in t.items():
-            s = out.get(e, 0) + c
-            if s:
-                out[e] = s
-            else:
-                out.pop(e, None)
-    return out
-
-
-class _Converter:
-    """sympy expression -> :data:`Laurent` over a fixed symbol order (memoised)."""
-
-    def __init__(self, symbols: Sequence[Symbol]):
-        self.index = {s: i for i, s in enumerate(symbols)}
-        self.zero: Exponents = (0,) * len(symbols)
-        self.memo: dict[Any, Laurent] = {}
-
-    def __call__(self, expr: Any) -> Laurent:
-        if isinstance(expr, bool):
-            raise NotCompilable(f"a bool is not a cost: {expr!r}")
-        if isinstance(expr, int):
-            return {self.zero: Fraction(expr)} if expr else {}
-        if not isinstance(expr, sympy.Basic):
-            raise NotCompilable(f"not a sympy expression: {type(expr).__name__}")
-        found = self.memo.get(expr)
-        if found is None:
-            found = self.memo[expr] = self._convert(expr)
-        return found
-
-    def _convert(self, expr: sympy.Basic) -> Laurent:
-        if expr.is_Rational:  # Integer, Rational, Zero, One, NegativeOne, Half
-            value = Fraction(int(expr.p), int(expr.q))
-            return {self.zero: value} if value else {}
-        if expr.is_Symbol:
-            if expr not in self.index:
-                raise NotCompilable(f"unknown symbol {expr}")
-            e = [0] * len(self.zero)
-            e[self.index[expr]] = 1
-            return {tuple(e): Fraction(1)}
-        if expr.is_Add:
-            return _add(self(a) for a in expr.args)
-        if expr.is_Mul:
-            out: Laurent = {self.zero: Fraction(1)}
-            for a in expr.args:
-                out = _mul(out, self(a))
-            return out
-        if expr.is_Pow and expr.exp.is_Integer:
-            base, n = self(expr.base), int(expr.exp)
-            if n < 0:
-                if len(base) != 1:  # 1 / (a + b): not a polynomial fraction we divide by
-                    raise NotCompilable(f"a sum in a denominator: {expr}")
-                (e, c), = base.items()
-                base, n = {tuple(-x for x in e): 1 / c}, -n
-            out = {self.zero: Fraction(1)}
-            for _ in range(n):
-                out = _mul(out, base)
-            return out
-        raise NotCompilable(f"{type(expr).__name__} is not compiled: {expr}")
+# -- code generation ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Ratio:
-    """``P(x) / (scale · x**shift)``: ``P`` has integer coefficients and exponents >= 0."""
+class Code:
+    """Straight-line integer code, before any language prints it: ``steps`` in order
+    (``("mul", m, a, b)``: m = a·b; ``("sum", p, terms)``: p = Σ ±c·name, each term
+    ``(negative, c, name or None for the constant c)``; ``("div", q, r, top, den)``: q, r =
+    top ÷ den, and the answer is "not whole" unless r is 0), then ``outputs``: each a name
+    the writer made (``x0``, ``m1``, ``p2``, ``q3``) or an int."""
 
-    terms: tuple[tuple[Exponents, int], ...]  # P, sorted
-    scale: int  # a positive integer
-    shift: Exponents  # the denominator's monomial
-
-    @property
-    def exact(self) -> bool:
-        """True when the value is an integer for every integer input (no division)."""
-        return self.scale == 1 and not any(self.shift)
-
-
-def ratio(poly: Laurent, n: int) -> Ratio:
-    """A Laurent polynomial as integer polynomial over a positive monomial denominator."""
-    scale = lcm(1, *(c.denominator for c in poly.values()))
-    shift = tuple(max(0, *(-e[i] for e in poly)) if poly else 0 for i in range(n))
-    terms = tuple(sorted((tuple(x + s for x, s in zip(e, shift)), int(c * scale)) for e, c in poly.items()))
-    return Ratio(terms=terms, scale=scale, shift=shift)
-
-
-# -- code generation ------------------------------------------------------------------
+    n: int  # arguments x0 .. x{n-1}
+    steps: tuple[tuple, ...]
+    outputs: tuple[Any, ...]
 
 
 class _Writer:
     """Straight-line code: monomials shared, each distinct polynomial computed once."""
 
     def __init__(self, n: int):
-        self.n = n
-        self.lines: list[str] = []
+        self.steps: list[tuple] = []
         self.monomials: dict[Exponents, str] = {}
         for i in range(n):
             e = [0] * n
             e[i] = 1
             self.monomials[tuple(e)] = f"x{i}"
-        self.polys: dict[tuple, str] = {}
+        self.polys: dict[tuple, Any] = {}
         self.count = 0
 
     def _name(self, prefix: str) -> str:
@@ -169,41 +71,31 @@ class _Writer:
                    key=sum)  # a single symbol always divides: the inputs are known
         left, right = self.monomial(best), self.monomial(tuple(x - b for x, b in zip(e, best)))
         name = self._name("m")
-        self.lines.append(f"{name} = {left} * {right}")
+        self.steps.append(("mul", name, left, right))
         self.monomials[e] = name
         return name
 
-    def polynomial(self, terms: tuple[tuple[Exponents, int], ...]) -> str:
-        """A name (or an integer literal) holding the polynomial's value."""
+    def polynomial(self, terms: tuple[tuple[Exponents, int], ...]) -> Any:
+        """A name (or an int) holding the polynomial's value."""
         if not terms:
-            return "0"
+            return 0
         if len(terms) == 1:
             (e, c), = terms
             if not any(e):
-                return str(c)
+                return c
             if c == 1:
                 return self.monomial(e)
         found = self.polys.get(terms)
         if found is not None:
             return found
-        parts = []
-        for e, c in terms:
-            if not any(e):
-                text = str(abs(c))
-            elif abs(c) == 1:
-                text = self.monomial(e)
-            else:
-                text = f"{abs(c)} * {self.monomial(e)}"
-            parts.append(("-" if c < 0 else "+", text))
-        body = ("-" if parts[0][0] == "-" else "") + parts[0][1]
-        body += "".join(f" {sign} {text}" for sign, text in parts[1:])
+        parts = tuple((c < 0, abs(c), self.monomial(e) if any(e) else None) for e, c in terms)
         name = self._name("p")
-        self.lines.append(f"{name} = {body}")
+        self.steps.append(("sum", name, parts))
         self.polys[terms] = name
         return name
 
-    def value(self, r: Ratio) -> str:
-        """A name (or literal) holding ``r``'s exact value; ``return None`` if not whole."""
+    def value(self, r: Ratio) -> Any:
+        """A name (or int) holding ``r``'s exact value (the code answers "not whole" first)."""
         top = self.polynomial(r.terms)
         if r.exact:
             return top
@@ -213,23 +105,49 @@ class _Writer:
             return found
         den = self.polynomial(((r.shift, r.scale),))
         q, rem = self._name("q"), self._name("r")
-        self.lines.append(f"{q}, {rem} = divmod({top}, {den})")
-        self.lines.append(f"if {rem}:")
-        self.lines.append("    return None")
+        self.steps.append(("div", q, rem, top, den))
         self.polys[key] = q
         return q
 
 
-def generate(outputs: Sequence[Ratio], checks: Sequence[Ratio], n: int) -> str:
-    """The source of ``def f(x0, ..., x{n-1})`` returning the outputs' exact values as a
-    tuple, or ``None`` when an output or a check is not a whole number."""
+def straight_line(outputs: Sequence[Ratio], checks: Sequence[Ratio], n: int) -> Code:
+    """The :class:`Code` computing the outputs, or "not whole" when an output or a check
+    is not a whole number."""
     w = _Writer(n)
     for r in checks:
         w.value(r)
-    names = [w.value(r) for r in outputs]
-    args = ", ".join(f"x{i}" for i in range(n))
-    body = w.lines + [f"return ({', '.join(names)}{',' if len(names) == 1 else ''})"]
+    names = tuple(w.value(r) for r in outputs)
+    return Code(n=n, steps=tuple(w.steps), outputs=names)
+
+
+def _python_term(negative: bool, c: int, name: str | None) -> tuple[str, str]:
+    text = str(c) if name is None else name if c == 1 else f"{c} * {name}"
+    return ("-" if negative else "+"), text
+
+
+def python(code: Code) -> str:
+    """The source of ``def f(x0, ..., x{n-1})`` returning the outputs as a tuple, or
+    ``None`` when a value is not whole."""
+    lines = []
+    for step in code.steps:
+        if step[0] == "mul":
+            lines.append(f"{step[1]} = {step[2]} * {step[3]}")
+        elif step[0] == "sum":
+            parts = [_python_term(*t) for t in step[2]]
+            body = ("-" if parts[0][0] == "-" else "") + parts[0][1]
+            lines.append(f"{step[1]} = " + body + "".join(f" {s} {t}" for s, t in parts[1:]))
+        else:
+            _, q, rem, top, den = step
+            lines += [f"{q}, {rem} = divmod({top}, {den})", f"if {rem}:", "    return None"]
+    names = [str(x) for x in code.outputs]
+    args = ", ".join(f"x{i}" for i in range(code.n))
+    body = lines + [f"return ({', '.join(names)}{',' if len(names) == 1 else ''})"]
     return f"def f({args}):\n" + "".join(f"    {line}\n" for line in body)
+
+
+def generate(outputs: Sequence[Ratio], checks: Sequence[Ratio], n: int) -> str:
+    """:func:`python` of :func:`straight_line`: the generated Python function's source."""
+    return python(straight_line(outputs, checks, n))
 
 
 _N = r"(?:[xmpq][0-9]+|-?[0-9]+)"  # a name generate() makes, or an integer
@@ -282,7 +200,8 @@ class Program:
     symbols: tuple[Symbol, ...]  # the arguments, in order
     function: Callable[..., tuple[int, ...] | None]
     source: str
-    ratios: tuple[Ratio, ...]  # the outputs as polynomial fractions (for other printers)
+    ratios: tuple[Ratio, ...]  # the outputs as polynomial fractions
+    code: Code  # the straight-line form ``source`` prints (other printers print it too)
 
 
 def compile_exprs(outputs: Sequence[Any], checks: Sequence[Any] = (),
@@ -295,5 +214,6 @@ def compile_exprs(outputs: Sequence[Any], checks: Sequence[Any] = (),
     out = [ratio(conv(e), n) for e in outputs]
     # a check that is an output already, or always whole, costs nothing
     extra = [r for r in dict.fromkeys(ratio(conv(e), n) for e in checks) if not r.exact and r not in out]
-    source = generate(out, extra, n)
-    return Program(symbols=symbols, function=_define(source), source=source, ratios=tuple(out))
+    code = straight_line(out, extra, n)
+    source = python(code)
+    return Program(symbols=symbols, function=_define(source), source=source, ratios=tuple(out), code=code)

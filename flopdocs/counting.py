@@ -111,6 +111,14 @@ class Counting:
     def analyse(self, config: Config) -> Analysis:
         return analyse(config, self.convention, self.mode, self.options)
 
+    def tree(self, arch: Arch) -> Node:
+        """The symbolic tree of one sequence in the forward or a training mode."""
+        if self.mode not in ("forward", "training", "training-recompute"):
+            raise ValueError(f"mode {self.mode}: its counts are not one tree in the config's keys")
+        o = self.options
+        tree = self.module.build(arch=arch, scores=o.scores, macs=o.macs)
+        return tree if self.mode == "forward" else modes.training(tree, self.mode, o.recompute)
+
     def outputs(self, structure: Any) -> tuple[dict[str, list], Any, list]:
         """A structure's symbolic counts: each role's leaf values (one sequence), the tokens
         counted and every expression the reference checks is whole."""
@@ -125,8 +133,7 @@ class Counting:
                 by_role[leaf.role].append(value(leaf.value))
 
         if mode in ("forward", "training", "training-recompute"):
-            tree = forward(structure)
-            tree = tree if mode == "forward" else modes.training(tree, mode, o.recompute)
+            tree = self.tree(structure)
             add(tree)
             return by_role, tokens(structure), tree_exprs(tree)
         checks, prompt = [], {S.l: PROMPT}
@@ -178,10 +185,22 @@ def tokens(arch: Arch) -> Any:
 def summary(counting: Counting, structure: Any) -> Summary:
     """The compiled counts of a structure, once per structure and counting."""
     by_role, counted, checks = counting.outputs(structure)
-    arch = structure[0] if isinstance(structure, tuple) else structure
-    p = _params.symbolic(arch)
-    outputs = [*(sympy.Add(*v) if v else 0 for v in by_role.values()),
-               p.total, p.non_embedding, p.active, counted]
+    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks)
+
+
+@lru_cache(maxsize=None)
+def every_leaf(counting: Counting, arch: Arch) -> Summary:
+    """As :func:`summary`, but the FLOPs are every leaf's, in the tree's pre-order (the
+    site's calculator shows the whole breakdown): ``len(leaves)`` values, then the
+    parameters (total, non-embedding, active) and the tokens per sequence.  The forward
+    and training modes (a tree in the config's keys only)."""
+    tree = counting.tree(arch)
+    return _compile(arch, [leaf.value for _, leaf in leaves(tree)], tokens(arch), tree_exprs(tree))
+
+
+def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary:
+    p = _params.symbolic(structure[0] if isinstance(structure, tuple) else structure)
+    outputs = [*flops, p.total, p.non_embedding, p.active, counted]
     checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
     order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
     program = compile_exprs(outputs, checks, order=order)

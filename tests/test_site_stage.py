@@ -49,14 +49,17 @@ def test_stage_removes_stale_files_and_rewrites_only_what_changed(tmp_path, tiny
 
     pages = {str(p.relative_to(docs)) for p in docs.rglob("*.md")}
     assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md",
-                     "changes.md", "modes.md", "errata.md", *(f"conventions/{anchor(c)}.md" for c in CONVENTIONS),
-                     "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
+                     "changes.md", "modes.md", "errata.md", "calculator.md",
+                     *(f"conventions/{anchor(c)}.md" for c in CONVENTIONS), "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
     assert not (docs / "old").exists()  # the stale file and its emptied directories
     assert "gone.md" not in str(nav) and "models/tiny.md" in str(nav)
     assert (docs / "index.md").read_text(encoding="utf-8") != "# stale home page\n"
     assert about.stat().st_mtime_ns == 10**18  # same bytes: not written again
     assert (docs / "assets" / "katex" / "katex.min.js").is_file()
     assert (docs / "assets" / "katex-init.js").is_file()
+    # the calculator's generated programs: its index and one script per structure
+    assert (docs / "assets" / "calculator" / "index.js").is_file()
+    assert len(list((docs / "assets" / "calculator").glob("s-*.js"))) > 10
 
 
 def test_a_hand_written_page_may_not_shadow_a_generated_one(tmp_path, tiny_catalogue, site_src,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..config import ConfigError
 from ..resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
-from . import BuildError
+from . import BuildError, calculator
 from .finish import finish
 from .gather import SiteData, gather
 from .place import (MARKER, STAGING_LOCK, _give_back, _into_place, _move_kept, _new_staging,
@@ -71,6 +71,8 @@ def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
     for rel, text in generated.items():
         if Path(rel) in wanted:
             raise BuildError(f"{SITE_SRC / rel}: a hand-written page has the path of a generated one")
+        wanted[Path(rel)] = text.encode("utf-8")
+    for rel, text in calculator.assets(data).items():  # generated JavaScript, not pages
         wanted[Path(rel)] = text.encode("utf-8")
     for name in KATEX_FILES:
         src = KATEX / name

@@ -21,7 +21,7 @@ from ..keys import DIMENSIONS
 from ..resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from ..symbols import d_model, l
 from ..tree import anchor, leading_term
-from . import changes, compare, conventions_pages, derive, errata, figures, model_page, modes_page, notebook, papers
+from . import calculator, changes, compare, conventions_pages, derive, errata, figures, model_page, modes_page, notebook, papers
 from . import plots
 from .plots import crossover as _crossover
 from .gather import Model, SiteData
@@ -238,6 +238,7 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
         "conventions.md": conventions_page(env, data, cite),
         "modes.md": modes(env, data, cite),
         **convention_pages(env, data, cite),
+        calculator.PAGE: env.get_template("calculator.md.j2").render(**calculator.context(data)),
         notebook.PAGE: notebook.page(NOTEBOOK),
         changes.PAGE: changes.page(CHANGELOG),
     }
@@ -256,6 +257,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Symbolic": "symbolic.md"},
         {"Models": [f"models/{m.slug}.md" for m in data.models]},
         {"Compare": "compare.md"},
+        {calculator.TITLE: calculator.PAGE},
         {"Conventions": ["conventions.md",
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},

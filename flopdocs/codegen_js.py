@@ -1,0 +1,74 @@
+"""The straight-line form (:class:`~flopdocs.codegen.Code`) printed as JavaScript over BigInt.
+
+The site's calculator counts in the reader's browser with the same compiled form the
+Python side runs (:func:`flopdocs.codegen.python` prints the Python function from the
+same :class:`~flopdocs.codegen.Code`): no formula is copied by hand.  The printed
+function takes BigInt arguments ``x0 .. x{n-1}`` (each at least 1n: the caller checks)
+and returns an array of BigInt, or ``null`` when a division leaves a remainder (a value
+is not whole, as :func:`flopdocs.tree.evaluate` would refuse).  BigInt division
+truncates where Python's floors; the two agree whenever the remainder is zero, the only
+case whose quotient is used.
+
+Safety: like the Python printer, the text comes from our expression trees only, never
+from what a user typed (their values are arguments at run time), and
+:func:`check_javascript` holds every line to the printer's small grammar.  Nothing here
+runs JavaScript.
+"""
+from __future__ import annotations
+
+import re
+
+from .codegen import Code
+
+
+def _operand(x: object) -> str:
+    return f"{x}n" if isinstance(x, int) else str(x)
+
+
+def _term(negative: bool, c: int, name: str | None) -> tuple[str, str]:
+    text = f"{c}n" if name is None else name if c == 1 else f"{c}n * {name}"
+    return ("-" if negative else "+"), text
+
+
+def javascript(code: Code) -> str:
+    """``function (x0, ..., x{n-1}) { ... }``: the outputs as an array of BigInt, or null."""
+    lines = []
+    for step in code.steps:
+        if step[0] == "mul":
+            lines.append(f"const {step[1]} = {step[2]} * {step[3]};")
+        elif step[0] == "sum":
+            parts = [_term(*t) for t in step[2]]
+            body = ("-" if parts[0][0] == "-" else "") + parts[0][1]
+            lines.append(f"const {step[1]} = " + body + "".join(f" {s} {t}" for s, t in parts[1:]) + ";")
+        else:
+            _, q, rem, top, den = step
+            top, den = _operand(top), _operand(den)
+            lines += [f"const {q} = {top} / {den}, {rem} = {top} % {den};",
+                      f"if ({rem} !== 0n) return null;"]
+    args = ", ".join(f"x{i}" for i in range(code.n))
+    body = lines + [f"return [{', '.join(_operand(x) for x in code.outputs)}];"]
+    source = f"function ({args}) {{\n" + "".join(f"  {line}\n" for line in body) + "}"
+    check_javascript(source)
+    return source
+
+
+_N = r"(?:[xmpq][0-9]+|-?[0-9]+n)"  # a name javascript() makes, or a BigInt literal
+_TERM = rf"(?:[0-9]+n \* )?{_N}"
+_LINES = re.compile("|".join([
+    r"function \((?:x[0-9]+(?:, x[0-9]+)*)?\) \{",
+    r"  const m[0-9]+ = [xm][0-9]+ \* [xm][0-9]+;",
+    rf"  const p[0-9]+ = -?{_TERM}(?: [-+] {_TERM})*;",
+    rf"  const q[0-9]+ = {_N} / {_N}, r[0-9]+ = {_N} % {_N};",
+    r"  if \(r[0-9]+ !== 0n\) return null;",
+    rf"  return \[(?:{_N}(?:, {_N})*)?\];",
+    r"\}",
+]))
+
+
+def check_javascript(source: str) -> None:
+    """Every line is one :func:`javascript` writes: products and integer sums of our
+    names and BigInt literals, exact divisions, the ``return``; nothing else (no string,
+    property, call or other name)."""
+    for line in source.splitlines():
+        if not _LINES.fullmatch(line):
+            raise ValueError(f"generated JavaScript has an unexpected line: {line!r}")

@@ -1,0 +1,156 @@
+"""The Calculator page: which structures are compiled into it, and the JavaScript they become.
+
+A cost tree's shape depends on the architecture keys (:class:`~flopdocs.arch.Arch`); the
+dimensions are its polynomial's variables.  So the page carries one program per
+structure, compiled at build time under the default convention in the forward mode:
+:func:`flopdocs.counting.every_leaf` compiles the tree's every leaf, the parameters
+(total, non-embedding, active) and the tokens per sequence into the straight-line form
+the Python side runs, and :func:`flopdocs.codegen_js.javascript` prints that form as
+BigInt code.  No formula is written by hand, and nothing a reader types becomes code.
+
+Which structures (:func:`structures`): every catalogue model's, and every structure one
+architecture key away from one of them (one :class:`Arch` field changed to each of its
+other values, where a config can reach it): a bounded grid, about 270 structures (about
+240 distinct programs), the assets under 0.9 MB in all, each structure a ``<script>`` of
+a few kB loaded only when the reader's config needs it (``<script>`` works from
+``file://``, ``fetch`` does not).  A config outside the grid gets a message naming
+``flopdocs report`` with its keys, never a number.  Compiling the grid is about 3.5 s of
+CPU per build (the trees and their programs; ~13 ms a structure), and it grows with the
+number of distinct structures in the catalogue, not with the number of models.
+
+What the page's script does by hand, and what holds it to the Python side: the defaults
+that :data:`~flopdocs.keys.KEYS` computes from other keys (each marked ``derived`` in the
+data; the script refuses to count if one has no rule), :attr:`Config.arch`, the rules
+across keys of :mod:`flopdocs.config`, and :mod:`flopdocs.hf`'s mapping (the field
+names read from ``KEYS``).  ``tests/test_site_calculator.py`` compares the page with
+``flopdocs report`` on every catalogue model and random configs, and with
+``import-hf`` on every ``config.json`` fixture.
+
+:func:`assets` returns the generated files (build output, never committed):
+``assets/calculator/index.js`` (the keys as :data:`~flopdocs.keys.KEYS` declares them,
+the catalogue's configs, the structure table) and one ``assets/calculator/s-<hash>.js``
+per distinct program.  The page's behaviour is ``site_src/assets/calculator.js``.
+Nothing here renders Markdown or writes files.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any
+
+from .. import conventions
+from ..arch import Arch
+from ..codegen_js import javascript
+from ..counting import Counting, every_leaf
+from ..grouping import family_subtrees
+from ..hf import MODEL_TYPES
+from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, NORMS, POSITIONS
+from ..roles import KINDS, ROLES
+from ..tree import Node
+from .gather import SiteData
+
+PAGE = "calculator.md"
+TITLE = "Calculator"
+DIRECTORY = "assets/calculator"
+#: The values each Arch field takes (the rest are bools).
+_CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS}
+ARCH_FIELDS = tuple(f.name for f in dataclasses.fields(Arch))
+
+
+def reachable(a: Arch) -> bool:
+    """Whether some config has this structure (:attr:`Config.arch` and the rules of
+    :func:`flopdocs.config.parse`: the masked-LM transform counts only with an LM head,
+    a window is not for encoder-decoders, an expert width needs experts).  A tie without
+    an LM head is BERT's default: reachable."""
+    return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
+                or (a.expert_width and not a.moe))
+
+
+def structures(data: SiteData) -> tuple[Arch, ...]:
+    """The catalogue's structures, then every reachable one one field away, in order."""
+    base = list(dict.fromkeys(m.config.arch for m in data.models))
+    out = dict.fromkeys(base)
+    for a in base:
+        for name in ARCH_FIELDS:
+            for value in _CHOICES.get(name, (False, True)):
+                b = dataclasses.replace(a, **{name: value})
+                if reachable(b):
+                    out[b] = None
+    return tuple(out)
+
+
+def signature(a: Arch) -> str:
+    """The structure's key in the page's table: its fields' values as a JSON array
+    (what ``JSON.stringify`` of the same values in the same order writes)."""
+    return json.dumps([getattr(a, f) for f in ARCH_FIELDS], separators=(",", ":"))
+
+
+def _skeleton(t: Node) -> dict:
+    if t.is_leaf:
+        return {"n": t.name, "k": list(KINDS).index(t.kind), "r": list(ROLES).index(t.role)}
+    return {"n": t.name, "c": [_skeleton(c) for c in t.children]}
+
+
+def _js(value: Any) -> str:
+    """Data as a JavaScript literal (JSON, ASCII, no ``</``)."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+
+
+def program(a: Arch, convention: str = conventions.DEFAULT) -> dict[str, Any]:
+    """One structure's program and the data the page reads it with."""
+    counting = Counting(convention)
+    compiled = every_leaf(counting, a)
+    tree = counting.tree(a)
+    return {"keys": list(compiled.keys), "tree": _skeleton(tree),
+            "groups": [list(p) for p in family_subtrees(tree)],
+            "source": javascript(compiled.program.code)}
+
+
+def _key_data(k) -> dict[str, Any]:
+    plain = not (k.required or callable(k.default))
+    return {"name": k.name, "type": k.type, "group": k.group, "choices": list(k.choices),
+            "only": k.only, "required": k.required, "derived": callable(k.default),
+            "default": k.default if plain else None, "default_doc": k.default_doc.replace("`", ""),
+            "hf": {f: list(names) for f, names in k.hf.items()}}
+
+
+def assets(data: SiteData) -> dict[str, str]:
+    """``{path under the site: text}``: the index and one file per distinct program."""
+    files: dict[str, str] = {}
+    table: dict[str, str] = {}
+    for a in structures(data):
+        p = program(a)
+        body = (f"{_js(p['keys'])}, {_js(p['tree'])}, {_js(p['groups'])},\n{p['source']}")
+        ident = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+        table[signature(a)] = ident
+        files[f"{DIRECTORY}/s-{ident}.js"] = (
+            "// Generated by flopdocs build (flopdocs/site/calculator.py): one structure's counts.\n"
+            f"window.flopdocsCalculator.define({_js(ident)}, {body});\n")
+    index = {
+        "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
+        "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
+        "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
+        "modelTypes": list(MODEL_TYPES), "structures": dict(sorted(table.items())),
+        "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
+    }
+    files[f"{DIRECTORY}/index.js"] = (
+        "// Generated by flopdocs build (flopdocs/site/calculator.py): the calculator's data.\n"
+        f"window.flopdocsCalculator.data({_js(index)});\n")
+    return dict(sorted(files.items()))
+
+
+def _echo(m) -> dict[str, Any]:
+    """A model's config as the calculator's fields hold it: every dimension, and the
+    architecture keys the model gives (as text: the fields are text)."""
+    return {k: ("true" if v is True else "false" if v is False else str(v))
+            for k, v in m.config.echo().items()}
+
+
+def context(data: SiteData) -> dict[str, Any]:
+    """What the template shows: the keys by group, the models, the grid's size."""
+    keys = [_key_data(k) for k in KEYS if k.group != "metadata"]
+    return {"dimensions": [k for k in keys if k["group"] == "dimension"],
+            "architecture": [k for k in keys if k["group"] == "architecture"],
+            "models": data.models, "n_structures": len(structures(data)),
+            "n_models": len(data.models), "convention": conventions.DEFAULT}

@@ -1,0 +1,138 @@
+// The Calculator's checks (site_src/assets/calculator.js loads this file): each field
+// checked by its key's type, the rules across keys, the defaults KEYS computes from other
+// keys, and the structure a config has, as flopdocs/checks.py, config.py and keys.py say.
+// flopdocs/site/calculator.py's index.js gives the keys' data (types, choices, defaults);
+// tests/test_site_calculator.py holds all of it to flopdocs report.
+(window.flopdocsCalculatorParts = window.flopdocsCalculatorParts || {}).checks = function (DATA, KEY) {
+  "use strict";
+  // -- checks, as flopdocs checks a config file ------------------------------------------
+
+  function shown(v) { return "'" + (v.length > 40 ? v.slice(0, 37) + "..." : v) + "'"; }
+
+  function parseValue(k, raw) {  // -> {value} or {error}
+    if (k.type === "int") {
+      if (/^-[0-9]+$/.test(raw)) { return { error: "must be at least 1, got " + raw }; }
+      if (!/^[0-9]+$/.test(raw)) { return { error: "must be a whole number, got " + shown(raw) }; }
+      var n = BigInt(raw);
+      if (n < 1n) { return { error: "must be at least 1, got " + raw }; }
+      if (n > BigInt(DATA.maxInt)) { return { error: "must be at most 2**53 = " + DATA.maxInt }; }
+      return { value: n };
+    }
+    if (k.type === "bool") {
+      if (raw !== "true" && raw !== "false") { return { error: "must be true or false, got " + shown(raw) }; }
+      return { value: raw === "true" };
+    }
+    if (k.choices.indexOf(raw) < 0) { return { error: "must be one of " + k.choices.join(", ") + ", got " + shown(raw) }; }
+    return { value: raw };
+  }
+
+  // The defaults KEYS computes from other keys (each key marked "derived" in index.js).
+  var DERIVED = {
+    n_kv_heads: function (get) { return get("n_heads"); },
+    d_head: function (get) { return get("d_model") % get("n_heads") === 0n ? get("d_model") / get("n_heads") : null; },
+    max_positions: function (get) {
+      if (get("architecture") !== "encoder-decoder") { return get("l"); }
+      return get("l_src") > get("l_tgt") ? get("l_src") : get("l_tgt");
+    },
+    attn_out_bias: function (get) { return get("attn_bias"); },
+    tie_embeddings: function (get) { return get("architecture") === "encoder"; },
+    lm_head: function (get) { return get("architecture") !== "encoder"; },
+    pooler: function (get) { return get("architecture") === "encoder" && !get("lm_head"); },
+    lm_head_transform: function (get) { return get("architecture") === "encoder"; },
+    d_ff_expert: function (get) { return get("n_experts") !== null ? get("d_ff") : null; },
+    n_encoder_layers: function (get) { return get("n_layers"); },
+    n_decoder_layers: function (get) { return get("n_layers"); },
+    l_src: function (get) { return get("l"); },
+    l_tgt: function (get) { return get("l"); }
+  };
+
+  function getter(given) {
+    return function get(key) {
+      if (Object.prototype.hasOwnProperty.call(given, key)) { return given[key]; }
+      var k = KEY[key];
+      if (k.derived) { return DERIVED[key](get); }
+      if (k.default === null || k.default === undefined) { return null; }
+      return k.type === "int" ? BigInt(k.default) : k.default;
+    };
+  }
+
+  // -> {given, errors}: each value checked by its type, then the rules across keys
+  // (flopdocs/config.py _check_across, _check_positions).
+  function check(raw) {
+    var given = {}, errors = {};
+    DATA.keys.forEach(function (k) {
+      if (!Object.prototype.hasOwnProperty.call(raw, k.name)) {
+        if (k.required) { errors[k.name] = "missing required key"; }
+        return;
+      }
+      var r = parseValue(k, raw[k.name]);
+      if (r.error) { errors[k.name] = r.error; } else { given[k.name] = r.value; }
+    });
+    if (Object.keys(errors).length) { return { given: given, errors: errors }; }
+    var fail = function (key, text) { if (!errors[key]) { errors[key] = text; } };
+    var get = getter(given), arch = get("architecture"), heads = get("n_heads");
+    if (!("d_head" in given) && get("d_model") % heads !== 0n) {
+      fail("d_model", get("d_model") + " is not divisible by n_heads=" + heads +
+           " (d_k = d_model / n_heads must be a whole number; or give d_head)");
+    }
+    if ("n_kv_heads" in given && (given.n_kv_heads > heads || heads % given.n_kv_heads !== 0n)) {
+      fail("n_kv_heads", given.n_kv_heads + " must divide n_heads=" + heads +
+           " (each key/value head serves a whole group of query heads)");
+    }
+    if ("n_experts" in given) {
+      if (!("experts_per_token" in given)) { fail("experts_per_token", "missing: required with n_experts (top-k routing)"); }
+      else if (given.experts_per_token > given.n_experts) {
+        fail("experts_per_token", given.experts_per_token + " is more than n_experts=" + given.n_experts);
+      }
+    } else {
+      ["experts_per_token", "d_ff_expert"].forEach(function (key) {
+        if (key in given) { fail(key, "needs n_experts (a dense model has no experts)"); }
+      });
+    }
+    if (arch !== "encoder-decoder") {
+      DATA.keys.forEach(function (k) {
+        if (k.only === "encoder-decoder" && k.name in given) { fail(k.name, "only applies to architecture encoder-decoder, not " + arch); }
+      });
+    } else if ("window" in given) {
+      fail("window", "sliding-window attention is not modelled for architecture encoder-decoder");
+    }
+    if ("max_positions" in given && get("position") === "learned") {
+      (arch === "encoder-decoder" ? ["l_src", "l_tgt"] : ["l"]).forEach(function (key) {
+        if (get(key) > given.max_positions) {
+          fail(key, key + "=" + get(key) + " is more than max_positions=" + given.max_positions +
+               " (the learned position table's rows: the longest input the model takes)");
+        }
+      });
+    }
+    if (given.tie_embeddings === true && !get("lm_head")) { fail("tie_embeddings", "there is no LM head to tie (lm_head is false)"); }
+    return { given: given, errors: errors };
+  }
+
+  // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
+  function structure(get) {
+    var a = {
+      architecture: get("architecture"), ffn: get("ffn"), norm: get("norm"), position: get("position"),
+      attn_bias: get("attn_bias"), attn_out_bias: get("attn_out_bias"), ffn_bias: get("ffn_bias"),
+      tie_embeddings: get("tie_embeddings"), lm_head: get("lm_head"),
+      gqa: get("n_kv_heads") !== get("n_heads"),
+      explicit_d_head: get("d_head") * get("n_heads") !== get("d_model"),
+      windowed: get("window") !== null && get("window") < get("l"),
+      moe: get("n_experts") !== null,
+      expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
+      token_types: get("token_types") !== null, pooler: get("pooler"),
+      lm_head_transform: get("lm_head_transform") && get("lm_head")
+    };
+    return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
+  }
+
+  function command(raw) {
+    var parts = ["flopdocs report seed-512"];
+    DATA.keys.forEach(function (k) {
+      if (Object.prototype.hasOwnProperty.call(raw, k.name)) { parts.push("--set " + k.name + "=" + raw[k.name]); }
+    });
+    return parts.join(" ");
+  }
+
+
+  return { check: check, getter: getter, structure: structure, command: command, DERIVED: DERIVED };
+};

@@ -1,0 +1,83 @@
+// The Calculator's reading of a Hugging Face config.json (site_src/assets/calculator.js
+// loads this file): flopdocs/hf.py's mapping, the field names read from KEYS (index.js);
+// tests/test_site_calculator.py compares it with flopdocs import-hf on every fixture.
+(window.flopdocsCalculatorParts = window.flopdocsCalculatorParts || {}).hf = function (DATA, KEY) {
+  "use strict";
+  // -- a Hugging Face config.json (flopdocs/hf.py, the fields read from KEYS) -----------
+
+  function hfFields(key, type) {
+    var family = type === "gpt2" || type === "bert" ? type : "llama";
+    var names = KEY[key].hf[family] || (type === "bert" ? KEY[key].hf.llama : null);
+    return names || [];
+  }
+
+  function fromHf(hf) {
+    if (hf === null || typeof hf !== "object" || Array.isArray(hf)) { throw new Error("expected a JSON object"); }
+    var type = hf.model_type;
+    if (DATA.modelTypes.indexOf(type) < 0) {
+      throw new Error("model_type: " + JSON.stringify(type) + " is not supported (supported: " + DATA.modelTypes.join(", ") + ")");
+    }
+    var kinds = hf.layer_types;
+    if (Array.isArray(kinds) && new Set(kinds.map(String)).size > 1) { throw new Error("layer_types: layers of different kinds are not modelled"); }
+    var has = function (n) { return Object.prototype.hasOwnProperty.call(hf, n) && hf[n] !== null; };
+    var field = function (key, fallback) {
+      var names = hfFields(key, type);
+      for (var j = 0; j < names.length; j++) { if (has(names[j])) { return String(hf[names[j]]); } }
+      if (fallback === undefined) { throw new Error((names[0] || key) + ": missing (needed for " + type + ")"); }
+      return fallback;
+    };
+    var flag = function (name, fallback) { return has(name) ? hf[name] === true : fallback; };
+    var out = {};
+    ["l", "d_model", "n_vocab", "n_layers", "n_heads"].forEach(function (k) { out[k] = field(k); });
+    if (type === "gpt2") {
+      if (hf.add_cross_attention) { throw new Error("add_cross_attention: GPT-2 with cross-attention is not modelled"); }
+      var act = has("activation_function") ? String(hf.activation_function) : "gelu_new";
+      if (act !== "relu" && act.indexOf("gelu") !== 0) { throw new Error("activation_function: " + act + " is not supported (relu, gelu*)"); }
+      out.d_ff = field("d_ff", null) || String(4n * BigInt(out.d_model));
+      out.max_positions = out.l;
+      out.ffn = act === "relu" ? "relu" : "gelu";
+      out.attn_bias = "true";
+      out.tie_embeddings = String(flag("tie_word_embeddings", true));
+      return out;
+    }
+    out.d_ff = field("d_ff");
+    if (type === "bert") {
+      var hact = has("hidden_act") ? String(hf.hidden_act) : "gelu";
+      if (["relu", "gelu", "gelu_new", "gelu_python"].indexOf(hact) < 0) { throw new Error("hidden_act: " + hact + " is not supported (relu, gelu*)"); }
+      if (has("position_embedding_type") && hf.position_embedding_type !== "absolute") { throw new Error("position_embedding_type: not modelled (absolute)"); }
+      if (hf.is_decoder || hf.add_cross_attention) { throw new Error("is_decoder: BERT as a decoder is not modelled"); }
+      out.max_positions = out.l;
+      out.architecture = "encoder";
+      out.ffn = hact === "relu" ? "relu" : "gelu";
+      out.attn_bias = "true";
+      out.token_types = field("token_types", "2");
+      return out;
+    }
+    var lact = has("hidden_act") ? String(hf.hidden_act) : "silu";
+    if (lact === "silu" || lact === "swish") { out.ffn = "swiglu"; }
+    else if (lact.indexOf("gelu") === 0) { out.ffn = "geglu"; }
+    else { throw new Error("hidden_act: " + lact + " is not supported (silu, gelu*)"); }
+    var kv = field("n_kv_heads", out.n_heads);
+    if (kv !== out.n_heads) { out.n_kv_heads = kv; }
+    var headDim = field("d_head", null);
+    if (headDim !== null) { out.d_head = headDim; }
+    out.norm = "rmsnorm"; out.position = "rope";
+    if (type === "qwen2") { out.attn_bias = "true"; out.attn_out_bias = "false"; }
+    else if (type === "llama" && flag("attention_bias", false)) { out.attn_bias = "true"; }
+    out.ffn_bias = String(type === "llama" && flag("mlp_bias", false));
+    if (flag("tie_word_embeddings", false)) { out.tie_embeddings = "true"; }
+    if (type === "mixtral") { out.n_experts = field("n_experts"); out.experts_per_token = field("experts_per_token"); }
+    var window = field("window", null);
+    if (type === "mistral" && !Object.prototype.hasOwnProperty.call(hf, "sliding_window")) { window = "4096"; }
+    if ((type === "mistral" || type === "mixtral") && window !== null) { out.window = window; }
+    if (type === "qwen2" && flag("use_sliding_window", false) && window !== null) {
+      var first = has("max_window_layers") ? Number(hf.max_window_layers) : 28;
+      if (first === 0) { out.window = window; }
+      else if (first < Number(out.n_layers)) { throw new Error("max_window_layers: sliding-window attention on some layers only is not modelled"); }
+    }
+    return out;
+  }
+
+
+  return fromHf;
+};
