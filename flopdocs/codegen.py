@@ -213,7 +213,9 @@ def compile_exprs(outputs: Sequence[Any], checks: Sequence[Any] = (),
     n = len(symbols)
     out = [ratio(conv(e), n) for e in outputs]
     # a check that is an output already, or always whole, costs nothing
-    extra = [r for r in dict.fromkeys(ratio(conv(e), n) for e in checks) if not r.exact and r not in out]
+    given = set(outputs)  # an expression checked twice, or returned, is converted once
+    extra = [r for r in dict.fromkeys(ratio(conv(e), n) for e in dict.fromkeys(checks) if e not in given)
+             if not r.exact and r not in out]
     code = straight_line(out, extra, n)
     source = python(code)
     return Program(symbols=symbols, function=_define(source), source=source, ratios=tuple(out), code=code)

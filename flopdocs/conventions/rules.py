@@ -23,13 +23,18 @@ from ..symbols import (d_ff, d_model, keys as cache_keys, l, l_src, l_tgt, n_dec
 from ..tree import Node, Op
 
 
-@lru_cache(maxsize=None)
 def structure(arch: Arch = SEED, decode: bool = False) -> Node:
     """The symbolic tree of one forward pass over one sequence: every leaf's true count.
 
     ``decode``: one step of generation: ``l`` new tokens (1) whose queries score the
-    ``keys`` cached keys (:data:`flopdocs.symbols.keys`).
+    ``keys`` cached keys (:data:`flopdocs.symbols.keys`).  Built once per structure
+    (``structure(a)`` and ``structure(a, False)`` are the same tree).
     """
+    return _structure(arch, decode)
+
+
+@lru_cache(maxsize=None)
+def _structure(arch: Arch, decode: bool) -> Node:
     if arch.encoder_decoder:
         if decode:
             raise ValueError("decoding an encoder-decoder is not modelled")
