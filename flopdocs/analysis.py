@@ -179,8 +179,9 @@ def check(convention: str, mode: str, options: Options) -> None:
                           f"{conv.NAME} (a closed form)", origin="--convention")
 
 
-def refuse(config: Config, convention: str, mode: str) -> None:
-    """One-line errors for a model the convention or the mode cannot count."""
+def refuse(config: Config, convention: str, mode: str, options: Options | None = None) -> None:
+    """One-line errors for a model the convention or the mode cannot count; with the mode's
+    numbers (``options``, resolved), positions past a learned table's rows too."""
     conv = conventions.get(convention)
     if config.is_encoder_decoder and mode in ("prefill", "decode", "generate"):
         raise ConfigError(f"mode {mode} is not modelled for an encoder-decoder", origin=config.origin)
@@ -191,6 +192,23 @@ def refuse(config: Config, convention: str, mode: str) -> None:
         reason = conv.refuses(config)
         if reason:
             raise ConfigError(reason, origin=config.origin, field=conv.NAME)
+    if options is not None:
+        _check_positions(config, mode, options)
+
+
+def _check_positions(config: Config, mode: str, o: Options) -> None:
+    """A learned position table (``max_positions`` given) has that many rows: a prompt, or
+    a cache and its new token, fits in it.  ``generate``'s prompt is checked, not the
+    positions its decode steps feed after it (the default prompt, l, fills the table)."""
+    if "max_positions" not in config.knobs or config.get("position") != "learned":
+        return
+    used = {"prefill": (o.prompt, f"--prompt {o.prompt}"),
+            "decode": (o.context + 1, f"--context {o.context} and the new token ({o.context + 1} positions)"),
+            "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
+    rows = config.knobs["max_positions"]
+    if used is not None and used[0] > rows:
+        raise ConfigError(f"{used[1]}: more than max_positions={rows} (the learned position table's "
+                          "rows: the longest input the model takes)", origin=config.origin)
 
 
 def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",
@@ -201,7 +219,7 @@ def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "
     options = options or Options()
     check(convention, mode, options)
     o = options.resolved(config, mode)
-    refuse(config, convention, mode)
+    refuse(config, convention, mode, o)
     if not conventions.is_tree(conv):
         return Analysis(config=config, convention=conv.NAME, symbolic=None, mode=mode, options=o)
     if mode == "decode":

@@ -74,8 +74,9 @@ class Arch:
 
     @property
     def rescaled_lm_head(self) -> bool:
-        """T5's tied LM head: the decoder output is multiplied by d_model^-1/2 first."""
-        return self.t5_bias and self.tie_embeddings and self.lm_head
+        """T5's tied LM head: the decoder output is multiplied by d_model^-1/2 first (not
+        BERT's masked-LM head, whose transform comes first, with T5's positions or not)."""
+        return self.t5_bias and self.tie_embeddings and self.lm_head and not self.lm_head_transform
 
     @property
     def norm_layer(self) -> str:

@@ -196,7 +196,7 @@ def parser() -> argparse.ArgumentParser:
     ls.set_defaults(func=cmd_list)
 
     im = sub.add_parser("import-hf", help="convert a Hugging Face config.json to a flopdocs YAML config")
-    im.add_argument("config", help="path to a config.json (model_type gpt2, llama, mistral, mixtral, qwen2)")
+    im.add_argument("config", help=f"path to a config.json (model_type {', '.join(hf.MODEL_TYPES)})")
     im.add_argument("-o", "--output", metavar="OUT.yaml", help="write here (atomically) instead of stdout")
     im.add_argument("--name", help="the model's display name (default: from _name_or_path or the directory)")
     im.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

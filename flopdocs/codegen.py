@@ -203,6 +203,11 @@ class Program:
     ratios: tuple[Ratio, ...]  # the outputs as polynomial fractions
     code: Code  # the straight-line form ``source`` prints (other printers print it too)
 
+    @property
+    def divides(self) -> bool:
+        """Whether some value is a division that may not be whole (the function may answer None)."""
+        return any(step[0] == "div" for step in self.code.steps)
+
 
 def compile_exprs(outputs: Sequence[Any], checks: Sequence[Any] = (),
                   order: Sequence[Symbol] = ()) -> Program:

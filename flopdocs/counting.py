@@ -26,7 +26,7 @@ from .analysis import Analysis, analyse, check, refuse
 from .arch import Arch
 from .codegen import Program, compile_exprs
 from .compiled import tree_exprs
-from .config import Config, _check_positions
+from .config import Config
 from .keys import BY_NAME, DIMENSION_KEYS, KEYS, KNOB_ORDER, key_of
 from .modes import Options
 from .roles import ROLES
@@ -81,9 +81,7 @@ class Counting:
 
     def check_row(self, config: Config) -> None:
         """The one-line error for a row this counting cannot count (read from ``config``)."""
-        refuse(config, self.convention, self.mode)
-        if self.mode in ("prefill", "generate"):  # the prompt is the run's l, checked as l is
-            _check_positions(config.origin, {"l": self.options.resolved(config, self.mode).prompt}, config.knobs)
+        refuse(config, self.convention, self.mode, self.options.resolved(config, self.mode))
 
     def structure(self, config: Config) -> Any:
         """What a row's program depends on beyond its numbers: the structure of each tree
@@ -170,6 +168,10 @@ class Summary:
 
     program: Program
     keys: tuple[str, ...]  # the config key (or the mode's value, MODE_ARGS) of each argument
+    #: Where the program divides: its checks alone (None: not whole somewhere), and its
+    #: arguments' keys; a table runs it over every row before writing the first.
+    checker: Program | None = None
+    checker_keys: tuple[str, ...] = ()
 
     @property
     def function(self) -> Callable[..., tuple[int, ...] | None]:
@@ -204,7 +206,13 @@ def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary
     checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
     order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
     program = compile_exprs(outputs, checks, order=order)
-    return Summary(program=program, keys=tuple(MODE_ARGS.get(s) or key_of(s) for s in program.symbols))
+    checker = compile_exprs([], [*outputs, *checks], order=order) if program.divides else None
+    return Summary(program=program, keys=_keys(program), checker=checker,
+                   checker_keys=() if checker is None else _keys(checker))
+
+
+def _keys(program: Program) -> tuple[str, ...]:
+    return tuple(MODE_ARGS.get(s) or key_of(s) for s in program.symbols)
 
 
 def columns(counting: Counting) -> tuple[str, ...]:

@@ -166,6 +166,11 @@ def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
                           f"({', '.join(_T5_FFN)})")
     if hf.get("is_decoder"):
         raise ConfigError(f"{origin}: is_decoder: a T5 stack alone is not modelled")
+    classes = hf.get("architectures")
+    if hf.get("is_encoder_decoder") is False or (
+            isinstance(classes, list) and classes and all(c == "T5EncoderModel" for c in classes)):
+        raise ConfigError(f"{origin}: T5EncoderModel (is_encoder_decoder: false) is not modelled: "
+                          "flopdocs counts T5ForConditionalGeneration")
 
     def field(key: str, **default: Any) -> Any:
         return _int(hf, origin, *fields(key, "t5"), **default)

@@ -186,6 +186,9 @@ class Sweep:
         self._roles = tuple(i for i, r in enumerate(ROLES) if r not in self._zero_roles)
         self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
                          for proj, arch in self.structure.table.items()}
+        self._checkers = {proj: (programs[arch].checker.function,
+                                 _picker([where[k] for k in programs[arch].checker_keys]))
+                          for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
 
     def layout(self) -> list[tuple[str, Any]]:
         """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples
@@ -208,6 +211,27 @@ class Sweep:
                 out.append(("var", j))
                 j += 1
         return out
+
+    def check_rows(self) -> None:
+        """Raise the error of the first row that cannot be counted, before any is written:
+        where a structure's program divides, its checks run over every row (a row whose
+        value is not whole is counted by the reference, which raises); a closed form's rows
+        are the reference's, each counted.  Every other row was checked when the sweep was
+        made."""
+        if not self.counting.compiled:
+            for _ in self.values():
+                pass
+            return
+        if not self._checkers:
+            return
+        derived = [_derived_getter(d) for _, d in self._derived]
+        consts, reorder, mode_of = self._consts, self._reorder, _derived_getter(self.mode)
+        checkers, structure_key, no_check = self._checkers, self.structure.key, (lambda *a: (), tuple)
+        for combo in product([a.values for a in self.axes]):
+            check, pick = checkers.get(structure_key(combo), no_check)
+            row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
+            if check(*pick(row + consts + (mode_of(combo) if self.mode_names else ()))) is None:
+                reference_row(self.config(combo), self.counting)  # raises its error
 
     def values(self) -> Iterator[tuple]:
         """Each row's varying values, in column order (:meth:`layout`): the key columns

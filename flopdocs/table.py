@@ -60,18 +60,28 @@ def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Seq
             raise ConfigError("table: give a model, --all, a YAML file of configs, or a --grid")
         bases = [catalogue.find(DEFAULT_BASE)]
     if all_models:
-        bases = countable(bases, counting)
+        bases = countable(bases, counting, overrides)
+        if not bases:
+            raise ConfigError(f"--all: the {counting.convention} convention in mode {counting.mode} "
+                              "counts none of the catalogue's models (each is named above)")
     n = check_size(len(bases), axes, yes)
     return write(out, sweeps(bases, axes, overrides, counting), fmt, progress_for(n, stdout=out))
 
 
-def countable(bases: Sequence[Config], counting: Counting, err: TextIO | None = None) -> list[Config]:
-    """``--all``: the models the counting can count; each one it refuses (a closed form's
-    dense models, a decode of an encoder) named on stderr in one line."""
+def countable(bases: Sequence[Config], counting: Counting, sets: Mapping[str, Any] | None = None,
+              err: TextIO | None = None) -> list[Config]:
+    """``--all``: the models the counting can count, ``--set`` applied; each one it refuses
+    (a closed form's dense models, a decode of an encoder) named on stderr in one line.
+    A ``--set`` a model's config rejects is an error, as without ``--all``."""
     kept = []
     for base in bases:
         try:
-            counting.check_row(base)
+            config = parse({**base.as_data(), **sets}, f"{base.origin} with --set") if sets else base
+        except ConfigError:
+            kept.append(base)  # sweeps() raises it, with the same words as for one model
+            continue
+        try:
+            counting.check_row(config)
         except ConfigError as e:
             (err or sys.stderr).write(f"flopdocs table: skipped {base.name}: {e.reason}\n")
             continue
@@ -161,6 +171,8 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
     """Stream every sweep's rows to ``out``; returns the number of rows written."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    for sweep in all_sweeps:  # a row that cannot be counted is an error before anything is written
+        sweep.check_rows()
     done = 0
     try:
         if fmt == "csv" and all_sweeps:

@@ -57,6 +57,16 @@ def test_t5_v1_1_base_untied_gated():
     assert not _leaves(cfg, "X / sqrt(d_model)")  # v1.1 does not scale the decoder output
 
 
+def test_t5_positions_keep_bert_masked_lm_head():
+    """T5's rescaled tied head is T5's: BERT's masked-LM head with t5-relative positions keeps
+    its transform and decoder bias, and is not rescaled."""
+    cfg = catalogue.find("bert-base").with_values({"lm_head": True, "position": "t5-relative"}, "<test>")
+    # BertForMaskedLM 109,514,298 − the learned position table 512·768 = 393,216
+    # + the bias table 32·12 = 384: 109,121,466
+    assert count(cfg).total == 109_514_298 - 512 * 768 + 32 * 12 == 109_121_466
+    assert _leaves(cfg, "+ b_LM") and not _leaves(cfg, "X / sqrt(d_model)")
+
+
 def test_t5_hf_mapping():
     path = FIXTURES / "t5-base" / "config.json"
     data = hf.to_data(json.loads(path.read_text()), str(path))
@@ -122,6 +132,9 @@ def test_scaling_is_what_t5_drops():
     ({"num_heads": None}, "num_heads: missing"),
     ({"tie_word_embeddings": "no"}, "tie_word_embeddings: must be true or false"),
     ({"is_decoder": True}, "is_decoder: a T5 stack alone is not modelled"),
+    # an encoder alone (T5EncoderModel: 109,628,544 parameters for v1.1 base) is not counted as the whole model
+    ({"is_encoder_decoder": False}, "T5EncoderModel (is_encoder_decoder: false) is not modelled"),
+    ({"architectures": ["T5EncoderModel"]}, "T5EncoderModel (is_encoder_decoder: false) is not modelled"),
 ])
 def test_bad_t5_configs_one_line_exit_2(capsys, tmp_path, change, message):
     base = json.loads((FIXTURES / "t5-base" / "config.json").read_text())

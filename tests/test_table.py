@@ -305,8 +305,15 @@ BAD = [
     (["transformer-base", "--mode", "prefill"], "mode prefill is not modelled for an encoder-decoder"),
     # the prompt is the run's length: the learned table of GPT-2 has 1,024 rows
     (["gpt-2-small", "--mode", "prefill", "--prompt", "2048", "--grid", "l=1"],
-     "l: l=2048 is more than max_positions=1024"),
+     "--prompt 2048: more than max_positions=1024"),
     (["--mode", "prefill", "--dtype-bytes", "4"], "unrecognized arguments: --dtype-bytes"),
+    # positions past a learned table, under a closed form too (report refuses them the same way)
+    (["gpt-2-small", "--convention", "kaplan", "--mode", "prefill", "--prompt", "2000"],
+     "--prompt 2000: more than max_positions=1024"),
+    (["gpt-2-small", "--mode", "decode", "--context", "1024"],
+     "--context 1024 and the new token (1025 positions): more than max_positions=1024"),
+    (["gpt-2-small", "--convention", "6N", "--mode", "generate", "--prompt", "1025"],
+     "--prompt 1025: more than max_positions=1024"),
     (["--format", "xml", "--grid", "l=1"], "invalid choice: 'xml'"),
     ([], "table: give a model, --all, a YAML file of configs, or a --grid"),
 ]
@@ -335,6 +342,32 @@ def test_a_bad_row_anywhere_in_the_grid_writes_nothing(capsys):
     code, out, err = run(capsys, "table", "--grid", "d_model=512,1024", "--grid", "n_kv_heads=1,2,4,3")
     assert code == 2 and out == ""
     assert "with --grid d_model=512 --grid n_kv_heads=3: n_kv_heads: 3 must divide n_heads=8" in err
+
+
+def test_a_row_whose_count_is_not_whole_writes_nothing(capsys):
+    """Only counting finds it (half of the l·l scores with odd l, one head, one layer: 9/2
+    for l = 3): every row is counted before the header is written."""
+    argv = ["table", "--set", "n_heads=1", "--set", "n_layers=1", "--scores", "half"]
+    code, out, err = run(capsys, *argv, "--grid", "l=2..8194+2,3")  # 4,097 good rows, then l = 3
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "with --set with --grid l=3: '/ sqrt(d_k)' evaluates to 9/2, not a whole number" in err
+    code, out, err = run(capsys, *argv, "--grid", "l=2..8194+2")
+    assert code == 0 and len(csv_rows(out)) == 4097
+
+
+def test_all_skips_what_the_convention_refuses_after_set(capsys):
+    # --set max_positions=4096 lets GPT-2 and BERT take a 2,000-token prompt: none is skipped for it
+    code, out, err = run(capsys, "table", "--all", "--mode", "prefill", "--prompt", "2000",
+                         "--set", "max_positions=4096")
+    assert code == 0 and "max_positions" not in err
+    assert [line.split(": ")[1] for line in err.splitlines()] == [
+        f"skipped {m}" for m in ("T5 base", "T5 large", "Transformer base", "Transformer big")]
+    # every model a mixture of experts: Kaplan counts none of them, one line, exit 2
+    code, out, err = run(capsys, "table", "--all", "--convention", "kaplan", "--set", "n_experts=8",
+                         "--set", "experts_per_token=2")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == ("flopdocs: error: --all: the kaplan convention in mode forward counts "
+                                    "none of the catalogue's models (each is named above)")
 
 
 @pytest.mark.parametrize("text, message", [

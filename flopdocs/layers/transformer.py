@@ -57,11 +57,12 @@ def lm_head(rows, d_model, n_vocab, arch: Arch):
     tied_to = "X_word" if arch.tie_embeddings else None
     project = matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
                      weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
+    steps = [lm_head_transform(rows, d_model)] if arch.lm_head_transform else []
     if arch.rescaled_lm_head:
-        return [elementwise("X / sqrt(d_model)", rows, d_model, role="lm-head",
-                            note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
-                                 "before projecting with the embedding."), project]
-    if not arch.lm_head_transform:
-        return [project]
-    return [lm_head_transform(rows, d_model), project,
-            elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab))]
+        steps.append(elementwise("X / sqrt(d_model)", rows, d_model, role="lm-head",
+                                 note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
+                                      "before projecting with the embedding."))
+    steps.append(project)
+    if arch.lm_head_transform:
+        steps.append(elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab)))
+    return steps
