@@ -21,6 +21,7 @@ import pytest
 
 from browser import ARTIFACTS, PROBE, Watch, chromium, serve
 from flopdocs import catalogue, cli, hf
+from flopdocs.errors import ConfigError
 from flopdocs.analysis import analyse
 from flopdocs.keys import FFNS, NORMS, POSITIONS
 from flopdocs.site.calculator import structures
@@ -105,6 +106,8 @@ def _random_cases(n: int, seed: int = 11) -> list[dict]:
         if "n_experts" in knobs:
             sets["n_experts"] = rng.randint(1, 12)
             sets["experts_per_token"] = rng.randint(1, sets["n_experts"])
+        if "relative_buckets" in knobs:
+            sets["relative_buckets"] = rng.randint(4, 64)
         for key in ("l_src", "l_tgt", "n_encoder_layers", "n_decoder_layers"):
             if key in knobs:
                 sets[key] = rng.randint(1, 600)
@@ -199,6 +202,34 @@ def test_bad_input_is_named_beside_its_field_and_nothing_is_counted(page):
     assert page.page.evaluate("document.querySelectorAll('#fd-calc b').length") == 0  # text, not HTML
 
 
+def test_t5s_bucket_rules_are_named_beside_the_field_as_flopdocs_says_them(page):
+    """relative_buckets: only with t5-relative, at least 4; absent, T5's 32 (the page's
+    default rule, counted as the report counts it). Each message is config.py's reason."""
+    t5 = catalogue.find("t5-base")
+    seed = {k: _text(v) for k, v in t5.echo().items()}
+    bad = [({"relative_buckets": "3"}, "3 is fewer than 4"),
+           ({"position": "rope"}, "only applies to position t5-relative (T5's bias table), not rope"),
+           ({"position": "rope", "relative_buckets": "2"}, "only applies to position t5-relative")]
+    shown = page.page.evaluate(READ, [{"fields": {**seed, **change}} for change, _ in bad])
+    for (change, text), s in zip(bad, shown):
+        with pytest.raises(ConfigError) as e:
+            t5.with_values({k: int(v) if v.isdigit() else v for k, v in change.items()}, "x")
+        assert e.value.field == "relative_buckets" and text in e.value.reason, change
+        assert s["messages"] == {"relative_buckets": e.value.reason}, change  # one message, beside it
+        assert all(v is None for v, _ in s["answers"].values()), change
+    llama = {k: _text(v) for k, v in catalogue.find("llama-3-8b").echo().items()}
+    s, = page.page.evaluate(READ, [{"fields": {**llama, "relative_buckets": "32"}}])
+    assert s["messages"] == {"relative_buckets": "only applies to position t5-relative (T5's bias table), not rope"}
+    # absent with t5-relative: 32 buckets, as flopdocs report --set relative_buckets unset says
+    fields = {k: v for k, v in seed.items() if k != "relative_buckets"}
+    s, = page.page.evaluate(READ, [{"fields": fields}])
+    assert s["answers"]["params.total"][0] == str(_report("t5-base", {})["params"]["total"]) == "222903552"
+    s, = page.page.evaluate(READ, [{"fields": {**seed, "relative_buckets": "40"}}])
+    # 8 more rows in each stack's 12-head table: 2 stacks × 8 × 12 = 192 parameters more
+    assert int(s["answers"]["params.total"][0]) == 222903552 + 192
+    assert s["answers"]["total"][0] == str(_report("t5-base", {"relative_buckets": 40})["total"])
+
+
 def test_a_structure_outside_the_grid_names_the_command(page):
     # encoder-decoder with experts, gated FFN and RMSNorm: no catalogue model is within one key
     fields = {"l": "64", "d_model": "64", "d_ff": "128", "n_vocab": "100", "n_layers": "2", "n_heads": "4",
@@ -252,8 +283,17 @@ def test_a_pasted_config_json_reads_as_import_hf(page, name):
 
 def test_a_bad_config_json_is_named_beside_the_box(page):
     p = page.page
-    for text, message in (("{not json", "not JSON"), ('{"model_type": "t5"}', "model_type: \"t5\" is not supported"),
-                          ('{"model_type": "llama", "hidden_size": 8}', "missing")):
+    t5 = json.loads((FIXTURES / "t5-base" / "config.json").read_text())
+    for text, message in (("{not json", "not JSON"),
+                          ('{"model_type": "gptj"}', "model_type: \"gptj\" is not supported"),
+                          ('{"model_type": "llama", "hidden_size": 8}', "missing"),
+                          ('{"model_type": "t5", "d_model": 8}', "d_ff: missing"),
+                          (json.dumps({**t5, "feed_forward_proj": "gated-swish"}),
+                           "feed_forward_proj: gated-swish is not supported (relu, gelu, gelu_new, gated-gelu,"),
+                          (json.dumps({**t5, "is_decoder": True}), "is_decoder: a T5 stack alone is not modelled")):
+        if text.startswith("{\""):  # flopdocs import-hf refuses it too, naming the same field
+            with pytest.raises(ConfigError, match=message.split(":")[0]):
+                hf.to_data(json.loads(text), "config.json")
         p.evaluate("(t) => { document.querySelector('#fd-calc-hf').value = t; }", text)
         p.evaluate("() => window.flopdocsCalculator.readHf()")
         assert message in p.evaluate("document.querySelector('#fd-calc-msg-hf').textContent"), text

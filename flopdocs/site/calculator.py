@@ -44,8 +44,8 @@ from ..arch import Arch
 from ..codegen_js import javascript
 from ..counting import Counting, every_leaf
 from ..grouping import family_subtrees
-from ..hf import MODEL_TYPES
-from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, NORMS, POSITIONS
+from ..hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
+from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS, T5_BUCKETS, T5_RELATIVE
 from ..roles import KINDS, ROLES
 from ..tree import Node
 from .gather import SiteData
@@ -131,7 +131,9 @@ def assets(data: SiteData) -> dict[str, str]:
         "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
-        "modelTypes": list(MODEL_TYPES), "structures": dict(sorted(table.items())),
+        "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
+        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES),
+        "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }
     files[f"{DIRECTORY}/index.js"] = (
