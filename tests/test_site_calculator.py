@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import random
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,9 +22,10 @@ import pytest
 
 from browser import ARTIFACTS, PROBE, Watch, chromium, serve
 from flopdocs import catalogue, cli, hf
-from flopdocs.errors import ConfigError
 from flopdocs.analysis import analyse
-from flopdocs.keys import FFNS, NORMS, POSITIONS
+from flopdocs.config import parse
+from flopdocs.errors import ConfigError
+from flopdocs.keys import FFNS, NORMS, POSITIONS, T5_RELATIVE
 from flopdocs.site.calculator import structures
 from flopdocs.tree import leaves, slug
 
@@ -78,17 +80,20 @@ def _flat(tree: dict, path=()) -> dict:
     return out
 
 
-def _random_cases(n: int, seed: int = 11) -> list[dict]:
-    """``n`` valid configs, each a catalogue model with random dimensions and, half the
-    time, one architecture key changed; every one inside the page's grid."""
+def _random_cases(n: int, seed: int = 11, keep=lambda cfg: True, changed: float = 0.5,
+                  flipped: tuple[str, ...] = (), bases=None) -> list[dict]:
+    """``n`` valid configs ``keep`` accepts, each a catalogue model (one of ``bases``, if
+    given) with random dimensions and (with probability ``changed``) one architecture key
+    changed (one of ``flipped``, if given); every one inside the page's grid."""
     rng = random.Random(seed)
     models = catalogue.models()
     grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in models])))
     flips = {"ffn": FFNS, "norm": NORMS, "position": POSITIONS, "attn_bias": (True, False),
              "ffn_bias": (True, False), "tie_embeddings": (True, False)}
+    flips = {k: v for k, v in flips.items() if k in flipped} if flipped else flips
     out = []
     while len(out) < n:
-        base = rng.choice(models)
+        base = rng.choice(bases or models)
         heads = rng.choice([1, 2, 4, 8, 16])
         length = rng.randint(1, 3000)
         sets = {"l": length, "n_heads": heads, "d_model": heads * rng.choice([8, 16, 24, 64]),
@@ -98,7 +103,7 @@ def _random_cases(n: int, seed: int = 11) -> list[dict]:
         if "n_kv_heads" in knobs:
             sets["n_kv_heads"] = rng.choice([d for d in (1, 2, 4, 8, 16) if heads % d == 0])
         if "d_head" in knobs:
-            sets["d_head"] = rng.randint(1, 200)
+            sets["d_head"] = rng.choice([rng.randint(1, 200), sets["d_model"] // heads])  # or implied
         if "max_positions" in knobs:
             sets["max_positions"] = length + rng.randint(0, 50)
         if "window" in knobs:
@@ -111,18 +116,26 @@ def _random_cases(n: int, seed: int = 11) -> list[dict]:
         for key in ("l_src", "l_tgt", "n_encoder_layers", "n_decoder_layers"):
             if key in knobs:
                 sets[key] = rng.randint(1, 600)
-        if rng.random() < 0.5:
+        if rng.random() < changed:
             key = rng.choice(sorted(flips))
             sets[key] = rng.choice(flips[key])
+        data = base.as_data()
+        if sets.get("position", T5_RELATIVE) != T5_RELATIVE:  # T5 moved off its position: no buckets
+            data.pop("relative_buckets", None)
+            sets.pop("relative_buckets", None)
         try:
-            cfg = base.with_values(sets, "random")
+            cfg = parse({**data, **sets}, "random")
         except Exception:  # a combination flopdocs refuses (e.g. a tie without an LM head)
             continue
-        if cfg.arch not in grid:
+        if cfg.arch not in grid or not keep(cfg):
             continue
         fields = {k: _text(v) for k, v in cfg.echo().items()}
+        with tempfile.TemporaryDirectory() as tmp:  # report reads the config as given
+            path = Path(tmp) / "random.yaml"
+            path.write_text(hf.to_yaml({**data, **sets}), encoding="utf-8")
+            report = _report(str(path), {})
         out.append({"name": f"{slug(base.name)} {sets}", "model": "", "fields": fields,
-                    "report": _report(slug(base.name), sets), "config": cfg})
+                    "report": report, "config": cfg})
     return out
 
 
@@ -179,6 +192,21 @@ def test_every_catalogue_model_and_20_random_configs_equal_the_report(page):
     assert not page.watch.take()
     width = page.page.evaluate(PROBE)["width"]
     assert width <= PHONE["width"], f"{width} px wide on a phone"
+
+
+def test_t5_structures_in_the_grid_equal_the_report(page):
+    """T5's structures and their neighbours: T5 with one key changed, and other models with
+    position t5-relative (the buckets then T5's default, 32, unless given)."""
+    t5 = [m for m in catalogue.models() if m.arch.t5_bias]
+    cases = (_random_cases(12, seed=7, changed=0.9, bases=t5,
+                           flipped=("position", "ffn", "tie_embeddings", "attn_bias", "norm"))
+             + _random_cases(12, seed=6, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
+    assert len(t5) >= 2 and sum(c["config"].arch.t5_bias for c in cases) >= 12
+    assert any(not c["config"].arch.t5_bias and c["name"].startswith("t5-") for c in cases)  # T5 moved off
+    assert {c["config"].arch.architecture for c in cases} == {"decoder", "encoder", "encoder-decoder"}
+    shown = page.page.evaluate(READ, [{"fields": c["fields"], "model": c["model"]} for c in cases])
+    problems = [p for c, s in zip(cases, shown) for p in _problems(c, s)]
+    assert not problems, "\n".join(problems[:10])
 
 
 def test_bad_input_is_named_beside_its_field_and_nothing_is_counted(page):
