@@ -2,11 +2,12 @@
 
 One page session drives the page as a reader would (fields filled, the page's own
 ``input`` path, its generated programs loaded as ``<script>``) and reads what it shows:
-every catalogue model and 20 random configs equal ``flopdocs report --format json``
-digit for digit (total, per token, parameters, by role, by kind, every leaf of the
-breakdown) and the grouped analysis equals the model pages' (``grouped_default``); bad
-input gets a message beside its field and no number; the address round-trips; a pasted
-Hugging Face config.json reads as ``flopdocs import-hf`` reads it.
+every catalogue model, 20 random configs and 24 around T5's structures equal
+``flopdocs report --format json`` digit for digit (total, per token, parameters, by role,
+by kind, every leaf of the breakdown) and the grouped analysis equals the model pages'
+(``grouped_default``); bad input gets a message beside its field (T5's bucket rules as
+config.py words them) and no number; the address round-trips; a pasted Hugging Face
+config.json reads as ``flopdocs import-hf`` reads it.
 """
 from __future__ import annotations
 

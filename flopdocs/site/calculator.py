@@ -22,7 +22,8 @@ What the page's script does by hand, and what holds it to the Python side: the d
 that :data:`~flopdocs.keys.KEYS` computes from other keys (each marked ``derived`` in the
 data; the script refuses to count if one has no rule), :attr:`Config.arch`, the rules
 across keys of :mod:`flopdocs.config`, and :mod:`flopdocs.hf`'s mapping (the field
-names read from ``KEYS``).  ``tests/test_site_calculator.py`` compares the page with
+names read from ``KEYS``; T5's constants, its ``feed_forward_proj`` table and defaults
+read from :mod:`flopdocs.keys` and :mod:`flopdocs.hf` through the index).  ``tests/test_site_calculator.py`` compares the page with
 ``flopdocs report`` on every catalogue model and random configs, and with
 ``import-hf`` on every ``config.json`` fixture.
 
