@@ -18,7 +18,7 @@ from sympy import Symbol
 from .arch import Arch
 from .errors import ConfigError, key_text, shown
 from .keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
-                   MAX_INT, REQUIRED_INTS, T5_RELATIVE, check_int)
+                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
 from .readers import read_text, read_yaml
 
 __all__ = ["Config", "ConfigError", "MAX_INT", "REQUIRED_INTS", "check_int", "key_text", "load",
@@ -168,9 +168,9 @@ def _check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, An
     if "relative_buckets" in knobs and knobs.get("position", "learned") != T5_RELATIVE:
         _fail(origin, "relative_buckets", f"only applies to position {T5_RELATIVE} (T5's bias table), "
                                           f"not {knobs.get('position', 'learned')}", knobs["relative_buckets"])
-    if knobs.get("relative_buckets", 4) < 4:
-        _fail(origin, "relative_buckets", f"{knobs['relative_buckets']} is fewer than 4 (T5 halves the "
-                                          "buckets per direction, then keeps half of those exact)",
+    if knobs.get("relative_buckets", MIN_BUCKETS) < MIN_BUCKETS:
+        _fail(origin, "relative_buckets", f"{knobs['relative_buckets']} is fewer than {MIN_BUCKETS} "
+                                          "(T5 halves the buckets per direction, then keeps half of those exact)",
               knobs["relative_buckets"])
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)

@@ -17,15 +17,17 @@ from typing import Any
 
 from .config import Config, parse
 from .errors import ConfigError, shown
-from .keys import BY_NAME, KEYS, MAX_INT, check_int
+from .keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from .readers import read_json
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
+#: The model types read by their own field names in :data:`flopdocs.keys.KEYS`; the rest are llama's.
+FAMILIES = ("gpt2", "bert", "t5")
 
 
 def family(model_type: Any) -> str:
     """The family whose field names :data:`flopdocs.keys.KEYS` declares: gpt2, bert, t5 or llama."""
-    return model_type if model_type in ("gpt2", "bert", "t5") else "llama"
+    return model_type if model_type in FAMILIES else "llama"
 
 
 def fields(key: str, model_type: Any) -> tuple[str, ...]:
@@ -153,17 +155,19 @@ def _bert(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
 
 
 #: T5's feed_forward_proj -> our ffn (T5Config: "act" or "gated-act"; gated-gelu is gelu_new)
-_T5_FFN = {"relu": "relu", "gelu": "gelu", "gelu_new": "gelu", "gated-gelu": "geglu",
-           "gated-gelu_new": "geglu", "gated-silu": "swiglu"}
+T5_FFN = {"relu": "relu", "gelu": "gelu", "gelu_new": "gelu", "gated-gelu": "geglu",
+          "gated-gelu_new": "geglu", "gated-silu": "swiglu"}
+#: T5Config's defaults for absent fields, by our key (l: T5's pre-training input length)
+T5_DEFAULTS = {"l": 512, "d_head": 64, "relative_buckets": T5_BUCKETS}
 
 
 def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     """T5ForConditionalGeneration (T5Config's defaults for absent fields); v1.1 is
     ``feed_forward_proj: gated-gelu`` with ``tie_word_embeddings: false``."""
     proj = _str(hf, origin, *fields("ffn", "t5"), "relu")
-    if proj not in _T5_FFN:
+    if proj not in T5_FFN:
         raise ConfigError(f"{origin}: feed_forward_proj: {shown(proj)} is not supported "
-                          f"({', '.join(_T5_FFN)})")
+                          f"({', '.join(T5_FFN)})")
     if hf.get("is_decoder"):
         raise ConfigError(f"{origin}: is_decoder: a T5 stack alone is not modelled")
     classes = hf.get("architectures")
@@ -175,12 +179,10 @@ def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     def field(key: str, **default: Any) -> Any:
         return _int(hf, origin, *fields(key, "t5"), **default)
 
-    out: dict[str, Any] = {"l": field("l", default=512)}  # T5's pre-training input length
-    out.update({key: field(key) for key in ("d_model", "d_ff", "n_vocab", "n_layers", "n_heads")})
-    out.update(architecture="encoder-decoder", d_head=field("d_head", default=64), ffn=_T5_FFN[proj],
-               norm="rmsnorm", position="t5-relative",
-               relative_buckets=field("relative_buckets", default=32), ffn_bias=False,
-               tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
+    out: dict[str, Any] = {key: field(key) for key in ("d_model", "d_ff", "n_vocab", "n_layers", "n_heads")}
+    out.update({key: field(key, default=value) for key, value in T5_DEFAULTS.items()})
+    out.update(architecture="encoder-decoder", ffn=T5_FFN[proj], norm="rmsnorm", position=T5_RELATIVE,
+               ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
     decoder = field("n_decoder_layers", default=None)
     if decoder is not None and decoder != out["n_layers"]:
         out["n_decoder_layers"] = decoder

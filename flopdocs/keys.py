@@ -24,6 +24,8 @@ GATED_FFNS = ("swiglu", "geglu")
 NORMS = ("layernorm", "rmsnorm")
 POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none")
 T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Transformer-XL's
+T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
+MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
 
 
@@ -145,7 +147,7 @@ KEYS: tuple[Key, ...] = (
     Key("relative_buckets", "int", "architecture",
         "`position: t5-relative` only: buckets of relative distance, the rows of each stack's "
         "bias table (T5: 32; at least 4).",
-        lambda get: 32 if get("position") == T5_RELATIVE else None,
+        lambda get: T5_BUCKETS if get("position") == T5_RELATIVE else None,
         default_doc="`32` with `t5-relative`", symbol=S.n_buckets,
         hf=_hf(t5=("relative_attention_num_buckets",))),
     Key("max_positions", "int", "architecture",

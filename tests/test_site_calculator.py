@@ -2,11 +2,12 @@
 
 One page session drives the page as a reader would (fields filled, the page's own
 ``input`` path, its generated programs loaded as ``<script>``) and reads what it shows:
-every catalogue model and 20 random configs equal ``flopdocs report --format json``
-digit for digit (total, per token, parameters, by role, by kind, every leaf of the
-breakdown) and the grouped analysis equals the model pages' (``grouped_default``); bad
-input gets a message beside its field and no number; the address round-trips; a pasted
-Hugging Face config.json reads as ``flopdocs import-hf`` reads it.
+every catalogue model, 20 random configs and 24 around T5's structures equal
+``flopdocs report --format json`` digit for digit (total, per token, parameters, by role,
+by kind, every leaf of the breakdown) and the grouped analysis equals the model pages'
+(``grouped_default``); bad input gets a message beside its field (T5's bucket rules as
+config.py words them) and no number; the address round-trips; a pasted Hugging Face
+config.json reads as ``flopdocs import-hf`` reads it.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import contextlib
 import io
 import json
 import random
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,7 +24,9 @@ import pytest
 from browser import ARTIFACTS, PROBE, Watch, chromium, serve
 from flopdocs import catalogue, cli, hf
 from flopdocs.analysis import analyse
-from flopdocs.keys import FFNS, NORMS, POSITIONS
+from flopdocs.config import parse
+from flopdocs.errors import ConfigError
+from flopdocs.keys import FFNS, NORMS, POSITIONS, T5_RELATIVE
 from flopdocs.site.calculator import structures
 from flopdocs.tree import leaves, slug
 
@@ -77,17 +81,20 @@ def _flat(tree: dict, path=()) -> dict:
     return out
 
 
-def _random_cases(n: int, seed: int = 11) -> list[dict]:
-    """``n`` valid configs, each a catalogue model with random dimensions and, half the
-    time, one architecture key changed; every one inside the page's grid."""
+def _random_cases(n: int, seed: int = 11, keep=lambda cfg: True, changed: float = 0.5,
+                  flipped: tuple[str, ...] = (), bases=None) -> list[dict]:
+    """``n`` valid configs ``keep`` accepts, each a catalogue model (one of ``bases``, if
+    given) with random dimensions and (with probability ``changed``) one architecture key
+    changed (one of ``flipped``, if given); every one inside the page's grid."""
     rng = random.Random(seed)
     models = catalogue.models()
     grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in models])))
     flips = {"ffn": FFNS, "norm": NORMS, "position": POSITIONS, "attn_bias": (True, False),
              "ffn_bias": (True, False), "tie_embeddings": (True, False)}
+    flips = {k: v for k, v in flips.items() if k in flipped} if flipped else flips
     out = []
     while len(out) < n:
-        base = rng.choice(models)
+        base = rng.choice(bases or models)
         heads = rng.choice([1, 2, 4, 8, 16])
         length = rng.randint(1, 3000)
         sets = {"l": length, "n_heads": heads, "d_model": heads * rng.choice([8, 16, 24, 64]),
@@ -97,7 +104,7 @@ def _random_cases(n: int, seed: int = 11) -> list[dict]:
         if "n_kv_heads" in knobs:
             sets["n_kv_heads"] = rng.choice([d for d in (1, 2, 4, 8, 16) if heads % d == 0])
         if "d_head" in knobs:
-            sets["d_head"] = rng.randint(1, 200)
+            sets["d_head"] = rng.choice([rng.randint(1, 200), sets["d_model"] // heads])  # or implied
         if "max_positions" in knobs:
             sets["max_positions"] = length + rng.randint(0, 50)
         if "window" in knobs:
@@ -105,21 +112,31 @@ def _random_cases(n: int, seed: int = 11) -> list[dict]:
         if "n_experts" in knobs:
             sets["n_experts"] = rng.randint(1, 12)
             sets["experts_per_token"] = rng.randint(1, sets["n_experts"])
+        if "relative_buckets" in knobs:
+            sets["relative_buckets"] = rng.randint(4, 64)
         for key in ("l_src", "l_tgt", "n_encoder_layers", "n_decoder_layers"):
             if key in knobs:
                 sets[key] = rng.randint(1, 600)
-        if rng.random() < 0.5:
+        if rng.random() < changed:
             key = rng.choice(sorted(flips))
             sets[key] = rng.choice(flips[key])
+        data = base.as_data()
+        if sets.get("position", T5_RELATIVE) != T5_RELATIVE:  # T5 moved off its position: no buckets
+            data.pop("relative_buckets", None)
+            sets.pop("relative_buckets", None)
         try:
-            cfg = base.with_values(sets, "random")
+            cfg = parse({**data, **sets}, "random")
         except Exception:  # a combination flopdocs refuses (e.g. a tie without an LM head)
             continue
-        if cfg.arch not in grid:
+        if cfg.arch not in grid or not keep(cfg):
             continue
         fields = {k: _text(v) for k, v in cfg.echo().items()}
+        with tempfile.TemporaryDirectory() as tmp:  # report reads the config as given
+            path = Path(tmp) / "random.yaml"
+            path.write_text(hf.to_yaml({**data, **sets}), encoding="utf-8")
+            report = _report(str(path), {})
         out.append({"name": f"{slug(base.name)} {sets}", "model": "", "fields": fields,
-                    "report": _report(slug(base.name), sets), "config": cfg})
+                    "report": report, "config": cfg})
     return out
 
 
@@ -178,6 +195,21 @@ def test_every_catalogue_model_and_20_random_configs_equal_the_report(page):
     assert width <= PHONE["width"], f"{width} px wide on a phone"
 
 
+def test_t5_structures_in_the_grid_equal_the_report(page):
+    """T5's structures and their neighbours: T5 with one key changed, and other models with
+    position t5-relative (the buckets then T5's default, 32, unless given)."""
+    t5 = [m for m in catalogue.models() if m.arch.t5_bias]
+    cases = (_random_cases(12, seed=7, changed=0.9, bases=t5,
+                           flipped=("position", "ffn", "tie_embeddings", "attn_bias", "norm"))
+             + _random_cases(12, seed=6, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
+    assert len(t5) >= 2 and sum(c["config"].arch.t5_bias for c in cases) >= 12
+    assert any(not c["config"].arch.t5_bias and c["name"].startswith("t5-") for c in cases)  # T5 moved off
+    assert {c["config"].arch.architecture for c in cases} == {"decoder", "encoder", "encoder-decoder"}
+    shown = page.page.evaluate(READ, [{"fields": c["fields"], "model": c["model"]} for c in cases])
+    problems = [p for c, s in zip(cases, shown) for p in _problems(c, s)]
+    assert not problems, "\n".join(problems[:10])
+
+
 def test_bad_input_is_named_beside_its_field_and_nothing_is_counted(page):
     seed = {k: _text(v) for k, v in catalogue.find("llama-3-8b").echo().items()}
     bad = [({"d_model": "4096.5"}, "d_model", "must be a whole number, got '4096.5'"),
@@ -197,6 +229,34 @@ def test_bad_input_is_named_beside_its_field_and_nothing_is_counted(page):
         assert all(v is None and t == "–" for v, t in s["answers"].values()), change
         assert not s["breakdown"] and not s["nan"], change
     assert page.page.evaluate("document.querySelectorAll('#fd-calc b').length") == 0  # text, not HTML
+
+
+def test_t5s_bucket_rules_are_named_beside_the_field_as_flopdocs_says_them(page):
+    """relative_buckets: only with t5-relative, at least 4; absent, T5's 32 (the page's
+    default rule, counted as the report counts it). Each message is config.py's reason."""
+    t5 = catalogue.find("t5-base")
+    seed = {k: _text(v) for k, v in t5.echo().items()}
+    bad = [({"relative_buckets": "3"}, "3 is fewer than 4"),
+           ({"position": "rope"}, "only applies to position t5-relative (T5's bias table), not rope"),
+           ({"position": "rope", "relative_buckets": "2"}, "only applies to position t5-relative")]
+    shown = page.page.evaluate(READ, [{"fields": {**seed, **change}} for change, _ in bad])
+    for (change, text), s in zip(bad, shown):
+        with pytest.raises(ConfigError) as e:
+            t5.with_values({k: int(v) if v.isdigit() else v for k, v in change.items()}, "x")
+        assert e.value.field == "relative_buckets" and text in e.value.reason, change
+        assert s["messages"] == {"relative_buckets": e.value.reason}, change  # one message, beside it
+        assert all(v is None for v, _ in s["answers"].values()), change
+    llama = {k: _text(v) for k, v in catalogue.find("llama-3-8b").echo().items()}
+    s, = page.page.evaluate(READ, [{"fields": {**llama, "relative_buckets": "32"}}])
+    assert s["messages"] == {"relative_buckets": "only applies to position t5-relative (T5's bias table), not rope"}
+    # absent with t5-relative: 32 buckets, as flopdocs report --set relative_buckets unset says
+    fields = {k: v for k, v in seed.items() if k != "relative_buckets"}
+    s, = page.page.evaluate(READ, [{"fields": fields}])
+    assert s["answers"]["params.total"][0] == str(_report("t5-base", {})["params"]["total"]) == "222903552"
+    s, = page.page.evaluate(READ, [{"fields": {**seed, "relative_buckets": "40"}}])
+    # 8 more rows in each stack's 12-head table: 2 stacks × 8 × 12 = 192 parameters more
+    assert int(s["answers"]["params.total"][0]) == 222903552 + 192
+    assert s["answers"]["total"][0] == str(_report("t5-base", {"relative_buckets": 40})["total"])
 
 
 def test_a_structure_outside_the_grid_names_the_command(page):
@@ -252,8 +312,17 @@ def test_a_pasted_config_json_reads_as_import_hf(page, name):
 
 def test_a_bad_config_json_is_named_beside_the_box(page):
     p = page.page
-    for text, message in (("{not json", "not JSON"), ('{"model_type": "t5"}', "model_type: \"t5\" is not supported"),
-                          ('{"model_type": "llama", "hidden_size": 8}', "missing")):
+    t5 = json.loads((FIXTURES / "t5-base" / "config.json").read_text())
+    for text, message in (("{not json", "not JSON"),
+                          ('{"model_type": "gptj"}', "model_type: \"gptj\" is not supported"),
+                          ('{"model_type": "llama", "hidden_size": 8}', "missing"),
+                          ('{"model_type": "t5", "d_model": 8}', "d_ff: missing"),
+                          (json.dumps({**t5, "feed_forward_proj": "gated-swish"}),
+                           "feed_forward_proj: gated-swish is not supported (relu, gelu, gelu_new, gated-gelu,"),
+                          (json.dumps({**t5, "is_decoder": True}), "is_decoder: a T5 stack alone is not modelled")):
+        if text.startswith("{\""):  # flopdocs import-hf refuses it too, naming the same field
+            with pytest.raises(ConfigError, match=message.split(":")[0]):
+                hf.to_data(json.loads(text), "config.json")
         p.evaluate("(t) => { document.querySelector('#fd-calc-hf').value = t; }", text)
         p.evaluate("() => window.flopdocsCalculator.readHf()")
         assert message in p.evaluate("document.querySelector('#fd-calc-msg-hf').textContent"), text

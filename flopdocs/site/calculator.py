@@ -24,7 +24,8 @@ What the page's script does by hand, and what holds it to the Python side: the d
 that :data:`~flopdocs.keys.KEYS` computes from other keys (each marked ``derived`` in the
 data; the script refuses to count if one has no rule), :attr:`Config.arch`, the rules
 across keys of :mod:`flopdocs.config`, and :mod:`flopdocs.hf`'s mapping (the field
-names read from ``KEYS``).  ``tests/test_site_calculator.py`` compares the page with
+names read from ``KEYS``; T5's constants, its ``feed_forward_proj`` table and defaults
+read from :mod:`flopdocs.keys` and :mod:`flopdocs.hf` through the index).  ``tests/test_site_calculator.py`` compares the page with
 ``flopdocs report`` on every catalogue model and random configs, and with
 ``import-hf`` on every ``config.json`` fixture.
 
@@ -46,8 +47,8 @@ from ..arch import Arch
 from ..codegen_js import javascript
 from ..counting import Counting, every_leaf
 from ..grouping import family_subtrees
-from ..hf import MODEL_TYPES
-from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, NORMS, POSITIONS
+from ..hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
+from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS, T5_BUCKETS, T5_RELATIVE
 from ..roles import KINDS, ROLES
 from ..tree import Node
 from .cache import cached
@@ -133,7 +134,9 @@ def assets(data: SiteData) -> dict[str, str]:
         "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
-        "modelTypes": list(MODEL_TYPES), "structures": dict(sorted(table.items())),
+        "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
+        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES),
+        "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }
     files[f"{DIRECTORY}/index.js"] = (

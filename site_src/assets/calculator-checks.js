@@ -34,6 +34,7 @@
       if (get("architecture") !== "encoder-decoder") { return get("l"); }
       return get("l_src") > get("l_tgt") ? get("l_src") : get("l_tgt");
     },
+    relative_buckets: function (get) { return get("position") === DATA.t5.position ? BigInt(DATA.t5.buckets) : null; },
     attn_out_bias: function (get) { return get("attn_bias"); },
     tie_embeddings: function (get) { return get("architecture") === "encoder"; },
     lm_head: function (get) { return get("architecture") !== "encoder"; },
@@ -57,7 +58,7 @@
   }
 
   // -> {given, errors}: each value checked by its type, then the rules across keys
-  // (flopdocs/config.py _check_across, _check_positions).
+  // (flopdocs/config.py _check_across, _check_positions; T5's constants from index.js).
   function check(raw) {
     var given = {}, errors = {};
     DATA.keys.forEach(function (k) {
@@ -103,6 +104,12 @@
                " (the learned position table's rows: the longest input the model takes)");
         }
       });
+    }
+    if ("relative_buckets" in given && get("position") !== DATA.t5.position) {
+      fail("relative_buckets", "only applies to position " + DATA.t5.position + " (T5's bias table), not " + get("position"));
+    } else if (given.relative_buckets < BigInt(DATA.t5.minBuckets)) {
+      fail("relative_buckets", given.relative_buckets + " is fewer than " + DATA.t5.minBuckets +
+           " (T5 halves the buckets per direction, then keeps half of those exact)");
     }
     if (given.tie_embeddings === true && !get("lm_head")) { fail("tie_embeddings", "there is no LM head to tie (lm_head is false)"); }
     return { given: given, errors: errors };

@@ -6,7 +6,7 @@
   // -- a Hugging Face config.json (flopdocs/hf.py, the fields read from KEYS) -----------
 
   function hfFields(key, type) {
-    var family = type === "gpt2" || type === "bert" ? type : "llama";
+    var family = DATA.hfFamilies.indexOf(type) >= 0 ? type : "llama";
     var names = KEY[key].hf[family] || (type === "bert" ? KEY[key].hf.llama : null);
     return names || [];
   }
@@ -28,6 +28,7 @@
     };
     var flag = function (name, fallback) { return has(name) ? hf[name] === true : fallback; };
     var out = {};
+    if (type === "t5") { return fromT5(hf, has, field, flag); }
     ["l", "d_model", "n_vocab", "n_layers", "n_heads"].forEach(function (k) { out[k] = field(k); });
     if (type === "gpt2") {
       if (hf.add_cross_attention) { throw new Error("add_cross_attention: GPT-2 with cross-attention is not modelled"); }
@@ -78,6 +79,24 @@
     return out;
   }
 
+  // T5ForConditionalGeneration (hf.py _t5): feed_forward_proj by DATA.t5Ffn, T5Config's
+  // defaults (DATA.t5Defaults) for absent fields.
+  function fromT5(hf, has, field, flag) {
+    var names = hfFields("ffn", "t5"), proj = has(names[0]) ? String(hf[names[0]]) : "relu";
+    if (!Object.prototype.hasOwnProperty.call(DATA.t5Ffn, proj)) {
+      throw new Error(names[0] + ": " + proj + " is not supported (" + Object.keys(DATA.t5Ffn).join(", ") + ")");
+    }
+    if (hf.is_decoder) { throw new Error("is_decoder: a T5 stack alone is not modelled"); }
+    var out = {};
+    ["d_model", "d_ff", "n_vocab", "n_layers", "n_heads"].forEach(function (k) { out[k] = field(k); });
+    Object.keys(DATA.t5Defaults).forEach(function (k) { out[k] = field(k, String(DATA.t5Defaults[k])); });
+    out.architecture = "encoder-decoder"; out.ffn = DATA.t5Ffn[proj]; out.norm = "rmsnorm";
+    out.position = DATA.t5.position; out.ffn_bias = "false";
+    out.tie_embeddings = String(flag(hfFields("tie_embeddings", "t5")[0], true));
+    var decoder = field("n_decoder_layers", null);
+    if (decoder !== null && decoder !== out.n_layers) { out.n_decoder_layers = decoder; }
+    return out;
+  }
 
   return fromHf;
 };
