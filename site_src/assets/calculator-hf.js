@@ -87,6 +87,11 @@
       throw new Error(names[0] + ": " + proj + " is not supported (" + Object.keys(DATA.t5Ffn).join(", ") + ")");
     }
     if (hf.is_decoder) { throw new Error("is_decoder: a T5 stack alone is not modelled"); }
+    var classes = hf.architectures;
+    if (hf.is_encoder_decoder === false || (Array.isArray(classes) && classes.length > 0 &&
+        classes.every(function (c) { return c === "T5EncoderModel"; }))) {
+      throw new Error("T5EncoderModel (is_encoder_decoder: false) is not modelled: flopdocs counts T5ForConditionalGeneration");
+    }
     var out = {};
     ["d_model", "d_ff", "n_vocab", "n_layers", "n_heads"].forEach(function (k) { out[k] = field(k); });
     Object.keys(DATA.t5Defaults).forEach(function (k) { out[k] = field(k, String(DATA.t5Defaults[k])); });
