@@ -162,17 +162,14 @@ T5_DEFAULTS = {"l": 512, "d_head": 64, "relative_buckets": T5_BUCKETS}
 
 
 def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
-    """T5ForConditionalGeneration (T5Config's defaults for absent fields); v1.1 is
-    ``feed_forward_proj: gated-gelu`` with ``tie_word_embeddings: false``."""
+    """T5ForConditionalGeneration (T5Config's defaults); v1.1: gated-gelu, untied."""
     proj = _str(hf, origin, *fields("ffn", "t5"), "relu")
     if proj not in T5_FFN:
         raise ConfigError(f"{origin}: feed_forward_proj: {shown(proj)} is not supported "
                           f"({', '.join(T5_FFN)})")
     if hf.get("is_decoder"):
         raise ConfigError(f"{origin}: is_decoder: a T5 stack alone is not modelled")
-    classes = hf.get("architectures")
-    if hf.get("is_encoder_decoder") is False or (
-            isinstance(classes, list) and classes and all(c == "T5EncoderModel" for c in classes)):
+    if hf.get("is_encoder_decoder") is False or hf.get("architectures") == ["T5EncoderModel"]:
         raise ConfigError(f"{origin}: T5EncoderModel (is_encoder_decoder: false) is not modelled: "
                           "flopdocs counts T5ForConditionalGeneration")
 
@@ -183,18 +180,17 @@ def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out.update({key: field(key, default=value) for key, value in T5_DEFAULTS.items()})
     out.update(architecture="encoder-decoder", ffn=T5_FFN[proj], norm="rmsnorm", position=T5_RELATIVE,
                ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
-    decoder = field("n_decoder_layers", default=None)
-    if decoder is not None and decoder != out["n_layers"]:
-        out["n_decoder_layers"] = decoder
+    if field("n_decoder_layers", default=out["n_layers"]) != out["n_layers"]:
+        out["n_decoder_layers"] = field("n_decoder_layers")
     return out
 
 
 def _four_times(origin: str, d: int) -> int:
     """GPT-2's d_ff when ``n_inner`` is null or absent: 4 · n_embd."""
-    if 4 * d > MAX_INT:
-        raise ConfigError(f"{origin}: n_embd: 4 · n_embd (the FFN width when n_inner is absent) "
-                          f"must be at most 2**53 = {MAX_INT}")
-    return 4 * d
+    if 4 * d <= MAX_INT:
+        return 4 * d
+    raise ConfigError(f"{origin}: n_embd: 4 · n_embd (the FFN width when n_inner is absent) "
+                      f"must be at most 2**53 = {MAX_INT}")
 
 
 def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str, Any]:

@@ -88,8 +88,8 @@
     }
     if (hf.is_decoder) { throw new Error("is_decoder: a T5 stack alone is not modelled"); }
     var classes = hf.architectures;
-    if (hf.is_encoder_decoder === false || (Array.isArray(classes) && classes.length > 0 &&
-        classes.every(function (c) { return c === "T5EncoderModel"; }))) {
+    if (hf.is_encoder_decoder === false ||
+        (Array.isArray(classes) && classes.length === 1 && classes[0] === "T5EncoderModel")) {
       throw new Error("T5EncoderModel (is_encoder_decoder: false) is not modelled: flopdocs counts T5ForConditionalGeneration");
     }
     var out = {};
