@@ -9,6 +9,7 @@ unique on its page.  Nothing here writes files or knows about Markdown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 from sympy import latex
@@ -33,8 +34,10 @@ class DerivationError(BuildError):
     """The tree's data does not support a derivation (a core bug, not user input)."""
 
 
+@lru_cache(maxsize=None)
 def tex(expr) -> str:
-    """sympy's LaTeX of an expression (ints included)."""
+    """sympy's LaTeX of an expression (ints included), once per expression: the models of
+    one structure share their leaves' expressions."""
     return latex(as_expr(expr))
 
 

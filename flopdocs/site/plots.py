@@ -13,9 +13,11 @@ the light/dark palette; every label is escaped.  Drawn 480 units wide, shown at 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import sympy
 
+from ..codegen import NotCompilable, compile_exprs
 from ..grouping import by
 from ..keys import KNOBS
 from ..symbols import d_ff, d_model, l
@@ -32,8 +34,10 @@ LENGTHS = [2 ** k for k in range(7, 18)]  # 128 ... 131,072
 _WIDTHS = (d_model, d_ff, KNOBS["d_head"], KNOBS["d_ff_expert"])
 
 
+@lru_cache(maxsize=None)
 def crossover(total: sympy.Expr):
-    """Attention's l² term against the d² terms (of the l-linear coefficient).
+    """Attention's l² term against the d² terms (of the l-linear coefficient), once per
+    expression (the models of one structure share it).
 
     Returns (l² coefficient A, d² part B of the l coefficient, l* = B / A).
     """
@@ -90,24 +94,45 @@ def _short(n: int) -> str:
 
 
 def family_shares(symbolic, dims: dict, lengths: list[int]) -> dict[str, list[float]] | None:
-    """The shares of each Compare family (and "other") at each length, exactly evaluated."""
-    try:
-        by_role = by(symbolic, "role")
-    except ValueError:
+    """The shares of each Compare family (and "other") at each length, exactly evaluated
+    (the families' sums compiled once per tree: :mod:`flopdocs.codegen`)."""
+    compiled = _families(symbolic)
+    if compiled is None:
         return None
-    families = {name: sympy.Add(*[e for r, e in by_role.items() if r in roles]) for name, roles in SHARES.items()}
-    total = sympy.Add(*by_role.values())
-    out: dict[str, list[float]] = {name: [] for name in [*families, "other"]}
+    names, exprs, program = compiled
+    out: dict[str, list[float]] = {name: [] for name in [*names, "other"]}
     for length in lengths:
         values = {**dims, l: length}
-        t = int(total.xreplace(values))
-        rest = t
-        for name, e in families.items():
-            v = int(e.xreplace(values))
-            rest -= v
+        answer = None if program is None else program.function(*(values[s] for s in program.symbols))
+        *parts, t = answer or [int(e.xreplace(values)) for e in exprs]  # the reference: its error
+        for name, v in zip(names, parts):
             out[name].append(v / t)
-        out["other"].append(rest / t)
+        out["other"].append((t - sum(parts)) / t)
     return out
+
+
+_FAMILIES: dict[int, tuple] = {}
+
+
+def _families(symbolic):
+    """(family names, their FLOPs and the total as expressions, and compiled), once per
+    tree object (kept, so its id is not reused); None when a leaf has no role."""
+    hit = _FAMILIES.get(id(symbolic))
+    if hit is None or hit[0] is not symbolic:
+        try:
+            by_role = by(symbolic, "role")
+        except ValueError:
+            compiled = None
+        else:
+            exprs = [*(sympy.Add(*[e for r, e in by_role.items() if r in roles]) for roles in SHARES.values()),
+                     sympy.Add(*by_role.values())]
+            try:
+                program = compile_exprs(exprs)
+            except NotCompilable:  # a form the compiler does not take: evaluated one by one
+                program = None
+            compiled = tuple(SHARES), exprs, program
+        hit = _FAMILIES[id(symbolic)] = (symbolic, compiled)
+    return hit[1]
 
 
 def shares_by_length(name: str, shares: dict[str, list[float]], l_star: float | None, at: int) -> str:
