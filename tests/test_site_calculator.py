@@ -194,6 +194,9 @@ def test_every_catalogue_model_and_20_random_configs_equal_the_report(page):
     assert not page.watch.take()
     width = page.page.evaluate(PROBE)["width"]
     assert width <= PHONE["width"], f"{width} px wide on a phone"
+    # the answer is on the first screen of a phone: above the dimensions and keys
+    top = page.page.evaluate("document.querySelector('.fd-calc-answers').getBoundingClientRect().top + scrollY")
+    assert top < PHONE["height"], f"the answers start {top} px down"
 
 
 def test_t5_structures_in_the_grid_equal_the_report(page):
@@ -343,7 +346,7 @@ def test_screenshots_of_the_calculator(page):
     wide.wait_for_function("window.flopdocsCalculator && window.flopdocsCalculator.ready")
     wide.evaluate("() => window.flopdocsCalculator.ready.then(() => window.flopdocsCalculator.settled())")
     top = wide.evaluate("document.querySelector('article h1').getBoundingClientRect().top + scrollY")
-    end = wide.evaluate("document.querySelector('.fd-calc-answers').getBoundingClientRect().bottom + scrollY")
+    end = wide.evaluate("document.querySelector('.fd-calc-form').getBoundingClientRect().bottom + scrollY")
     box = wide.evaluate("(() => { const r = document.querySelector('article').getBoundingClientRect();"
                         " return {x: r.left, width: r.width}; })()")
     wide.screenshot(path=str(ARTIFACTS / "calculator-readme.png"), full_page=True,
