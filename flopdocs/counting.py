@@ -80,8 +80,10 @@ class Counting:
         return MODE_COLUMNS.get(self.mode, ())
 
     def check_row(self, config: Config) -> None:
-        """The one-line error for a row this counting cannot count (read from ``config``)."""
-        refuse(config, self.convention, self.mode, self.options.resolved(config, self.mode))
+        """The one-line error for a row this counting cannot count (read from ``config``:
+        only what the mode needs, since a sweep tabulates this over the axes it reads)."""
+        numbered = self.mode in MODE_COLUMNS  # a prompt or a context, checked against positions
+        refuse(config, self.convention, self.mode, self.options.resolved(config, self.mode) if numbered else None)
 
     def structure(self, config: Config) -> Any:
         """What a row's program depends on beyond its numbers: the structure of each tree
