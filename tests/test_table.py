@@ -455,9 +455,9 @@ def test_finding_a_model_by_slug_reads_one_file():
 
 def test_a_forward_sweep_does_not_check_each_length_again():
     """Checks read only what the mode needs: a forward sweep over 1,000 lengths of the seed's
-    model (no window, no given max_positions) has one structure, read from no axis, and
-    parses the base once; a prefill reads l (its prompt defaults to l)."""
+    model (no window, no given max_positions) has one structure, read from no axis; a
+    prefill reads l (its prompt defaults to l)."""
     (sweep,) = sweeps([find("seed-512")], [parse_grid("l=1..1000")], {}, Counting())
-    assert sweep.structure.indices == () and len(sweep._parsed) == 1
+    assert sweep.structure.indices == ()
     (sweep,) = sweeps([find("gpt-2-small")], [parse_grid("l=1..4")], {}, Counting(mode="prefill"))
     assert sweep.structure.indices == (0,)
