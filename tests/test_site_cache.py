@@ -56,18 +56,7 @@ def test_the_source_key_covers_every_module(tmp_path):
 
 
 def test_an_unwritable_cache_is_skipped(tmp_path):
-    where = tmp_path / "ro"
-    where.mkdir()
-    where.chmod(0o500)
-    try:
-        if os.access(where, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        assert cache.cached("calculator", "k", lambda: "text", where) == "text"
-    finally:
-        where.chmod(0o700)
-
-
-def test_an_unwritable_cache_as_root_is_skipped_too(tmp_path):
+    # a file where the cache's directory would go: unwritable whoever runs it (root too)
     where = tmp_path / "file"
     where.write_text("a file where the cache's directory would go")
     assert cache.cached("calculator", "k", lambda: "text", where) == "text"
