@@ -6,7 +6,7 @@ from functools import cached_property
 
 from . import conventions, modes
 from . import params as _params
-from .config import Config
+from .config import TABLE_ROWS, Config
 from .conventions import formula
 from .errors import ConfigError
 from .grouping import by, family_subtrees, group, group_paths
@@ -207,8 +207,7 @@ def _check_positions(config: Config, mode: str, o: Options) -> None:
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
     rows = config.knobs["max_positions"]
     if used is not None and used[0] > rows:
-        raise ConfigError(f"{used[1]}: more than max_positions={rows} (the learned position table's "
-                          "rows: the longest input the model takes)", origin=config.origin)
+        raise ConfigError(f"{used[1]}: more than max_positions={rows} ({TABLE_ROWS})", origin=config.origin)
 
 
 def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",

@@ -38,8 +38,9 @@ def cmd_report(args) -> str:
 
 def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
+    cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
-                   context=args.context, generate=args.generate, dtype_bytes=getattr(args, "dtype_bytes", 2))
+                   context=args.context, generate=args.generate, **cache)
 
 
 def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:

@@ -176,6 +176,10 @@ def _check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, An
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
 
 
+#: What ``max_positions`` is, in every message that holds an input against it.
+TABLE_ROWS = "the learned position table's rows: the longest input the model takes"
+
+
 def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
     """A learned position table has max_positions rows: no input may be longer."""
     if "max_positions" not in knobs or knobs.get("position", "learned") != "learned":
@@ -186,8 +190,7 @@ def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str,
         value = knobs.get(key, values["l"])
         if value > rows:
             _fail(origin, "l" if key == "l" else key,
-                  f"{key}={value} is more than max_positions={rows} (the learned position "
-                  "table's rows: the longest input the model takes)", value)
+                  f"{key}={value} is more than max_positions={rows} ({TABLE_ROWS})", value)
 
 
 def parse(data: Any, origin: str) -> Config:

@@ -23,6 +23,7 @@ import sympy
 from .arch import Arch
 from .conventions.rules import structure
 from .errors import ConfigError
+from .memo import by_identity
 from .roles import EMBEDDING_ROLES
 from .tree import Node, as_expr, evaluate, walk
 
@@ -107,24 +108,11 @@ class Params:
         return {"total": self.total, "non_embedding": self.non_embedding, "active": self.active}
 
 
-_COUNTED: dict[int, tuple[Any, Params]] = {}
-
-
+@by_identity
 def count(config) -> Params:
     """The exact parameter counts of a config (anything with ``arch``, ``dims``, ``origin``),
-    once per config object (a config is frozen; it is kept, so its id is not reused): every
-    convention and mode of one model has the same parameters."""
-    hit = _COUNTED.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
-    counted = _count(config)
-    if len(_COUNTED) >= 4096:
-        _COUNTED.clear()
-    _COUNTED[id(config)] = (config, counted)
-    return counted
-
-
-def _count(config) -> Params:
+    once per config object (a config is frozen): every convention and mode of one model has
+    the same parameters."""
     s = symbolic(config.arch)
     reps = {sym: sympy.Integer(v) for sym, v in config.dims.items()}
 

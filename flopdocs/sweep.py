@@ -21,6 +21,8 @@ from .grid import Axis, grid_size, product
 from .keys import BY_NAME
 from .roles import ROLES
 
+_ROLES = tuple(ROLES)  # indexable, in ROLES order
+
 
 class _Logged(Mapping):
     """A mapping that records which keys' values were read (presence is not a read: every
@@ -224,35 +226,43 @@ class Sweep:
             return
         if not self._checkers:
             return
-        derived = [_derived_getter(d) for _, d in self._derived]
-        consts, reorder, mode_of = self._consts, self._reorder, _derived_getter(self.mode)
+        key_row, consts, mode_of = self._key_row(), self._consts, _derived_getter(self.mode)
         checkers, structure_key, no_check = self._checkers, self.structure.key, (lambda *a: (), tuple)
         for combo in product([a.values for a in self.axes]):
             check, pick = checkers.get(structure_key(combo), no_check)
-            row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
-            if check(*pick(row + consts + (mode_of(combo) if self.mode_names else ()))) is None:
+            if check(*pick(key_row(combo) + consts + (mode_of(combo) if self.mode_names else ()))) is None:
                 reference_row(self.config(combo), self.counting)  # raises its error
+
+    def _key_row(self) -> Callable[[tuple[int, ...]], tuple]:
+        """combo -> the varying key columns, in column order (the axes' values and the
+        defaults derived from them)."""
+        derived, reorder = [_derived_getter(d) for _, d in self._derived], self._reorder
+        if not derived:
+            return reorder
+        return lambda combo: reorder(combo + tuple([g(combo) for g in derived]))
+
+    def _reference(self, combo: tuple[int, ...], head: tuple) -> tuple:
+        """A row's values by the reference (:func:`~flopdocs.counting.reference_row`) after
+        ``head`` (its key columns and the mode's numbers)."""
+        r = reference_row(self.config(combo), self.counting)
+        return (*head, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{_ROLES[i]}"] for i in self._roles))
 
     def values(self) -> Iterator[tuple]:
         """Each row's varying values, in column order (:meth:`layout`): the key columns
         that vary, the mode's numbers, the parameters, total and per-token FLOPs, the
         shares of the roles that occur."""
-        derived = [_derived_getter(d) for _, d in self._derived]
-        consts, n_index, reorder, n_roles = self._consts, self._n_index, self._reorder, len(ROLES)
-        mode_of, shown, roles = _derived_getter(self.mode), self._shown, [tuple(ROLES)[i] for i in self._roles]
+        key_row, consts, n_index, n_roles = self._key_row(), self._consts, self._n_index, len(ROLES)
+        mode_of, shown = _derived_getter(self.mode), self._shown
         if not self.counting.compiled:
             for combo in product([a.values for a in self.axes]):
-                row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
-                r = reference_row(self.config(combo), self.counting)
-                yield (*row, *shown(mode_of(combo)), *(r[c] for c in COUNT_COLUMNS[:5]),
-                       *(r[f"share_{x}"] for x in roles))
+                yield self._reference(combo, (*key_row(combo), *shown(mode_of(combo))))
             return
         shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
-            row = reorder(combo + tuple([g(combo) for g in derived]) if derived else combo)
+            row = key_row(combo)
             function, pick = one or entries[structure_key(combo)]
             if self.mode_names:
                 numbers = mode_of(combo)
@@ -260,8 +270,7 @@ class Sweep:
             full = row + consts + numbers
             out = function(*pick(full))
             if out is None:  # a value the reference checks is not whole: it answers
-                r = reference_row(self.config(combo), self.counting)
-                yield (*row, *shown_numbers, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{x}"] for x in roles))
+                yield self._reference(combo, (*row, *shown_numbers))
                 continue
             total = sum(out[:n_roles])
             yield (*row, *shown_numbers, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],

@@ -76,7 +76,7 @@ def countable(bases: Sequence[Config], counting: Counting, sets: Mapping[str, An
     kept = []
     for base in bases:
         try:
-            config = parse({**base.as_data(), **sets}, f"{base.origin} with --set") if sets else base
+            config = parse(*with_sets(base, sets)) if sets else base
         except ConfigError:
             kept.append(base)  # sweeps() raises it, with the same words as for one model
             continue
@@ -104,11 +104,12 @@ def sweeps(bases: Sequence[Config], axes: Sequence[Axis], sets: Mapping[str, Any
     """One :class:`Sweep` per base, ``--set`` applied; every row of every sweep is
     checked here, before anything is written."""
     check_axes(axes, sets)
-    out = []
-    for base in bases:
-        origin = f"{base.origin} with --set" if sets else base.origin
-        out.append(Sweep({**base.as_data(), **sets}, origin, axes, counting))
-    return out
+    return [Sweep(*with_sets(base, sets), axes, counting) for base in bases]
+
+
+def with_sets(base: Config, sets: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """A base's data with ``--set`` applied, and where the result comes from."""
+    return {**base.as_data(), **sets}, (f"{base.origin} with --set" if sets else base.origin)
 
 
 # -- output ---------------------------------------------------------------------------

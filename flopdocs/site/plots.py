@@ -20,6 +20,7 @@ import sympy
 from ..codegen import NotCompilable, compile_exprs
 from ..grouping import by
 from ..keys import KNOBS
+from ..memo import by_identity
 from ..symbols import d_ff, d_model, l
 from .compare import SHARES
 from .figures import _num
@@ -111,28 +112,21 @@ def family_shares(symbolic, dims: dict, lengths: list[int]) -> dict[str, list[fl
     return out
 
 
-_FAMILIES: dict[int, tuple] = {}
-
-
+@by_identity
 def _families(symbolic):
     """(family names, their FLOPs and the total as expressions, and compiled), once per
-    tree object (kept, so its id is not reused); None when a leaf has no role."""
-    hit = _FAMILIES.get(id(symbolic))
-    if hit is None or hit[0] is not symbolic:
-        try:
-            by_role = by(symbolic, "role")
-        except ValueError:
-            compiled = None
-        else:
-            exprs = [*(sympy.Add(*[e for r, e in by_role.items() if r in roles]) for roles in SHARES.values()),
-                     sympy.Add(*by_role.values())]
-            try:
-                program = compile_exprs(exprs)
-            except NotCompilable:  # a form the compiler does not take: evaluated one by one
-                program = None
-            compiled = tuple(SHARES), exprs, program
-        hit = _FAMILIES[id(symbolic)] = (symbolic, compiled)
-    return hit[1]
+    tree object; None when a leaf has no role."""
+    try:
+        by_role = by(symbolic, "role")
+    except ValueError:
+        return None
+    exprs = [*(sympy.Add(*[e for r, e in by_role.items() if r in roles]) for roles in SHARES.values()),
+             sympy.Add(*by_role.values())]
+    try:
+        program = compile_exprs(exprs)
+    except NotCompilable:  # a form the compiler does not take: evaluated one by one
+        program = None
+    return tuple(SHARES), exprs, program
 
 
 def shares_by_length(name: str, shares: dict[str, list[float]], l_star: float | None, at: int) -> str:
