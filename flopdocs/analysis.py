@@ -11,6 +11,7 @@ from .conventions import formula
 from .errors import ConfigError
 from .grouping import by, family_subtrees, group, group_paths
 from .compiled import evaluate  # tree.evaluate's result, compiled once per structure
+from .memo import by_identity
 from .modes import Options
 from .tree import Node, fractions, names, repeat
 
@@ -157,8 +158,15 @@ def _prompt_config(cfg: Config, prompt: int) -> Config:
 def _tree_symbolic(conv, cfg: Config, mode: str, o: Options) -> Node:
     forward = conv.build(cfg, scores=o.scores, macs=o.macs)
     if mode in ("training", "training-recompute"):
-        return modes.training(forward, mode, o.recompute)
+        return _training(forward, mode, o.recompute)
     return forward
+
+
+@by_identity
+def _training(forward: Node, mode: str, recompute: str) -> Node:
+    """:func:`modes.training`, made once per forward tree (a structure's, cached by its
+    convention), so the compiled form of the training tree is made once too."""
+    return modes.training(forward, mode, recompute)
 
 
 def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:

@@ -201,3 +201,16 @@ def test_breakdown_rows_are_the_reference_leaves():
         want = evaluate(conventions.get(conventions.DEFAULT).build(cfg), cfg.dims)
         assert got == tuple(n.value for _, n in leaves(want)) == b.of(cfg)
         assert [p for p, _ in leaves(want)] == list(b.paths)
+
+
+@pytest.mark.parametrize("mode", ["forward", "training", "training-recompute"])
+def test_a_structure_has_one_tree_per_mode_so_it_is_compiled_once(mode):
+    """Two models of one structure share the symbolic tree of a mode (a training tree is
+    not rebuilt per model): the second model's count is compiled arithmetic, and the build's
+    gather (21 counts a model) holds no tree per count in the compiled cache."""
+    small = parse({"name": "a", "d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 256, "l": 32, "n_vocab": 100}, "a")
+    big = parse({"name": "b", "d_model": 128, "n_heads": 8, "n_layers": 3, "d_ff": 512, "l": 64, "n_vocab": 100}, "b")
+    first, second = analyse(small, "flopdocs", mode), analyse(big, "flopdocs", mode)
+    assert first.symbolic is second.symbolic
+    first.total, second.total  # noqa: B018
+    assert compiled._CACHE[id(second.symbolic)][0] is second.symbolic

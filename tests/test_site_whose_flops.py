@@ -114,7 +114,7 @@ def test_every_term_is_reconciled_once_and_the_rows_add_up(name, evaluated):
         rec = conventions_pages.reconcile(conv, m)
         terms = formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params), m.config["l"])
         assert sorted(t for r in rec["rows"] for t in r["terms"]) == sorted(t.name for t in terms), s
-        assert sum(r["form"] for r in rec["rows"]) == rec["form"] == m.counts[name, "forward"].per_sequence.total, s
+        assert sum(r["form"] for r in rec["rows"]) == rec["form"] == m.counts[name, "forward"].sequence_total, s
         assert sum(r["ours"] for r in rec["rows"]) == rec["ours"] == m.analysis.per_sequence.total, s
         assert abs(sum(r["effect"] for r in rec["rows"]) - rec["diff"]) < 1e-12, s
         roles = [x for r in rec["rows"] for x in r["roles"]]

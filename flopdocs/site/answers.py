@@ -70,7 +70,7 @@ def rows(m: Model) -> list[dict]:
     training = m.counts[name, "training"]
     out.append(_row("training FLOPs per token", training.per_token, "training",
                     note="forward + backward, rounded down"))
-    out.append(_row("training FLOPs per sequence", training.per_sequence.total, "training",
+    out.append(_row("training FLOPs per sequence", training.sequence_total, "training",
                     note=f"{tokens} tokens"))
     for context in contexts(cfg["l"]):
         step = decode(m, context)

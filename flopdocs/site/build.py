@@ -64,23 +64,23 @@ def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
     """
     check_katex()
     generated = pages(data, built_from, built_year())
-    wanted: dict[Path, bytes | Path] = {}
+    wanted: dict[Path, str | Path] = {}  # text is encoded as it is written, not held twice
     for path in sorted(SITE_SRC.rglob("*")):
         if path.is_file():
             wanted[path.relative_to(SITE_SRC)] = path
     for rel, text in generated.items():
         if Path(rel) in wanted:
             raise BuildError(f"{SITE_SRC / rel}: a hand-written page has the path of a generated one")
-        wanted[Path(rel)] = text.encode("utf-8")
+        wanted[Path(rel)] = text
     for rel, text in calculator.assets(data).items():  # generated JavaScript, not pages
-        wanted[Path(rel)] = text.encode("utf-8")
+        wanted[Path(rel)] = text
     for name in KATEX_FILES:
         src = KATEX / name
         files = sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
         for f in files:
             wanted[Path("assets/katex") / f.relative_to(KATEX)] = f
     for rel, content in sorted(wanted.items()):
-        data_bytes = content.read_bytes() if isinstance(content, Path) else content
+        data_bytes = content.read_bytes() if isinstance(content, Path) else content.encode("utf-8")
         target = docs / rel
         if not (target.is_file() and target.read_bytes() == data_bytes):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +170,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
     try:
         docs, site = staging / "docs", staging / "site"
         site_nav = stage(docs, data, built_from)
+        del data  # the pages are staged: what the models held is MkDocs' to use
         versioned = {"overrides": overrides} if overrides else {}  # the single-version call stays as it was
         _mkdocs(docs, site, site_nav, source_date_epoch(), **versioned)
         finish(site)

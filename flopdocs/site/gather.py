@@ -12,9 +12,31 @@ from types import ModuleType
 from .. import catalogue, conventions
 from ..analysis import Analysis, analyse
 from ..config import Config, ConfigError
-from ..modes import MODES
 from ..layers import Layer, all_layers
 from ..tree import Node, slug
+
+#: The modes the pages read of every model under every convention (answers, comparisons,
+#: the conventions' tables); an inference mode's numbers are worked where a page shows them
+#: (:mod:`.answers`), not gathered.
+MODES_READ = ("forward", "training", "training-recompute")
+
+
+@dataclass(frozen=True)
+class Count:
+    """What the pages print of a model under one convention and mode.  The evaluated tree
+    is not kept: a 1,000-model catalogue would hold 21,000 of them."""
+    convention: str
+    mode: str
+    total: int  # all N sequences
+    per_token: int  # one sequence's total over its tokens, rounded down
+    sequence_total: int  # one sequence
+    by_kind: dict[str, int] | None
+
+    @classmethod
+    def of(cls, a: Analysis) -> Count:
+        return cls(convention=a.convention, mode=a.mode, total=a.total, per_token=a.per_token,
+                   sequence_total=a.per_sequence.total, by_kind=a.by_kind)
+
 
 @dataclass(frozen=True)
 class Model:
@@ -22,8 +44,8 @@ class Model:
     config: Config
     analysis: Analysis
     grouped: Node  # the evaluated tree with the default groups collapsed (those present)
-    under: tuple[Analysis, ...]  # forward under every convention that counts it, the default first
-    counts: dict  # (convention, mode) -> Analysis, or the one-line reason it is refused
+    under: tuple[Count, ...]  # forward under every convention that counts it, the default first
+    counts: dict  # (convention, mode of MODES_READ) -> Count, or the one-line reason it is refused
 
 
 @dataclass(frozen=True)
@@ -39,19 +61,21 @@ def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
     return catalogue.models() if directory is None else catalogue.load_directory(directory)
 
 
-def counts(cfg: Config) -> dict[tuple[str, str], Analysis | str]:
-    """The model under every convention and mode: an evaluated analysis, or why the
-    convention refuses (one line)."""
-    out: dict[tuple[str, str], Analysis | str] = {}
+def counts(cfg: Config, default: Analysis | None = None) -> dict[tuple[str, str], Count | str]:
+    """The model under every convention in every mode of :data:`MODES_READ`: what the
+    pages print of it, or why the convention refuses (one line).  ``default``: the
+    default convention's forward analysis, if already made."""
+    out: dict[tuple[str, str], Count | str] = {}
     for name in conventions.CONVENTIONS:
-        for mode in MODES:
+        for mode in MODES_READ:
             try:
-                a = analyse(cfg, name, mode)
-                a.tree  # noqa: B018  (evaluate now, in the gather step)
+                if default is not None and (name, mode) == (default.convention, default.mode):
+                    a = default
+                else:
+                    a = analyse(cfg, name, mode)
+                out[name, mode] = Count.of(a)
             except ConfigError as e:
                 out[name, mode] = e.reason
-            else:
-                out[name, mode] = a
     return out
 
 
@@ -60,8 +84,8 @@ def evaluate(cfg: Config) -> Model:
     a = analyse(cfg)
     a.tree  # noqa: B018  (evaluates now, so a bad config fails the gather step)
     a.params  # noqa: B018
-    every = counts(cfg)
-    under = tuple(x for (name, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
+    every = counts(cfg, a)
+    under = tuple(x for (_, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
                  grouped=a.grouped_default, under=under, counts=every)
 

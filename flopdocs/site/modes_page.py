@@ -49,11 +49,11 @@ def _worked(m: Model) -> dict:
     generate = analyse(cfg, name, "generate", Options(prompt=half, generate=steps))
     return {
         "m": m, "l": cfg["l"], "tokens": cfg.tokens,
-        "forward": forward.per_sequence.total, "forward_per_token": forward.per_token,
+        "forward": forward.sequence_total, "forward_per_token": forward.per_token,
         "kinds": kinds, "backward": sum(k["backward"] for k in kinds),
-        "training": training.per_sequence.total, "training_per_token": training.per_token,
+        "training": training.sequence_total, "training_per_token": training.per_token,
         "full": full.per_sequence.total, "selective": selective.per_sequence.total,
-        "selective_extra": selective.per_sequence.total - training.per_sequence.total,
+        "selective_extra": selective.per_sequence.total - training.sequence_total,
         "prefill_prompt": half,
         "prefill": analyse(cfg, name, "prefill", Options(prompt=half)).per_sequence.total,
         "decode": [{"context": c, "scored": answers._keys(m, c),
