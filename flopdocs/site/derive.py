@@ -41,6 +41,12 @@ def tex(expr) -> str:
     return latex(as_expr(expr))
 
 
+@lru_cache(maxsize=None)
+def tex_expanded(expr) -> str:
+    """:func:`tex` of the expression expanded, once per expression."""
+    return tex(sympy.expand(expr))
+
+
 def tex_lines(expr) -> str:
     """A long sum as an aligned block, one top-level term per line (display only)."""
     terms = as_expr(expr).as_ordered_terms()
@@ -81,7 +87,7 @@ class Section:
 
     @property
     def formula(self) -> str:
-        return tex(sympy.expand(self.node.total))
+        return tex_expanded(self.node.total)
 
 
 def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,6 @@ their caveat); ``templates/model.md.j2`` only lays it out.  Nothing here writes 
 """
 from __future__ import annotations
 
-import sympy
 
 from .. import closed_forms
 from ..layers import LAYERS
@@ -56,7 +55,7 @@ def _breakdown_rows(m: Model, anchors) -> list[dict]:
         link = f"../layers/{page}.md" + (f"#{frag}" if frag else "") if page else ""
         rows.append({
             "depth": len(path), "name": n.name, "times": n.times,
-            "formula": derive.tex(sympy.expand(sym.total)), "flops": n.total,
+            "formula": derive.tex_expanded(sym.total), "flops": n.total,
             "share": share(n.total, a.total), "link": link, "leaf": n.is_leaf,
         })
     return rows

@@ -101,7 +101,7 @@ def layer_page(env, layer, cite) -> str:
     root = derive.example(layer)
     page = f"layers/{layer.slug}.md"
     return env.get_template("layer.md.j2").render(
-        layer=layer, sections=secs, total=derive.tex(sympy.expand(root.total)),
+        layer=layer, sections=secs, total=derive.tex_expanded(root.total),
         computation=_gathered(layer.computation), instance=_instance(layer), notes=layer.notes,
         layers=LAYERS, kinds=derive.KIND_TEXT,
         cite=cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}"),
@@ -119,8 +119,8 @@ def _crossover_row(m: Model) -> dict:
     if m.config.is_encoder_decoder:
         return {"m": m, "l": length, "attn": None, "dsq": None, "ratio": None, "l_star": None}
     a_coef, b_coef, l_star = _crossover(m.analysis.symbolic.total)
-    attn = int(sympy.expand(a_coef * length**2).xreplace(values))
-    dsq = int(sympy.expand(b_coef * length).xreplace(values))
+    attn = int(a_coef.xreplace(values) * length**2)  # the coefficients need not be whole
+    dsq = int(b_coef.xreplace(values) * length)
     return {"m": m, "l": length, "attn": attn, "dsq": dsq,
             "ratio": attn / dsq if dsq else None,
             "l_star": float(l_star.xreplace(values)) if l_star is not None else None}
