@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import ConfigError
@@ -27,7 +28,7 @@ from .gather import SiteData, gather
 from .place import (MARKER, STAGING_LOCK, _give_back, _into_place, _move_kept, _new_staging,
                     check_out, clean_stale, kept)
 from .provenance import FALLBACK_EPOCH, _env_epoch, built_year, commit, source_date_epoch
-from .render import anchors_of, nav, pages
+from .render import anchors_of, makers, nav, pages
 
 INSTALL_HINT = "npm ci"
 def check_katex() -> None:
@@ -63,24 +64,24 @@ def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
     no longer generated.  A hand-written page may not shadow a generated one.
     """
     check_katex()
-    generated = pages(data, built_from, built_year())
-    wanted: dict[Path, str | Path] = {}  # text is encoded as it is written, not held twice
+    generated = makers(data, built_from, built_year())
+    wanted: dict[Path, Callable[[], bytes]] = {}  # each made as it is written, not all held at once
     for path in sorted(SITE_SRC.rglob("*")):
         if path.is_file():
-            wanted[path.relative_to(SITE_SRC)] = path
-    for rel, text in generated.items():
+            wanted[path.relative_to(SITE_SRC)] = path.read_bytes
+    for rel, make in generated.items():
         if Path(rel) in wanted:
             raise BuildError(f"{SITE_SRC / rel}: a hand-written page has the path of a generated one")
-        wanted[Path(rel)] = text
+        wanted[Path(rel)] = lambda make=make: make().encode("utf-8")
     for rel, text in calculator.assets(data).items():  # generated JavaScript, not pages
-        wanted[Path(rel)] = text
+        wanted[Path(rel)] = lambda text=text: text.encode("utf-8")
     for name in KATEX_FILES:
         src = KATEX / name
         files = sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
         for f in files:
-            wanted[Path("assets/katex") / f.relative_to(KATEX)] = f
-    for rel, content in sorted(wanted.items()):
-        data_bytes = content.read_bytes() if isinstance(content, Path) else content.encode("utf-8")
+            wanted[Path("assets/katex") / f.relative_to(KATEX)] = f.read_bytes
+    for rel, make in sorted(wanted.items()):
+        data_bytes = make()
         target = docs / rel
         if not (target.is_file() and target.read_bytes() == data_bytes):
             target.parent.mkdir(parents=True, exist_ok=True)

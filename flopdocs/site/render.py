@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
 
 import jinja2
 import sympy
@@ -225,13 +226,20 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
 
     ``commit`` and ``year`` (the commit's) go into every Cite box's BibTeX.
     """
+    return {path: make() for path, make in makers(data, commit, year).items()}
+
+
+def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[], str]]:
+    """Every generated page's path and how to render it, in sorted order: a layer's or a
+    model's page is rendered when called (``stage`` writes each as it is made, so a large
+    catalogue's pages are never all in memory), the site-wide pages now."""
     env = environment()
     anchors = derive.anchor_map(data.layers)
 
     def cite(page: str, title: str, key: str) -> dict:
         return _cite(page, title, key, commit, year)
 
-    out = {
+    made = {
         "index.md": home_page(env, data),
         "symbolic.md": symbolic_page(env, data, cite),
         "compare.md": compare_page(env, data, cite),
@@ -242,10 +250,11 @@ def pages(data: SiteData, commit: str, year: str = "") -> dict[str, str]:
         notebook.PAGE: notebook.page(NOTEBOOK),
         changes.PAGE: changes.page(CHANGELOG),
     }
+    out: dict[str, Callable[[], str]] = {path: (lambda text=text: text) for path, text in made.items()}
     for layer in data.layers:
-        out[f"layers/{layer.slug}.md"] = layer_page(env, layer, cite)
+        out[f"layers/{layer.slug}.md"] = lambda layer=layer: layer_page(env, layer, cite)
     for m in data.models:
-        out[f"models/{m.slug}.md"] = model_page.render(env, m, anchors, cite)
+        out[f"models/{m.slug}.md"] = lambda m=m: model_page.render(env, m, anchors, cite)
     return dict(sorted(out.items()))
 
 
