@@ -158,12 +158,12 @@ def _prompt_config(cfg: Config, prompt: int) -> Config:
 def _tree_symbolic(conv, cfg: Config, mode: str, o: Options) -> Node:
     forward = conv.build(cfg, scores=o.scores, macs=o.macs)
     if mode in ("training", "training-recompute"):
-        return _training(forward, mode, o.recompute)
+        return _training(forward, mode, o.recompute if mode == "training-recompute" else None)
     return forward
 
 
 @by_identity
-def _training(forward: Node, mode: str, recompute: str) -> Node:
+def _training(forward: Node, mode: str, recompute: str | None) -> Node:
     """:func:`modes.training`, made once per forward tree (a structure's, cached by its
     convention), so the compiled form of the training tree is made once too."""
     return modes.training(forward, mode, recompute)

@@ -204,13 +204,27 @@ def test_breakdown_rows_are_the_reference_leaves():
 
 
 @pytest.mark.parametrize("mode", ["forward", "training", "training-recompute"])
-def test_a_structure_has_one_tree_per_mode_so_it_is_compiled_once(mode):
-    """Two models of one structure share the symbolic tree of a mode (a training tree is
-    not rebuilt per model): the second model's count is compiled arithmetic, and the build's
-    gather (21 counts a model) holds no tree per count in the compiled cache."""
-    small = parse({"name": "a", "d_model": 64, "n_heads": 4, "n_layers": 2, "d_ff": 256, "l": 32, "n_vocab": 100}, "a")
-    big = parse({"name": "b", "d_model": 128, "n_heads": 8, "n_layers": 3, "d_ff": 512, "l": 64, "n_vocab": 100}, "b")
-    first, second = analyse(small, "flopdocs", mode), analyse(big, "flopdocs", mode)
-    assert first.symbolic is second.symbolic
-    first.total, second.total  # noqa: B018
-    assert compiled._CACHE[id(second.symbolic)][0] is second.symbolic
+def test_a_structure_has_one_tree_per_mode_so_it_is_compiled_once(mode, monkeypatch):
+    """Models of one structure share the symbolic tree of a mode (a training tree is not
+    rebuilt per model): the first is evaluated by the reference, the second compiles the
+    tree, the third runs the compiled form."""
+    counted = {"compile": 0, "reference": 0}
+    compile_tree, reference = compiled.compile_tree, compiled.reference_evaluate
+
+    def count(name, f):
+        def wrapped(*args, **kwargs):
+            counted[name] += 1
+            return f(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(compiled, "_CACHE", {})  # whatever other tests compiled
+    monkeypatch.setattr(compiled, "_SEEN", {})
+    monkeypatch.setattr(compiled, "compile_tree", count("compile", compile_tree))
+    monkeypatch.setattr(compiled, "reference_evaluate", count("reference", reference))
+    shape = {"n_heads": 4, "n_layers": 2, "l": 32, "n_vocab": 100, "d_ff": 256, "ffn": "swiglu"}
+    found = [analyse(parse({"name": f"m{i}", **shape, "d_model": 64 * i}, f"m{i}"), "flopdocs", mode)
+             for i in (1, 2, 3)]
+    assert found[0].symbolic is found[1].symbolic is found[2].symbolic
+    totals = [a.total for a in found]
+    assert totals == sorted(set(totals))  # wider models, more FLOPs
+    assert counted == {"compile": 1, "reference": 1}

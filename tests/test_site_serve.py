@@ -56,7 +56,7 @@ def test_two_serves_at_once_stage_in_directories_of_their_own(tmp_path, monkeypa
     (killed / "docs").mkdir(parents=True)
     (killed / b.STAGING_LOCK).write_text("")
 
-    def fake_stage(docs, data, built_from):
+    def fake_stage(docs, data, built_from, stream=True):
         docs.mkdir(parents=True, exist_ok=True)
         (docs / "index.md").write_text(f"staged in {docs}")
         return ["index.md"]
@@ -77,3 +77,31 @@ def test_two_serves_at_once_stage_in_directories_of_their_own(tmp_path, monkeypa
     assert len(served) == 2 and served[0] != served[1]
     assert not any(d.exists() for d in served)  # each removed when its serve stops
     assert list(tmp_path.iterdir()) == []  # and the killed one's by the next serve
+
+
+def test_a_page_that_fails_to_render_while_serving_keeps_the_last_good_site(tmp_path, monkeypatch, capsys):
+    """Serve renders every page before writing any: a model page that fails (a template
+    broken while serving) leaves the docs exactly as they were, not half rewritten."""
+    from flopdocs.site import hooks, model_page
+
+    cat, docs = tmp_path / "catalogue", tmp_path / "docs"
+    cat.mkdir()
+    (cat / "tiny.yaml").write_text(TINY)
+    monkeypatch.setenv("FLOPDOCS_SERVE_CATALOGUE", str(cat))
+    good_nav = hooks.on_config(_Config(docs))["nav"]
+    before = _snapshot(docs)
+    capsys.readouterr()
+
+    render = model_page.render
+
+    def failing(env, m, *args):
+        if m.slug == "tiny":
+            raise b.BuildError("models/tiny.md: the template failed")
+        return render(env, m, *args)
+
+    monkeypatch.setattr(model_page, "render", failing)
+    (cat / "other.yaml").write_text(TINY.replace("Tiny", "Other"))  # sorts first: its page renders
+    assert hooks.on_config(_Config(docs))["nav"] == good_nav
+    assert capsys.readouterr().err == ("flopdocs: error: models/tiny.md: the template failed "
+                                       "(still serving the last good site)\n")
+    assert _snapshot(docs) == before

@@ -1,10 +1,10 @@
 """The model page's first screen: the answers, under the default convention, as plain rows.
 
 Parameters, forward and training FLOPs per token (and per sequence), decode FLOPs per
-token at two contexts, KV cache bytes per token.  Every number is an :func:`analyse`
-result (``Model.counts`` or one more decode analysis); what does not apply to a model (an
-encoder does not decode; decoding an encoder-decoder is not modelled) is a one-line
-reason in its place.  ``templates/model.md.j2`` only lays the rows out.
+token at two contexts, KV cache bytes per token.  Every number is from an :func:`analyse`
+result (a ``Count`` of ``Model.counts``, or one more decode analysis); what does not
+apply to a model (an encoder does not decode; decoding an encoder-decoder is not
+modelled) is a one-line reason in its place.  ``templates/model.md.j2`` only lays the rows out.
 """
 from __future__ import annotations
 

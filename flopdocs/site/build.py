@@ -57,14 +57,19 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def stage(docs: Path, data: SiteData, built_from: str) -> list[str]:
+def stage(docs: Path, data: SiteData, built_from: str, stream: bool = True) -> list[str]:
     """Fill ``docs`` with the generated pages, ``site_src/`` and KaTeX; return the nav.
 
     Writes only what changed (so ``serve`` can watch the directory) and removes files
-    no longer generated.  A hand-written page may not shadow a generated one.
+    no longer generated.  A hand-written page may not shadow a generated one.  ``stream``:
+    write each layer and model page as it is rendered (a build, whose staging directory
+    is thrown away on failure); else render every page before writing any (``serve``,
+    which keeps serving ``docs`` as it was when a page fails).
     """
     check_katex()
     generated = makers(data, built_from, built_year())
+    if not stream:
+        generated = {rel: (lambda text=make(): text) for rel, make in generated.items()}
     wanted: dict[Path, Callable[[], bytes]] = {}  # each made as it is written, not all held at once
     for path in sorted(SITE_SRC.rglob("*")):
         if path.is_file():
@@ -204,11 +209,11 @@ def restage(docs: Path, catalogue_dir: str | Path) -> list:
     """``serve``'s rebuild (from the MkDocs hook): stage the pages again; the nav.
 
     A catalogue model that turned invalid while serving is one line on stderr, and the
-    pages stay as they were (gather fails before anything is written): the last good
-    site is served until the file is fixed.
+    pages stay as they were (gather, and every page's render, run before anything is
+    written): the last good site is served until the file is fixed.
     """
     try:
-        site_nav = stage(docs, gather(catalogue_dir), commit())
+        site_nav = stage(docs, gather(catalogue_dir), commit(), stream=False)
     except (ConfigError, BuildError) as e:
         if str(docs) not in _last_good_nav:
             raise
@@ -240,7 +245,7 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
     staging, lock = _new_staging(Path(tempfile.gettempdir()), "flopdocs-serve-")
     try:
         docs = staging / "docs"
-        _last_good_nav[str(docs)] = stage(docs, data, commit())
+        _last_good_nav[str(docs)] = stage(docs, data, commit(), stream=False)
         os.environ["FLOPDOCS_SERVE_CATALOGUE"] = str(cat)
         kwargs = {"dev_addr": dev_addr} if dev_addr else {}
         mkdocs_serve(config_file=str(MKDOCS_YML), docs_dir=str(docs), nav=_last_good_nav[str(docs)],

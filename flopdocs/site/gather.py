@@ -1,4 +1,5 @@
-"""Gather everything the site shows, evaluated and sorted: nothing here renders or writes.
+"""Gather what the site shows of every model, evaluated and sorted: nothing here renders or
+writes.  The inference modes' numbers are worked by the pages that show them.
 
 The catalogue directory is injectable (``gather(catalogue_dir=...)``) so a build can
 be made from any directory of YAML configs; the default is the built-in catalogue.
@@ -30,12 +31,11 @@ class Count:
     total: int  # all N sequences
     per_token: int  # one sequence's total over its tokens, rounded down
     sequence_total: int  # one sequence
-    by_kind: dict[str, int] | None
 
     @classmethod
     def of(cls, a: Analysis) -> Count:
         return cls(convention=a.convention, mode=a.mode, total=a.total, per_token=a.per_token,
-                   sequence_total=a.per_sequence.total, by_kind=a.by_kind)
+                   sequence_total=a.per_sequence.total)
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,14 @@ def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
     return catalogue.models() if directory is None else catalogue.load_directory(directory)
 
 
-def counts(cfg: Config, default: Analysis | None = None) -> dict[tuple[str, str], Count | str]:
+def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     """The model under every convention in every mode of :data:`MODES_READ`: what the
-    pages print of it, or why the convention refuses (one line).  ``default``: the
-    default convention's forward analysis, if already made."""
+    pages print of it, or why the convention refuses (one line)."""
     out: dict[tuple[str, str], Count | str] = {}
     for name in conventions.CONVENTIONS:
         for mode in MODES_READ:
             try:
-                if default is not None and (name, mode) == (default.convention, default.mode):
-                    a = default
-                else:
-                    a = analyse(cfg, name, mode)
-                out[name, mode] = Count.of(a)
+                out[name, mode] = Count.of(analyse(cfg, name, mode))
             except ConfigError as e:
                 out[name, mode] = e.reason
     return out
@@ -84,7 +79,7 @@ def evaluate(cfg: Config) -> Model:
     a = analyse(cfg)
     a.tree  # noqa: B018  (evaluates now, so a bad config fails the gather step)
     a.params  # noqa: B018
-    every = counts(cfg, a)
+    every = counts(cfg)
     under = tuple(x for (_, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
                  grouped=a.grouped_default, under=under, counts=every)

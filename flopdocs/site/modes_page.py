@@ -40,8 +40,9 @@ def _worked(m: Model) -> dict:
     name = m.analysis.convention
     forward = m.counts[name, "forward"]
     training = m.counts[name, "training"]
-    kinds = [{"kind": k, "forward": forward.by_kind[k], "times": modes.BACKWARD[k],
-              "backward": modes.BACKWARD[k] * forward.by_kind[k]} for k in KINDS]
+    by_kind = m.analysis.by_kind  # the default convention's forward (the count above)
+    kinds = [{"kind": k, "forward": by_kind[k], "times": modes.BACKWARD[k],
+              "backward": modes.BACKWARD[k] * by_kind[k]} for k in KINDS]
     full = analyse(cfg, name, "training-recompute", Options(recompute="full"))
     selective = analyse(cfg, name, "training-recompute", Options(recompute="selective"))
     half, last = answers.contexts(cfg["l"])

@@ -235,6 +235,7 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
     catalogue's pages are never all in memory), the site-wide pages now."""
     env = environment()
     anchors = derive.anchor_map(data.layers)
+    env.get_template("layer.md.j2"), env.get_template("model.md.j2")  # a syntax error: now
 
     def cite(page: str, title: str, key: str) -> dict:
         return _cite(page, title, key, commit, year)
