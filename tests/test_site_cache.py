@@ -1,11 +1,12 @@
 """The build cache (flopdocs.site.cache): the same bytes as an uncached build, a miss when
 the source changes, old sources pruned (ours only), never a reason to fail."""
+import json
 import os
 
 import pytest
 
 from flopdocs.cli import main
-from flopdocs.site import cache, calculator
+from flopdocs.site import cache, calculator, gather as gathering
 from flopdocs.site.gather import gather
 
 
@@ -21,6 +22,29 @@ def test_a_cached_build_writes_what_an_uncached_one_writes(tmp_path, monkeypatch
     assert uncached == cold == warm and made == []
     assert len(list((tmp_path / "c" / "calculator" / cache.source_key()).iterdir())) == len(
         calculator.structures(data))
+
+
+def test_a_cached_gather_counts_what_an_uncached_one_counts(tmp_path, monkeypatch):
+    """Every model's counts under every convention and mode read back from the cache as
+    counted; an entry that does not read back as counts (cut short, not ints) is counted
+    again, never trusted and never a failure."""
+    monkeypatch.setenv(cache.ENV, cache.OFF)
+    uncached = {m.slug: m.counts for m in gather().models}
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "c"))
+    cold = {m.slug: m.counts for m in gather().models}
+    entries = sorted((tmp_path / "c" / "counts" / cache.source_key()).iterdir())
+    assert len(entries) == len(uncached)
+    count = gathering._counts
+    made = []
+    monkeypatch.setattr(gathering, "_counts", lambda cfg: made.append(cfg) or count(cfg))
+    warm = {m.slug: m.counts for m in gather().models}
+    assert uncached == cold == warm and made == []
+    for i, entry in enumerate(entries):
+        rows = json.loads(entry.read_text())
+        if i % 4 == 0:  # every count there, one not a whole number
+            rows[0][2] = [rows[0][2][0] + 0.5, *rows[0][2][1:]] if isinstance(rows[0][2], list) else 1.5
+        entry.write_text([json.dumps(rows), json.dumps(rows[:1]), "[", '{"a": 1}'][i % 4])
+    assert {m.slug: m.counts for m in gather().models} == uncached and len(made) == len(entries)
 
 
 def test_another_source_is_a_miss_and_replaces_the_old_entries(tmp_path, monkeypatch):

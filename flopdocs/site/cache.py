@@ -2,10 +2,12 @@
 
 The calculator's programs (:mod:`flopdocs.site.calculator`) are a pure function of
 flopdocs' own source, sympy's version and the structure compiled; compiling the grid costs
-seconds per build, reading it back milliseconds.  An entry's key is that function's input:
-:func:`source_key` (a hash of every ``.py`` file of the package, the version of sympy and
-of Python) and the caller's key (the structure's signature); a change to any of them is a
-miss, so a cached build writes the same bytes as an uncached one (a test builds both).
+seconds per build, reading it back milliseconds.  So are a model's counts under every
+convention and mode (:func:`flopdocs.site.gather.counts`), of its config.  An entry's key
+is that function's input: :func:`source_key` (a hash of every ``.py`` file of the package,
+the version of sympy and of Python) and the caller's key (the structure's signature; the
+config); a change to any of them is a miss, so a cached build writes the same bytes as an
+uncached one (tests build both).
 
 Where: ``$FLOPDOCS_CACHE_DIR``, else ``$XDG_CACHE_HOME/flopdocs``, else
 ``~/.cache/flopdocs`` (as pip and pytest keep theirs); ``FLOPDOCS_CACHE_DIR=off`` turns the

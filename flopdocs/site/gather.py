@@ -1,11 +1,12 @@
 """Gather what the site shows of every model, evaluated and sorted: nothing here renders or
-writes.  The inference modes' numbers are worked by the pages that show them.
+writes pages.  The inference modes' numbers are worked by the pages that show them.
 
 The catalogue directory is injectable (``gather(catalogue_dir=...)``) so a build can
 be made from any directory of YAML configs; the default is the built-in catalogue.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +16,7 @@ from ..analysis import Analysis, analyse
 from ..config import Config, ConfigError
 from ..layers import Layer, all_layers
 from ..tree import Node, slug
+from .cache import cached
 
 #: The modes the pages read of every model under every convention (answers, comparisons,
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them
@@ -63,7 +65,19 @@ def load_catalogue(directory: str | Path | None = None) -> tuple[Config, ...]:
 
 def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     """The model under every convention in every mode of :data:`MODES_READ`: what the
-    pages print of it, or why the convention refuses (one line)."""
+    pages print of it, or why the convention refuses (one line).
+
+    Kept between builds (:mod:`.cache`): a pure function of the config (its data and where
+    it was read) and of flopdocs' source.  An entry that does not read back as counts is
+    counted again.
+    """
+    key = json.dumps([cfg.origin, cfg.as_data()], sort_keys=True)
+    text = cached("counts", key, lambda: json.dumps(_dump(_counts(cfg))))
+    loaded = _load(text)
+    return loaded if loaded is not None else _counts(cfg)
+
+
+def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     out: dict[tuple[str, str], Count | str] = {}
     for name in conventions.CONVENTIONS:
         for mode in MODES_READ:
@@ -72,6 +86,33 @@ def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
             except ConfigError as e:
                 out[name, mode] = e.reason
     return out
+
+
+_FIELDS = ("total", "per_token", "sequence_total")
+
+
+def _dump(found: dict[tuple[str, str], Count | str]) -> list:
+    return [[name, mode, x if isinstance(x, str) else [getattr(x, f) for f in _FIELDS]]
+            for (name, mode), x in found.items()]
+
+
+def _load(text: str) -> dict[tuple[str, str], Count | str] | None:
+    """:func:`_dump`'s list read back, or None if it is not one (every convention and mode
+    read, each a reason or three ints)."""
+    try:
+        rows = json.loads(text)
+        out: dict[tuple[str, str], Count | str] = {}
+        for name, mode, x in rows:
+            if isinstance(x, str):
+                out[name, mode] = x
+            elif isinstance(x, list) and len(x) == len(_FIELDS) and all(type(v) is int for v in x):
+                out[name, mode] = Count(name, mode, *x)
+            else:
+                return None
+    except (ValueError, TypeError):
+        return None
+    wanted = [(name, mode) for name in conventions.CONVENTIONS for mode in MODES_READ]
+    return out if list(out) == wanted else None
 
 
 def evaluate(cfg: Config) -> Model:
