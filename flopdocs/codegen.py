@@ -26,7 +26,7 @@ from typing import Any
 import sympy
 from sympy import Symbol
 
-from .polynomials import Exponents, Laurent, NotCompilable, Ratio, _Converter, ratio  # noqa: F401 (re-exported)
+from .polynomials import Exponents, Laurent, NotCompilable, Ratio, _Converter, converter, ratio  # noqa: F401 (re-exported)
 
 # -- code generation ------------------------------------------------------------------
 
@@ -214,12 +214,12 @@ def compile_exprs(outputs: Sequence[Any], checks: Sequence[Any] = (),
     """Compile expressions (sympy or int) into one :class:`Program`.  ``checks`` are
     expressions that must be whole numbers but whose values are not returned."""
     symbols = symbols_of([*outputs, *checks], order)
-    conv = _Converter(symbols)
+    conv = converter(symbols)
     n = len(symbols)
-    out = [ratio(conv(e), n) for e in outputs]
+    out = [conv.ratio(e) for e in outputs]
     # a check that is an output already, or always whole, costs nothing
     given = set(outputs)  # an expression checked twice, or returned, is converted once
-    extra = [r for r in dict.fromkeys(ratio(conv(e), n) for e in dict.fromkeys(checks) if e not in given)
+    extra = [r for r in dict.fromkeys(conv.ratio(e) for e in dict.fromkeys(checks) if e not in given)
              if not r.exact and r not in out]
     code = straight_line(out, extra, n)
     source = python(code)

@@ -62,6 +62,16 @@ class _Converter:
         self.index = {s: i for i, s in enumerate(symbols)}
         self.zero: Exponents = (0,) * len(symbols)
         self.memo: dict[Any, Laurent] = {}
+        self.ratios: dict[Any, Ratio] = {}
+
+    def ratio(self, expr: Any) -> Ratio:
+        """:func:`ratio` of the expression's polynomial, once per expression."""
+        if isinstance(expr, bool):  # True == 1 as a key: refused as __call__ refuses it
+            self(expr)
+        found = self.ratios.get(expr)
+        if found is None:
+            found = self.ratios[expr] = ratio(self(expr), len(self.zero))
+        return found
 
     def __call__(self, expr: Any) -> Laurent:
         if isinstance(expr, bool):
@@ -104,6 +114,21 @@ class _Converter:
                 out = _mul(out, base)
             return out
         raise NotCompilable(f"{type(expr).__name__} is not compiled: {expr}")
+
+
+_CONVERTERS: dict[tuple[Symbol, ...], _Converter] = {}
+
+
+def converter(symbols: Sequence[Symbol]) -> _Converter:
+    """The converter over ``symbols``, shared by every compile over the same symbols: the
+    structures of a sweep or of the calculator's grid share most of their expressions."""
+    key = tuple(symbols)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        if len(_CONVERTERS) >= 256:
+            _CONVERTERS.clear()
+        found = _CONVERTERS[key] = _Converter(key)
+    return found
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,11 @@ def test_a_structure_has_one_tree_per_mode_so_it_is_compiled_once(mode, monkeypa
     totals = [a.total for a in found]
     assert totals == sorted(set(totals))  # wider models, more FLOPs
     assert counted == {"compile": 1, "reference": 1}
+
+
+def test_a_bool_is_refused_after_a_one_over_the_same_symbols():
+    """Compiles over the same symbols share their conversions; ``True == 1`` as a key must
+    not let a bool through as the cost 1."""
+    assert compile_exprs([1, d_model]).function(5) == (1, 5)
+    with pytest.raises(NotCompilable, match="a bool is not a cost: True"):
+        compile_exprs([True, d_model])
