@@ -6,6 +6,7 @@ from functools import cached_property
 
 from . import conventions, modes
 from . import params as _params
+from .arch import Arch
 from .config import TABLE_ROWS, Config
 from .conventions import formula
 from .errors import ConfigError
@@ -44,7 +45,7 @@ class Analysis:
             if mode == "decode":
                 return evaluate(self.symbolic, modes.decode_dims(cfg, o.context)), 1
             if mode == "generate":
-                prefill = _tree_symbolic(self.module, _prompt_config(cfg, o.prompt), "forward", o)
+                prefill = symbolic_tree(self.module, _prompt_config(cfg, o.prompt).arch, "forward", o)
                 first = evaluate(prefill, _prompt_config(cfg, o.prompt).dims)
                 steps = modes.decode_sum(_decode_symbolic(self.module, cfg, o), cfg, o.prompt, o.generate)
                 return Node(name=first.name, children=(
@@ -155,8 +156,10 @@ def _prompt_config(cfg: Config, prompt: int) -> Config:
     return cfg if prompt == cfg["l"] else cfg.with_values({"l": prompt}, cfg.origin)
 
 
-def _tree_symbolic(conv, cfg: Config, mode: str, o: Options) -> Node:
-    forward = conv.build(cfg, scores=o.scores, macs=o.macs)
+def symbolic_tree(conv, arch: Arch, mode: str, o: Options) -> Node:
+    """A tree convention's symbolic tree of one sequence in the forward or a training mode,
+    made once per structure, mode and flags."""
+    forward = conv.build(arch=arch, scores=o.scores, macs=o.macs)
     if mode in ("training", "training-recompute"):
         return _training(forward, mode, o.recompute if mode == "training-recompute" else None)
     return forward
@@ -234,7 +237,7 @@ def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "
     elif mode == "generate":
         symbolic = None
     elif mode == "prefill":
-        symbolic = _tree_symbolic(conv, _prompt_config(config, o.prompt), "forward", o)
+        symbolic = symbolic_tree(conv, _prompt_config(config, o.prompt).arch, "forward", o)
     else:
-        symbolic = _tree_symbolic(conv, config, mode, o)
+        symbolic = symbolic_tree(conv, config.arch, mode, o)
     return Analysis(config=config, convention=conv.NAME, symbolic=symbolic, mode=mode, options=o)

@@ -120,9 +120,16 @@ def straight_line(outputs: Sequence[Ratio], checks: Sequence[Ratio], n: int) -> 
     return Code(n=n, steps=tuple(w.steps), outputs=names)
 
 
-def _python_term(negative: bool, c: int, name: str | None) -> tuple[str, str]:
-    text = str(c) if name is None else name if c == 1 else f"{c} * {name}"
-    return ("-" if negative else "+"), text
+def _python_term(c: int, name: str | None) -> str:
+    return str(c) if name is None else name if c == 1 else f"{c} * {name}"
+
+
+def joined(terms: Sequence[tuple[bool, int, str | None]], term: Callable[[int, str | None], str]) -> str:
+    """A sum step's terms ``(negative, coefficient, name)`` as ``a + b - c``, each printed
+    by ``term``; the first term's minus leads, a plus does not (every printer's sum)."""
+    (negative, *first), *rest = terms
+    return ("-" if negative else "") + term(*first) + "".join(
+        f" {'-' if neg else '+'} {term(c, name)}" for neg, c, name in rest)
 
 
 def python(code: Code) -> str:
@@ -133,9 +140,7 @@ def python(code: Code) -> str:
         if step[0] == "mul":
             lines.append(f"{step[1]} = {step[2]} * {step[3]}")
         elif step[0] == "sum":
-            parts = [_python_term(*t) for t in step[2]]
-            body = ("-" if parts[0][0] == "-" else "") + parts[0][1]
-            lines.append(f"{step[1]} = " + body + "".join(f" {s} {t}" for s, t in parts[1:]))
+            lines.append(f"{step[1]} = {joined(step[2], _python_term)}")
         else:
             _, q, rem, top, den = step
             lines += [f"{q}, {rem} = divmod({top}, {den})", f"if {rem}:", "    return None"]

@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import re
 
-from .codegen import Code
+from .codegen import Code, joined
 
 
 def _operand(x: object) -> str:
     return f"{x}n" if isinstance(x, int) else str(x)
 
 
-def _term(negative: bool, c: int, name: str | None) -> tuple[str, str]:
-    text = f"{c}n" if name is None else name if c == 1 else f"{c}n * {name}"
-    return ("-" if negative else "+"), text
+def _term(c: int, name: str | None) -> str:
+    return f"{c}n" if name is None else name if c == 1 else f"{c}n * {name}"
 
 
 def javascript(code: Code) -> str:
@@ -37,9 +36,7 @@ def javascript(code: Code) -> str:
         if step[0] == "mul":
             lines.append(f"const {step[1]} = {step[2]} * {step[3]};")
         elif step[0] == "sum":
-            parts = [_term(*t) for t in step[2]]
-            body = ("-" if parts[0][0] == "-" else "") + parts[0][1]
-            lines.append(f"const {step[1]} = " + body + "".join(f" {s} {t}" for s, t in parts[1:]) + ";")
+            lines.append(f"const {step[1]} = {joined(step[2], _term)};")
         else:
             _, q, rem, top, den = step
             top, den = _operand(top), _operand(den)

@@ -22,7 +22,7 @@ import sympy
 from . import conventions, modes
 from . import params as _params
 from . import symbols as S
-from .analysis import Analysis, analyse, check, refuse
+from .analysis import Analysis, analyse, check, refuse, symbolic_tree
 from .arch import Arch
 from .codegen import Program, compile_exprs
 from .compiled import tree_exprs
@@ -115,9 +115,7 @@ class Counting:
         """The symbolic tree of one sequence in the forward or a training mode."""
         if self.mode not in ("forward", "training", "training-recompute"):
             raise ValueError(f"mode {self.mode}: its counts are not one tree in the config's keys")
-        o = self.options
-        tree = self.module.build(arch=arch, scores=o.scores, macs=o.macs)
-        return tree if self.mode == "forward" else modes.training(tree, self.mode, o.recompute)
+        return symbolic_tree(self.module, arch, self.mode, self.options)
 
     def outputs(self, structure: Any) -> tuple[dict[str, list], Any, list]:
         """A structure's symbolic counts: each role's leaf values (one sequence), the tokens

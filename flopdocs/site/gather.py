@@ -7,7 +7,7 @@ be made from any directory of YAML configs; the default is the built-in catalogu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import ModuleType
 
@@ -88,7 +88,7 @@ def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     return out
 
 
-_FIELDS = ("total", "per_token", "sequence_total")
+_FIELDS = tuple(f.name for f in fields(Count))[2:]  # the numbers, after convention and mode
 
 
 def _dump(found: dict[tuple[str, str], Count | str]) -> list:
