@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 
 def _load_resources():
     """flopdocs/resources.py, by path: importing flopdocs would need its dependencies."""
-    spec = importlib.util.spec_from_file_location("_flopdocs_resources", HERE / "flopdocs" / "resources.py")
+    spec = importlib.util.spec_from_file_location("_flopdocs_resources", HERE / "flopdocs" / "base" / "resources.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -12,9 +12,9 @@ import random
 import resource
 import time
 
-from flopdocs import catalogue
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
+from flopdocs.config import catalogue
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ are by the wall clock, what a user waits for and what their targets were set in 
 time beside; its ratios run higher here).
 
 1. library: every leaf of the seed structure's tree, one row of ints per config
-   (``flopdocs.compiled.breakdown``), for 100,000 random configs; vs the reference
+   (``flopdocs.compile.compiled.breakdown``), for 100,000 random configs; vs the reference
    ``tree.evaluate`` (target: 200,000 configs/s on one core);
 2. ``flopdocs table`` of a 10,000-row grid into a file, end to end, and the rate beyond
    start-up: the slope between it and a 100,000-row grid of the same shape, by the
@@ -85,8 +85,8 @@ def best_of(f, n: int) -> float:
 
 
 def library() -> dict:
-    from flopdocs.compiled import breakdown
-    from flopdocs.tree import evaluate, leaves
+    from flopdocs.compile.compiled import breakdown
+    from flopdocs.structure.tree import evaluate, leaves
 
     b = breakdown()
     rng = random.Random(0)
@@ -166,8 +166,8 @@ def _catalogue(n: int, where: Path) -> Path:
     """``n`` models: the catalogue's, renamed and deepened, each with its own page."""
     import yaml
 
-    from flopdocs import catalogue
-    from flopdocs.tree import slug
+    from flopdocs.config import catalogue
+    from flopdocs.structure.tree import slug
 
     where.mkdir()
     base = [c.as_data() for c in catalogue.models()]
@@ -183,7 +183,7 @@ def _build(tmp: Path, catalogue: Path | None, cache: str = "off") -> tuple[float
     """One ``flopdocs build`` in a fresh process: (wall seconds, CPU seconds, peak RSS in MB),
     with the build cache ``cache`` (a directory, or ``off``)."""
     argv = ["build", "--out", str(tmp / "site")] + (["--catalogue", str(catalogue)] if catalogue else [])
-    code = ("import resource, sys\nfrom flopdocs.cli import main\n"
+    code = ("import resource, sys\nfrom flopdocs.cli.main import main\n"
             f"rc = main({argv!r})\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6)\nsys.exit(rc)\n")
     with open(tmp / "build.out", "w") as out:
@@ -194,7 +194,7 @@ def _build(tmp: Path, catalogue: Path | None, cache: str = "off") -> tuple[float
 def build(tmp: Path, n_models: int) -> dict:
     import yaml
 
-    from flopdocs.resources import MKDOCS_YML
+    from flopdocs.base.resources import MKDOCS_YML
     from flopdocs.site.build import commit, source_date_epoch, stage
     from flopdocs.site.gather import gather
 
@@ -234,8 +234,8 @@ def torch_ratio() -> dict:
         from torch.utils.flop_counter import FlopCounterMode
     except ImportError:
         return {"skipped": "torch is not installed (pip install torch to measure item 5)"}
-    from flopdocs.analysis import analyse
-    from flopdocs.catalogue import find
+    from flopdocs.counting.analysis import analyse
+    from flopdocs.config.catalogue import find
 
     cfg = find("gpt-3-175b")
     d, f, h, n, v, l = (cfg["d_model"], cfg["d_ff"], cfg["n_heads"], cfg["n_layers"], cfg["n_vocab"], cfg["l"])

@@ -69,3 +69,7 @@ def key_text(key: Any) -> str:
     if isinstance(key, str) and key.isprintable() and 0 < len(key) <= 60:
         return key
     return shown(key)
+
+
+class BuildError(Exception):
+    """The site could not be built; the message is one line for the user."""

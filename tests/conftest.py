@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.config import parse
+from flopdocs.config.config import parse
 
 _CACHE = tempfile.mkdtemp(prefix="flopdocs-test-cache-")
 

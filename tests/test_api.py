@@ -33,9 +33,9 @@ def compare(*args, **kwargs):
 def test_the_default_is_flopdocs():
     assert _model("seed-512").convention == "flopdocs" and _model("seed-512").total == 51_279_076_352
     assert _model("seed-512", convention="corrected").convention == "flopdocs"  # the old name
-from flopdocs.analysis import SEED_GROUPS
-from flopdocs.cli import main
-from flopdocs.symbols import SHORT, d_ff, d_model, l, n_heads, n_layers, n_vocab
+from flopdocs.counting.analysis import SEED_GROUPS
+from flopdocs.cli.main import main
+from flopdocs.config.symbols import SHORT, d_ff, d_model, l, n_heads, n_layers, n_vocab
 
 HF = Path(__file__).parent / "fixtures" / "hf"
 TINY = {"name": "tiny", "l": 8, "d_model": 8, "d_ff": 32, "n_vocab": 100, "n_layers": 1, "n_heads": 2}
@@ -88,7 +88,7 @@ def test_seed_numbers_by_the_seed_verbs():
 
 def test_every_kind_of_source_gives_the_same_model(tmp_path):
     by_name = model("llama-2-7b")
-    yaml_path = Path(flopdocs.catalogue.DIRECTORY) / "llama-2-7b.yaml"
+    yaml_path = Path(flopdocs.config.catalogue.DIRECTORY) / "llama-2-7b.yaml"
     assert model(str(yaml_path)).total == model(yaml_path).total == by_name.total
     assert model(HF / "llama-2-7b" / "config.json").total == by_name.total  # a config.json
     assert model(str(HF / "llama-2-7b" / "config.json")).params.total == 6_738_415_616
@@ -160,7 +160,7 @@ def test_wrong_typed_keywords_are_one_line():
 def test_modes_are_the_clis():
     assert model("seed-512", mode="forward").mode == "forward"
     assert model("seed-512", mode="training").total == \
-        flopdocs.analysis.analyse(flopdocs.catalogue.find("seed-512"), "seed", "training").total
+        flopdocs.counting.analysis.analyse(flopdocs.config.catalogue.find("seed-512"), "seed", "training").total
     decode = _model("llama-2-7b", mode="decode", options=flopdocs.Options(context=4095))
     assert decode.analysis.kv_cache_bytes == 2**31  # 2 · 32 layers · 32 heads · 128 · 4096 · 2 bytes
     with pytest.raises(ConfigError, match=r"^--mode: must be one of forward, training"):
@@ -207,7 +207,7 @@ def test_group_by_family_and_role():
 
 
 def test_group_by_every_role_collapses_each_child_of_the_root_never_the_root():
-    from flopdocs.roles import ROLES
+    from flopdocs.structure.roles import ROLES
 
     everything = model("seed-512").group(*ROLES).breakdown
     assert everything == {"Embeddings": 262144, "LayerNorm_Final": 1576448, "ProjectToVocab": 15728640000,
@@ -312,7 +312,7 @@ def test_html_shows_the_summary_and_every_row():
     r = model("seed-512")
     page = r._repr_html_()
     assert "<strong>51,248,964,096</strong> FLOPs (51.2 GFLOP)" in page
-    assert page.count("<tr>") == 1 + sum(1 for _ in flopdocs.tree.walk(r.tree))  # header + rows
+    assert page.count("<tr>") == 1 + sum(1 for _ in flopdocs.structure.tree.walk(r.tree))  # header + rows
     assert "<td style=\"text-align:left;padding-left:2.4em\">LayerNorms  (×2)</td>" in page
     assert "15,728,640,000" in page  # ProjectToVocab
 

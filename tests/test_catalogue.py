@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from flopdocs.analysis import analyse
-from flopdocs.catalogue import models
-from flopdocs.cli import main
-from flopdocs.tree import slug
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.catalogue import models
+from flopdocs.cli.main import main
+from flopdocs.structure.tree import slug
 
 MODELS = {slug(c.name): c for c in models()}
 PUBLISHED = [s for s, c in MODELS.items() if c.params_published is not None]

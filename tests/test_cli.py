@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.analysis import analyse
-from flopdocs.catalogue import find
-from flopdocs.cli import main
-from flopdocs.tree import walk
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.catalogue import find
+from flopdocs.cli.main import main
+from flopdocs.structure.tree import walk
 
 SEED = "name: seed-check\nl: 512\nd_model: 512\nd_ff: 4096\nn_vocab: 30000\nn_layers: 6\nn_heads: 8\n"
 
@@ -110,8 +110,8 @@ def test_set_on_a_catalogue_model_keeps_its_metadata():
     # and published count (the model page shows them) must survive, only k changes.
     from dataclasses import replace
 
-    from flopdocs import catalogue
-    from flopdocs.config import parse
+    from flopdocs.config import catalogue
+    from flopdocs.config.config import parse
 
     for cfg in catalogue.models():
         assert replace(parse(cfg.as_data(), cfg.origin), origin=cfg.origin) == cfg, cfg.name
@@ -328,7 +328,7 @@ def test_console_script_no_traceback(tmp_path):
 
 
 def test_interrupt_is_one_line_exit_130(capsys, monkeypatch):
-    import flopdocs.cli as cli
+    import flopdocs.cli.main as cli
 
     def interrupted(args):
         raise KeyboardInterrupt
@@ -461,7 +461,7 @@ def test_inputs_that_are_not_regular_files_or_too_large(capsys, tmp_path, fifo, 
 
 
 def test_a_config_of_exactly_1_mib_is_read(tmp_path):
-    from flopdocs.config import read_text
+    from flopdocs.config.config import read_text
 
     p = tmp_path / "padded.yaml"
     p.write_text(SEED + "#" * (2**20 - len(SEED)))

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 
 from browser import chromium
-from flopdocs import catalogue
-from flopdocs.codegen import compile_exprs, generate, python, ratio, straight_line
-from flopdocs.codegen_js import check_javascript, javascript
-from flopdocs.counting import Counting, every_leaf
-from flopdocs.keys import BY_NAME
+from flopdocs.config import catalogue
+from flopdocs.compile.codegen import compile_exprs, generate, python, ratio, straight_line
+from flopdocs.compile.codegen_js import check_javascript, javascript
+from flopdocs.counting.rows import Counting, every_leaf
+from flopdocs.config.keys import BY_NAME
 from flopdocs.site import calculator
-from flopdocs.symbols import d_model, l, n_heads
+from flopdocs.config.symbols import d_model, l, n_heads
 
 
 def test_one_form_two_printers():
@@ -44,9 +44,9 @@ def test_one_form_two_printers():
 
 
 def _ratios(*exprs):
-    from flopdocs.polynomials import _Converter
+    from flopdocs.compile.polynomials import Converter
 
-    conv = _Converter([l, d_model, n_heads])
+    conv = Converter([l, d_model, n_heads])
     return [ratio(conv(e), 3) for e in exprs], [], 3
 
 

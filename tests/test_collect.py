@@ -3,8 +3,8 @@ import pytest
 import sympy
 
 from flopdocs.conventions import seed
-from flopdocs.symbols import SHORT, d_ff, d_model, l, n_heads, n_layers, n_vocab
-from flopdocs.tree import collect, leading_term
+from flopdocs.config.symbols import SHORT, d_ff, d_model, l, n_heads, n_layers, n_vocab
+from flopdocs.structure.tree import collect, leading_term
 
 T = seed.build().total
 d, f, v, h, n = (SHORT[s] for s in (d_model, d_ff, n_vocab, n_heads, n_layers))

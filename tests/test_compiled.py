@@ -6,15 +6,17 @@ import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from flopdocs import compiled, conventions, params
-from flopdocs.analysis import Analysis, analyse
-from flopdocs.catalogue import models
-from flopdocs.codegen import NotCompilable, compile_exprs
-from flopdocs.compiled import breakdown, compile_leaves, compile_tree
-from flopdocs.config import Config, ConfigError, parse
-from flopdocs.keys import symbol
-from flopdocs.symbols import d_model, l, n_heads
-from flopdocs.tree import Node, evaluate, leaves, node, repeat
+from flopdocs.compile import compiled
+from flopdocs import conventions
+from flopdocs.structure import params
+from flopdocs.counting.analysis import Analysis, analyse
+from flopdocs.config.catalogue import models
+from flopdocs.compile.codegen import NotCompilable, compile_exprs
+from flopdocs.compile.compiled import breakdown, compile_leaves, compile_tree
+from flopdocs.config.config import Config, ConfigError, parse
+from flopdocs.config.keys import symbol
+from flopdocs.config.symbols import d_model, l, n_heads
+from flopdocs.structure.tree import Node, evaluate, leaves, node, repeat
 
 CONVENTIONS = sorted(n for n, m in conventions.CONVENTIONS.items() if conventions.is_tree(m))
 
@@ -108,7 +110,7 @@ def test_an_inexact_config_raises_the_reference_error():
     assert str(row.value) == str(ref.value)
     # the table's program: K and V are 9/2 each, their role's sum (45) is whole, yet the
     # row is refused, as the reference refuses it
-    from flopdocs.counting import Counting, summary
+    from flopdocs.counting.rows import Counting, summary
 
     s = summary(Counting(), arch)
     args = [cfg.get(k) for k in s.keys]

@@ -7,12 +7,12 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 from flopdocs import conventions
-from flopdocs.analysis import analyse
-from flopdocs.catalogue import find, models
-from flopdocs.cli import main
-from flopdocs.config import ConfigError, parse
-from flopdocs.modes import MODES, Options
-from flopdocs.tree import leaves
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.catalogue import find, models
+from flopdocs.cli.main import main
+from flopdocs.config.config import ConfigError, parse
+from flopdocs.counting.modes import MODES, Options
+from flopdocs.structure.tree import leaves
 
 
 def test_kaplan_gpt2_xl_per_token_forward():

@@ -4,16 +4,16 @@ import json
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from flopdocs.analysis import analyse
-from flopdocs.cli import main
-from flopdocs.config import parse
+from flopdocs.counting.analysis import analyse
+from flopdocs.cli.main import main
+from flopdocs.config.config import parse
 from flopdocs.conventions import count, seed
 from flopdocs.conventions import flopdocs as corrected
-from flopdocs.layers.layer_norm import layer_norm
-from flopdocs.layers.position_wise_ffn import position_wise_ffn
-from flopdocs.layers.softmax import softmax
-from flopdocs.symbols import d_ff, d_model, l, n_heads, n_layers
-from flopdocs.tree import leaves, to_dict, walk
+from flopdocs.structure.layers.layer_norm import layer_norm
+from flopdocs.structure.layers.position_wise_ffn import position_wise_ffn
+from flopdocs.structure.layers.softmax import softmax
+from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers
+from flopdocs.structure.tree import leaves, to_dict, walk
 
 d, f, h, n = d_model, d_ff, n_heads, n_layers
 

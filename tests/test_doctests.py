@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-import flopdocs.api
-import flopdocs.display
-import flopdocs.inputs
-import flopdocs.result
+import flopdocs.api.front
+import flopdocs.api.display
+import flopdocs.config.inputs
+import flopdocs.api.result
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FLAGS = doctest.ELLIPSIS
-MODULES = (flopdocs.api, flopdocs.display, flopdocs.inputs, flopdocs.result)
+MODULES = (flopdocs.api.front, flopdocs.api.display, flopdocs.config.inputs, flopdocs.api.result)
 _PYCON = re.compile(r"^```pycon\n(.*?)^```$", re.M | re.S)
 
 

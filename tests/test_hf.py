@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flopdocs import hf
-from flopdocs.cli import main
-from flopdocs.config import ConfigError, parse
-from flopdocs.params import count
+from flopdocs.config import hf
+from flopdocs.cli.main import main
+from flopdocs.config.config import ConfigError, parse
+from flopdocs.structure.params import count
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
 

@@ -2,12 +2,12 @@
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from flopdocs import params
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
+from flopdocs.structure import params
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
 from flopdocs.conventions import seed
-from flopdocs.keys import DIMENSIONS, KNOBS
-from flopdocs.tree import walk
+from flopdocs.config.keys import DIMENSIONS, KNOBS
+from flopdocs.structure.tree import walk
 
 KNOWN_SYMBOLS = set(DIMENSIONS.values()) | set(KNOBS.values())
 

@@ -1,13 +1,13 @@
 """Architecture knobs: defaults reproduce the seed; every key validated; one-line exit-2 errors."""
 import pytest
 
-from flopdocs.analysis import analyse
-from flopdocs.arch import SEED
-from flopdocs.cli import main
-from flopdocs.config import ConfigError, parse
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.arch import SEED
+from flopdocs.cli.main import main
+from flopdocs.config.config import ConfigError, parse
 from flopdocs.conventions import count, seed
-from flopdocs.layers.transformer import transformer
-from flopdocs.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from flopdocs.structure.layers.transformer import transformer
+from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 
 BASE = dict(name="Seed 512", l=512, d_model=512, d_ff=4096, n_vocab=30000, n_layers=6, n_heads=8)
 

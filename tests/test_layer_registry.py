@@ -1,8 +1,8 @@
 """Every layer module registers itself; the site needs no list of them."""
 from pathlib import Path
 
-import flopdocs.layers as layers
-from flopdocs.layers import all_layers
+import flopdocs.structure.layers as layers
+from flopdocs.structure.layers import all_layers
 
 
 def test_every_layer_module_is_registered_without_a_list():

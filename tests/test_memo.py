@@ -1,7 +1,7 @@
 """memo.by_identity: one result per object and further arguments, never another object's."""
 import pytest
 
-from flopdocs.memo import by_identity
+from flopdocs.base.memo import by_identity
 
 
 def test_one_call_per_object_and_arguments():

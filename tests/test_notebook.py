@@ -128,9 +128,9 @@ def test_the_display_cell_is_html(executed):
 
 # -- the site's "Use it from Python" page, rendered from the committed notebook ------------
 
-from flopdocs.resources import NOTEBOOK as PACKAGED  # noqa: E402
-from flopdocs.site import BuildError  # noqa: E402
-from flopdocs.site.notebook import page  # noqa: E402
+from flopdocs.base.resources import NOTEBOOK as PACKAGED
+from flopdocs.errors import BuildError
+from flopdocs.site.notebook import page
 
 
 def test_the_page_shows_every_cell_and_output(committed):

@@ -2,12 +2,12 @@
 import pytest
 import sympy
 
-from flopdocs import params
-from flopdocs.analysis import analyse
-from flopdocs.catalogue import find
-from flopdocs.config import ConfigError, parse
+from flopdocs.structure import params
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.catalogue import find
+from flopdocs.config.config import ConfigError, parse
 from flopdocs.conventions import seed
-from flopdocs.tree import leaves, names, walk
+from flopdocs.structure.tree import leaves, names, walk
 
 
 def test_gpt2_small_exact():
@@ -64,7 +64,7 @@ def test_params_are_ints_and_symbolic_before():
 
 
 def _decoders():
-    from flopdocs.catalogue import models
+    from flopdocs.config.catalogue import models
     return [c for c in models() if c.knob("architecture") == "decoder" and not c.arch.windowed]
 
 
@@ -100,7 +100,7 @@ def test_closed_forms_for_the_seed_by_hand():
 
 
 def test_cross_check_is_worded_from_each_models_structure():
-    from flopdocs.closed_forms import kaplan_n, wording
+    from flopdocs.conventions.closed_forms import kaplan_n, wording
 
     gpt2, bert = analyse(find("gpt-2-small")), analyse(find("bert-base"))
     # Kaplan's own N: 2 · 768 · 12 · (2 · 768 + 3072) = 84,934,656; ours has biases and norms

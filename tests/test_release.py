@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import catalogue, numbers, resources
-from flopdocs.analysis import analyse
-from flopdocs.cli import main
+from flopdocs.config import catalogue
+from flopdocs.counting import published as numbers
+from flopdocs.base import resources
+from flopdocs.counting.analysis import analyse
+from flopdocs.cli.main import main
 from flopdocs.site import versions
 
 from conftest import TINY
@@ -58,10 +60,10 @@ def repo(tmp_path_factory) -> tuple[Path, str, str]:
         shutil.copyfile(ROOT / name, repo / name)
     (repo / "node_modules").symlink_to(ROOT / "node_modules")  # the pinned KaTeX
     (repo / ".gitignore").write_text("node_modules\n__pycache__/\n")
-    for p in (repo / "flopdocs" / "catalogue").glob("*.yaml"):
+    for p in (repo / "flopdocs" / "config" / "catalogue").glob("*.yaml"):
         if p.name != "seed-512.yaml":
             p.unlink()
-    (repo / "flopdocs" / "catalogue" / "tiny.yaml").write_text(TINY)
+    (repo / "flopdocs" / "config" / "catalogue" / "tiny.yaml").write_text(TINY)
     _git(repo, "init", "-q")
     a = _release(repo, "0.1.0", "seed")
     b = _release(repo, "0.2.0", "flopdocs")
@@ -116,7 +118,7 @@ def test_diff_lists_exactly_the_numbers_that_differ(repo):
     out = json.loads(r.stdout)
     assert out["old"] == {"version": "0.1.0", "convention": "seed"}
     assert out["new"] == {"version": "0.2.0", "convention": "flopdocs"}
-    cat = repo / "flopdocs" / "catalogue"
+    cat = repo / "flopdocs" / "config" / "catalogue"
     old, new = numbers.collect(cat), numbers.collect(cat)  # this tree, both conventions
     expect = set()
     for cfg in catalogue.load_directory(cat):
@@ -166,7 +168,8 @@ def test_versions_json_keeps_latest_first_and_replaces_a_version(tmp_path):
 def test_the_changelog_table_is_the_commands_output():
     """This version's generated table is what ``flopdocs diff REF`` prints now (REF: the
     previous release's commit, named in the marker; skipped in a clone without it)."""
-    from flopdocs import __version__, release
+    from flopdocs import __version__
+    from flopdocs.site import diff as release
 
     ref, table = release.generated(resources.CHANGELOG.read_text(encoding="utf-8"), __version__)
     if subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{ref}^{{commit}}"]).returncode:
@@ -177,7 +180,7 @@ def test_the_changelog_table_is_the_commands_output():
 
 
 def test_write_changelog_replaces_the_block_of_this_versions_section(tmp_path, capsys):
-    from flopdocs import release
+    from flopdocs.site import diff as release
 
     log = tmp_path / "CHANGELOG.md"
     log.write_text("# Changelog\n\n## 0.3.0\n\nNotes.\n\n## 0.2.0\n\n"

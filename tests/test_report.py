@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from flopdocs.report import human, human_params
+from flopdocs.api.report import human, human_params
 
 
 @pytest.mark.parametrize("n, flops, params", [

@@ -1,4 +1,4 @@
-"""Where the site's sources are read from (flopdocs.resources), what an installed flopdocs
+"""Where the site's sources are read from (flopdocs.base.resources), what an installed flopdocs
 names as its commit, and where ``serve`` stages its pages.  The wheel itself:
 tests/test_wheel.py."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import resources
-from flopdocs.site import BuildError
+from flopdocs.base import resources
+from flopdocs.errors import BuildError
 from flopdocs.site import build as site_build
 from flopdocs.site import provenance
 from flopdocs.site.render import environment

@@ -2,11 +2,11 @@
 import sympy
 import pytest
 
-from flopdocs.analysis import SEED_GROUPS, analyse
-from flopdocs.config import parse
+from flopdocs.counting.analysis import SEED_GROUPS, analyse
+from flopdocs.config.config import parse
 from flopdocs.conventions import seed
-from flopdocs.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
-from flopdocs.tree import to_dict
+from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from flopdocs.structure.tree import to_dict
 
 d, f, v, h, n = d_model, d_ff, n_vocab, n_heads, n_layers
 

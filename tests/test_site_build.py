@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import __version__, catalogue
-from flopdocs.analysis import analyse
-from flopdocs.cli import main
-from flopdocs.layers import all_layers
-from flopdocs.site import BuildError
+from flopdocs import __version__
+from flopdocs.config import catalogue
+from flopdocs.counting.analysis import analyse
+from flopdocs.cli.main import main
+from flopdocs.structure.layers import all_layers
+from flopdocs.errors import BuildError
 from flopdocs.site import build as site_build
-from flopdocs.site.versions import release_path
-from flopdocs.tree import slug
+from flopdocs.site.addresses import release_path
+from flopdocs.structure.tree import slug
 
 ANCHORS = Path(__file__).with_name("anchors.txt")
 

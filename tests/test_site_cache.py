@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from flopdocs.cli import main
+from flopdocs.cli.main import main
 from flopdocs.site import cache, calculator, gather as gathering
 from flopdocs.site.gather import gather
 

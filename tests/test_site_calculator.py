@@ -23,13 +23,14 @@ from types import SimpleNamespace
 import pytest
 
 from browser import ARTIFACTS, PROBE, Watch, chromium, serve
-from flopdocs import catalogue, cli, hf
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
+from flopdocs.config import catalogue, hf
+from flopdocs.cli.main import main as cli_main
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
 from flopdocs.errors import ConfigError
-from flopdocs.keys import FFNS, NORMS, POSITIONS, T5_RELATIVE
+from flopdocs.config.keys import FFNS, NORMS, POSITIONS, T5_RELATIVE
 from flopdocs.site.calculator import structures
-from flopdocs.tree import leaves, slug
+from flopdocs.structure.tree import leaves, slug
 
 PHONE = {"width": 390, "height": 844}
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
@@ -71,7 +72,7 @@ def _report(model: str, sets: dict) -> dict:
     argv = ["report", model, "--format", "json"] + [f"--set={k}={_text(v)}" for k, v in sets.items()]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert cli.main(argv) == 0, argv
+        assert cli_main(argv) == 0, argv
     return json.loads(out.getvalue())
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.resources import KATEX
+from flopdocs.base.resources import KATEX
 
 CHECK = r"""
 const katex = require(process.argv[1]);

@@ -6,12 +6,12 @@ import re
 import pytest
 import sympy
 
-from flopdocs.config import ConfigError
-from flopdocs.layers import LAYERS, all_layers
+from flopdocs.config.config import ConfigError
+from flopdocs.structure.layers import LAYERS, all_layers
 from flopdocs.site import derive, figures, gather, model_page, render
 from flopdocs.site.text import md_text
-from flopdocs.tree import walk
-from flopdocs.symbols import d_model, l, n_heads
+from flopdocs.structure.tree import walk
+from flopdocs.config.symbols import d_model, l, n_heads
 
 
 def test_every_layer_page_has_unique_anchors_apart_from_its_own_sections():
@@ -44,7 +44,7 @@ def test_sub_layers_link_to_their_pages_with_their_repetition():
 
 
 def test_a_derivation_that_disagrees_with_the_tree_is_an_error():
-    from flopdocs.tree import walk, Node, Op
+    from flopdocs.structure.tree import walk, Node, Op
     wrong = Node(name="bad", value=3 * l, op=Op("matmul", ((l, 1), (1, 1))))  # 2·l ≠ 3·l
     with pytest.raises(derive.DerivationError, match="bad"):
         derive._steps(wrong, 1)
@@ -186,7 +186,7 @@ def test_model_pages_link_their_own_root_layer_and_closed_forms_come_from_record
     assert "(see [the layers](../layers/encoder-decoder.md))" in out["models/transformer-base.md"]
     assert "(see [the layers](../layers/transformer.md))" in out["models/llama-2-7b.md"]
     # the closed-form rows are the records' labels and values, whatever their keys
-    from flopdocs.closed_forms import estimates
+    from flopdocs.conventions.closed_forms import estimates
     llama = next(m for m in data.models if m.slug == "llama-2-7b")
     for e in estimates(llama.analysis):
         assert f"| {e.label} | {e.value:,} |" in out["models/llama-2-7b.md"]

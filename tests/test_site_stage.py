@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.cli import main
+from flopdocs.cli.main import main
 from flopdocs.conventions import CONVENTIONS
-from flopdocs.layers import all_layers
+from flopdocs.structure.layers import all_layers
 from flopdocs.site import build as site_build
 from flopdocs.site.gather import gather
-from flopdocs.tree import anchor
+from flopdocs.structure.tree import anchor
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def _site(path, marker):
 
 def test_into_place_exchanges_atomically(tmp_path):
     new, out = _site(tmp_path / "new", "new"), _site(tmp_path / "site", "old")
-    b._into_place(new, out)
+    b.into_place(new, out)
     assert (out / "index.html").read_text() == "new"
     assert (new / "index.html").read_text() == "old"  # the caller removes it
 
@@ -23,20 +23,20 @@ def test_into_place_exchanges_atomically(tmp_path):
 def test_into_place_falls_back_to_two_renames(tmp_path, monkeypatch):
     monkeypatch.setattr(place, "_exchange", lambda a, c: False)
     new, out = _site(tmp_path / "new", "new"), _site(tmp_path / "site", "old")
-    b._into_place(new, out)
+    b.into_place(new, out)
     assert (out / "index.html").read_text() == "new"
     assert (new / "index.html").read_text() == "old"
 
 
 def test_into_place_first_build(tmp_path):
     new = _site(tmp_path / "new", "new")
-    b._into_place(new, tmp_path / "site")
+    b.into_place(new, tmp_path / "site")
     assert (tmp_path / "site" / "index.html").read_text() == "new"
     assert not new.exists()
 
 
 def test_build_refuses_to_replace_what_it_did_not_build(tmp_path, capsys):
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     src = tmp_path / "src"
     src.mkdir()
@@ -52,7 +52,7 @@ def test_build_refuses_to_replace_what_it_did_not_build(tmp_path, capsys):
 
 
 def test_build_refuses_a_link_even_to_a_site_it_built(tmp_path, capsys):
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     built = tmp_path / "built"
     built.mkdir()
@@ -79,7 +79,7 @@ def test_check_out_accepts_empty_and_previous_builds(tmp_path):
 
 
 def test_build_out_under_a_file_and_catalogue_not_a_directory(tmp_path, capsys):
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     afile = tmp_path / "afile"
     afile.write_text("precious")
@@ -95,7 +95,7 @@ def test_build_out_under_a_file_and_catalogue_not_a_directory(tmp_path, capsys):
 
 def test_build_out_with_dotdot_is_resolved_by_name(tmp_path, monkeypatch):
     # "a/new/.." is "a": refused if a is not ours, and nothing named "new" is created
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     a = tmp_path / "a"
     a.mkdir()
@@ -107,7 +107,7 @@ def test_build_out_with_dotdot_is_resolved_by_name(tmp_path, monkeypatch):
 
 def test_a_site_that_only_looks_like_one_is_refused(tmp_path, capsys):
     # index.html, sitemap.xml and search/search_index.json, but no marker: not ours
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     out = tmp_path / "site"
     (out / "search").mkdir(parents=True)
@@ -149,10 +149,10 @@ def _fake_mkdocs(docs, site, site_nav, epoch):
     (site / "index.html").write_text("new index")
 
 
-@pytest.mark.parametrize("step", ["_move_kept", "_into_place"])
+@pytest.mark.parametrize("step", ["move_kept", "into_place"])
 def test_a_build_stopped_around_the_swap_keeps_the_users_entries(tmp_path, monkeypatch, capsys, step):
     # stopped while carrying the entries over, or between carrying them over and the swap
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     out = _deployed_site(tmp_path / "site")
     before = _files(out)
@@ -163,12 +163,12 @@ def test_a_build_stopped_around_the_swap_keeps_the_users_entries(tmp_path, monke
     calls = []
 
     def interrupted(*args, **kwargs):
-        if step == "_move_kept" and not calls:  # after moving .git, before CNAME
+        if step == "move_kept" and not calls:  # after moving .git, before CNAME
             calls.append(1)
             src, dst = args
             os.rename(src / ".git", dst / ".git")
             raise KeyboardInterrupt
-        if step == "_into_place":
+        if step == "into_place":
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
@@ -186,7 +186,7 @@ def test_give_back_after_the_fallback_swap_stopped_half_way(tmp_path):
     before = _files(previous)
     (staging / "site").mkdir()
     out = tmp_path / "site"
-    assert b._give_back(staging, out) is True
+    assert b.give_back(staging, out) is True
     assert _files(out) == before
 
 
@@ -196,7 +196,7 @@ def test_give_back_never_overwrites(tmp_path):
     (staging / "site" / "CNAME").write_text("ours")
     out.mkdir()
     (out / "CNAME").write_text("theirs")
-    assert b._give_back(staging, out) is False  # so the caller keeps the staging directory
+    assert b.give_back(staging, out) is False  # so the caller keeps the staging directory
     assert (out / "CNAME").read_text() == "theirs" and (staging / "site" / "CNAME").read_text() == "ours"
 
 
@@ -205,7 +205,7 @@ def test_give_back_never_overwrites(tmp_path):
 @pytest.mark.parametrize("command", ["build", "serve"])
 @pytest.mark.parametrize("value", ["abc", "-1", "9" * 20, "1.5", " 5", "4294967296", "1e9", "５"])
 def test_a_bad_source_date_epoch_is_one_line(tmp_path, monkeypatch, capsys, command, value):
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     out = tmp_path / "site"
@@ -252,7 +252,7 @@ def test_a_checkout_owned_by_another_user_still_names_its_commit(tmp_path, monke
 
 
 def test_a_commit_git_cannot_read_is_a_warning(tmp_path, monkeypatch, capsys):
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     checkout = tmp_path / "checkout"
     (checkout / ".git").mkdir(parents=True)  # not a repository git can read
@@ -280,7 +280,7 @@ def _staging(parent, name, lock=True):
 def test_leftovers_of_killed_builds_are_removed_ours_only(tmp_path, capsys):
     import fcntl
 
-    from flopdocs.cli import main
+    from flopdocs.cli.main import main
 
     out = _deployed_site(tmp_path / "site")
     before = _files(out)
@@ -318,7 +318,7 @@ def test_sigterm_ends_a_build_like_ctrl_c(tmp_path):
     before = _files(out)
     script = (
         "import os, signal, sys, time\n"
-        "from flopdocs.cli import main\n"
+        "from flopdocs.cli.main import main\n"
         "from flopdocs.site import build as b\n"
         "b.gather = lambda catalogue_dir: None\n"
         "b.stage = lambda docs, data, built_from: (docs.mkdir(parents=True), [])[1]\n"

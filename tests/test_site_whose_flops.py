@@ -9,12 +9,12 @@ import re
 import pytest
 
 from flopdocs import conventions
-from flopdocs.analysis import analyse
-from flopdocs.catalogue import find, models
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.catalogue import find, models
 from flopdocs.conventions import formula
-from flopdocs.modes import Options
+from flopdocs.counting.modes import Options
 from flopdocs.site import answers, conventions_pages, errata, gather, papers
-from flopdocs.tree import anchor, slug
+from flopdocs.structure.tree import anchor, slug
 
 CLOSED = [n for n, c in conventions.CONVENTIONS.items() if not conventions.is_tree(c)]
 

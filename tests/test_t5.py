@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import catalogue, hf
-from flopdocs.analysis import analyse
-from flopdocs.cli import main
-from flopdocs.config import ConfigError, parse
-from flopdocs.params import count
-from flopdocs.tree import walk
+from flopdocs.config import catalogue, hf
+from flopdocs.counting.analysis import analyse
+from flopdocs.cli.main import main
+from flopdocs.config.config import ConfigError, parse
+from flopdocs.structure.params import count
+from flopdocs.structure.tree import walk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
 

@@ -9,17 +9,17 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flopdocs import table
-from flopdocs.catalogue import find, models
-from flopdocs.cli import main
-from flopdocs.config import parse
-from flopdocs.counting import COUNT_COLUMNS, KEY_COLUMNS, Counting, reference_row
+from flopdocs.cli import table
+from flopdocs.config.catalogue import find, models
+from flopdocs.cli.main import main
+from flopdocs.config.config import parse
+from flopdocs.counting.rows import COUNT_COLUMNS, KEY_COLUMNS, Counting, reference_row
 from flopdocs.errors import ConfigError
-from flopdocs.modes import MODES, Options
-from flopdocs.grid import parse_grid, product
-from flopdocs.roles import ROLES
-from flopdocs.table import columns, sweeps
-from flopdocs.tree import share
+from flopdocs.counting.modes import MODES, Options
+from flopdocs.counting.grid import parse_grid, product
+from flopdocs.structure.roles import ROLES
+from flopdocs.cli.table import columns, sweeps
+from flopdocs.structure.tree import share
 
 SEED = "name: seed-check\nl: 512\nd_model: 512\nd_ff: 4096\nn_vocab: 30000\nn_layers: 6\nn_heads: 8\n"
 
@@ -123,7 +123,7 @@ def test_every_catalogue_model_under_every_convention_equals_its_reference():
 def test_reference_shares_are_the_report_shares():
     for cfg in models()[:8]:
         row = reference_row(cfg, Counting())
-        from flopdocs.analysis import analyse
+        from flopdocs.counting.analysis import analyse
 
         a = analyse(cfg)
         assert [row[f"share_{r}"] for r in ROLES] == [share(a.by_role[r], a.total) for r in ROLES]
@@ -417,7 +417,7 @@ def test_a_closed_pipe_ends_quietly():
 
 def test_report_and_table_import_no_site_machinery():
     code = ("import sys, io, contextlib\n"
-            "from flopdocs.cli import main\n"
+            "from flopdocs.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    assert main(['report', 'seed-512', '--format', 'json']) == 0\n"
             "    assert main(['table', '--grid', 'l=1,2']) == 0\n"
@@ -443,7 +443,7 @@ def test_columns_are_the_keys_and_counts():
 
 
 def test_finding_a_model_by_slug_reads_one_file():
-    from flopdocs import catalogue
+    from flopdocs.config import catalogue
 
     catalogue.models.cache_clear()
     assert catalogue.find("gpt-3-175b").name == "GPT-3 175B"

@@ -3,13 +3,13 @@ import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
-from flopdocs.analysis import SEED_GROUPS, analyse
-from flopdocs.config import parse
+from flopdocs.counting.analysis import SEED_GROUPS, analyse
+from flopdocs.config.config import parse
 from flopdocs.conventions import seed
-from flopdocs.ops import matmul
-from flopdocs.keys import DIMENSIONS
-from flopdocs.grouping import group
-from flopdocs.tree import Node, anchor, evaluate, leaves, node, repeat, slug, to_dict
+from flopdocs.structure.ops import matmul
+from flopdocs.config.keys import DIMENSIONS
+from flopdocs.structure.grouping import group
+from flopdocs.structure.tree import Node, anchor, evaluate, leaves, node, repeat, slug, to_dict
 
 
 @st.composite
@@ -73,7 +73,7 @@ def test_node_rejects_duplicate_children_empty_leaves_and_unknown_kinds_and_role
 
 
 def test_evaluate_rejects_non_integers():
-    from flopdocs.symbols import d_model, n_heads
+    from flopdocs.config.symbols import d_model, n_heads
     t = node("T", [Node("x", value=d_model / n_heads)])
     with pytest.raises(ValueError, match="not a whole number"):
         evaluate(t, {d_model: 10, n_heads: 4})

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import catalogue
-from flopdocs.cli import main
-from flopdocs.config import ConfigError, parse, parse_override
-from flopdocs.params import count
-from flopdocs.verify import hf_class, our_counts
+from flopdocs.config import catalogue
+from flopdocs.cli.main import main
+from flopdocs.config.config import ConfigError, parse, parse_override
+from flopdocs.structure.params import count
+from flopdocs.counting.verify import hf_class, our_counts
 
 RECORDED = Path(__file__).parent / "fixtures" / "torch_counts.json"
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
@@ -55,7 +55,7 @@ def test_verified_catalogue_models_are_the_expected_ones():
 
 
 def _exact(cfg, mode):
-    from flopdocs.verify import verify
+    from flopdocs.counting.verify import verify
 
     check = verify(cfg, mode)
     assert check.total[0] == check.total[1], (cfg.name, mode, check.ours, check.theirs)
@@ -163,7 +163,7 @@ def test_recorded_pytorch_counts_equal_ours():
         name, sets = words[0], words[1:]
         cfg = catalogue.find(name) if not name.startswith("hf:") else None
         if cfg is None:
-            from flopdocs import hf
+            from flopdocs.config import hf
             cfg = hf.load(FIXTURES / name[3:] / "config.json")
         cfg = cfg.with_values(dict(parse_override(s) for s in sets), cfg.origin)
         assert sum(our_counts(cfg, mode).values()) == want["matmul"], key

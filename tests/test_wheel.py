@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs import resources
-from flopdocs.analysis import analyse
-from flopdocs.config import load
+from flopdocs.base import resources
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import load
 
 if resources.CHECKOUT is None:
     pytest.skip("builds the wheel from a source checkout", allow_module_level=True)
@@ -137,12 +137,12 @@ def test_the_wheel_carries_the_site_sources_and_no_node_modules(wheel):
     assert bundled == expected_bundle()  # exactly these, byte for byte: no katex.js, no mhchem
     assert {"templates/model.md.j2", "site_src/about.md", "mkdocs.yml", "katex/katex.min.js",
             "katex/contrib/auto-render.min.js", "katex/fonts/KaTeX_Main-Regular.woff2"} <= set(bundled)
-    assert {"flopdocs/resources.py", "flopdocs/site/hooks.py", "flopdocs/catalogue/seed-512.yaml"} <= set(names)
+    assert {"flopdocs/base/resources.py", "flopdocs/site/hooks.py", "flopdocs/config/catalogue/seed-512.yaml"} <= set(names)
     assert info["commit"] == (_git_head(CHECKOUT) or "unknown")
 
 
 def test_flopdocs_in_the_venv_is_the_wheel_not_the_checkout(venv, stranger):
-    r = _run([str(venv / "bin" / "python"), "-c", "import flopdocs, flopdocs.resources as r, sympy; "
+    r = _run([str(venv / "bin" / "python"), "-c", "import flopdocs, flopdocs.base.resources as r, sympy; "
               "print(flopdocs.__file__); print(r.CHECKOUT); print(r.TEMPLATES); print(sympy.__file__)"],
              stranger, _env(venv))
     assert r.returncode == 0, r.stderr

@@ -1,7 +1,7 @@
 """Counting conventions: one module per convention, each its rules written once, cited.
 
 Two sorts.  A *tree* convention (``flopdocs``, ``seed``) is a table of counting rules over
-one and the same structure (:func:`rules.structure`): ``RULES = {(layer, leaf): rule}``;
+one and the same structure (:func:`flopdocs.structure.build.structure`): ``RULES = {(layer, leaf): rule}``;
 adding one is adding a module, touching no layer.  A *formula* convention (``kaplan``,
 ``chinchilla``, ``palm``, ``megatron``, ``6N``) is the closed form a paper prints, as
 named terms (:mod:`.formula`).  Every module gives ``NAME``, ``TITLE``, ``CITATION``,
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..errors import ConfigError
-from ..tree import Node
-from . import chinchilla, flopdocs, kaplan, megatron, palm, seed, six_n
-from .rules import apply
+from flopdocs.errors import ConfigError
+from flopdocs.structure.tree import Node
+from flopdocs.conventions import chinchilla, flopdocs, kaplan, megatron, palm, seed, six_n
+from flopdocs.conventions.rules import apply
 
 #: Every convention, in the order pages and tables show them (the default first).
 CONVENTIONS: dict[str, ModuleType] = {

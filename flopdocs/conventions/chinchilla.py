@@ -10,7 +10,7 @@ logit rows.
 """
 from __future__ import annotations
 
-from .formula import Model, Term, dense_decoder_only
+from flopdocs.conventions.formula import Model, Term, dense_decoder_only
 
 NAME = "chinchilla"
 TITLE = "Hoffmann et al. 2022"

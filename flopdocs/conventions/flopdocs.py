@@ -14,7 +14,7 @@ Same tree, same names, same 2 FLOPs per multiply-add; three counts differ from t
 """
 from __future__ import annotations
 
-from .rules import builder
+from flopdocs.conventions.rules import builder
 
 NAME = "flopdocs"
 TITLE = "flopdocs"

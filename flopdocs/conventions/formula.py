@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..tree import Node
+from flopdocs.structure.tree import Node
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Model:
     n_layers: int
     n_heads: int
     d_head: int
-    params: Any  # flopdocs.params.Params
+    params: Any  # flopdocs.structure.params.Params
 
 
 def dense_decoder_only(source: str):

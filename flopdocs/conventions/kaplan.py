@@ -7,7 +7,7 @@ project 2·n_layer·d_attn·d_model; feedforward 2·n_layer·2·d_model·d_ff; d
 """
 from __future__ import annotations
 
-from .formula import Model, Term, dense_decoder_only
+from flopdocs.conventions.formula import Model, Term, dense_decoder_only
 
 NAME = "kaplan"
 TITLE = "Kaplan et al. 2020"

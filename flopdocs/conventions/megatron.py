@@ -9,7 +9,7 @@ the layers (not of the logit layer).  It assumes d_ff = 4h and n_heads·d_head =
 """
 from __future__ import annotations
 
-from .formula import Model, Term, dense_decoder_only
+from flopdocs.conventions.formula import Model, Term, dense_decoder_only
 
 NAME = "megatron"
 TITLE = "Narayanan et al. 2021"

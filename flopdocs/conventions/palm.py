@@ -7,7 +7,7 @@ P is every parameter, the (tied) embedding included: PaLM 540B's reported 46.2 %
 """
 from __future__ import annotations
 
-from .formula import Model, Term, dense_decoder_only
+from flopdocs.conventions.formula import Model, Term, dense_decoder_only
 
 NAME = "palm"
 TITLE = "Chowdhery et al. 2022"

@@ -1,7 +1,7 @@
 """How a convention counts: rules over the leaves of one shared structure.
 
-:func:`structure` builds a config structure's tree with the true count of every leaf
-(the layers know no convention).  A convention is a table ``{(layer, leaf name): rule}``;
+:func:`~flopdocs.structure.build.structure` builds a config structure's tree with the true
+count of every leaf (the layers know no convention).  A convention is a table ``{(layer, leaf name): rule}``;
 :func:`apply` walks a tree and lets each rule recount (or drop) the leaves it names,
 inside the nearest enclosing layer of that name, keeping the repetition above them.
 Nothing here knows a particular convention or reads a config.
@@ -15,33 +15,10 @@ from typing import Any
 
 import sympy
 
-from ..arch import SEED, Arch
-from ..layers.encoder_decoder import encoder_decoder
-from ..layers.transformer import transformer
-from ..symbols import (d_ff, d_model, keys as cache_keys, l, l_src, l_tgt, n_decoder_layers,
-                       n_encoder_layers, n_heads, n_layers, n_vocab, window)
-from ..tree import Node, Op
-
-
-def structure(arch: Arch = SEED, decode: bool = False) -> Node:
-    """The symbolic tree of one forward pass over one sequence: every leaf's true count.
-
-    ``decode``: one step of generation: ``l`` new tokens (1) whose queries score the
-    ``keys`` cached keys (:data:`flopdocs.symbols.keys`).  Built once per structure
-    (``structure(a)`` and ``structure(a, False)`` are the same tree).
-    """
-    return _structure(arch, decode)
-
-
-@lru_cache(maxsize=None)
-def _structure(arch: Arch, decode: bool) -> Node:
-    if arch.encoder_decoder:
-        if decode:
-            raise ValueError("decoding an encoder-decoder is not modelled")
-        return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                               n_decoder_layers, n_heads, arch=arch)
-    return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch,
-                       keys=cache_keys if decode else None)
+from flopdocs.config.arch import SEED, Arch
+from flopdocs.config.symbols import window
+from flopdocs.structure.build import structure
+from flopdocs.structure.tree import Node, Op
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ seed does not have, included: e.g. RMSNorm row by row, new biases once per token
 """
 from __future__ import annotations
 
-from .rules import Drop, Recount, builder
+from flopdocs.conventions.rules import Drop, Recount, builder
 
 NAME = "seed"
 TITLE = "The seed notebook"

@@ -6,7 +6,7 @@ out.  Used here as GPT-3 states it: P all parameters.
 """
 from __future__ import annotations
 
-from .formula import Model, Term
+from flopdocs.conventions.formula import Model, Term
 
 NAME = "6N"
 TITLE = "6N"

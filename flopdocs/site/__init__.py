@@ -5,7 +5,3 @@ One module per job: :mod:`.gather` (catalogue and layers, evaluated, sorted),
 :mod:`.figures` (inline SVG), :mod:`.render` (Jinja2 → Markdown pages) and
 :mod:`.build` (staging dir → MkDocs strict → atomic rename).
 """
-
-
-class BuildError(Exception):
-    """The site could not be built; the message is one line for the user."""

@@ -8,11 +8,11 @@ modelled) is a one-line reason in its place.  ``templates/model.md.j2`` only lay
 """
 from __future__ import annotations
 
-from ..analysis import analyse
-from ..config import ConfigError
-from ..report import human, human_params
-from ..modes import Options
-from .gather import Model
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import ConfigError
+from flopdocs.api.report import human, human_params
+from flopdocs.counting.modes import Options
+from flopdocs.site.gather import Model
 
 #: Bytes per cached number the card assumes (16-bit: bf16 or fp16).
 DTYPE_BYTES = 2

@@ -6,7 +6,7 @@ KaTeX files into it, runs MkDocs in-process with strict validation, and only the
 renames the finished site over ``out`` (:mod:`.place`: what is ours to replace, what of
 ``out`` is kept).  Any failure removes the staging directory and leaves ``out`` exactly
 as it was.  Where the templates, ``site_src/``, ``mkdocs.yml`` and KaTeX are (a checkout
-or an installed wheel) is :mod:`flopdocs.resources`' answer; which commit and date the
+or an installed wheel) is :mod:`flopdocs.base.resources`' answer; which commit and date the
 site names is :mod:`.provenance`'s.
 """
 from __future__ import annotations
@@ -20,15 +20,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config import ConfigError
-from ..resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
-from . import BuildError, calculator
-from .finish import finish
-from .gather import SiteData, gather
-from .place import (MARKER, STAGING_LOCK, _give_back, _into_place, _move_kept, _new_staging,
-                    check_out, clean_stale, kept)
-from .provenance import FALLBACK_EPOCH, _env_epoch, built_year, commit, source_date_epoch
-from .render import anchors_of, makers, nav, pages
+from flopdocs.config.config import ConfigError
+from flopdocs.base.resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
+from flopdocs.errors import BuildError
+from flopdocs.site import calculator
+from flopdocs.site.finish import finish
+from flopdocs.site.gather import SiteData, gather
+from flopdocs.site.place import (MARKER, STAGING_LOCK, give_back, into_place, move_kept,
+                                 new_staging, check_out, clean_stale, kept)
+from flopdocs.site.provenance import (FALLBACK_EPOCH, env_epoch, built_year, commit,
+                                      source_date_epoch)
+from flopdocs.site.render import anchors_of, makers, nav, pages
 
 INSTALL_HINT = "npm ci"
 def check_katex() -> None:
@@ -154,11 +156,11 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
     ``overrides``: mkdocs.yml keys to replace (a versioned build's ``site_url`` and
     ``extra.version``, :mod:`.versions`); none for the single-version site.
 
-    Raises :class:`~flopdocs.config.ConfigError` (a bad catalogue config) or
-    :class:`~flopdocs.site.BuildError`; either way ``out`` is untouched.
+    Raises :class:`~flopdocs.config.config.ConfigError` (a bad catalogue config) or
+    :class:`~flopdocs.errors.BuildError`; either way ``out`` is untouched.
     """
     out = Path(os.path.abspath(out))  # ".." resolved by name, so a symlinked --out is still refused
-    _env_epoch()
+    env_epoch()
     check_out(out)
     check_katex()
     prefix = f".{out.name}.staging-"
@@ -170,7 +172,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
               "'Built from commit unknown'", file=sys.stderr)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging, lock = _new_staging(out.parent, prefix)
+        staging, lock = new_staging(out.parent, prefix)
     except OSError as e:
         raise BuildError(f"--out {out}: cannot create it: {e.strerror} ({e.filename})") from None
     try:
@@ -182,11 +184,11 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
         finish(site)
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         if out.is_dir():
-            _move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
-        _into_place(site, out)
+            move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
+        into_place(site, out)
     finally:
         try:
-            if _give_back(staging, out):
+            if give_back(staging, out):
                 shutil.rmtree(staging, ignore_errors=True)
         finally:
             os.close(lock)
@@ -234,15 +236,15 @@ def serve(catalogue_dir: str | Path | None = None, dev_addr: str | None = None) 
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
-    from .. import catalogue
+    from flopdocs.config import catalogue
 
-    if _env_epoch() is None:  # MkDocs reads it too: an empty one is unset, not int("")
+    if env_epoch() is None:  # MkDocs reads it too: an empty one is unset, not int("")
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     check_katex()
     cat = catalogue_dir if catalogue_dir is not None else catalogue.DIRECTORY
     data = gather(cat)
     clean_stale(Path(tempfile.gettempdir()), "flopdocs-serve-")
-    staging, lock = _new_staging(Path(tempfile.gettempdir()), "flopdocs-serve-")
+    staging, lock = new_staging(Path(tempfile.gettempdir()), "flopdocs-serve-")
     try:
         docs = staging / "docs"
         _last_good_nav[str(docs)] = stage(docs, data, commit(), stream=False)

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..writing import write_atomic
+from flopdocs.errors import ConfigError
+from flopdocs.base.writing import write_atomic
 
 ENV = "FLOPDOCS_CACHE_DIR"
 OFF = "off"

@@ -1,11 +1,11 @@
 """The Calculator page: which structures are compiled into it, and the JavaScript they become.
 
-A cost tree's shape depends on the architecture keys (:class:`~flopdocs.arch.Arch`); the
+A cost tree's shape depends on the architecture keys (:class:`~flopdocs.config.arch.Arch`); the
 dimensions are its polynomial's variables.  So the page carries one program per
 structure, compiled at build time under the default convention in the forward mode:
-:func:`flopdocs.counting.every_leaf` compiles the tree's every leaf, the parameters
+:func:`flopdocs.counting.rows.every_leaf` compiles the tree's every leaf, the parameters
 (total, non-embedding, active) and the tokens per sequence into the straight-line form
-the Python side runs, and :func:`flopdocs.codegen_js.javascript` prints that form as
+the Python side runs, and :func:`flopdocs.compile.codegen_js.javascript` prints that form as
 BigInt code.  No formula is written by hand, and nothing a reader types becomes code.
 
 Which structures (:func:`structures`): every catalogue model's, and every structure one
@@ -21,16 +21,16 @@ program is kept between builds (:mod:`flopdocs.site.cache`, keyed by flopdocs' s
 and the structure), so a rebuild reads them back in milliseconds.
 
 What the page's script does by hand, and what holds it to the Python side: the defaults
-that :data:`~flopdocs.keys.KEYS` computes from other keys (each marked ``derived`` in the
+that :data:`~flopdocs.config.keys.KEYS` computes from other keys (each marked ``derived`` in the
 data; the script refuses to count if one has no rule), :attr:`Config.arch`, the rules
-across keys of :mod:`flopdocs.config`, and :mod:`flopdocs.hf`'s mapping (the field
+across keys of :mod:`flopdocs.config.config`, and :mod:`flopdocs.config.hf`'s mapping (the field
 names read from ``KEYS``; T5's constants, its ``feed_forward_proj`` table and defaults
-read from :mod:`flopdocs.keys` and :mod:`flopdocs.hf` through the index).  ``tests/test_site_calculator.py`` compares the page with
+read from :mod:`flopdocs.config.keys` and :mod:`flopdocs.config.hf` through the index).  ``tests/test_site_calculator.py`` compares the page with
 ``flopdocs report`` on every catalogue model and random configs, and with
 ``import-hf`` on every ``config.json`` fixture.
 
 :func:`assets` returns the generated files (build output, never committed):
-``assets/calculator/index.js`` (the keys as :data:`~flopdocs.keys.KEYS` declares them,
+``assets/calculator/index.js`` (the keys as :data:`~flopdocs.config.keys.KEYS` declares them,
 the catalogue's configs, the structure table) and one ``assets/calculator/s-<hash>.js``
 per distinct program.  The page's behaviour is ``site_src/assets/calculator.js``.
 Nothing here renders Markdown or writes files.
@@ -42,17 +42,18 @@ import hashlib
 import json
 from typing import Any
 
-from .. import conventions
-from ..arch import Arch
-from ..codegen_js import javascript
-from ..counting import Counting, every_leaf
-from ..grouping import family_subtrees
-from ..hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
-from ..keys import ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS, T5_BUCKETS, T5_RELATIVE
-from ..roles import KINDS, ROLES
-from ..tree import Node
-from .cache import cached
-from .gather import SiteData
+from flopdocs import conventions
+from flopdocs.config.arch import Arch
+from flopdocs.compile.codegen_js import javascript
+from flopdocs.counting.rows import Counting, every_leaf
+from flopdocs.structure.grouping import family_subtrees
+from flopdocs.config.hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
+from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS,
+                                  T5_BUCKETS, T5_RELATIVE)
+from flopdocs.structure.roles import KINDS, ROLES
+from flopdocs.structure.tree import Node
+from flopdocs.site.cache import cached
+from flopdocs.site.gather import SiteData
 
 PAGE = "calculator.md"
 TITLE = "Calculator"
@@ -64,7 +65,7 @@ ARCH_FIELDS = tuple(f.name for f in dataclasses.fields(Arch))
 
 def reachable(a: Arch) -> bool:
     """Whether some config has this structure (:attr:`Config.arch` and the rules of
-    :func:`flopdocs.config.parse`: the masked-LM transform counts only with an LM head,
+    :func:`flopdocs.config.config.parse`: the masked-LM transform counts only with an LM head,
     a window is not for encoder-decoders, an expert width needs experts).  A tie without
     an LM head is BERT's default: reachable."""
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import BuildError
+from flopdocs.errors import BuildError
 
 TITLE = "What changed"
 PAGE = "changes.md"

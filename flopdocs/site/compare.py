@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .gather import Model, SiteData
+from flopdocs.site.gather import Model, SiteData
 
 #: Column -> the roles whose FLOPs it sums (a share of the forward total).
 SHARES: dict[str, frozenset[str]] = {

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from .. import conventions
-from ..conventions import formula
-from ..roles import ROLES
-from ..tree import anchor, leaves
-from .gather import Model, SiteData
+from flopdocs import conventions
+from flopdocs.conventions import formula
+from flopdocs.structure.roles import ROLES
+from flopdocs.structure.tree import anchor, leaves
+from flopdocs.site.gather import Model, SiteData
 
 #: The roles of the weights a 2·P term stands for (every role whose leaves hold parameters).
 WEIGHT_ROLES = ("embedding", "position", "attention-projection", "router", "ffn", "norm", "lm-head")

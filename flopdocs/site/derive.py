@@ -1,9 +1,9 @@
 """Derivations and anchors of a layer's page, computed from the cost tree's data.
 
 A layer's page shows one section per operation of its symbolic example tree: the
-leaf's :class:`~flopdocs.tree.Op` (kind and operand shapes) gives the steps
+leaf's :class:`~flopdocs.structure.tree.Op` (kind and operand shapes) gives the steps
 "shape product → count → formula", each a LaTeX string made by sympy.  Every
-section has an explicit anchor (:func:`flopdocs.tree.anchor` of the op's name),
+section has an explicit anchor (:func:`flopdocs.structure.tree.anchor` of the op's name),
 unique on its page.  Nothing here writes files or knows about Markdown.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from functools import lru_cache
 import sympy
 from sympy import latex
 
-from .. import conventions
-from ..layers import LAYERS, Layer
-from ..tree import Node, anchor, as_expr
-from . import BuildError
+from flopdocs import conventions
+from flopdocs.structure.layers import LAYERS, Layer
+from flopdocs.structure.tree import Node, anchor, as_expr
+from flopdocs.errors import BuildError
 
 #: Section ids every layer page uses itself; an operation never takes them.
 RESERVED = ("computation", "operations", "total", "notes", "cite")

@@ -12,13 +12,14 @@ from functools import lru_cache
 
 import sympy
 
-from ..arch import SEED, Arch
-from ..conventions import seed
-from ..conventions.rules import apply, structure
-from ..layers import LAYERS
-from ..tree import anchor
-from . import derive
-from .gather import Model, SiteData
+from flopdocs.config.arch import SEED, Arch
+from flopdocs.conventions import seed
+from flopdocs.conventions.rules import apply
+from flopdocs.structure.build import structure
+from flopdocs.structure.layers import LAYERS
+from flopdocs.structure.tree import anchor
+from flopdocs.site import derive
+from flopdocs.site.gather import Model, SiteData
 
 #: What each slip is, by the layer its rules name.
 WHAT = {

@@ -5,7 +5,7 @@ site's light/dark palette.  Every label is escaped for HTML and for Markdown.
 """
 from __future__ import annotations
 
-from .text import md_text
+from flopdocs.site.text import md_text
 
 WIDTH = 480  # at most 480 px wide (flopdocs.css): 14 px text stays >= 10 px down to 343 px
 LABEL_W = 200
@@ -15,7 +15,7 @@ BAR_H = 14
 PAD = 6
 
 
-def _num(x: float) -> str:
+def svg_num(x: float) -> str:
     """Coordinates with at most one decimal, so the output is stable text."""
     s = f"{x:.1f}"
     return s[:-2] if s.endswith(".0") else s
@@ -47,11 +47,11 @@ def bar_chart(rows: list[tuple[str, float]], title: str) -> str:
         w = span * share / top
         cy = y + ROW_H / 2
         parts.append(
-            f'<text class="fd-label" x="{LABEL_W - PAD}" y="{_num(cy)}" text-anchor="end" '
+            f'<text class="fd-label" x="{LABEL_W - PAD}" y="{svg_num(cy)}" text-anchor="end" '
             f'dominant-baseline="middle">{md_text(label(name))}</text>'
-            f'<rect class="fd-bar" x="{LABEL_W}" y="{_num(y + (ROW_H - BAR_H) / 2)}" '
-            f'width="{_num(max(w, 0.5))}" height="{BAR_H}"/>'
-            f'<text class="fd-value" x="{_num(LABEL_W + w + PAD)}" y="{_num(cy)}" '
+            f'<rect class="fd-bar" x="{LABEL_W}" y="{svg_num(y + (ROW_H - BAR_H) / 2)}" '
+            f'width="{svg_num(max(w, 0.5))}" height="{BAR_H}"/>'
+            f'<text class="fd-value" x="{svg_num(LABEL_W + w + PAD)}" y="{svg_num(cy)}" '
             f'dominant-baseline="middle">{100 * share:.2f}%</text>'
         )
     parts.append("</svg>")

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .render import SITE_URL
+from flopdocs.site.addresses import SITE_URL
 
 ROOT = urlsplit(SITE_URL).path  # "/flopdocs/"
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from types import ModuleType
 
-from .. import catalogue, conventions
-from ..analysis import Analysis, analyse
-from ..config import Config, ConfigError
-from ..layers import Layer, all_layers
-from ..tree import Node, slug
-from .cache import cached
+from flopdocs.config import catalogue
+from flopdocs import conventions
+from flopdocs.counting.analysis import Analysis, analyse
+from flopdocs.config.config import Config, ConfigError
+from flopdocs.structure.layers import Layer, all_layers
+from flopdocs.structure.tree import Node, slug
+from flopdocs.site.cache import cached
 
 #: The modes the pages read of every model under every convention (answers, comparisons,
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them

@@ -7,11 +7,11 @@ their caveat); ``templates/model.md.j2`` only lays it out.  Nothing here writes 
 from __future__ import annotations
 
 
-from .. import closed_forms
-from ..layers import LAYERS
-from ..tree import anchor, share, walk
-from . import answers, derive, figures, plots
-from .gather import Model
+from flopdocs.conventions import closed_forms
+from flopdocs.structure.layers import LAYERS
+from flopdocs.structure.tree import anchor, share, walk
+from flopdocs.site import answers, derive, figures, plots
+from flopdocs.site.gather import Model
 
 TITLE = "flopdocs"
 

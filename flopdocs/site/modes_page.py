@@ -4,14 +4,14 @@ it out).  Nothing here writes files.
 """
 from __future__ import annotations
 
-from .. import modes
-from ..analysis import analyse
-from ..modes import Options
-from ..roles import KINDS, ROLES
-from . import answers
-from .gather import Model, SiteData
+from flopdocs.counting import modes
+from flopdocs.counting.analysis import analyse
+from flopdocs.counting.modes import Options
+from flopdocs.structure.roles import KINDS, ROLES
+from flopdocs.site import answers
+from flopdocs.site.gather import Model, SiteData
 
-#: Why each kind's backward is the multiple :data:`flopdocs.modes.BACKWARD` says.
+#: Why each kind's backward is the multiple :data:`flopdocs.counting.modes.BACKWARD` says.
 WHY = {"matmul": "the gradients of both operands: two products of the same size",
        "elementwise": "one multiply by the local derivative per element",
        "transcendental": "one multiply by the local derivative per element",

@@ -4,7 +4,7 @@ The notebook is committed executed, and ``tests/test_notebook.py`` executes it a
 requires the same outputs, so the page shows the committed cells as they are: Markdown cells
 as written (headings one level down, each with an explicit anchor), code cells as fenced
 Python, and each output as what Jupyter shows: a result's HTML table (escaped by
-:mod:`flopdocs.display`), a sympy expression's LaTeX, otherwise its text.  Nothing is
+:mod:`flopdocs.api.display`), a sympy expression's LaTeX, otherwise its text.  Nothing is
 executed here: the notebook is read as JSON.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from ..tree import slug
-from . import BuildError
+from flopdocs.structure.tree import slug
+from flopdocs.errors import BuildError
 
 TITLE = "Use it from Python"
 PAGE = "python.md"

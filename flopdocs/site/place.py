@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import BuildError
+from flopdocs.errors import BuildError
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -28,7 +28,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
-def _into_place(new: Path, out: Path) -> None:
+def into_place(new: Path, out: Path) -> None:
     """Put the finished site ``new`` at ``out`` in one step.
 
     Where the kernel and filesystem support it the old and new sites are exchanged
@@ -70,7 +70,7 @@ def kept(name: str) -> bool:
     return name == "CNAME" or (name.startswith(".") and name != MARKER)
 
 
-def _move_kept(src: Path, dst: Path, *, replace: bool) -> bool:
+def move_kept(src: Path, dst: Path, *, replace: bool) -> bool:
     """Move every :func:`kept` entry of ``src`` into ``dst`` (renames, one filesystem).
 
     With ``replace`` an entry of the same name in ``dst`` (one we just built) gives way;
@@ -93,7 +93,7 @@ def _move_kept(src: Path, dst: Path, *, replace: bool) -> bool:
     return not left
 
 
-def _give_back(staging: Path, out: Path) -> bool:
+def give_back(staging: Path, out: Path) -> bool:
     """Return to ``out`` what of the user's an interrupted build left in ``staging``.
 
     A build moves the kept entries into the new site just before the swap, so a build
@@ -109,7 +109,7 @@ def _give_back(staging: Path, out: Path) -> bool:
         return True
     if not out.is_dir() or out.is_symlink():
         return False
-    return _move_kept(site, out, replace=False)
+    return move_kept(site, out, replace=False)
 
 
 #: In every staging directory, and locked (``flock``) by its build or ``serve`` for as long
@@ -117,7 +117,7 @@ def _give_back(staging: Path, out: Path) -> bool:
 STAGING_LOCK = ".flopdocs-staging"
 
 
-def _new_staging(parent: Path, prefix: str) -> tuple[Path, int]:
+def new_staging(parent: Path, prefix: str) -> tuple[Path, int]:
     """A new staging directory ``parent/<prefix>XXXXXXXX`` and the descriptor holding its
     lock (close it after removing the directory).
 
@@ -147,7 +147,7 @@ def clean_stale(parent: Path, prefix: str, out: Path | None = None) -> None:
     A leftover is a directory of ours (owned by this user) named ``<prefix>`` and
     :func:`tempfile.mkdtemp`'s eight characters, holding :data:`STAGING_LOCK` with no
     process holding its lock.  Anything of the user's in it goes back to ``out`` first
-    (:func:`_give_back`); if that is not possible, the leftover stays.
+    (:func:`give_back`); if that is not possible, the leftover stays.
     """
     try:
         entries = sorted(os.scandir(parent), key=lambda e: e.name)
@@ -166,7 +166,7 @@ def clean_stale(parent: Path, prefix: str, out: Path | None = None) -> None:
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its build runs
-            if out is None or _give_back(Path(entry.path), out):
+            if out is None or give_back(Path(entry.path), out):
                 shutil.rmtree(entry.path, ignore_errors=True)
         except OSError:
             pass

@@ -17,14 +17,14 @@ from functools import lru_cache
 
 import sympy
 
-from ..codegen import NotCompilable, compile_exprs
-from ..grouping import by
-from ..keys import KNOBS
-from ..memo import by_identity
-from ..symbols import d_ff, d_model, l
-from .compare import SHARES
-from .figures import _num
-from .text import md_text, num
+from flopdocs.compile.codegen import NotCompilable, compile_exprs
+from flopdocs.structure.grouping import by
+from flopdocs.config.keys import KNOBS
+from flopdocs.base.memo import by_identity
+from flopdocs.config.symbols import d_ff, d_model, l
+from flopdocs.site.compare import SHARES
+from flopdocs.site.figures import svg_num
+from flopdocs.site.text import md_text, num
 
 W, H = 480, 300
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 62
@@ -84,7 +84,7 @@ def _axes(parts: list[str]) -> None:
 
 
 def _text(x: float, y: float, s: str, anchor: str = "middle", cls: str = "fd-label") -> str:
-    return f'<text class="{cls}" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">{md_text(s)}</text>'
+    return f'<text class="{cls}" x="{svg_num(x)}" y="{svg_num(y)}" text-anchor="{anchor}">{md_text(s)}</text>'
 
 
 def _short(n: int) -> str:
@@ -96,7 +96,7 @@ def _short(n: int) -> str:
 
 def family_shares(symbolic, dims: dict, lengths: list[int]) -> dict[str, list[float]] | None:
     """The shares of each Compare family (and "other") at each length, exactly evaluated
-    (the families' sums compiled once per tree: :mod:`flopdocs.codegen`)."""
+    (the families' sums compiled once per tree: :mod:`flopdocs.compile.codegen`)."""
     compiled = _families(symbolic)
     if compiled is None:
         return None
@@ -138,7 +138,7 @@ def shares_by_length(name: str, shares: dict[str, list[float]], l_star: float | 
     parts = _open(title, desc)
     for tick in (0, 0.25, 0.5, 0.75, 1):
         y = _y(tick, 0, 1)
-        parts.append(f'<path class="fd-grid" d="M{LEFT} {_num(y)}H{W - RIGHT}"/>')
+        parts.append(f'<path class="fd-grid" d="M{LEFT} {svg_num(y)}H{W - RIGHT}"/>')
         parts.append(_text(LEFT - 6, y + 5, f"{int(100 * tick)}%", "end"))
     for length in LENGTHS[::2]:
         tick = f"{length // 1024}K" if length >= 1024 else str(length)  # 2K = 2,048 tokens
@@ -147,18 +147,18 @@ def shares_by_length(name: str, shares: dict[str, list[float]], l_star: float | 
     _axes(parts)
     if l_star and lo <= l_star <= hi:
         x = _x(l_star, lo, hi)
-        parts.append(f'<path class="fd-mark" d="M{_num(x)} {TOP}V{H - BOTTOM}"/>')
+        parts.append(f'<path class="fd-mark" d="M{svg_num(x)} {TOP}V{H - BOTTOM}"/>')
         parts.append(_text(x + (4 if x < W / 2 else -4), TOP + 14, f"l* ≈ {num(round(l_star))}",
                            "start" if x < W / 2 else "end"))
     if lo <= at <= hi:
         x = _x(at, lo, hi)
-        parts.append(f'<path class="fd-here" d="M{_num(x)} {TOP}V{H - BOTTOM}"/>')
+        parts.append(f'<path class="fd-here" d="M{svg_num(x)} {TOP}V{H - BOTTOM}"/>')
     legend_y, lx = H - 8, LEFT
     for i, (key, values) in enumerate(shares.items()):
-        pts = " ".join(f"{_num(_x(n, lo, hi))},{_num(_y(v, 0, 1))}" for n, v in zip(LENGTHS, values))
+        pts = " ".join(f"{svg_num(_x(n, lo, hi))},{svg_num(_y(v, 0, 1))}" for n, v in zip(LENGTHS, values))
         parts.append(f'<polyline class="fd-line fd-s{i}" points="{pts}" fill="none"/>')
         key = key.replace("attention ", "attn. ")
-        parts.append(f'<path class="fd-line fd-s{i}" d="M{_num(lx)} {legend_y - 5}h14"/>')
+        parts.append(f'<path class="fd-line fd-s{i}" d="M{svg_num(lx)} {legend_y - 5}h14"/>')
         parts.append(_text(lx + 18, legend_y, key, "start"))
         lx += 18 + 7.5 * len(key) + 14  # about 7.5 units a character at 14 px
     parts.append("</svg>")
@@ -177,7 +177,7 @@ def flops_vs_params(points: list[tuple[str, int, int]]) -> str:
     decade = lo
     while decade <= hi:
         x, y = _x(decade, lo, hi), _y(decade, lo, hi, log=True)
-        parts.append(f'<path class="fd-grid" d="M{_num(x)} {TOP}V{H - BOTTOM}M{LEFT} {_num(y)}H{W - RIGHT}"/>')
+        parts.append(f'<path class="fd-grid" d="M{svg_num(x)} {TOP}V{H - BOTTOM}M{LEFT} {svg_num(y)}H{W - RIGHT}"/>')
         parts.append(_text(x, H - BOTTOM + 18, _short(decade)))
         parts.append(_text(LEFT - 6, y + 5, _short(decade), "end"))
         decade *= 100
@@ -185,11 +185,11 @@ def flops_vs_params(points: list[tuple[str, int, int]]) -> str:
     parts.append(_text(LEFT + 4, TOP + 14, "FLOPs per token (log scale)", "start"))
     _axes(parts)
     a, b = lo, hi / 2
-    parts.append(f'<path class="fd-mark" d="M{_num(_x(a, lo, hi))} {_num(_y(2 * a, lo, hi, True))}'
-                 f'L{_num(_x(b, lo, hi))} {_num(_y(2 * b, lo, hi, True))}"/>')
+    parts.append(f'<path class="fd-mark" d="M{svg_num(_x(a, lo, hi))} {svg_num(_y(2 * a, lo, hi, True))}'
+                 f'L{svg_num(_x(b, lo, hi))} {svg_num(_y(2 * b, lo, hi, True))}"/>')
     parts.append(_text(_x(b, lo, hi) - 4, _y(2 * b, lo, hi, True) + 16, "2N", "end"))
     for name, p, f in points:
-        parts.append(f'<circle class="fd-dot" cx="{_num(_x(p, lo, hi))}" cy="{_num(_y(f, lo, hi, True))}" '
+        parts.append(f'<circle class="fd-dot" cx="{svg_num(_x(p, lo, hi))}" cy="{svg_num(_y(f, lo, hi, True))}" '
                      f'r="3.5"><title>{md_text(name)}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)

@@ -9,8 +9,8 @@ import os
 import subprocess
 import time
 
-from ..resources import BUILT_FROM, CHECKOUT
-from . import BuildError
+from flopdocs.base.resources import BUILT_FROM, CHECKOUT
+from flopdocs.errors import BuildError
 
 #: SOURCE_DATE_EPOCH when neither git nor the wheel knows the commit: 2020-01-01T00:00:00Z.
 FALLBACK_EPOCH = "1577836800"
@@ -55,7 +55,7 @@ def commit() -> str:
 
 def source_date_epoch() -> str:
     """The commit's time (so two builds of one commit agree), else a fixed date."""
-    return (_env_epoch() or _git("log", "-1", "--format=%ct")
+    return (env_epoch() or _git("log", "-1", "--format=%ct")
             or _built_from("source_date_epoch") or FALLBACK_EPOCH)
 
 
@@ -63,7 +63,7 @@ def source_date_epoch() -> str:
 MAX_EPOCH = 2**32 - 1
 
 
-def _env_epoch() -> str | None:
+def env_epoch() -> str | None:
     """``SOURCE_DATE_EPOCH`` if set and not empty, checked: MkDocs reads it with ``int()``
     and would fail with a traceback on ``abc``, ``-1`` or 20 digits."""
     value = os.environ.get("SOURCE_DATE_EPOCH")

@@ -1,6 +1,6 @@
 """Render the gathered data to Markdown pages with our own Jinja2 environment.
 
-Templates are read from :data:`flopdocs.resources.TEMPLATES`.  sympy's LaTeX only
+Templates are read from :data:`flopdocs.base.resources.TEMPLATES`.  sympy's LaTeX only
 ever enters a page through a variable, never as template text; user-supplied text
 (model names, sources) only through the ``text`` filter, which escapes it for
 Markdown and HTML.  :func:`pages` returns ``{relative path: Markdown}``, sorted;
@@ -15,21 +15,21 @@ from collections.abc import Callable
 import jinja2
 import sympy
 
-from ..layers import LAYERS
-from ..report import human, human_params
-from .. import __version__, conventions
-from ..keys import DIMENSIONS
-from ..resources import CHANGELOG, NOTEBOOK, TEMPLATES
-from ..symbols import d_model, l
-from ..tree import anchor, leading_term
-from . import calculator, changes, compare, conventions_pages, derive, errata, figures, model_page, modes_page, notebook, papers
-from . import plots
-from .plots import crossover as _crossover
-from .gather import Model, SiteData
-from .text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
+from flopdocs.structure.layers import LAYERS
+from flopdocs.api.report import human, human_params
+from flopdocs import __version__, conventions
+from flopdocs.config.keys import DIMENSIONS
+from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
+from flopdocs.config.symbols import d_model, l
+from flopdocs.structure.tree import anchor, leading_term
+from flopdocs.site import (calculator, changes, compare, conventions_pages, derive, errata, figures,
+                           model_page, modes_page, notebook, papers)
+from flopdocs.site import plots
+from flopdocs.site.plots import crossover as _crossover
+from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path
+from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
 
-SITE_URL = "https://flopdocs.github.io/flopdocs/"  # mkdocs.yml site_url
-REPO_URL = "https://github.com/flopdocs/flopdocs"  # the footer link in mkdocs.yml (extra.social)
 TITLE = model_page.TITLE
 
 _ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
@@ -59,7 +59,6 @@ def url_of(page: str, version: str = "latest") -> str:
 
 def _cite(page: str, title: str, key: str, commit: str, year: str) -> dict:
     """A Cite box: the page in this release (permanent: ``/0.2/...``), and in ``latest``."""
-    from .versions import release_path
 
     pinned = f"{REPO_URL}/tree/{commit}" if re.fullmatch(r"[0-9a-f]{40}", commit) else ""
     return {"url": url_of(page, release_path(__version__)), "latest": url_of(page), "title": title,

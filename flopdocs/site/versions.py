@@ -20,19 +20,11 @@ import json
 import re
 from pathlib import Path
 
-from . import BuildError
-from .render import SITE_URL
+from flopdocs.errors import BuildError
+from flopdocs.site.addresses import SITE_URL, release_path
 
 VERSIONS = "versions.json"
 _NAME = re.compile(r"latest|[0-9]+\.[0-9]+")
-
-
-def release_path(version: str) -> str:
-    """A release's path on the site: ``0.2.0`` -> ``0.2`` (a patch release replaces its minor's pages)."""
-    m = re.fullmatch(r"([0-9]+)\.([0-9]+)(\.[0-9]+)?([a-z0-9.+-]*)", version)
-    if not m:
-        raise BuildError(f"version {version!r}: expected MAJOR.MINOR.PATCH, e.g. 0.2.0")
-    return f"{m[1]}.{m[2]}"
 
 
 def _order(entry: dict) -> tuple:
@@ -93,7 +85,7 @@ def _stubs(site: Path, version: Path) -> None:
 def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
            catalogue_dir: str | Path | None = None) -> Path:
     """Build this tree's site as one version of the versioned site at ``site``; its directory."""
-    from .build import build
+    from flopdocs.site.build import build
 
     site = Path(site)
     name = name or release_path(version)
@@ -128,8 +120,8 @@ def deploy_ref(site: str | Path, ref: str) -> Path:
     import sys
     import tempfile
 
-    from ..release import repository, resolve
-    from ..resources import CHECKOUT
+    from flopdocs.site.diff import repository, resolve
+    from flopdocs.base.resources import CHECKOUT
 
     site = Path(site)
     repo = repository()
@@ -150,7 +142,8 @@ def deploy_ref(site: str | Path, ref: str) -> Path:
             if CHECKOUT is not None and (CHECKOUT / "node_modules").is_dir():
                 (tree / "node_modules").symlink_to(CHECKOUT / "node_modules")  # the pinned KaTeX
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-            own = (tree / "flopdocs" / "cli_release.py").is_file()  # it has deploy: its own, selector on
+            own = any((tree / "flopdocs" / f).is_file()  # it has deploy: its own, selector on
+                      for f in ("cli_release.py", "cli/release.py"))  # 0.2's layout, or by stage
             cmd = (["deploy", "--site", str(site.resolve())] if own
                    else ["build", "--out", str((site / name).resolve())])
             run = subprocess.run([sys.executable, "-m", "flopdocs", *cmd],

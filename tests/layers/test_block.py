@@ -2,8 +2,8 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.block import block
-from flopdocs.symbols import d_ff, d_model, l, n_heads
+from flopdocs.structure.layers.block import block
+from flopdocs.config.symbols import d_ff, d_model, l, n_heads
 
 d, f, h = d_model, d_ff, n_heads
 

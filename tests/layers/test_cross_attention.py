@@ -1,9 +1,9 @@
 """CrossAttention: l_tgt queries over l_src keys, no mask."""
 from flopdocs.conventions import count
-from flopdocs.layers.cross_attention import cross_attention
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_model, l_src, l_tgt, n_heads
-from flopdocs.tree import evaluate, names, to_dict
+from flopdocs.structure.layers.cross_attention import cross_attention
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_model, l_src, l_tgt, n_heads
+from flopdocs.structure.tree import evaluate, names, to_dict
 
 DIMS = {l_tgt: 3, l_src: 5, d_model: 4, n_heads: 2}
 

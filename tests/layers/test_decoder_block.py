@@ -1,9 +1,9 @@
 """DecoderBlock: three norms, three residuals, causal self-attention, cross-attention, FFN."""
 from flopdocs.conventions import count
-from flopdocs.layers.decoder_block import decoder_block
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_ff, d_model, l_src, l_tgt, n_heads
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.decoder_block import decoder_block
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_ff, d_model, l_src, l_tgt, n_heads
+from flopdocs.structure.tree import evaluate, to_dict
 
 DIMS = {l_tgt: 3, l_src: 5, d_model: 4, d_ff: 6, n_heads: 2}
 

@@ -1,10 +1,10 @@
 """Embeddings under each position scheme, and their parameters."""
 import pytest
 
-from flopdocs.layers.embeddings import embeddings
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_model, l, max_positions, n_token_types, n_vocab
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.embeddings import embeddings
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_model, l, max_positions, n_token_types, n_vocab
+from flopdocs.structure.tree import evaluate, to_dict
 
 DIMS = {l: 8, d_model: 4, n_vocab: 10, max_positions: 16, n_token_types: 2}
 

@@ -1,9 +1,9 @@
 """EncoderDecoder (Vaswani et al. 2017): encoder, decoder with cross-attention, LM head."""
 import pytest
 
-from flopdocs.analysis import analyse
-from flopdocs.config import ConfigError, parse
-from flopdocs.tree import names
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import ConfigError, parse
+from flopdocs.structure.tree import names
 
 BASE = dict(name="t", l=6, d_model=4, d_ff=6, n_vocab=10, n_layers=1, n_heads=2,
             architecture="encoder-decoder", l_src=5, l_tgt=3, n_encoder_layers=2,

@@ -1,8 +1,8 @@
 """GatedFFN (SwiGLU/GeGLU): three matrices and the elementwise gate."""
-from flopdocs.layers.gated_ffn import gated_ffn
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_ff, d_model, l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.gated_ffn import gated_ffn
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_ff, d_model, l
+from flopdocs.structure.tree import evaluate, to_dict
 
 DIMS = {l: 3, d_model: 4, d_ff: 5}
 

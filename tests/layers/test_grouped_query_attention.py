@@ -2,11 +2,11 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.grouped_query_attention import grouped_query_attention
-from flopdocs.params import parameter_tree
-from flopdocs.layers.multi_head_attention import multi_head_attention
-from flopdocs.symbols import d_head, d_model, l, n_heads, n_kv_heads
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.grouped_query_attention import grouped_query_attention
+from flopdocs.structure.params import parameter_tree
+from flopdocs.structure.layers.multi_head_attention import multi_head_attention
+from flopdocs.config.symbols import d_head, d_model, l, n_heads, n_kv_heads
+from flopdocs.structure.tree import evaluate, to_dict
 
 DIMS = {l: 4, d_model: 8, n_heads: 4, n_kv_heads: 2, d_head: 2}
 

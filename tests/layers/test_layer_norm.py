@@ -2,9 +2,9 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.layer_norm import layer_norm
-from flopdocs.symbols import d_model, l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.layer_norm import layer_norm
+from flopdocs.config.symbols import d_model, l
+from flopdocs.structure.tree import evaluate, to_dict
 
 
 def test_seed_in_14():

@@ -1,12 +1,12 @@
 """MixtureOfExperts: router, softmax, k experts per token, weighted sum; all vs active parameters."""
-from flopdocs.analysis import analyse
-from flopdocs.arch import Arch
-from flopdocs.config import parse
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.arch import Arch
+from flopdocs.config.config import parse
 from flopdocs.conventions import count
-from flopdocs.layers.moe import mixture_of_experts
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_ff, d_model, experts_per_token, l, n_experts
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.moe import mixture_of_experts
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_ff, d_model, experts_per_token, l, n_experts
+from flopdocs.structure.tree import evaluate, to_dict
 
 SWIGLU = Arch(ffn="swiglu", ffn_bias=False, moe=True)
 DIMS = {l: 2, d_model: 4, d_ff: 3, n_experts: 4, experts_per_token: 2}

@@ -1,11 +1,11 @@
 """MultiHeadAttention's options: biases, ALiBi, relative positions, explicit d_head."""
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
 from flopdocs.conventions import count
-from flopdocs.layers.multi_head_attention import multi_head_attention
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_model, l, n_heads
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.multi_head_attention import multi_head_attention
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_model, l, n_heads
+from flopdocs.structure.tree import evaluate, to_dict
 
 DIMS = {l: 3, d_model: 4, n_heads: 2}
 

@@ -2,9 +2,9 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.position_wise_ffn import position_wise_ffn
-from flopdocs.symbols import d_ff, d_model, l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.position_wise_ffn import position_wise_ffn
+from flopdocs.config.symbols import d_ff, d_model, l
+from flopdocs.structure.tree import evaluate, to_dict
 
 
 def test_seed_in_12():

@@ -1,10 +1,10 @@
 """Every registered layer: an example cost tree whose leaves say their kind, role and weights."""
 import pytest
 
-from flopdocs.layers import all_layers
-from flopdocs.params import check_ties, parameter_tree
-from flopdocs.roles import KINDS, ROLES
-from flopdocs.tree import leaves, names
+from flopdocs.structure.layers import all_layers
+from flopdocs.structure.params import check_ties, parameter_tree
+from flopdocs.structure.roles import KINDS, ROLES
+from flopdocs.structure.tree import leaves, names
 
 NEW = {"GroupedQueryAttention", "GatedFFN", "RMSNorm", "RotaryEmbedding", "WindowedAttention",
        "CrossAttention", "MixtureOfExperts", "DecoderBlock", "EncoderDecoder"}

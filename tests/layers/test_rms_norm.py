@@ -1,10 +1,10 @@
 """RMSNorm, counted row by row: 4·m·n + 3·m FLOPs, γ only."""
 import sympy
 
-from flopdocs.layers.rms_norm import rms_norm
-from flopdocs.params import parameter_tree
-from flopdocs.symbols import d_model, l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.rms_norm import rms_norm
+from flopdocs.structure.params import parameter_tree
+from flopdocs.config.symbols import d_model, l
+from flopdocs.structure.tree import evaluate, to_dict
 
 
 def test_counts_by_hand():

@@ -1,9 +1,9 @@
 """RotaryEmbedding: 3 FLOPs per element of q and of k."""
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
-from flopdocs.layers.rotary_embedding import rotary_embedding
-from flopdocs.symbols import d_k, l, n_heads, n_kv_heads
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
+from flopdocs.structure.layers.rotary_embedding import rotary_embedding
+from flopdocs.config.symbols import d_k, l, n_heads, n_kv_heads
+from flopdocs.structure.tree import evaluate, to_dict
 
 
 def test_counts_by_hand():

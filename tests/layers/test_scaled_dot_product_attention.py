@@ -2,9 +2,9 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.scaled_dot_product_attention import scaled_dot_product_attention
-from flopdocs.symbols import d_k, d_model, l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.scaled_dot_product_attention import scaled_dot_product_attention
+from flopdocs.config.symbols import d_k, d_model, l
+from flopdocs.structure.tree import evaluate, to_dict
 
 
 def test_seed_in_8():

@@ -2,9 +2,9 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.softmax import softmax
-from flopdocs.symbols import l
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.softmax import softmax
+from flopdocs.config.symbols import l
+from flopdocs.structure.tree import evaluate, to_dict
 
 m, n = sympy.symbols("m n", positive=True, integer=True)
 

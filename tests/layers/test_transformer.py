@@ -2,8 +2,8 @@
 import sympy
 
 from flopdocs.conventions import count
-from flopdocs.layers.transformer import transformer
-from flopdocs.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
+from flopdocs.structure.layers.transformer import transformer
+from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 
 d, f, v, n, h = d_model, d_ff, n_vocab, n_layers, n_heads
 

@@ -1,11 +1,11 @@
 """WindowedAttention: each query scores min(l, window) keys."""
-from flopdocs.analysis import analyse
-from flopdocs.config import parse
-from flopdocs.modes import Options
+from flopdocs.counting.analysis import analyse
+from flopdocs.config.config import parse
+from flopdocs.counting.modes import Options
 from flopdocs.conventions import count, seed
-from flopdocs.layers.windowed_attention import windowed_attention
-from flopdocs.symbols import d_k, l, window
-from flopdocs.tree import evaluate, to_dict
+from flopdocs.structure.layers.windowed_attention import windowed_attention
+from flopdocs.config.symbols import d_k, l, window
+from flopdocs.structure.tree import evaluate, to_dict
 
 BASE = dict(name="t", l=10, d_model=8, d_ff=16, n_vocab=10, n_layers=1, n_heads=4)
 

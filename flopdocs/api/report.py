@@ -1,0 +1,133 @@
+"""One model's breakdown as a terminal table, Markdown, JSON or CSV.
+
+Each formatter is a pure function from an :class:`~flopdocs.counting.analysis.Analysis`
+(and the tree to show) to a string; the CLI prints it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from flopdocs.counting.analysis import Analysis
+from flopdocs.structure.tree import Node, share, to_dict, walk
+
+FORMATS = ("table", "md", "json", "csv")
+PATH_SEPARATOR = " > "
+
+_PREFIXES = ["", "K", "M", "G", "T", "P", "E", "Z", "Y"]
+
+
+def _scaled(n: int, prefixes: list[str]) -> tuple[str, str]:
+    """Three significant digits of ``n`` in the largest unit that keeps it under 1000.
+
+    Exact decimal arithmetic (no float): any int formats, however large, and the rounding
+    is of the true value (half to even), the same on every machine.
+    """
+    value, i = Decimal(n), 0
+    while abs(value) >= Decimal("999.5") and i < len(prefixes) - 1:
+        value = value.scaleb(-3)
+        i += 1
+    mantissa, e, exponent = f"{value:.3g}".partition("e")
+    if "." in mantissa:  # 51.2; 2.00 -> 2; 1.50 -> 1.5 (as float's :.3g)
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa + e + exponent, prefixes[i]
+
+
+def human(flops: int, unit: str = "FLOP") -> str:
+    """``51248964096`` -> ``51.2 GFLOP`` (SI prefixes, three significant digits)."""
+    text, prefix = _scaled(flops, _PREFIXES)
+    return f"{text} {prefix}{unit}"
+
+
+def human_params(n: int) -> str:
+    """``6738415616`` -> ``6.74B`` (parameter counts: K, M, B, T; three significant digits)."""
+    text, suffix = _scaled(n, ["", "K", "M", "B", "T"])
+    return f"{text}{suffix}"
+
+
+def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
+    """The report as plain data: exactly the keys of ``--format json``."""
+    out = {
+        "name": a.config.name,
+        "convention": a.convention,
+        "mode": a.mode,
+        "rules": a.rules,
+        "config": a.config.echo(),
+        "total": a.total,
+        "per_token": a.per_token,
+        "breakdown": to_dict(tree),
+        "fractions": to_dict(a.fractions(tree)),
+        "params": a.params.as_dict(),
+        "by_kind": a.by_kind,
+        "by_role": a.by_role,
+    }
+    if a.kv_cache_bytes is not None:
+        out["kv_cache_bytes"] = a.kv_cache_bytes
+    return out
+
+
+def table_rows(a: Analysis, tree: Node):
+    total = a.total
+    for path, n in walk(tree):
+        yield path, n, n.total, share(n.total, total)
+
+
+def table(a: Analysis, tree: Node) -> str:
+    rows = [("operation", "FLOPs", "share", "")]
+    for path, n, flops, frac in table_rows(a, tree):
+        label = "  " * len(path) + (n.name if path else a.config.name)
+        if n.times != 1 and path:
+            label += f"  (×{n.times})"
+        rows.append((label, f"{flops:,}", f"{100 * frac:.4f}%", human(flops)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for j, r in enumerate(rows):
+        lines.append("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]),
+                                r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
+            f"{human_params(a.params.total)} parameters")
+    return head + "\n\n" + "\n".join(lines) + "\n"
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
+
+
+def md_escape(text: str) -> str:
+    """Plain text for a Markdown table or heading: every punctuation character Markdown
+    or inline HTML could act on is backslash-escaped (``<script>`` shows as typed)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def markdown(a: Analysis, tree: Node) -> str:
+    out = [f"# {md_escape(a.config.name)}", "",
+           f"Convention `{a.convention}`, mode `{a.mode}`; total **{a.total:,}** FLOPs "
+           f"({human(a.total)}), {a.per_token:,} per token.", "",
+           f"Parameters: **{a.params.total:,}** total, {a.params.non_embedding:,} non-embedding, "
+           f"{a.params.active:,} active per token.", "",
+           "| operation | FLOPs | share |", "|---|---:|---:|"]
+    for path, n, flops, frac in table_rows(a, tree):
+        name = md_escape(n.name) if path else "**total**"
+        indent = "&nbsp;&nbsp;" * max(len(path) - 1, 0)
+        out.append(f"| {indent}{name} | {flops:,} | {100 * frac:.4f}% |")
+    return "\n".join(out) + "\n"
+
+
+def as_csv(a: Analysis, tree: Node) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["path", "name", "depth", "leaf", "flops", "share"])
+    for path, n, flops, frac in table_rows(a, tree):
+        w.writerow([PATH_SEPARATOR.join(path), n.name if path else "", len(path),
+                    int(n.is_leaf), flops, repr(frac)])
+    return buf.getvalue()
+
+
+def render(a: Analysis, tree: Node, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(as_json(a, tree), indent=2) + "\n"
+    return {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)

@@ -1,0 +1,9 @@
+"""Stage 1, configs: the dimensions (:mod:`.symbols`), every key declared once (:mod:`.keys`),
+value checks (:mod:`.checks`), a config checked across keys (:mod:`.config`), its structure
+(:mod:`.arch`), Hugging Face import (:mod:`.hf`), the catalogue and where a model argument
+comes from (:mod:`.inputs`).  Nothing here builds a cost tree.
+
+The old ``flopdocs.config`` module's names stay importable from here.
+"""
+from flopdocs.config.config import Config, load, parse  # noqa: F401
+from flopdocs.errors import ConfigError  # noqa: F401

@@ -1,0 +1,86 @@
+"""A model's structure: which layers its tree is built from (plain data, hashable).
+
+:class:`Arch` holds only the *structural* choices of a config (which FFN, which norm,
+which position scheme, biases, experts, windowing, encoder/decoder): two configs with
+the same ``Arch`` have the same symbolic tree, differing only in the values of the
+dimensions.  Numeric knobs (``n_kv_heads``, ``d_head``, ``window``, ...) stay symbols
+(:mod:`flopdocs.config.symbols`) and are evaluated through :attr:`flopdocs.config.config.Config.dims`.
+
+A knob at its default value leaves the tree as the seed builds it: ``SEED`` (all
+defaults) is the seed notebook's decoder, node for node.  How each node is *counted*
+is not structure: that is a convention's business (:mod:`flopdocs.conventions`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flopdocs.config import symbols as S
+from flopdocs.config.keys import GATED_FFNS, T5_RELATIVE
+
+
+@dataclass(frozen=True)
+class Arch:
+    architecture: str = "decoder"
+    ffn: str = "relu"
+    norm: str = "layernorm"
+    position: str = "learned"
+    attn_bias: bool = False  # biases on the Q, K, V projections
+    attn_out_bias: bool = False  # bias on the output projection W_O
+    ffn_bias: bool = True
+    tie_embeddings: bool = False
+    lm_head: bool = True
+    gqa: bool = False  # n_kv_heads != n_heads: K and V have n_kv heads
+    explicit_d_head: bool = False  # n_heads * d_head != d_model
+    windowed: bool = False  # window < l: each query scores w keys, not l
+    moe: bool = False  # the FFN is a routed mixture of experts
+    expert_width: bool = False  # d_ff_expert given and != d_ff
+    token_types: bool = False  # BERT's token-type table, added to every embedding
+    pooler: bool = False  # BERT's pooler on the first token
+    lm_head_transform: bool = False  # BERT's masked-LM transform before the LM head, and its bias
+
+    # -- the dimensions the tree is written in ------------------------------------
+
+    def d_k(self, d_model: Any = S.d_model, n_heads: Any = S.n_heads) -> Any:
+        """Per-head width: the seed's ``d_model / n_heads`` unless ``d_head`` is explicit."""
+        return S.d_head if self.explicit_d_head else d_model / n_heads
+
+    @property
+    def kv_heads(self) -> Any:
+        """Key/value heads: ``n_kv`` with grouped-query attention, else ``None`` (= n_heads)."""
+        return S.n_kv_heads if self.gqa else None
+
+    @property
+    def d_expert(self) -> Any:
+        return S.d_ff_expert if self.expert_width else S.d_ff
+
+    @property
+    def encoder_decoder(self) -> bool:
+        return self.architecture == "encoder-decoder"
+
+    @property
+    def gated(self) -> bool:
+        return self.ffn in GATED_FFNS
+
+    @property
+    def t5_bias(self) -> bool:
+        """T5's position scheme: a bias table per stack, added to every self-attention score."""
+        return self.position == T5_RELATIVE
+
+    @property
+    def scaled_scores(self) -> bool:
+        """Whether the scores are divided by √d_k (T5 folds the scale into W_Q's init)."""
+        return not self.t5_bias
+
+    @property
+    def rescaled_lm_head(self) -> bool:
+        """T5's tied LM head: the decoder output is multiplied by d_model^-1/2 first (not
+        BERT's masked-LM head, whose transform comes first, with T5's positions or not)."""
+        return self.t5_bias and self.tie_embeddings and self.lm_head and not self.lm_head_transform
+
+    @property
+    def norm_layer(self) -> str:
+        return "RMSNorm" if self.norm == "rmsnorm" else "LayerNorm"
+
+
+SEED = Arch()

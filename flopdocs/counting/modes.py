@@ -1,0 +1,169 @@
+"""Modes: which pass is counted, and the counting flags any tree convention can set.
+
+- ``forward``: one forward pass over N sequences of l tokens;
+- ``training``: forward + backward, the backward counted leaf by leaf from its kind
+  (:data:`BACKWARD`): a matmul's backward is two matmuls (the gradients of both operands),
+  2× its forward; an elementwise or transcendental step one multiply by its local
+  derivative per element, 1×; a sum's gradient is a broadcast and a comparison's or a
+  lookup's a selection, 0×;
+- ``training-recompute``: plus one more forward of what is recomputed: everything
+  (``--recompute full``) or only the attention-score leaves (``selective``, Korthikanti
+  et al. 2022: QKᵀ, softmax and the weighted sum of values);
+- ``prefill``: the forward over a prompt of ``--prompt P`` tokens (default l);
+- ``decode``: one new token per sequence whose queries score the KV cache of
+  ``--context C`` tokens plus itself: min(C + 1, w) keys under a window w;
+- ``generate``: prefill of P tokens, then ``--generate G`` decode steps, summed exactly.
+
+Nothing here reads files or prints; :mod:`flopdocs.counting.analysis` puts it together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flopdocs.conventions.rules import SCORES
+from flopdocs.errors import ConfigError
+from flopdocs.config.keys import MAX_INT
+from flopdocs.config.symbols import keys as cache_keys, l as new_tokens
+from flopdocs.structure.tree import Node, evaluate
+
+MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
+RECOMPUTE = ("full", "selective")
+#: The backward pass as a multiple of the forward, by leaf kind (see the module's doc).
+BACKWARD = {"matmul": 2, "elementwise": 1, "transcendental": 1, "reduction": 0,
+            "comparison": 0, "lookup": 0}
+#: What selective recomputation recomputes (Korthikanti et al. 2022, section 4.2).
+SELECTIVE_ROLES = frozenset({"attention-scores", "attention-softmax", "attention-values"})
+
+
+@dataclass(frozen=True)
+class Options:
+    """The counting flags and the mode's own numbers, as given (``None``: the default)."""
+
+    scores: str = "dense"
+    macs: bool = False
+    recompute: str = "full"
+    prompt: int | None = None
+    context: int | None = None
+    generate: int | None = None
+    dtype_bytes: int = 2
+
+    def resolved(self, config, mode: str) -> "Options":
+        """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
+        prompt = self.prompt if self.prompt is not None else config["l"]
+        context = self.context if self.context is not None else config["l"] - 1
+        return replace(self, prompt=prompt, context=context,
+                       generate=self.generate if self.generate is not None else 1)
+
+    def shown(self, mode: str, tree_convention: bool) -> dict[str, Any]:
+        """JSON's ``rules``: the flags that apply, and the mode's numbers."""
+        out: dict[str, Any] = {}
+        if tree_convention:
+            out.update(scores=self.scores, macs=self.macs)
+        if mode == "training-recompute":
+            out["recompute"] = self.recompute
+        if mode in ("prefill", "generate"):
+            out["prompt"] = self.prompt
+        if mode == "decode":
+            out["context"] = self.context
+        if mode == "generate":
+            out["generate"] = self.generate
+        if mode in ("prefill", "decode", "generate"):
+            out["dtype_bytes"] = self.dtype_bytes
+        return out
+
+
+def check(mode: str, options: Options) -> None:
+    """One-line errors for a mode or flag outside its range."""
+    if mode not in MODES:
+        raise ConfigError(f"must be one of {', '.join(MODES)}, got {mode!r}", origin="--mode")
+    if options.scores not in SCORES:
+        raise ConfigError(f"must be one of {', '.join(SCORES)}, got {options.scores!r}", origin="--scores")
+    if options.recompute not in RECOMPUTE:
+        raise ConfigError(f"must be one of {', '.join(RECOMPUTE)}, got {options.recompute!r}",
+                          origin="--recompute")
+    for flag, value, least in (("--prompt", options.prompt, 1), ("--context", options.context, 0),
+                               ("--generate", options.generate, 1), ("--dtype-bytes", options.dtype_bytes, 1)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"must be a whole number, got {value!r}", origin=flag)
+        if not least <= value <= MAX_INT:
+            raise ConfigError(f"must be from {least} to 2**53, got {value}", origin=flag)
+
+
+def backward(tree: Node) -> Node:
+    """The backward pass of a forward tree: each leaf × :data:`BACKWARD` of its kind."""
+    if tree.is_leaf:
+        return replace(tree, value=BACKWARD[tree.kind] * tree.value)
+    return replace(tree, children=tuple(backward(c) for c in tree.children))
+
+
+def recomputed(tree: Node, how: str) -> Node | None:
+    """What recomputation runs again: the whole forward, or its attention-score leaves."""
+    if how == "full":
+        return tree
+    if tree.is_leaf:
+        return tree if tree.role in SELECTIVE_ROLES else None
+    kept = tuple(c for c in (recomputed(c, how) for c in tree.children) if c is not None)
+    return replace(tree, children=kept) if kept else None
+
+
+def training(forward: Node, mode: str, how: str) -> Node:
+    """The training tree: ``forward``, ``recompute`` (with recomputation) and ``backward``."""
+    parts = [Node(name="forward", children=forward.children, layer=forward.layer)]
+    if mode == "training-recompute":
+        again = recomputed(forward, how)
+        if again is not None:
+            parts.append(Node(name="recompute", children=again.children, layer=forward.layer))
+    parts.append(Node(name="backward", children=backward(forward).children, layer=forward.layer))
+    return Node(name=forward.name, children=tuple(parts))
+
+
+def decode_keys(config, context: int) -> int:
+    """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
+    by the window."""
+    window = config.get("window")
+    return context + 1 if window is None else min(context + 1, window)
+
+
+def decode_dims(config, context: int) -> dict:
+    """A decode step's values: one new token, the keys it scores."""
+    return {**config.dims, new_tokens: 1, cache_keys: decode_keys(config, context)}
+
+
+def decode_sum(tree: Node, config, first_context: int, steps: int) -> Node:
+    """``steps`` decode steps from context ``first_context`` on, summed exactly: each leaf
+    is linear in the keys scored, a + b·keys, so the sum is steps·a + b·Σ keys."""
+    base = config.dims
+    one = evaluate(tree, {**base, new_tokens: 1, cache_keys: 1})
+    two = evaluate(tree, {**base, new_tokens: 1, cache_keys: 2})
+    total_keys = sum_keys(config, first_context, steps)
+
+    def combine(a: Node, b: Node) -> Node:
+        if a.is_leaf:
+            slope = b.value - a.value
+            return replace(a, value=steps * (a.value - slope) + slope * total_keys)
+        return replace(a, children=tuple(combine(x, y) for x, y in zip(a.children, b.children)))
+
+    return combine(one, two)
+
+
+def sum_keys(config, first_context: int, steps: int) -> int:
+    """Σ over the steps of the keys scored: min(c + 1, w) for c = first .. first + steps − 1."""
+    lo, hi = first_context + 1, first_context + steps  # keys of the first and last step
+    window = config.get("window")
+    if window is None or hi <= window:
+        return (lo + hi) * steps // 2
+    if lo >= window:
+        return window * steps
+    below = (lo + window - 1) * (window - lo) // 2  # steps lo .. window - 1
+    return below + window * (hi - window + 1)
+
+
+def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
+    """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
+    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * keys
+            * dtype_bytes * config.n_sequences)
+
+

@@ -1,0 +1,238 @@
+"""What a table counts, and the reference every row equals.
+
+:class:`Counting` is a way of counting (a convention, a mode and its flags);
+:func:`summary` compiles, once per structure and counting, the counts a row shows: the
+mode's trees (a training tree; a prefill over ``P`` tokens; a decode step scoring
+``keys`` keys; ``G`` decode steps summed from each leaf's values at 1 and 2 keys) as
+polynomials in the config's keys and the mode's numbers (:data:`MODE_ARGS`).
+:func:`reference_row` is the same row by the reference path
+(:class:`~flopdocs.counting.analysis.Analysis`), what every row equals.  A closed-form convention
+is not compiled: its rows are the reference's.  Nothing here reads files or writes rows
+(:mod:`flopdocs.cli.table`) or walks a grid (:mod:`flopdocs.counting.sweep`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import sympy
+
+from flopdocs import conventions
+from flopdocs.counting import modes
+from flopdocs.structure import params as _params
+from flopdocs.config import symbols as S
+from flopdocs.counting.analysis import Analysis, analyse, check, refuse, symbolic_tree
+from flopdocs.config.arch import Arch
+from flopdocs.compile.codegen import Program, compile_exprs
+from flopdocs.compile.compiled import tree_exprs
+from flopdocs.config.config import Config
+from flopdocs.config.keys import BY_NAME, DIMENSION_KEYS, KEYS, KNOB_ORDER, key_of
+from flopdocs.counting.modes import Options
+from flopdocs.structure.roles import ROLES
+from flopdocs.structure.tree import Node, leaves
+
+#: Every dimension and architecture key, in the key table's order.
+KEY_COLUMNS = (*DIMENSION_KEYS, *KNOB_ORDER)
+COUNT_COLUMNS = ("params_total", "params_non_embedding", "params_active", "total", "per_token",
+                 *(f"share_{r}" for r in ROLES))
+
+
+#: The mode's own numbers a row shows (resolved per row: the prompt defaults to l, ...).
+MODE_COLUMNS = {"prefill": ("prompt",), "decode": ("context",), "generate": ("prompt", "generate")}
+#: The symbols a mode's programs take beyond the config's keys, and the names of their values.
+PROMPT, STEPS, KEYS_SUMMED = (sympy.Symbol(n, integer=True, positive=True) for n in ("P", "G", "K"))
+MODE_ARGS = {S.keys: "keys", PROMPT: "prompt", STEPS: "generate", KEYS_SUMMED: "keys_summed"}
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a table counts: a convention, a mode and the flags (:class:`~flopdocs.counting.modes.Options`).
+    Checked when made (:func:`flopdocs.counting.analysis.check`): one line for a mode the convention
+    does not define, or a flag it does not take."""
+
+    convention: str = conventions.DEFAULT
+    mode: str = "forward"
+    options: Options = Options()
+
+    def __post_init__(self) -> None:
+        check(self.convention, self.mode, self.options)
+
+    @property
+    def module(self):
+        return conventions.get(self.convention)
+
+    @property
+    def compiled(self) -> bool:
+        """A tree convention's rows are compiled; a closed form's come from the reference."""
+        return conventions.is_tree(self.module)
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """The columns every row shares: the convention, the mode and the flags that apply
+        (JSON's ``rules`` but the mode's numbers, which are :attr:`mode_columns`)."""
+        shown = self.options.shown(self.mode, self.compiled)
+        return {"convention": self.convention, "mode": self.mode,
+                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")}}
+
+    @property
+    def mode_columns(self) -> tuple[str, ...]:
+        return MODE_COLUMNS.get(self.mode, ())
+
+    def check_row(self, config: Config) -> None:
+        """The one-line error for a row this counting cannot count (read from ``config``:
+        only what the mode needs, since a sweep tabulates this over the axes it reads)."""
+        numbered = self.mode in MODE_COLUMNS  # a prompt or a context, checked against positions
+        refuse(config, self.convention, self.mode, self.options.resolved(config, self.mode) if numbered else None)
+
+    def structure(self, config: Config) -> Any:
+        """What a row's program depends on beyond its numbers: the structure of each tree
+        the mode evaluates (a prefill's windows are those of its prompt)."""
+        arch, window = config.arch, config.get("window")
+        if self.mode not in ("prefill", "decode", "generate"):
+            return arch
+        prompt = self.options.resolved(config, self.mode).prompt
+        prefill = replace(arch, windowed=window is not None and window < prompt)
+        decode = replace(arch, windowed=window is not None)  # as flopdocs.counting.analysis builds it
+        return {"prefill": prefill, "decode": decode, "generate": (prefill, decode)}[self.mode]
+
+    def mode_values(self, config: Config) -> dict[str, int]:
+        """A row's values of the mode's numbers and of :data:`MODE_ARGS`."""
+        o = self.options.resolved(config, self.mode)
+        if self.mode == "prefill":
+            return {"prompt": o.prompt}
+        if self.mode == "decode":
+            return {"context": o.context, "keys": modes.decode_keys(config, o.context)}
+        if self.mode == "generate":
+            return {"prompt": o.prompt, "generate": o.generate,
+                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate)}
+        return {}
+
+    def analyse(self, config: Config) -> Analysis:
+        return analyse(config, self.convention, self.mode, self.options)
+
+    def tree(self, arch: Arch) -> Node:
+        """The symbolic tree of one sequence in the forward or a training mode."""
+        if self.mode not in ("forward", "training", "training-recompute"):
+            raise ValueError(f"mode {self.mode}: its counts are not one tree in the config's keys")
+        return symbolic_tree(self.module, arch, self.mode, self.options)
+
+    def outputs(self, structure: Any) -> tuple[dict[str, list], Any, list]:
+        """A structure's symbolic counts: each role's leaf values (one sequence), the tokens
+        counted and every expression the reference checks is whole."""
+        conv, o, mode = self.module, self.options, self.mode
+        by_role: dict[str, list] = {r: [] for r in ROLES}
+
+        def forward(arch: Arch) -> Node:
+            return conv.build(arch=arch, scores=o.scores, macs=o.macs)
+
+        def add(tree: Node, value=lambda v: v) -> None:
+            for _, leaf in leaves(tree):
+                by_role[leaf.role].append(value(leaf.value))
+
+        if mode in ("forward", "training", "training-recompute"):
+            tree = self.tree(structure)
+            add(tree)
+            return by_role, tokens(structure), tree_exprs(tree)
+        checks, prompt = [], {S.l: PROMPT}
+        if mode in ("prefill", "generate"):
+            tree = forward(structure if mode == "prefill" else structure[0])
+            add(tree, lambda v: _sub(v, prompt))
+            checks += [_sub(e, prompt) for e in tree_exprs(tree)]
+        if mode == "prefill":
+            return by_role, PROMPT, checks
+        step = conv.build(arch=structure if mode == "decode" else structure[1], decode=True,
+                          scores=o.scores, macs=o.macs)
+        if mode == "decode":  # one new token scoring ``keys`` keys
+            add(step, lambda v: _sub(v, {S.l: 1}))
+            return by_role, sympy.Integer(1), [_sub(e, {S.l: 1}) for e in tree_exprs(step)]
+        # G steps, each leaf a + b·keys: G·a + b·Σ keys, from its values at 1 and 2 keys,
+        # as flopdocs.counting.modes.decode_sum sums them
+        one, two = {S.l: 1, S.keys: 1}, {S.l: 1, S.keys: 2}
+        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
+        add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
+            + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+        return by_role, PROMPT + STEPS, checks
+
+
+def _sub(value: Any, at: dict) -> Any:
+    return value.xreplace(at) if isinstance(value, sympy.Basic) else value
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One structure's counts, compiled: ``program.function(*args)`` returns each role's
+    FLOPs for one sequence (in ROLES order: they sum to the total), the parameters (total,
+    non-embedding, active) and the tokens per sequence, or None when the reference must
+    answer (a value it checks is not whole)."""
+
+    program: Program
+    keys: tuple[str, ...]  # the config key (or the mode's value, MODE_ARGS) of each argument
+    #: Where the program divides: its checks alone (None: not whole somewhere), and its
+    #: arguments' keys; a table runs it over every row before writing the first.
+    checker: Program | None = None
+    checker_keys: tuple[str, ...] = ()
+
+    @property
+    def function(self) -> Callable[..., tuple[int, ...] | None]:
+        return self.program.function
+
+
+def tokens(arch: Arch) -> Any:
+    """Tokens one sequence's forward pass processes (as ``Config.tokens``), symbolically."""
+    return S.l_src + S.l_tgt if arch.encoder_decoder else S.l
+
+
+@lru_cache(maxsize=None)
+def summary(counting: Counting, structure: Any) -> Summary:
+    """The compiled counts of a structure, once per structure and counting."""
+    by_role, counted, checks = counting.outputs(structure)
+    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks)
+
+
+@lru_cache(maxsize=None)
+def every_leaf(counting: Counting, arch: Arch) -> Summary:
+    """As :func:`summary`, but the FLOPs are every leaf's, in the tree's pre-order (the
+    site's calculator shows the whole breakdown): ``len(leaves)`` values, then the
+    parameters (total, non-embedding, active) and the tokens per sequence.  The forward
+    and training modes (a tree in the config's keys only)."""
+    tree = counting.tree(arch)
+    return _compile(arch, [leaf.value for _, leaf in leaves(tree)], tokens(arch), tree_exprs(tree))
+
+
+def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary:
+    p = _params.symbolic(structure[0] if isinstance(structure, tuple) else structure)
+    outputs = [*flops, p.total, p.non_embedding, p.active, counted]
+    checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
+    order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
+    program = compile_exprs(outputs, checks, order=order)
+    checker = compile_exprs([], [*outputs, *checks], order=order) if program.divides else None
+    return Summary(program=program, keys=_keys(program), checker=checker,
+                   checker_keys=() if checker is None else _keys(checker))
+
+
+def _keys(program: Program) -> tuple[str, ...]:
+    return tuple(MODE_ARGS.get(s) or key_of(s) for s in program.symbols)
+
+
+def columns(counting: Counting) -> tuple[str, ...]:
+    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS)
+
+
+def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
+    """A row by the reference path (:class:`~flopdocs.counting.analysis.Analysis`): what every
+    row equals.  Raises the reference's error for a config it cannot evaluate."""
+    a = counting.analyse(config)
+    total = a.total
+    return {"name": config.name, **counting.labels, **_key_values(config),
+            **{c: getattr(a.options, c) for c in counting.mode_columns},
+            "params_total": a.params.total, "params_non_embedding": a.params.non_embedding,
+            "params_active": a.params.active, "total": total, "per_token": a.per_token,
+            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES}}
+
+
+def _key_values(config: Config) -> dict[str, Any]:
+    """Every key column's value: the config's, defaults filled in; None where it does not apply."""
+    architecture = config.get("architecture")
+    return {k: config.get(k) if BY_NAME[k].only in (None, architecture) else None for k in KEY_COLUMNS}

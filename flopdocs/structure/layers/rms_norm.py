@@ -1,0 +1,36 @@
+"""RMS normalisation (Zhang & Sennrich 2019, eq. 4): scale by the root mean square, no centring."""
+from flopdocs.structure.ops import count, elementwise, reduction, weight
+from flopdocs.config.symbols import d_model, l
+from flopdocs.structure.layers import layer
+
+
+@layer(
+    "RMSNorm",
+    example=lambda: (l, d_model),
+    summary="Divide each position by the root mean square of its entries, then scale by γ.",
+    computation=(
+        r"r = \sqrt{\textstyle\sum_j X_{ij}^2 / n + \epsilon}: (m \times 1)",
+        r"Y = \gamma \odot X / r: (m \times n)",
+    ),
+    notes=(
+        "Config key norm: rmsnorm (LLaMA, Mistral, Gopher); the default layernorm keeps "
+        "the seed's LayerNorm. Called as RMSNorm(m=l, n=d_model): m rows of width n.",
+        "Counted row by row, correctly (unlike the seed's LayerNorm, which counts its "
+        "per-row steps n times): squares and their sum (m·n each), then per row a divide "
+        "by n, an add of ε and a square root (3·m), then a divide by r and a multiply by γ "
+        "per element (2·m·n): 4·m·n + 3·m in all.",
+        "Parameters: γ (n); there is no β and no mean.",
+    ),
+)
+def rms_norm(m, n):
+    return [
+        elementwise("X**2", m, n, role="norm"),
+        reduction("sum", m, n, role="norm"),
+        count("/ n + eps", 2 * m, "Per row: divide the sum by n, add ε (2·m).", role="norm",
+              kind="elementwise", shape=(m, n)),
+        count("sqrt", m, "Per row: one square root (m).", role="norm", kind="transcendental",
+              shape=(m, n)),
+        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square."),
+        elementwise("gamma * x", m, n, role="norm", note="Scale every element by γ.",
+                    weights=weight("gamma", n)),
+    ]

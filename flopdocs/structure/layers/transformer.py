@@ -1,0 +1,68 @@
+"""The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
+from flopdocs.config.arch import SEED, Arch
+from flopdocs.structure.ops import elementwise, matmul, weight
+from flopdocs.config.symbols import d_ff, d_model, l, n_buckets, n_heads, n_layers, n_vocab
+from flopdocs.structure.tree import rename, repeat
+from flopdocs.structure.layers import layer
+from flopdocs.structure.layers.block import block, final_norm_name, norm
+from flopdocs.structure.layers.bert_heads import lm_head_transform, pooler
+from flopdocs.structure.layers.embeddings import embeddings
+from flopdocs.structure.layers.relative_position_bias import relative_position_bias
+
+
+@layer(
+    "Transformer",
+    example=lambda: (l, d_model, d_ff, n_vocab, n_layers, n_heads),
+    summary="Embed the tokens, run n_layers blocks, normalise, project to the vocabulary.",
+    computation=(
+        r"X = \mathrm{Embeddings}(\text{inputs}): (l \times d_{model})",
+        r"X \leftarrow \mathrm{Block}(X), \quad n_{layers} \text{ times}",
+        r"X \leftarrow \mathrm{LayerNorm}(X)",
+        r"\text{logits} = X W_{LM}: (l \times d_{model})(d_{model} \times n_{vocab})",
+    ),
+    notes=("This is one forward pass over one sequence of l tokens; multiply by N for N sequences.",
+           "Config key architecture: decoder (default, the seed: causal self-attention) or "
+           "encoder (BERT: bidirectional self-attention, and no LM head unless lm_head: "
+           "true); encoder-decoder builds an EncoderDecoder instead.",
+           "Config key lm_head (default true, false for an encoder): with false the "
+           "ProjectToVocab step and its parameters are absent.",
+           "Config key tie_embeddings (default false): the LM head reuses the word "
+           "embedding X_word (GPT-2, PaLM): ProjectToVocab still costs its FLOPs, but its "
+           "n_vocab × d_model parameters are counted once, in Embeddings.",
+           "Parameters: Embeddings, the final norm, the LM head (absent when tied) and "
+           "n_layers blocks; non-embedding parameters leave out the word and position "
+           "tables and the LM head (Kaplan et al. 2020's N)."),
+)
+def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED, keys=None):
+    """``keys``: a decode step's attention scores that many cached keys (default: l)."""
+    steps = [
+        embeddings(l, d_model, n_vocab, position=arch.position, token_types=arch.token_types),
+        rename(norm(l, d_model, arch), final_norm_name(arch)),
+    ]
+    if arch.t5_bias:
+        steps.insert(1, relative_position_bias(l, l if keys is None else keys, n_buckets, n_heads))
+    if arch.pooler:
+        steps.append(pooler(d_model))
+    if arch.lm_head:
+        steps.extend(lm_head(l, d_model, n_vocab, arch))
+    mask = arch.architecture != "encoder"
+    steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask, keys=keys), n_layers),
+                        "Blocks"))
+    return steps
+
+
+def lm_head(rows, d_model, n_vocab, arch: Arch):
+    """``ProjectToVocab``: its own matrix, or a use of the word embedding when tied;
+    BERT's (``lm_head_transform``) after its transform, with a bias."""
+    tied_to = "X_word" if arch.tie_embeddings else None
+    project = matmul("ProjectToVocab", rows, d_model, n_vocab, role="lm-head",
+                     weights=weight("W_LM", d_model, n_vocab, tied_to=tied_to))
+    steps = [lm_head_transform(rows, d_model)] if arch.lm_head_transform else []
+    if arch.rescaled_lm_head:
+        steps.append(elementwise("X / sqrt(d_model)", rows, d_model, role="lm-head",
+                                 note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
+                                      "before projecting with the embedding."))
+    steps.append(project)
+    if arch.lm_head_transform:
+        steps.append(elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab)))
+    return steps
