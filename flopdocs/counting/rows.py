@@ -201,6 +201,18 @@ def every_leaf(counting: Counting, arch: Arch) -> Summary:
     return _compile(arch, [leaf.value for _, leaf in leaves(tree)], tokens(arch), tree_exprs(tree))
 
 
+@lru_cache(maxsize=None)
+def every_decode_leaf(convention: str, arch: Arch) -> Summary:
+    """As :func:`every_leaf`, for one decode step (one new token, ``l`` = 1) of a tree
+    convention: every leaf's FLOPs in the cached ``keys`` it scores (:data:`MODE_ARGS`), the
+    parameters, and 1 token.  ``arch`` is the decode structure (windowed when a window is
+    given: :func:`flopdocs.counting.analysis.analyse`)."""
+    step = conventions.get(convention).build(arch=arch, decode=True)
+    one = {S.l: 1}
+    return _compile(arch, [_sub(leaf.value, one) for _, leaf in leaves(step)], sympy.Integer(1),
+                    [_sub(e, one) for e in tree_exprs(step)])
+
+
 def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary:
     p = _params.symbolic(structure[0] if isinstance(structure, tuple) else structure)
     outputs = [*flops, p.total, p.non_embedding, p.active, counted]

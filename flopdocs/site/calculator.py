@@ -40,16 +40,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from types import SimpleNamespace
 from typing import Any
+
+import sympy
 
 from flopdocs import conventions
 from flopdocs.config.arch import Arch
 from flopdocs.compile.codegen_js import javascript
-from flopdocs.counting.rows import Counting, every_leaf
+from flopdocs.compile.codegen import compile_exprs
+from flopdocs.config import symbols as S
+from flopdocs.conventions.formula import Model
+from flopdocs.counting.accelerators import ACCELERATORS
+from flopdocs.counting.modes import BACKWARD, MODES, RECOMPUTE, SELECTIVE_ROLES
+from flopdocs.counting.rows import Counting, every_decode_leaf, every_leaf
 from flopdocs.structure.grouping import family_subtrees
 from flopdocs.config.hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
 from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS,
-                                  T5_BUCKETS, T5_RELATIVE)
+                                  T5_BUCKETS, T5_RELATIVE, key_of)
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.structure.tree import Node
 from flopdocs.site.cache import cached
@@ -102,14 +110,51 @@ def _js(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
 
 
-def program(a: Arch, convention: str = conventions.DEFAULT) -> dict[str, Any]:
-    """One structure's program and the data the page reads it with."""
+def _compiled(a: Arch, convention: str, part: str):
+    if part == "decode":
+        return every_decode_leaf(convention, a), conventions.get(convention).build(arch=a, decode=True)
     counting = Counting(convention)
-    compiled = every_leaf(counting, a)
-    tree = counting.tree(a)
+    return every_leaf(counting, a), counting.tree(a)
+
+
+def program(a: Arch, convention: str = conventions.DEFAULT, part: str = "forward") -> dict[str, Any]:
+    """One structure's program and the data the page reads it with: a forward pass of one
+    sequence (``part`` "forward") or one decode step scoring ``keys`` cached keys ("decode")."""
+    compiled, tree = _compiled(a, convention, part)
     return {"keys": list(compiled.keys), "tree": _skeleton(tree),
             "groups": [list(p) for p in family_subtrees(tree)],
             "source": javascript(compiled.program.code)}
+
+
+#: The symbols a closed form's program takes beyond the config's keys.
+_PARAMS, _SEQ = (sympy.Symbol(n, integer=True, positive=True) for n in ("P_total", "n_ctx"))
+
+
+def closed_form(conv) -> dict[str, Any]:
+    """A formula convention's terms as one program of the dimensions, the parameters (P)
+    and the sequence (``per_sequence``) or context (``per_token``) length, and each term's
+    name, role, kind and whether full recomputation counts it again."""
+    params = SimpleNamespace(total=_PARAMS, non_embedding=_PARAMS, active=_PARAMS)
+    m = Model(S.l, S.d_model, S.d_ff, S.n_vocab, S.n_layers, S.n_heads, S.d_head, params)
+    per = "per_sequence" if hasattr(conv, "per_sequence") else "per_token"
+    terms = getattr(conv, per)(m, _SEQ)
+    prog = compile_exprs([sympy.sympify(t.value) for t in terms], order=[
+        *(k.symbol for k in KEYS if k.symbol is not None), _PARAMS, _SEQ])
+    names = {_PARAMS: "params_total", _SEQ: "n"}
+    return {"per": per, "backward": conv.BACKWARD, "modes": list(conv.MODES),
+            "terms": [{"name": t.name, "role": t.role, "kind": t.kind, "recomputed": t.recomputed}
+                      for t in terms],
+            "keys": [names.get(x) or key_of(x) for x in prog.symbols],
+            "source": javascript(prog.code)}
+
+
+def _refusals(conv) -> dict[str, str | None]:
+    """What a formula convention says of an encoder-decoder and of a mixture of experts
+    (its own ``refuses``, asked of the two)."""
+    def asked(encoder_decoder: bool, experts: int | None) -> str | None:
+        return conv.refuses(SimpleNamespace(is_encoder_decoder=encoder_decoder,
+                                            get=lambda k: experts if k == "n_experts" else None))
+    return {"encoder_decoder": asked(True, None), "moe": asked(False, 2)}
 
 
 def _key_data(k) -> dict[str, Any]:
@@ -120,29 +165,48 @@ def _key_data(k) -> dict[str, Any]:
             "hf": {f: list(names) for f, names in k.hf.items()}}
 
 
+def _parts(a: Arch) -> tuple[str, ...]:
+    """The programs a structure needs: a forward pass, and a decode step for a decoder."""
+    return ("forward", "decode") if a.architecture == "decoder" else ("forward",)
+
+
 def assets(data: SiteData) -> dict[str, str]:
     """``{path under the site: text}``: the index and one file per distinct program."""
     files: dict[str, str] = {}
-    table: dict[str, str] = {}
+    table: dict[str, dict[str, dict[str, str]]] = {}
+    trees = [n for n, m in conventions.CONVENTIONS.items() if conventions.is_tree(m)]
     for a in structures(data):
-        body = cached("calculator", f"{conventions.DEFAULT} {signature(a)}", lambda a=a: _body(program(a)))
-        ident = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-        table[signature(a)] = ident
-        files[f"{DIRECTORY}/s-{ident}.js"] = (
-            "// Generated by flopdocs build (flopdocs/site/calculator.py): one structure's counts.\n"
-            f"window.flopdocsCalculator.define({_js(ident)}, {body});\n")
+        for convention in trees:
+            for part in _parts(a):
+                body = cached("calculator", f"{convention} {part} {signature(a)}",
+                              lambda a=a, c=convention, p=part: _body(program(a, c, p)))
+                ident = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+                table.setdefault(convention, {}).setdefault(part, {})[signature(a)] = ident
+                files[f"{DIRECTORY}/s-{ident}.js"] = (
+                    "// Generated by flopdocs build (flopdocs/site/calculator.py): one structure's counts.\n"
+                    f"window.flopdocsCalculator.define({_js(ident)}, {body});\n")
+    formulas = {n: {**closed_form(m), "refuses": _refusals(m)}
+                for n, m in conventions.CONVENTIONS.items() if not conventions.is_tree(m)}
     index = {
         "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
         "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
         "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES),
-        "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
+        "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS,
+        "structures": {c: {p: dict(sorted(t.items())) for p, t in parts.items()} for c, parts in table.items()},
+        "conventions": {n: {"title": m.TITLE, "modes": list(m.MODES), "tree": conventions.is_tree(m)}
+                        for n, m in conventions.CONVENTIONS.items()},
+        "formulas": {n: {k: v for k, v in f.items() if k != "source"} for n, f in formulas.items()},
+        "modes": list(MODES), "recompute": list(RECOMPUTE), "backward": BACKWARD,
+        "selective": sorted(SELECTIVE_ROLES),
+        "accelerators": [{"name": x.name, "title": x.title, "dense": x.dense} for x in ACCELERATORS.values()],
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }
     files[f"{DIRECTORY}/index.js"] = (
         "// Generated by flopdocs build (flopdocs/site/calculator.py): the calculator's data.\n"
-        f"window.flopdocsCalculator.data({_js(index)});\n")
+        f"window.flopdocsCalculator.data({_js(index)});\n"
+        + "".join(f"window.flopdocsCalculator.formula({_js(n)}, {f['source']});\n" for n, f in formulas.items()))
     return dict(sorted(files.items()))
 
 
@@ -164,4 +228,6 @@ def context(data: SiteData) -> dict[str, Any]:
     return {"dimensions": [k for k in keys if k["group"] == "dimension"],
             "architecture": [k for k in keys if k["group"] == "architecture"],
             "models": data.models, "n_structures": len(structures(data)),
-            "n_models": len(data.models), "convention": conventions.DEFAULT}
+            "n_models": len(data.models), "convention": conventions.DEFAULT,
+            "conventions": [{"name": n, "title": m.TITLE} for n, m in conventions.CONVENTIONS.items()],
+            "modes": MODES, "recompute": RECOMPUTE, "accelerators": list(ACCELERATORS.values())}

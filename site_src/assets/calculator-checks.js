@@ -116,7 +116,7 @@
   }
 
   // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
-  function structure(get) {
+  function structure(get, over) {
     var a = {
       architecture: get("architecture"), ffn: get("ffn"), norm: get("norm"), position: get("position"),
       attn_bias: get("attn_bias"), attn_out_bias: get("attn_out_bias"), ffn_bias: get("ffn_bias"),
@@ -129,11 +129,14 @@
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head")
     };
+    Object.keys(over || {}).forEach(function (f) { a[f] = over[f]; });
     return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
   }
 
-  function command(raw) {
+  function command(raw, o) {
     var parts = ["flopdocs report seed-512"];
+    if (o && o.convention !== DATA.convention) { parts.push("--convention " + o.convention); }
+    if (o && o.mode !== "forward") { parts.push("--mode " + o.mode); }
     DATA.keys.forEach(function (k) {
       if (Object.prototype.hasOwnProperty.call(raw, k.name)) { parts.push("--set " + k.name + "=" + raw[k.name]); }
     });

@@ -9,7 +9,8 @@
   "use strict";
   var script = document.currentScript;
   var BASE = (script && script.src ? script.src : "").replace(/[^\/]*$/, "") + "calculator/";
-  var DATA = null, KEY = {}, PROGRAMS = {}, LOADING = {}, ROOT = null, SEQ = 0, LAST = Promise.resolve();
+  var DATA = null, KEY = {}, PROGRAMS = {}, FORMULAS = {}, LOADING = {}, ROOT = null, SEQ = 0, LAST = Promise.resolve();
+  var UNKNOWN = null, LAST_HASH = null;
   // from calculator-checks.js and calculator-hf.js, once they and index.js are loaded
   var check, getter, structure, command, DERIVED, fromHf;
 
@@ -21,12 +22,21 @@
     define: function (id, keys, tree, groups, f) {
       PROGRAMS[id] = { keys: keys, tree: tree, groups: groups, f: f };
     },
+    formula: function (name, f) { FORMULAS[name] = f; },
     // The fields as a map (empty ones left out) and the model picked.
     fields: function () { return readFields(); },
     // Fill the fields (a map of key -> text; every other field emptied) and count: a
     // promise of the shown result (the tests drive the page through this, as a reader would).
-    fill: function (values, model) {
+    fill: function (values, model, options) {
+      UNKNOWN = null;
       setFields(values, model || "");
+      setOptions(options || {});
+      return update();
+    },
+    // Go to an address (#model=...&mode=...) as a reader pasting it would.
+    open: function (hash) {
+      location.hash = hash;
+      restore();
       return update();
     },
     settled: function () { return LAST; }
@@ -73,28 +83,181 @@
   }
 
   // -- counting ------------------------------------------------------------------------
+  // A count is a tree of one sequence ({n, c} or a leaf {n, k, r, v}), built from the
+  // generated programs as flopdocs/counting/analysis.py builds it for each mode (the
+  // backward's multiples by kind, what selective recomputation keeps, the parts' names:
+  // index.js, from flopdocs/counting/modes.py), then multiplied by N.
 
-  function count(prog, get) {
+  var OPTIONS = ["convention", "mode", "recompute", "prompt", "context", "generate",
+                 "tokens", "accelerator", "devices", "mfu"];
+
+  function run(prog, get) {  // -> {tree, params, tokens} or null (a value is not whole)
     var args = prog.keys.map(get);
     if (args.some(function (a) { return a === null; })) { return null; }
     var out = prog.f.apply(null, args);
     if (out === null) { return null; }
-    var n = get("N"), leaves = [], i = 0;
-    (function walk(t, path) {
-      if (t.c) { t.c.forEach(function (c) { walk(c, path.concat([c.n])); }); }
-      else { leaves.push({ path: path, kind: t.k, role: t.r, value: out[i++] * n }); }
-    })(prog.tree, []);
-    var perSequence = out.slice(0, i).reduce(function (s, v) { return s + v; }, 0n);
+    var i = 0;
+    var tree = (function walk(t) {
+      if (t.c) { return { n: t.n, c: t.c.map(walk) }; }
+      return { n: t.n, k: DATA.kinds[t.k], r: DATA.roles[t.r], v: out[i++] };
+    })(prog.tree);
+    return { tree: tree, params: { total: out[i], non_embedding: out[i + 1], active: out[i + 2] }, tokens: out[i + 3] };
+  }
+
+  function mapLeaves(t, f) {
+    if (t.c) {
+      var c = t.c.map(function (x) { return mapLeaves(x, f); }).filter(function (x) { return x !== null; });
+      return c.length ? { n: t.n, c: c } : null;
+    }
+    return f(t);
+  }
+
+  function leavesOf(t, path, out) {
+    out = out || []; path = path || [];
+    if (t.c) { t.c.forEach(function (c) { leavesOf(c, path.concat([c.n]), out); }); }
+    else { out.push({ path: path, leaf: t }); }
+    return out;
+  }
+
+  function part(name, t) { return { n: name, c: t.c }; }
+
+  function training(fwd, mode, how) {  // flopdocs.counting.modes.training
+    var parts = [part("forward", fwd)];
+    if (mode === "training-recompute") {
+      var again = how === "full" ? fwd : mapLeaves(fwd, function (l) {
+        return DATA.selective.indexOf(l.r) >= 0 ? l : null;
+      });
+      if (again) { parts.push(part("recompute", again)); }
+    }
+    parts.push(part("backward", mapLeaves(fwd, function (l) {
+      return { n: l.n, k: l.k, r: l.r, v: BigInt(DATA.backward[l.k]) * l.v };
+    })));
+    return { n: fwd.n, c: parts };
+  }
+
+  function sumKeys(get, first, steps) {  // flopdocs.counting.modes.sum_keys
+    var lo = first + 1n, hi = first + steps, w = get("window");
+    if (w === null || hi <= w) { return (lo + hi) * steps / 2n; }
+    if (lo >= w) { return w * steps; }
+    return (lo + w - 1n) * (w - lo) / 2n + w * (hi - w + 1n);
+  }
+
+  function decodeKeys(get, context) {
+    var w = get("window");
+    return w === null || context + 1n < w ? context + 1n : w;
+  }
+
+  function withValues(get, values) {
+    return function (k) { return Object.prototype.hasOwnProperty.call(values, k) ? values[k] : get(k); };
+  }
+
+  // The programs a count needs: [[file id, role]], or an error text.
+  function plan(c, get, o) {
+    var conv = DATA.conventions[o.convention], treeConv = conv.tree ? o.convention : DATA.convention;
+    var table = DATA.structures[treeConv], need = {}, P = withValues(get, { l: o.prompt });
+    var sig = function (g, over) { return structure(g, over); };
+    if (o.mode === "prefill" || o.mode === "generate") {
+      need.prefill = table.forward[sig(P)];
+      need.params = table.forward[sig(get)];
+    } else {
+      need.forward = table.forward[sig(get)];
+    }
+    if (conv.tree && (o.mode === "decode" || o.mode === "generate")) {
+      need.decode = (table.decode || {})[sig(get, { windowed: get("window") !== null })];
+    }
+    return need;
+  }
+
+  function formulaTree(o, get, params) {  // flopdocs.conventions.formula.tree
+    var F = DATA.formulas[o.convention], at = function (n) {
+      var g = withValues(get, { params_total: params.total, n: n });
+      var args = F.keys.map(g);
+      if (args.some(function (a) { return a === null; })) { return null; }
+      return FORMULAS[o.convention](...args);
+    };
+    var leaves = function (vals, scale, only) {
+      var out = [];
+      F.terms.forEach(function (t, j) {
+        if (!only || t.recomputed) { out.push({ n: t.name, k: t.kind, r: t.role, v: scale * vals[j] }); }
+      });
+      return out;
+    };
+    var seq = function (n) {
+      var v = at(n);
+      return v && (F.per === "per_sequence" ? v : v.map(function (x) { return x * n; }));
+    };
+    var l = get("l"), root = DATA.conventions[o.convention].title, s;
+    if (o.mode === "forward" || o.mode === "training" || o.mode === "training-recompute") {
+      s = seq(l);
+      if (!s) { return null; }
+      if (o.mode === "forward") { return { tree: { n: root, c: leaves(s, 1n) }, tokens: l }; }
+      var parts = [{ n: "forward", c: leaves(s, 1n) }];
+      if (o.mode === "training-recompute") { parts.push({ n: "recompute", c: leaves(s, 1n, true) }); }
+      parts.push({ n: "backward", c: leaves(s, BigInt(F.backward)) });
+      return { tree: { n: root, c: parts }, tokens: l };
+    }
+    if (o.mode === "prefill") {
+      s = seq(o.prompt);
+      return s && { tree: { n: root, c: leaves(s, 1n) }, tokens: o.prompt };
+    }
+    if (o.mode === "decode") {
+      s = at(o.context + 1n);
+      return s && { tree: { n: root, c: leaves(s, 1n) }, tokens: 1n };
+    }
+    var first = o.prompt + 1n, steps = o.generate, one = at(1n), two = at(2n), pre = seq(o.prompt);
+    if (!one || !two || !pre) { return null; }
+    var totalCtx = steps * first + steps * (steps - 1n) / 2n;
+    var dec = one.map(function (a1, j) { var b = two[j] - a1; return steps * (a1 - b) + b * totalCtx; });
+    return { tree: { n: root, c: [{ n: "prefill", c: leaves(pre, 1n) }, { n: "decode", c: leaves(dec, 1n) }] },
+             tokens: o.prompt + o.generate };
+  }
+
+  // One count: {tree (per sequence), params, tokens} or null (not whole), from loaded programs.
+  function evaluate(need, o, get) {
+    var conv = DATA.conventions[o.convention], P = withValues(get, { l: o.prompt });
+    var fwd = need.forward ? run(PROGRAMS[need.forward], get) : null;
+    var params = fwd ? fwd.params : need.params ? (run(PROGRAMS[need.params], get) || {}).params : null;
+    if (!params) { return null; }
+    if (!conv.tree) {
+      var f = formulaTree(o, get, params);
+      return f && { tree: f.tree, params: params, tokens: f.tokens };
+    }
+    if (o.mode === "forward") { return fwd; }
+    if (o.mode === "training" || o.mode === "training-recompute") {
+      return { tree: training(fwd.tree, o.mode, o.recompute), params: params, tokens: fwd.tokens };
+    }
+    var pre = need.prefill ? run(PROGRAMS[need.prefill], P) : null;
+    if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: o.prompt }; }
+    var step = function (keys) { return run(PROGRAMS[need.decode], withValues(get, { keys: keys })); };
+    if (o.mode === "decode") {
+      var d = step(decodeKeys(get, o.context));
+      return d && { tree: d.tree, params: params, tokens: 1n };
+    }
+    var one = step(1n), two = step(2n);
+    if (!pre || !one || !two) { return null; }
+    var total = sumKeys(get, o.prompt, o.generate), a = leavesOf(two.tree), j = 0;
+    var steps = mapLeaves(one.tree, function (l) {
+      var slope = a[j++].leaf.v - l.v;
+      return { n: l.n, k: l.k, r: l.r, v: o.generate * (l.v - slope) + slope * total };
+    });
+    return { tree: { n: pre.tree.n, c: [part("prefill", pre.tree), part("decode", steps)] },
+             params: params, tokens: o.prompt + o.generate };
+  }
+
+  function summarise(r, get, groups) {
+    var n = get("N"), all = leavesOf(r.tree);
+    var tree = mapLeaves(r.tree, function (l) { return { n: l.n, k: l.k, r: l.r, v: l.v * n }; });
+    var perSequence = all.reduce(function (s, x) { return s + x.leaf.v; }, 0n);
     var by = function (field, names) {
-      var sums = names.map(function () { return 0n; });
-      leaves.forEach(function (l) { sums[l[field]] += l.value; });
-      return names.map(function (name, j) { return [name, sums[j]]; });
+      if (all.some(function (x) { return x.leaf[field] === null || x.leaf[field] === undefined; })) { return null; }
+      var sums = {};
+      names.forEach(function (name) { sums[name] = 0n; });
+      all.forEach(function (x) { sums[x.leaf[field]] += x.leaf.v * n; });
+      return names.map(function (name) { return [name, sums[name]]; });
     };
-    return {
-      total: perSequence * n, per_token: perSequence / out[i + 3], leaves: leaves,
-      params: { total: out[i], non_embedding: out[i + 1], active: out[i + 2] },
-      by_role: by("role", DATA.roles), by_kind: by("kind", DATA.kinds)
-    };
+    return { total: perSequence * n, per_token: perSequence / r.tokens, tokens: r.tokens * n,
+             tree: tree, groups: groups, params: r.params,
+             by_role: by("r", DATA.roles), by_kind: by("k", DATA.kinds) };
   }
 
   // -- showing -------------------------------------------------------------------------
@@ -123,12 +286,12 @@
   }
 
   // The tree's rows (each node: its total), subtrees at `groups` collapsed to one row.
-  function treeRows(prog, leaves, groups) {
-    var out = [], i = 0, collapsed = {};
+  function treeRows(tree, groups) {
+    var out = [], collapsed = {};
     groups.forEach(function (p) { collapsed[JSON.stringify(p)] = true; });
     (function walk(t, path) {
       var start = out.length, sum = 0n, isGroup = collapsed[JSON.stringify(path)];
-      if (!t.c) { sum = leaves[i++].value; }
+      if (!t.c) { sum = t.v; }
       else {
         if (path.length) { out.push(null); }
         t.c.forEach(function (c) { sum += walk(c, path.concat([c.n])); });
@@ -136,18 +299,18 @@
       }
       if (path.length) { out[start] = [t.n, sum, path.length - 1, (!t.c || isGroup) ? path : null]; }
       return sum;
-    })(prog.tree, []);
+    })(tree, []);
     return out;
   }
 
   function clear() {
-    ROOT.querySelectorAll("[data-out]").forEach(function (el) { el.textContent = "–"; el.removeAttribute("data-value"); });
+    ROOT.querySelectorAll("[data-out], [data-run]").forEach(function (el) { el.textContent = "–"; el.removeAttribute("data-value"); });
     ["by_role", "by_kind", "grouped", "breakdown"].forEach(function (id) {
       ROOT.querySelector("#fd-calc-" + id).textContent = "";
     });
   }
 
-  function show(prog, r) {
+  function show(r, o) {
     ROOT.querySelectorAll("[data-out]").forEach(function (el) {
       var path = el.getAttribute("data-out").split("."), v = r;
       path.forEach(function (p) { v = v[p]; });
@@ -155,60 +318,217 @@
       el.setAttribute("data-value", v.toString());
     });
     var at = function (id) { return ROOT.querySelector("#fd-calc-" + id); };
-    rows(at("by_role"), r.by_role.map(function (x) { return [x[0], x[1], 0, [x[0]]]; }), r.total);
-    rows(at("by_kind"), r.by_kind.map(function (x) { return [x[0], x[1], 0, [x[0]]]; }), r.total);
-    rows(at("grouped"), treeRows(prog, r.leaves, prog.groups), r.total);
-    rows(at("breakdown"), treeRows(prog, r.leaves, []), r.total);
+    var byRows = function (id, list, what) {
+      if (list) { rows(at(id), list.map(function (x) { return [x[0], x[1], 0, [x[0]]]; }), r.total); }
+      else {
+        at(id).textContent = "";
+        var tr = document.createElement("tr"), td = document.createElement("td");
+        td.colSpan = 3; td.textContent = "not given: the " + o.convention + " terms mix " + what;
+        tr.appendChild(td); at(id).appendChild(tr);
+      }
+    };
+    byRows("by_role", r.by_role, "roles");
+    byRows("by_kind", r.by_kind, "kinds");
+    rows(at("grouped"), treeRows(r.tree, r.groups), r.total);
+    rows(at("breakdown"), treeRows(r.tree, []), r.total);
+    showRun(r, o);
   }
 
-  function messages(errors, status) {
+  // -- compute for a token count, and its time on N devices ------------------------------
+
+  function showRun(r, o) {
+    var out = function (key, text, value) {
+      var el = ROOT.querySelector('[data-run="' + key + '"]');
+      if (!el) { return; }
+      el.textContent = text;
+      if (value !== undefined) { el.setAttribute("data-value", value); } else { el.removeAttribute("data-value"); }
+    };
+    if (o.tokens === null) { ["flops", "seconds", "time", "device_hours"].forEach(function (k) { out(k, "–"); }); return; }
+    // the mode's FLOPs per token, exactly: total / (tokens per sequence × N), times D tokens
+    var flops = r.total * o.tokens / r.tokens, exact = (r.total * o.tokens) % r.tokens === 0n;
+    out("flops", (exact ? "" : "≈ ") + digits(flops) + " (" + Number(flops).toExponential(3) + ")", flops.toString());
+    var acc = DATA.accelerators.filter(function (a) { return a.name === o.accelerator; })[0];
+    if (!acc || o.devices === null || o.mfu === null) { ["seconds", "time", "device_hours"].forEach(function (k) { out(k, "–"); }); return; }
+    var seconds = Number(flops) / (Number(o.devices) * acc.dense * o.mfu / 100);
+    out("seconds", seconds.toPrecision(6), String(seconds));
+    out("time", duration(seconds));
+    out("device_hours", (seconds * Number(o.devices) / 3600).toPrecision(6), String(seconds * Number(o.devices) / 3600));
+  }
+
+  function duration(s) {
+    if (s < 120) { return s.toPrecision(3) + " s"; }
+    if (s < 7200) { return (s / 60).toPrecision(3) + " min"; }
+    if (s < 3 * 86400) { return (s / 3600).toPrecision(3) + " h"; }
+    if (s < 3 * 365.25 * 86400) { return (s / 86400).toPrecision(3) + " days"; }
+    return (s / (365.25 * 86400)).toPrecision(3) + " years";
+  }
+
+  function messages(errors, status, info) {
     ROOT.querySelectorAll("[data-msg]").forEach(function (el) {
       el.textContent = errors[el.getAttribute("data-msg")] || "";
     });
-    ROOT.querySelector("#fd-calc-status").textContent = status || "";
-    ROOT.querySelectorAll("[data-key]").forEach(function (el) {
-      if (errors[el.getAttribute("data-key")]) { el.setAttribute("aria-invalid", "true"); }
+    var st = ROOT.querySelector("#fd-calc-status");
+    st.textContent = status || "";
+    st.classList.toggle("fd-calc-info", !!info);
+    ROOT.querySelectorAll("[data-key], [data-opt]").forEach(function (el) {
+      var k = el.getAttribute("data-key") || el.getAttribute("data-opt");
+      if (errors[k]) { el.setAttribute("aria-invalid", "true"); }
       else { el.removeAttribute("aria-invalid"); }
     });
   }
 
-  function remember(raw) {
+  // -- the counting options (convention, mode and its numbers, tokens and devices) -------
+
+  function readOptions() {
+    var out = {};
+    ROOT.querySelectorAll("[data-opt]").forEach(function (el) {
+      var v = el.value.trim();
+      if (v !== "") { out[el.getAttribute("data-opt")] = v; }
+    });
+    return out;
+  }
+
+  function setOptions(values) {
+    ROOT.querySelectorAll("[data-opt]").forEach(function (el) {
+      var k = el.getAttribute("data-opt"), v = Object.prototype.hasOwnProperty.call(values, k) ? values[k] : "";
+      if (el.tagName === "SELECT") {
+        if (v === "") { v = el.getAttribute("data-default") || ""; }
+        if (!Array.prototype.some.call(el.options, function (x) { return x.value === v; })) {
+          var x = document.createElement("option"); x.value = v; x.textContent = v; el.appendChild(x);
+        }
+      }
+      el.value = v;
+    });
+  }
+
+  function whole(raw, least) {  // -> {value} or {error}, as flopdocs.counting.modes.check words it
+    if (!/^-?[0-9]+$/.test(raw)) { return { error: "must be a whole number, got '" + raw + "'" }; }
+    var n = BigInt(raw);
+    if (n < BigInt(least) || n > BigInt(DATA.maxInt)) { return { error: "must be from " + least + " to 2**53, got " + raw }; }
+    return { value: n };
+  }
+
+  // -> {o, errors}: the options checked, the mode's defaults filled in (Options.resolved)
+  function checkOptions(raw, get, archName) {
+    var errors = {}, o = { convention: raw.convention || DATA.convention, mode: raw.mode || "forward",
+                           recompute: raw.recompute || "full", tokens: null, devices: null, mfu: null,
+                           accelerator: raw.accelerator || "" };
+    var conv = DATA.conventions[o.convention];
+    if (!conv) { errors.convention = "unknown convention '" + o.convention + "' (known: " + Object.keys(DATA.conventions).join(", ") + ")"; return { o: o, errors: errors }; }
+    if (DATA.modes.indexOf(o.mode) < 0) { errors.mode = "must be one of " + DATA.modes.join(", ") + ", got '" + o.mode + "'"; }
+    else if (conv.modes.indexOf(o.mode) < 0) {
+      errors.mode = "the " + o.convention + " convention does not define mode " + o.mode + " (it defines " + conv.modes.join(", ") + ")";
+    }
+    if (DATA.recompute.indexOf(o.recompute) < 0) { errors.recompute = "must be one of " + DATA.recompute.join(", ") + ", got '" + o.recompute + "'"; }
+    [["prompt", 1, get("l")], ["context", 0, get("l") - 1n], ["generate", 1, 1n]].forEach(function (x) {
+      if (raw[x[0]] === undefined) { o[x[0]] = x[2]; return; }
+      var r = whole(raw[x[0]], x[1]);
+      if (r.error) { errors[x[0]] = r.error; } else { o[x[0]] = r.value; }
+    });
+    if (raw.tokens !== undefined) {
+      var m = /^([0-9]+)(?:\.([0-9]+))?(?:e([0-9]+))?$/i.exec(raw.tokens);
+      if (!m) { errors.tokens = "must be a whole number of tokens (2000000000000 or 2e12), got '" + raw.tokens + "'"; }
+      else {
+        var frac = m[2] || "", exp = Number(m[3] || 0) - frac.length;
+        var digitsText = (m[1] + frac).replace(/^0+(?=.)/, "");
+        if (exp < 0 && !/^0*$/.test(digitsText.slice(digitsText.length + exp))) { errors.tokens = "must be a whole number of tokens, got '" + raw.tokens + "'"; }
+        else {
+          o.tokens = exp < 0 ? BigInt(digitsText.slice(0, digitsText.length + exp) || "0") : BigInt(digitsText) * 10n ** BigInt(exp);
+          if (o.tokens < 1n) { errors.tokens = "must be at least 1 token"; }
+        }
+      }
+    }
+    if (raw.devices !== undefined) {
+      var d = whole(raw.devices, 1);
+      if (d.error) { errors.devices = d.error; } else { o.devices = d.value; }
+    }
+    if (raw.mfu !== undefined) {
+      var f = Number(raw.mfu);
+      if (!/^[0-9]+(\.[0-9]+)?$/.test(raw.mfu) || !(f > 0 && f <= 100)) { errors.mfu = "must be a percentage above 0 and at most 100, got '" + raw.mfu + "'"; }
+      else { o.mfu = f; }
+    }
+    if (o.accelerator && !DATA.accelerators.some(function (a) { return a.name === o.accelerator; })) {
+      errors.accelerator = "unknown accelerator '" + o.accelerator + "'";
+    }
+    if (Object.keys(errors).length) { return { o: o, errors: errors }; }
+    // what the mode or the convention cannot count (flopdocs.counting.analysis.refuse)
+    var why = null;
+    if (archName === "encoder-decoder" && ["prefill", "decode", "generate"].indexOf(o.mode) >= 0) {
+      why = "mode " + o.mode + " is not modelled for an encoder-decoder";
+    } else if (archName === "encoder" && (o.mode === "decode" || o.mode === "generate")) {
+      why = "mode " + o.mode + ": an encoder does not generate tokens one at a time";
+    } else if (!conv.tree) {
+      var refuses = DATA.formulas[o.convention].refuses;
+      why = archName === "encoder-decoder" ? refuses.encoder_decoder : get("n_experts") !== null ? refuses.moe : null;
+    }
+    if (why) { errors.mode = why; }
+    return { o: o, errors: errors };
+  }
+
+  function positionsProblem(given, get, o) {  // analysis._check_positions
+    if (!("max_positions" in given) || get("position") !== "learned") { return null; }
+    var rows = given.max_positions, used = null;
+    if (o.mode === "prefill" || o.mode === "generate") { used = [o.prompt, "--prompt " + o.prompt]; }
+    if (o.mode === "decode") { used = [o.context + 1n, "--context " + o.context + " and the new token (" + (o.context + 1n) + " positions)"]; }
+    return used && used[0] > rows ? used[1] + ": more than max_positions=" + rows : null;
+  }
+
+  function remember(raw, opts) {
     var q = new URLSearchParams();
     var model = ROOT.querySelector("#fd-calc-model").value;
     if (model) { q.set("model", model); }
-    Object.keys(raw).forEach(function (k) { q.set(k, raw[k]); });
+    OPTIONS.forEach(function (k) {
+      var el = ROOT.querySelector('[data-opt="' + k + '"]');
+      if (opts[k] !== undefined && !(el && el.getAttribute("data-default") === opts[k])) { q.set(k, opts[k]); }
+    });
+    var base = model && modelOf(model) ? modelOf(model).config : {};
+    Object.keys(raw).forEach(function (k) { if (base[k] !== raw[k]) { q.set(k, raw[k]); } });
+    Object.keys(base).forEach(function (k) { if (!(k in raw)) { q.set(k, ""); } });
     try { history.replaceState(history.state, "", "#" + q.toString()); } catch (e) { /* a sandboxed frame */ }
+    LAST_HASH = location.hash;
+  }
+
+  function refuse(errors, status, result) {
+    clear();
+    messages(errors, status);
+    LAST = Promise.resolve(result);
+    return LAST;
   }
 
   function update() {
-    var seq = ++SEQ, raw = readFields();
-    remember(raw);
+    var seq = ++SEQ, raw = readFields(), opts = readOptions();
+    remember(raw, opts);
+    if (UNKNOWN) { return refuse({}, UNKNOWN, { unknown: UNKNOWN }); }
     var c = check(raw);
     if (Object.keys(c.errors).length) {
-      clear();
-      messages(c.errors, "Fix the fields marked: nothing is counted until every field is valid.");
-      LAST = Promise.resolve({ errors: c.errors });
-      return LAST;
+      return refuse(c.errors, "Fix the fields marked: nothing is counted until every field is valid.", { errors: c.errors });
     }
-    var get = getter(c.given), id = DATA.structures[structure(get)];
-    if (!id) {
-      clear();
-      messages({ architecture: "this combination of architecture keys is not compiled into the page" },
-               "Not compiled into this page: count it with " + command(raw));
-      LAST = Promise.resolve({ uncompiled: command(raw) });
-      return LAST;
+    var get = getter(c.given), k = checkOptions(opts, get, get("architecture"));
+    if (!Object.keys(k.errors).length) {
+      var pos = positionsProblem(c.given, get, k.o);
+      if (pos) { k.errors[k.o.mode === "decode" ? "context" : "prompt"] = pos; }
     }
-    LAST = load("s-" + id + ".js").then(function () {
+    if (Object.keys(k.errors).length) {
+      return refuse(k.errors, "Not counted: see the options marked.", { errors: k.errors });
+    }
+    var o = k.o, need = plan(c, get, o), ids = Object.keys(need).map(function (x) { return need[x]; });
+    if (ids.some(function (id) { return !id; })) {
+      return refuse({ architecture: "this combination of architecture keys is not compiled into the page" },
+                    "Not compiled into this page: count it with " + command(raw, o), { uncompiled: command(raw, o) });
+    }
+    clear();  // nothing of the previous config stays while this one loads
+    LAST = Promise.all(ids.map(function (id) { return load("s-" + id + ".js"); })).then(function () {
       if (seq !== SEQ) { return LAST; }  // a later edit is being counted
-      var prog = PROGRAMS[id], r = count(prog, get);
+      var r = evaluate(need, o, get);
       if (r === null) {
         clear();
         messages({}, "A count is not a whole number for these dimensions (flopdocs report refuses them too).");
         return { inexact: true };
       }
+      var groups = o.mode === "forward" && DATA.conventions[o.convention].tree ? PROGRAMS[need.forward].groups : [];
       messages({}, "");
-      show(prog, r);
-      return { structure: id };
+      show(summarise(r, get, groups), o);
+      return { structure: ids[0] };
     }, function (e) {
       clear();
       messages({}, e.message);
@@ -217,12 +537,20 @@
     return LAST;
   }
 
+  function badPaste(msg, text) {  // a paste that cannot be read: no earlier numbers stay
+    msg.textContent = text;
+    clear();
+    ROOT.querySelector("#fd-calc-status").textContent = "The pasted config.json was not read: nothing is counted.";
+    LAST = Promise.resolve({ errors: { hf: text } });
+    return LAST;
+  }
+
   function readHf() {
     var msg = ROOT.querySelector("#fd-calc-msg-hf"), data;
     try { data = JSON.parse(ROOT.querySelector("#fd-calc-hf").value); }
-    catch (e) { msg.textContent = "not JSON: " + e.message; return Promise.resolve({ errors: { hf: msg.textContent } }); }
+    catch (e) { return badPaste(msg, "not JSON: " + e.message); }
     try { var values = fromHf(data); }
-    catch (e) { msg.textContent = e.message; return Promise.resolve({ errors: { hf: msg.textContent } }); }
+    catch (e) { return badPaste(msg, e.message); }
     msg.textContent = "read: the fields below hold it";
     return api.fill(values, "");
   }
@@ -231,23 +559,35 @@
 
   // -- start ---------------------------------------------------------------------------
 
-  function model(slug) {
+  function modelOf(slug) {
     return DATA.models.filter(function (m) { return m.slug === slug; })[0] || null;
   }
 
+  // The address: model=SLUG (its config), any config key as KEY=VALUE on top of it (an empty
+  // value: the key left out), and the options (convention, mode, prompt, tokens, ...).
   function restore() {
-    var q = new URLSearchParams(location.hash.replace(/^#/, "")), values = {}, given = false;
+    var q = new URLSearchParams(location.hash.replace(/^#/, "")), values = {}, opts = {}, given = false;
+    UNKNOWN = null;
     q.forEach(function (v, k) {
       given = true;
-      if (k !== "model" && (KEY[k])) { values[k] = v; }
+      if (OPTIONS.indexOf(k) >= 0) { opts[k] = v; }
     });
     if (!given) {  // nothing shared: a catalogue model to start from
-      var first = model("llama-3-8b") || DATA.models[0];
+      var first = modelOf("llama-3-8b") || DATA.models[0];
       setFields(first ? first.config : {}, first ? first.slug : "");
+      setOptions({});
       return;
     }
-    var slug = q.get("model");
-    setFields(values, slug && model(slug) ? slug : "");
+    var slug = q.get("model"), m = slug ? modelOf(slug) : null;
+    if (slug && !m) {
+      UNKNOWN = "No catalogue model is called '" + slug + "' (the list above has every one): nothing is counted.";
+    }
+    if (m) { Object.keys(m.config).forEach(function (k) { values[k] = m.config[k]; }); }
+    q.forEach(function (v, k) {
+      if (KEY[k]) { if (v === "") { delete values[k]; } else { values[k] = v; } }
+    });
+    setFields(values, m ? slug : "");
+    setOptions(opts);
   }
 
   function start(root) {
@@ -261,16 +601,21 @@
     restore();
     ROOT.querySelector("form").addEventListener("input", function (e) {
       if (e.target.id === "fd-calc-hf" || e.target.id === "fd-calc-model") { return; }
-      var picked = ROOT.querySelector("#fd-calc-model"), m = model(picked.value);
+      UNKNOWN = null;
+      var picked = ROOT.querySelector("#fd-calc-model"), m = modelOf(picked.value);
       if (m && JSON.stringify(readFields()) !== JSON.stringify(m.config)) { picked.value = ""; }  // edited: your own now
       update();
     });
     ROOT.querySelector("#fd-calc-model").addEventListener("change", function (e) {
-      var m = model(e.target.value);
+      UNKNOWN = null;
+      var m = modelOf(e.target.value);
       if (m) { setFields(m.config, m.slug); }
       update();
     });
     ROOT.querySelector("#fd-calc-hf-read").addEventListener("click", readHf);
+    window.addEventListener("hashchange", function () {
+      if (location.hash !== LAST_HASH) { restore(); update(); }
+    });
     update();
   }
 
