@@ -377,3 +377,160 @@ def test_reached_by_a_link_it_counts(site, page, scheme):
     assert p.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     assert not watch.take()
     context.close()
+
+
+# -- every convention and mode, configs two and three keys from a catalogue model ------------
+
+#: Fill each case (fields and options), wait for the count, read every number it shows.
+READ_OPTIONS = READ.replace("await calc.fill(c.fields, c.model || '')",
+                            "await calc.fill(c.fields, c.model || '', c.options || {})")
+_CONVENTIONS = ("flopdocs", "seed", "kaplan", "chinchilla", "palm", "megatron", "6N")
+_MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
+
+
+def _report_or_reason(path: str, options: dict) -> dict | str:
+    """``flopdocs report PATH --format json`` with the options as flags, or its one-line
+    error (exit status 2)."""
+    argv = ["report", path, "--format", "json"] + [f"--{k}={v}" for k, v in options.items()]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = cli_main(argv)
+        except SystemExit as e:
+            status = e.code
+    return json.loads(out.getvalue()) if status == 0 else err.getvalue().strip() or f"exit {status}"
+
+
+def _far_cases(n: int, seed: int) -> list[dict]:
+    """``n`` configs two or three keys from a catalogue model (dimensions and architecture
+    keys alike), each with a random convention and mode and the mode's numbers."""
+    rng = random.Random(seed)
+    models = catalogue.models()
+    grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in models])))
+    changes = {
+        "l": lambda: rng.randint(1, 4096), "d_model": lambda: rng.choice([64, 96, 128, 256, 512]),
+        "n_heads": lambda: rng.choice([1, 2, 4, 8]), "d_ff": lambda: rng.randint(1, 3000),
+        "n_layers": lambda: rng.randint(1, 48), "n_vocab": lambda: rng.randint(1, 70000),
+        "N": lambda: rng.randint(1, 4), "window": lambda: rng.randint(1, 3000),
+        "ffn": lambda: rng.choice(FFNS), "norm": lambda: rng.choice(NORMS),
+        "position": lambda: rng.choice(POSITIONS), "attn_bias": lambda: rng.random() < 0.5,
+        "ffn_bias": lambda: rng.random() < 0.5, "tie_embeddings": lambda: rng.random() < 0.5,
+    }
+    out, tries = [], 0
+    while len(out) < n:
+        tries += 1
+        assert tries < 50 * n, "too few configs flopdocs accepts"
+        base = rng.choice(models)
+        sets = {k: changes[k]() for k in rng.sample(sorted(changes), rng.choice([2, 3]))}
+        if "d_model" in sets or "n_heads" in sets:  # keep d_model divisible unless d_head is given
+            sets["d_model"] = sets.get("d_model", 64) * sets.get("n_heads", base["n_heads"])
+        data = {**base.as_data(), **sets}
+        if data.get("position") != T5_RELATIVE:
+            data.pop("relative_buckets", None)
+        try:
+            cfg = parse(data, "far")
+        except Exception:
+            continue
+        options = {"convention": rng.choice(_CONVENTIONS), "mode": rng.choice(_MODES)}
+        if options["mode"] == "training-recompute":
+            options["recompute"] = rng.choice(["full", "selective"])
+        if options["mode"] in ("prefill", "generate") and rng.random() < 0.7:
+            options["prompt"] = rng.randint(1, 2 * cfg["l"])
+        if options["mode"] == "decode" and rng.random() < 0.7:
+            options["context"] = rng.randint(0, 2 * cfg["l"])
+        if options["mode"] == "generate":
+            options["generate"] = rng.randint(1, 3000)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "far.yaml"
+            path.write_text(hf.to_yaml(data), encoding="utf-8")
+            report = _report_or_reason(str(path), options)
+        out.append({"name": f"{slug(base.name)} {sets} {options}", "model": "", "config": cfg,
+                    "fields": {k: _text(v) for k, v in cfg.echo().items()},
+                    "options": {k: str(v) for k, v in options.items()}, "report": report,
+                    "in_grid": cfg.arch in grid})
+    return out
+
+
+def _mode_problems(case: dict, shown: dict) -> list[str]:
+    rep, out = case["report"], []
+    numbers = {k: v[0] for k, v in shown["answers"].items()}
+    if isinstance(rep, str):  # flopdocs refuses it: the page shows no number, and says why
+        if any(v is not None for v in numbers.values()):
+            out.append(f"a number where flopdocs refuses ({rep})")
+        if not (shown["status"] or shown["messages"]):
+            out.append(f"no message where flopdocs refuses ({rep})")
+        return [f"{case['name']}: {p}" for p in out]
+    if not any(v is not None for v in numbers.values()):
+        if case["in_grid"] or "not compiled" not in shown["status"]:
+            out.append(f"no number: {shown['status']!r} {shown['messages']}")
+        return [f"{case['name']}: {p}" for p in out]
+    want = {"total": rep["total"], "per_token": rep["per_token"],
+            **{f"params.{k}": v for k, v in rep["params"].items()}}
+    if numbers != {k: str(v) for k, v in want.items()}:
+        out.append(f"answers {numbers} != {want}")
+    for part in ("by_role", "by_kind"):
+        if {p[0]: v for p, v, _ in shown[part]} != {k: str(v) for k, v in (rep[part] or {}).items()}:
+            out.append(f"{part} differs")
+    if {tuple(p): v for p, v, _ in shown["breakdown"]} != {p: str(v) for p, v in _flat(rep["breakdown"]).items()}:
+        out.append("breakdown differs")
+    if shown["nan"]:
+        out.append("NaN shown")
+    return [f"{case['name']}: {p}" for p in out]
+
+
+def test_every_convention_and_mode_two_and_three_keys_away_equals_the_report(page):
+    """60 configs two or three keys from a catalogue model, each under a random convention
+    and mode (with its prompt, context, steps, recomputation): every figure the page shows
+    equals ``flopdocs report --format json``; where flopdocs refuses, the page shows no
+    number and says why."""
+    cases = _far_cases(60, seed=5)
+    counted = [c for c in cases if not isinstance(c["report"], str)]
+    assert len(counted) >= 30 and {c["options"]["mode"] for c in counted} == set(_MODES)
+    assert {c["options"]["convention"] for c in counted} == set(_CONVENTIONS)
+    shown = page.page.evaluate(READ_OPTIONS, [{"fields": c["fields"], "options": c["options"]} for c in cases])
+    problems = [p for c, s in zip(cases, shown) for p in _mode_problems(c, s)]
+    assert not problems, "\n".join(problems[:10])
+    answered = sum(s["answers"]["total"][0] is not None for s in shown)
+    assert answered >= 30, answered
+
+
+def test_the_address_holds_mode_convention_tokens_and_devices(page):
+    """``#model=llama-2-7b&mode=training&convention=6N&tokens=2e12``: the model's fields
+    filled, 6N's training count, the compute of 2·10¹² tokens and its time on 512 H100s at
+    40 % MFU."""
+    p = page.page
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)",
+               "model=llama-2-7b&mode=training&convention=6N&tokens=2e12&accelerator=h100-sxm&devices=512&mfu=40")
+    cfg = catalogue.find("llama-2-7b")
+    assert p.evaluate("window.flopdocsCalculator.fields()") == {k: _text(v) for k, v in cfg.echo().items()}
+    assert p.evaluate("document.querySelector('#fd-calc-model').value") == "llama-2-7b"
+    want = _report_or_reason("llama-2-7b", {"convention": "6N", "mode": "training"})
+    assert p.evaluate("document.querySelector('[data-out=total]').dataset.value") == str(want["total"])
+    # 6N: 6 FLOPs per parameter per token, 6 × 6,738,415,616 × 2·10¹² exactly
+    flops = int(p.evaluate("document.querySelector('[data-run=flops]').dataset.value"))
+    assert flops == 6 * 6_738_415_616 * 2 * 10**12 == 80_860_987_392 * 10**12
+    seconds = float(p.evaluate("document.querySelector('[data-run=seconds]').dataset.value"))
+    assert seconds == pytest.approx(flops / (512 * 989e12 * 0.40), rel=1e-9)  # 4.62 days
+    assert "4.62 days" in p.evaluate("document.querySelector('[data-run=time]').textContent")
+    hours = float(p.evaluate("document.querySelector('[data-run=device_hours]').dataset.value"))
+    assert hours == pytest.approx(seconds * 512 / 3600, rel=1e-9)
+
+
+def test_an_unknown_model_says_so_and_shows_no_number(page):
+    p = page.page
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)", "model=llama-2-7b")
+    assert p.evaluate("document.querySelector('[data-out=total]').dataset.value") is not None
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)", "model=no-such-model")
+    assert "no-such-model" in p.evaluate("document.querySelector('#fd-calc-status').textContent")
+    assert p.evaluate("document.querySelector('[data-out=total]').dataset.value") is None
+    assert p.evaluate("document.querySelectorAll('#fd-calc-breakdown tr').length") == 0
+
+
+def test_a_bad_paste_leaves_no_number_on_screen(page):
+    p = page.page
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)", "model=gpt-2-small")
+    assert p.evaluate("document.querySelector('[data-out=total]').dataset.value") is not None
+    p.evaluate("(t) => { document.querySelector('#fd-calc-hf').value = t; }", "{not json")
+    p.evaluate("() => window.flopdocsCalculator.readHf()")
+    assert p.evaluate("[...document.querySelectorAll('#fd-calc [data-out]')].every((e) => !e.dataset.value)")
+    assert p.evaluate("document.querySelectorAll('#fd-calc-breakdown tr').length") == 0

@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -60,6 +61,8 @@ from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKET
                                   T5_BUCKETS, T5_RELATIVE, key_of)
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.structure.tree import Node
+from flopdocs.base.resources import SITE_SRC
+from flopdocs.errors import BuildError
 from flopdocs.site.cache import cached
 from flopdocs.site.gather import SiteData
 
@@ -165,6 +168,34 @@ def _key_data(k) -> dict[str, Any]:
             "hf": {f: list(names) for f, names in k.hf.items()}}
 
 
+_SCRIPT = "assets/calculator-checks.js"
+
+
+def check_script(text: str | None = None, fields: tuple[str, ...] | None = None) -> None:
+    """The page's checks (``site_src/assets/calculator-checks.js``) against the package:
+    its ``structure`` computes every :class:`Arch` field, its ``DERIVED`` the default of
+    every key :data:`KEYS` derives from others.  A field or key added to the package and
+    not to the script fails the build here, naming it, rather than leaving the page blank."""
+    text = (SITE_SRC / _SCRIPT).read_text(encoding="utf-8") if text is None else text
+    fields = ARCH_FIELDS if fields is None else fields
+    try:
+        body = text.split("function structure(", 1)[1].split("var a = {", 1)[1].split("};", 1)[0]
+        derived = text.split("var DERIVED = {", 1)[1].split("\n  };", 1)[0]
+    except IndexError:
+        raise BuildError(f"site_src/{_SCRIPT}: its structure() or DERIVED table is not where the build "
+                         f"reads them") from None
+    known = set(re.findall(r"\b([a-z_]+):", body))
+    missing = [f for f in fields if f not in known]
+    if missing:
+        raise BuildError(f"site_src/{_SCRIPT}: structure() does not compute the Arch field(s) "
+                         f"{', '.join(missing)} (flopdocs/config/arch.py): add them there")
+    rules = set(re.findall(r"^    ([a-z_]+): function", derived, re.M))
+    unknown = [k.name for k in KEYS if callable(k.default) and k.name not in rules]
+    if unknown:
+        raise BuildError(f"site_src/{_SCRIPT}: DERIVED has no default for {', '.join(unknown)} "
+                         f"(flopdocs/config/keys.py derives it): add it there")
+
+
 def _parts(a: Arch) -> tuple[str, ...]:
     """The programs a structure needs: a forward pass, and a decode step for a decoder."""
     return ("forward", "decode") if a.architecture == "decoder" else ("forward",)
@@ -172,6 +203,7 @@ def _parts(a: Arch) -> tuple[str, ...]:
 
 def assets(data: SiteData) -> dict[str, str]:
     """``{path under the site: text}``: the index and one file per distinct program."""
+    check_script()
     files: dict[str, str] = {}
     table: dict[str, dict[str, dict[str, str]]] = {}
     trees = [n for n, m in conventions.CONVENTIONS.items() if conventions.is_tree(m)]

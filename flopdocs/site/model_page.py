@@ -35,9 +35,21 @@ def largest(m: Model) -> tuple[str, float]:
 
 
 def under_conventions(m: Model) -> list[dict]:
+    """One row per convention that counts the forward pass: forward, training and training
+    with full recomputation (``None`` where the convention does not define or refuses the
+    mode, with its reason), an anchor and the calculator's address of the row."""
     base = m.analysis.total
+
+    def mode(name: str, mode: str) -> dict:
+        x = m.counts.get((name, mode))
+        return {"total": None, "reason": x} if isinstance(x, str) or x is None else {"total": x.total, "reason": ""}
+
     return [{"name": a.convention, "anchor": anchor(a.convention), "total": a.total,
-             "per_token": a.per_token, "diff": (a.total - base) / base} for a in m.under]
+             "per_token": a.per_token, "diff": (a.total - base) / base,
+             "row": f"convention-{anchor(a.convention)}",
+             "training": mode(a.convention, "training"), "recompute": mode(a.convention, "training-recompute"),
+             "calculator": f"../calculator.html#model={m.slug}&amp;convention={a.convention}&amp;mode=training"}
+            for a in m.under]
 
 
 def _grouped_rows(m: Model) -> list[dict]:
@@ -101,4 +113,5 @@ def render(env, m: Model, anchors, cite) -> str:
                                  f"Grouped FLOPs shares of {cfg.name}"),
         length_figure=plots.length_figure(m),
         cite=cite(page, f"{TITLE}: {cfg.name}", f"flopdocs-{m.slug}"),
+        calculator=f"../calculator.html#model={m.slug}",
     )

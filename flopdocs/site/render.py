@@ -20,7 +20,7 @@ from flopdocs.api.report import human, human_params
 from flopdocs import __version__, conventions
 from flopdocs.config.keys import DIMENSIONS
 from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
-from flopdocs.config.symbols import d_model, l
+from flopdocs.config.symbols import d_model, l, n_layers
 from flopdocs.structure.tree import anchor, leading_term
 from flopdocs.site import (calculator, changes, compare, conventions_pages, derive, errata, figures,
                            model_page, modes_page, notebook, papers)
@@ -104,6 +104,7 @@ def layer_page(env, layer, cite) -> str:
         layer=layer, sections=secs, total=derive.tex_expanded(root.total),
         computation=_gathered(layer.computation), instance=_instance(layer), notes=layer.notes,
         layers=LAYERS, kinds=derive.KIND_TEXT,
+        convention={"name": conventions.DEFAULT, "anchor": anchor(conventions.DEFAULT)},
         cite=cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}"),
     )
 
@@ -138,7 +139,12 @@ def symbolic_page(env, data: SiteData, cite) -> str:
         })
     a_coef, b_coef, l_star = _crossover(total)
     per_model = [_crossover_row(m) for m in data.models]
+    # the l² coefficient per layer split in its width and its heads parts (the prose's
+    # "c n_heads is small against 4 d_model", read from the tree, not written by hand)
+    per_layer = sympy.expand(a_coef / n_layers)
+    width_part = sympy.Add(*[t for t in sympy.Add.make_args(per_layer) if t.has(d_model)])
     return env.get_template("symbolic.md.j2").render(
+        heads_term=derive.tex(sympy.expand(per_layer - width_part)), width_term=derive.tex(width_part),
         expanded=derive.tex_lines(total), sections=sections,
         lead_l=derive.tex(leading_term(total, l)), lead_d=derive.tex(leading_term(total, d_model)),
         attn_term=derive.tex(sympy.expand(a_coef * l**2)), dsq_term=derive.tex(sympy.expand(b_coef * l)),

@@ -539,6 +539,7 @@
 
   function badPaste(msg, text) {  // a paste that cannot be read: no earlier numbers stay
     msg.textContent = text;
+    msg.classList.remove("fd-calc-info");
     clear();
     ROOT.querySelector("#fd-calc-status").textContent = "The pasted config.json was not read: nothing is counted.";
     LAST = Promise.resolve({ errors: { hf: text } });
@@ -552,6 +553,7 @@
     try { var values = fromHf(data); }
     catch (e) { return badPaste(msg, e.message); }
     msg.textContent = "read: the fields below hold it";
+    msg.classList.add("fd-calc-info");
     return api.fill(values, "");
   }
   api.fromHf = function (hf) { return fromHf(hf); };
