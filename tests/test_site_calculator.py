@@ -447,8 +447,24 @@ def _far_cases(n: int, seed: int) -> list[dict]:
         out.append({"name": f"{slug(base.name)} {sets} {options}", "model": "", "config": cfg,
                     "fields": {k: _text(v) for k, v in cfg.echo().items()},
                     "options": {k: str(v) for k, v in options.items()}, "report": report,
-                    "in_grid": cfg.arch in grid})
+                    "in_grid": _in_grid(cfg, options, grid)})
     return out
+
+
+def _in_grid(cfg, options: dict, grid: set) -> bool:
+    """Whether the page holds every program this count needs: the structure of each tree
+    the mode evaluates (a prefill's windows are its prompt's, a decode step's the window's:
+    :meth:`Counting.structure`); a closed form reads only the parameters."""
+    from flopdocs import conventions
+    from flopdocs.counting.modes import Options
+    from flopdocs.counting.rows import Counting
+
+    if not conventions.is_tree(conventions.get(options["convention"])) or options["mode"] not in (
+            "prefill", "decode", "generate"):
+        return cfg.arch in grid
+    o = Options(prompt=options.get("prompt"), context=options.get("context"), generate=options.get("generate"))
+    found = Counting(options["convention"], options["mode"], o).structure(cfg)
+    return cfg.arch in grid and all(a in grid for a in (found if isinstance(found, tuple) else (found,)))
 
 
 def _mode_problems(case: dict, shown: dict) -> list[str]:
@@ -461,7 +477,7 @@ def _mode_problems(case: dict, shown: dict) -> list[str]:
             out.append(f"no message where flopdocs refuses ({rep})")
         return [f"{case['name']}: {p}" for p in out]
     if not any(v is not None for v in numbers.values()):
-        if case["in_grid"] or "not compiled" not in shown["status"]:
+        if case["in_grid"] or "not compiled" not in shown["status"].lower():
             out.append(f"no number: {shown['status']!r} {shown['messages']}")
         return [f"{case['name']}: {p}" for p in out]
     want = {"total": rep["total"], "per_token": rep["per_token"],
@@ -534,3 +550,25 @@ def test_a_bad_paste_leaves_no_number_on_screen(page):
     p.evaluate("() => window.flopdocsCalculator.readHf()")
     assert p.evaluate("[...document.querySelectorAll('#fd-calc [data-out]')].every((e) => !e.dataset.value)")
     assert p.evaluate("document.querySelectorAll('#fd-calc-breakdown tr').length") == 0
+
+
+def test_a_structure_field_the_page_does_not_know_fails_the_build_naming_it(monkeypatch):
+    """A scratch copy of the structure with one more field (as a new layer would add to
+    Arch): the build stops with one line naming the field and the file to change, rather
+    than shipping a page that cannot find any structure's program.  Likewise a key whose
+    default KEYS derives from others and the page's DERIVED table lacks."""
+    import dataclasses as dc
+
+    from flopdocs.config.arch import Arch
+    from flopdocs.errors import BuildError
+    from flopdocs.site import calculator
+
+    calculator.check_script()  # today's script knows every field and derived key
+    scratch = dc.make_dataclass("ScratchArch", [("sparse_attention", bool, False)], bases=(Arch,), frozen=True)
+    monkeypatch.setattr(calculator, "ARCH_FIELDS", tuple(f.name for f in dc.fields(scratch)))
+    with pytest.raises(BuildError, match="structure\\(\\) does not compute the Arch field\\(s\\) sparse_attention"):
+        calculator.assets(SimpleNamespace(models=()))
+    monkeypatch.undo()
+    script = (calculator.SITE_SRC / "assets" / "calculator-checks.js").read_text(encoding="utf-8")
+    with pytest.raises(BuildError, match="DERIVED has no default for l_tgt"):
+        calculator.check_script(script.replace("    l_tgt: function", "    l_tgt_renamed: function"))

@@ -151,19 +151,56 @@
     return function (k) { return Object.prototype.hasOwnProperty.call(values, k) ? values[k] : get(k); };
   }
 
-  // The programs a count needs: [[file id, role]], or an error text.
+  // A structure's program: its own (the grid's), else its pieces, each chosen by the
+  // fields it depends on (index.js "pieces", from flopdocs/site/pieces.py), or undefined.
+  function entry(table, conv, g, over) {
+    var sig = structure(g, over), id = table.forward[sig];
+    if (id) { return id; }
+    var T = DATA.pieces, values = JSON.parse(sig), v = {}, out = [];
+    if (!T.programs[conv]) { return undefined; }
+    DATA.archFields.forEach(function (f, i) { v[f] = values[i]; });
+    for (var i = 0; i < T.order.length; i++) {
+      var c = T.choices[i][JSON.stringify(T.depends[i].map(function (f) { return v[f]; }))];
+      if (c === undefined) { return undefined; }
+      if (c !== null) { out.push([T.order[i], T.programs[conv][c]]); }
+    }
+    return { pieces: out };
+  }
+
+  function idsOf(e) { return typeof e === "string" ? [e] : e.pieces.map(function (p) { return p[1]; }); }
+
+  // Run an entry: a structure's program, or its pieces put together under their paths.
+  function runEntry(e, g) {
+    if (typeof e === "string") { return run(PROGRAMS[e], g); }
+    var root = { n: "model", c: [] }, params = { total: 0n, non_embedding: 0n, active: 0n };
+    for (var i = 0; i < e.pieces.length; i++) {
+      var r = run(PROGRAMS[e.pieces[i][1]], g), node = root;
+      if (r === null) { return null; }
+      e.pieces[i][0].slice(0, -1).forEach(function (name) {
+        var c = node.c.filter(function (x) { return x.n === name && x.c; })[0];
+        if (!c) { c = { n: name, c: [] }; node.c.push(c); }
+        node = c;
+      });
+      node.c.push(r.tree);
+      Object.keys(params).forEach(function (k) { params[k] += r.params[k]; });
+    }
+    var tokens = g("architecture") === "encoder-decoder" ? g("l_src") + g("l_tgt") : g("l");  // rows.tokens
+    return { tree: root, params: params, tokens: tokens };
+  }
+
+  // The programs a count needs: {role: entry}; an entry undefined when the page has none.
   function plan(c, get, o) {
     var conv = DATA.conventions[o.convention], treeConv = conv.tree ? o.convention : DATA.convention;
     var table = DATA.structures[treeConv], need = {}, P = withValues(get, { l: o.prompt });
-    var sig = function (g, over) { return structure(g, over); };
+    if (!conv.tree) { return { forward: entry(table, treeConv, get) }; }  // a closed form reads the parameters
     if (o.mode === "prefill" || o.mode === "generate") {
-      need.prefill = table.forward[sig(P)];
-      need.params = table.forward[sig(get)];
+      need.prefill = entry(table, treeConv, P);
+      need.params = entry(table, treeConv, get);
     } else {
-      need.forward = table.forward[sig(get)];
+      need.forward = entry(table, treeConv, get);
     }
-    if (conv.tree && (o.mode === "decode" || o.mode === "generate")) {
-      need.decode = (table.decode || {})[sig(get, { windowed: get("window") !== null })];
+    if (o.mode === "decode" || o.mode === "generate") {
+      need.decode = (table.decode || {})[structure(get, { windowed: get("window") !== null })];
     }
     return need;
   }
@@ -215,8 +252,8 @@
   // One count: {tree (per sequence), params, tokens} or null (not whole), from loaded programs.
   function evaluate(need, o, get) {
     var conv = DATA.conventions[o.convention], P = withValues(get, { l: o.prompt });
-    var fwd = need.forward ? run(PROGRAMS[need.forward], get) : null;
-    var params = fwd ? fwd.params : need.params ? (run(PROGRAMS[need.params], get) || {}).params : null;
+    var fwd = need.forward ? runEntry(need.forward, get) : null;
+    var params = fwd ? fwd.params : need.params ? (runEntry(need.params, get) || {}).params : null;
     if (!params) { return null; }
     if (!conv.tree) {
       var f = formulaTree(o, get, params);
@@ -226,7 +263,7 @@
     if (o.mode === "training" || o.mode === "training-recompute") {
       return { tree: training(fwd.tree, o.mode, o.recompute), params: params, tokens: fwd.tokens };
     }
-    var pre = need.prefill ? run(PROGRAMS[need.prefill], P) : null;
+    var pre = need.prefill ? runEntry(need.prefill, P) : null;
     if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: o.prompt }; }
     var step = function (keys) { return run(PROGRAMS[need.decode], withValues(get, { keys: keys })); };
     if (o.mode === "decode") {
@@ -511,12 +548,13 @@
     if (Object.keys(k.errors).length) {
       return refuse(k.errors, "Not counted: see the options marked.", { errors: k.errors });
     }
-    var o = k.o, need = plan(c, get, o), ids = Object.keys(need).map(function (x) { return need[x]; });
-    if (ids.some(function (id) { return !id; })) {
+    var o = k.o, need = plan(c, get, o), entries = Object.keys(need).map(function (x) { return need[x]; });
+    if (entries.some(function (e) { return !e; })) {
       return refuse({ architecture: "this combination of architecture keys is not compiled into the page" },
                     "Not compiled into this page: count it with " + command(raw, o), { uncompiled: command(raw, o) });
     }
     clear();  // nothing of the previous config stays while this one loads
+    var ids = [].concat.apply([], entries.map(idsOf));
     LAST = Promise.all(ids.map(function (id) { return load("s-" + id + ".js"); })).then(function () {
       if (seq !== SEQ) { return LAST; }  // a later edit is being counted
       var r = evaluate(need, o, get);
@@ -525,10 +563,11 @@
         messages({}, "A count is not a whole number for these dimensions (flopdocs report refuses them too).");
         return { inexact: true };
       }
-      var groups = o.mode === "forward" && DATA.conventions[o.convention].tree ? PROGRAMS[need.forward].groups : [];
+      var groups = o.mode === "forward" && DATA.conventions[o.convention].tree && typeof need.forward === "string"
+        ? PROGRAMS[need.forward].groups : [];
       messages({}, "");
       show(summarise(r, get, groups), o);
-      return { structure: ids[0] };
+      return { structure: ids[0], pieces: ids.length > entries.length };
     }, function (e) {
       clear();
       messages({}, e.message);
