@@ -194,16 +194,26 @@ def test_write_changelog_replaces_the_block_of_this_versions_section(tmp_path, c
         release.write_changelog(log, "0.4.0", "b", "x\n")
 
 
-def test_the_addresses_from_before_versions_send_readers_to_latest(tmp_path):
+def test_the_addresses_from_before_versions_send_readers_to_the_release_they_were_cited_from(tmp_path):
+    """A pre-version address (``/models/x.html#totals``) was cited from 0.1: its stub sends
+    the reader to 0.1's page, anchor kept (a number there is the number cited); a page 0.1
+    did not have goes to latest's.  Earlier stubs are rewritten, never another file; the
+    tree gets a root 404 of its own, with no absolute path but its published root's."""
     site = tmp_path / "site"
-    for rel in ("latest/models/x.html", "latest/index.html", "latest/404.html", "latest/assets/a.html",
-                "0.1/models/x.html", "about.html"):
+    for rel in ("latest/models/x.html", "latest/models/new.html", "latest/index.html", "latest/404.html",
+                "latest/assets/a.html", "0.1/models/x.html", "0.1/index.html", "about.html"):
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text("page")
-    versions._stubs(site, site / "0.1")  # a release writes none
-    assert not (site / "models").exists()
-    versions._stubs(site, site / "latest")
-    assert 'location.replace("../latest/models/x.html" + location.hash)' in (site / "models/x.html").read_text()
+    (site / "models").mkdir()
+    (site / "models/x.html").write_text(versions._redirect("../latest/models/x.html"))  # an earlier stub
+    versions._stubs(site)
+    assert 'location.replace("../0.1/models/x.html" + location.hash)' in (site / "models/x.html").read_text()
+    assert 'location.replace("../latest/models/new.html" + location.hash)' in (site / "models/new.html").read_text()
+    assert 'location.replace("0.1/index.html"' in (site / "index.html").read_text()
     assert (site / "about.html").read_text() == "page"  # never over a file already there
     assert not (site / "404.html").exists() and not (site / "assets").exists()
-    assert 'location.replace("latest/index.html"' in (site / "index.html").read_text()
+    versions._root_404(site)
+    text = (site / "404.html").read_text()
+    assert "Not found" in text and 'href="latest/index.html"' in text
+    # relative, but for the <base> of the published root, written only when served under it
+    assert not re.search(r'(?:href|src)="/', text.replace('<base href="/flopdocs/">', ""))

@@ -8,6 +8,7 @@ wherever the site is not served at that path.
 from __future__ import annotations
 
 import posixpath
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -61,3 +62,14 @@ def test_every_internal_link_and_anchor_resolves(site):
             if frag and target.endswith(".html") and frag not in pages[target].ids:
                 broken.append(f"{rel}: {href} (no #{frag} on {target})")
     assert not broken, f"{len(broken)} broken:\n" + "\n".join(broken[:40])
+
+
+def test_404_asks_for_nothing_at_an_absolute_path(site):
+    """``404.html`` is served at any depth: its links, scripts and the search worker are
+    relative to the site's root (the published root restored by a ``<base>`` only when the
+    page is served under it), so none names ``/flopdocs/...`` itself."""
+    text = (site / "404.html").read_text(encoding="utf-8")
+    script = re.search(r"<script>if\(location\.protocol.*?</script>", text)
+    assert script and '<base href="/flopdocs/">' in script.group(0)
+    rest = text.replace(script.group(0), "")
+    assert "/flopdocs/" not in rest, re.findall(r".{40}/flopdocs/.{40}", rest)[:3]

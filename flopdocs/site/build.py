@@ -19,12 +19,13 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flopdocs.config.config import ConfigError
 from flopdocs.base.resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
 from flopdocs.errors import BuildError
 from flopdocs.site import calculator
-from flopdocs.site.finish import finish
+from flopdocs.site.finish import ROOT, finish
 from flopdocs.site.gather import SiteData, gather
 from flopdocs.site.place import (MARKER, STAGING_LOCK, give_back, into_place, move_kept,
                                  new_staging, check_out, clean_stale, kept)
@@ -181,7 +182,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
         del data  # the pages are staged: what the models held is MkDocs' to use
         versioned = {"overrides": overrides} if overrides else {}  # the single-version call stays as it was
         _mkdocs(docs, site, site_nav, source_date_epoch(), **versioned)
-        finish(site)
+        finish(site, urlsplit(overrides["site_url"]).path if overrides and "site_url" in overrides else ROOT)
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
         if out.is_dir():
             move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over

@@ -23,17 +23,19 @@ _BASE = ('<script>if(location.protocol!=="file:"&&location.pathname.indexOf({roo
          'document.write(\'<base href="{root_raw}">\')</script>')
 
 
-def relative_404(site: Path) -> None:
+def relative_404(site: Path, root: str = ROOT) -> None:
+    """``root``: the path the site is published at (a version's: ``/flopdocs/0.2/``)."""
     page = site / "404.html"
     if not page.is_file():
         return
     text = page.read_text(encoding="utf-8")
-    text = re.sub(r'((?:href|src)=")' + re.escape(ROOT), r"\1", text)
-    text = text.replace(f'"base": "{ROOT}"', '"base": "."').replace(f'"base": "{ROOT.rstrip("/")}"', '"base": "."')
-    script = _BASE.format(root=json.dumps(ROOT), root_raw=ROOT)
+    text = re.sub(r'((?:href|src)=")' + re.escape(root), r"\1", text)
+    text = text.replace(f'"base": "{root}"', '"base": "."').replace(f'"base": "{root.rstrip("/")}"', '"base": "."')
+    text = text.replace(f'"search": "{root}', '"search": "')  # the search worker, from the root too
+    script = _BASE.format(root=json.dumps(root), root_raw=root)
     text = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + script, text, count=1)
     page.write_text(text, encoding="utf-8")
 
 
-def finish(site: Path) -> None:
-    relative_404(site)
+def finish(site: Path, root: str = ROOT) -> None:
+    relative_404(site, root)

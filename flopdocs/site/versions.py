@@ -7,7 +7,11 @@ format (``[{"version": "0.2", "title": "0.2.0", "aliases": []}, ...]``, which th
 selector fetches from the site root) and points ``DIR/index.html`` at ``latest/`` (or
 the newest release).  Other versions' directories are never touched: a release's pages
 stay at their address; the site's addresses from before versions (``/models/x.html``) get
-redirect stubs to ``latest/``.
+redirect stubs to the release they were cited from (:data:`BEFORE_VERSIONS`, 0.1), anchor
+kept, where it has the page (else ``latest/``); the tree gets a root ``404.html``.  A
+release built by its own older code (``deploy_ref``) has Material's repository widget
+switched off (it fetched api.github.com on every visit): no version calls another host.
+The selector keeps the page (``site_src/assets/versions.js``).
 
 Why not mike itself: mike runs ``mkdocs build`` on a plain ``docs_dir`` and commits the
 result to a git branch; flopdocs' pages are generated and staged by ``flopdocs build``
@@ -22,8 +26,14 @@ from pathlib import Path
 
 from flopdocs.errors import BuildError
 from flopdocs.site.addresses import SITE_URL, release_path
+from flopdocs.site.finish import ROOT
 
 VERSIONS = "versions.json"
+#: The release the site's root served before it had versions: a pre-version address cited
+#: a number of this release, so its stub sends the reader there.
+BEFORE_VERSIONS = "0.1"
+#: The first line of every stub and root page this module writes (it may rewrite those).
+_OURS = "<!doctype html>\n<!-- flopdocs versions -->\n"
 _NAME = re.compile(r"latest|[0-9]+\.[0-9]+")
 
 
@@ -60,26 +70,69 @@ def record(site: Path, name: str, title: str) -> list[dict]:
 
 def _redirect(target: str) -> str:
     """A page that sends the reader to ``target`` (a relative URL), keeping the ``#anchor``."""
-    return (f'<!doctype html>\n<meta charset="utf-8">\n<title>flopdocs</title>\n'
+    return (f'{_OURS}<meta charset="utf-8">\n<title>flopdocs</title>\n'
             f'<script>location.replace("{target}" + location.hash)</script>\n'
             f'<meta http-equiv="refresh" content="0; url={target}">\n'
             f'<link rel="canonical" href="{target}">\n<a href="{target}">{target}</a>\n')
 
 
-def _stubs(site: Path, version: Path) -> None:
+def _ours(path: Path) -> bool:
+    try:
+        return path.read_text(encoding="utf-8").startswith(_OURS)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _stubs(site: Path) -> None:
     """The addresses of the site before it had versions (``/models/x.html#totals``) stay:
-    each page gets a stub at its old place sending the reader to ``latest/``, anchor kept.
-    A stub is written only where nothing is (never over another version's files)."""
-    if version.name != "latest":
-        return
-    for page in sorted(version.rglob("*.html")):
-        rel = page.relative_to(version)
+    each page of the release they were cited from (:data:`BEFORE_VERSIONS`; ``latest``'s
+    pages too) gets a stub at its old place sending the reader to that release's page (or
+    ``latest``'s, for a page the release did not have), anchor kept.  A stub is written
+    only where nothing is or an earlier stub was (never over another version's files)."""
+    cited, latest = site / BEFORE_VERSIONS, site / "latest"
+    pages = {}
+    for version in (latest, cited):  # the cited release's own pages win
+        if version.is_dir():
+            for page in version.rglob("*.html"):
+                pages[page.relative_to(version)] = version.name
+    for rel, name in sorted(pages.items()):
         stub = site / rel
-        if rel.parts[0] in ("assets", "search", "404.html") or stub.exists():
+        if rel.parts[0] in ("assets", "search", "404.html") or (stub.exists() and not _ours(stub)):
             continue
         stub.parent.mkdir(parents=True, exist_ok=True)
-        stub.write_text(_redirect("../" * (len(rel.parts) - 1) + f"latest/{rel.as_posix()}"),
-                        encoding="utf-8")
+        stub.write_text(_redirect("../" * (len(rel.parts) - 1) + f"{name}/{rel.as_posix()}"), encoding="utf-8")
+
+
+def _root_404(site: Path) -> None:
+    """The version tree's own 404 (GitHub Pages serves the root's for any missing path):
+    a note and the way to each version's home, relative to the tree's root (found from the
+    address, as a page deep in the tree needs)."""
+    path = site / "404.html"
+    if path.exists() and not _ours(path):
+        return
+    root = json.dumps(ROOT)
+    path.write_text(
+        f'{_OURS}<meta charset="utf-8">\n<meta name="viewport" content="width=device-width">\n'
+        f'<title>Not found: flopdocs</title>\n'
+        f'<script>if(location.protocol!=="file:"&&location.pathname.indexOf({root})===0)'
+        f'document.write(\'<base href="{ROOT}">\')</script>\n'
+        '<h1>Not found</h1>\n<p>No page of flopdocs is at this address. Every version of the site:\n'
+        '<a href="latest/index.html">the latest</a>, or one release (<a href="versions.json">the list</a>):</p>\n'
+        '<ul id="versions"></ul>\n'
+        '<script>fetch("versions.json").then(function(r){return r.json()}).then(function(v){'
+        'var ul=document.getElementById("versions");v.forEach(function(e){'
+        'var li=document.createElement("li"),a=document.createElement("a");'
+        'a.href=e.version+"/index.html";a.textContent=e.title;li.appendChild(a);ul.appendChild(li)})'
+        '}).catch(function(){})</script>\n', encoding="utf-8")
+
+
+def _offline(version: Path) -> None:
+    """An older release's pages without Material's repository widget (its JavaScript
+    fetched the repository's stars from api.github.com on every page): the link stays."""
+    for page in version.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'data-md-component="source"' in text:
+            page.write_text(text.replace(' data-md-component="source"', ""), encoding="utf-8")
 
 
 def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
@@ -104,7 +157,8 @@ def deploy(site: str | Path, version: str, name: str | None = None, title: str |
     entries = record(site, name, title)
     target = "latest/" if any(e["version"] == "latest" for e in entries) else f"{entries[0]['version']}/"
     (site / "index.html").write_text(_redirect(target), encoding="utf-8")
-    _stubs(site, out)
+    _stubs(site)
+    _root_404(site)
     (site / ".nojekyll").write_text("", encoding="utf-8")
     return out
 
@@ -156,4 +210,7 @@ def deploy_ref(site: str | Path, ref: str) -> Path:
                            capture_output=True)
     if not own:
         record(site, name, version[1])
+        _offline(site / name)
+    _stubs(site)
+    _root_404(site)
     return site / name
