@@ -209,11 +209,46 @@ def test_the_addresses_from_before_versions_send_readers_to_the_release_they_wer
     versions._stubs(site)
     assert 'location.replace("../0.1/models/x.html" + location.hash)' in (site / "models/x.html").read_text()
     assert 'location.replace("../latest/models/new.html" + location.hash)' in (site / "models/new.html").read_text()
-    assert 'location.replace("0.1/index.html"' in (site / "index.html").read_text()
     assert (site / "about.html").read_text() == "page"  # never over a file already there
-    assert not (site / "404.html").exists() and not (site / "assets").exists()
+    assert not any((site / x).exists() for x in ("404.html", "assets", "index.html"))  # the root's are deploy's
     versions._root_404(site)
     text = (site / "404.html").read_text()
     assert "Not found" in text and 'href="latest/index.html"' in text
     # relative, but for the <base> of the published root, written only when served under it
     assert not re.search(r'(?:href|src)="/', text.replace('<base href="/flopdocs/">', ""))
+
+
+def test_in_a_browser_the_selector_keeps_the_page_and_old_addresses_show_the_cited_numbers(released, tmp_path):
+    """Served over http as GitHub Pages serves it: choosing 0.1 in 0.2's selector opens the
+    same page in 0.1 (anchor kept) for every page tried; a page 0.1 lacks lands on 0.1's
+    home, which says so; the pre-version address of a model shows 0.1's number, anchor
+    kept; a missing address gets the tree's 404."""
+    from browser import chromium, serve
+
+    site = tmp_path / "site"
+    shutil.copytree(released, site)
+    (site / "0.1" / "conventions.html").unlink()  # a page the older release did not have
+    cfg = next(c for c in catalogue.models() if c.name == "Seed 512")
+    with chromium() as browser, serve(site) as base:
+        p = browser.new_page()
+
+        def switch(page: str) -> str:
+            p.goto(base + "0.2/" + page, wait_until="load")
+            p.wait_for_selector(".md-version a[href]", state="attached")
+            link = p.locator(".md-version a", has_text="0.1.0").first
+            p.evaluate("(a) => a.click()", link.element_handle())
+            p.wait_for_url("**/0.1/**")
+            p.wait_for_load_state("load")
+            return p.url[len(base):]
+
+        for page in ("models/seed-512.html#totals", "index.html", "layers/block.html", "modes.html"):
+            assert switch(page) == "0.1/" + page, page
+        # the calculator's address holds its config: it goes along
+        assert switch("calculator.html#model=tiny&mode=training") == "0.1/calculator.html#model=tiny&mode=training"
+        assert switch("conventions.html") == "0.1/"
+        assert "Version 0.1.0 has no page conventions.html" in p.locator(".fd-version-note").inner_text()
+        p.goto(base + "models/seed-512.html#totals", wait_until="load")
+        p.wait_for_url("**/0.1/models/seed-512.html#totals")
+        shown = int(p.locator("#total-flops").inner_text().replace(",", ""))
+        assert shown == analyse(cfg, "seed").total != analyse(cfg, "flopdocs").total
+    assert "Not found" in (site / "404.html").read_text()  # the tree's own (GitHub Pages serves it)

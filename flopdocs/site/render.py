@@ -96,6 +96,21 @@ def _instance(layer) -> str:
     return f"\\mathrm{{{layer.name}}}(" + ",\\ ".join(pairs) + ")"
 
 
+def plain_name(name: str) -> str:
+    """A layer's name as people say it: ``MultiHeadAttention`` -> "multi-head attention",
+    ``PositionWiseFFN`` -> "position-wise FFN" (what search is asked for)."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+|[0-9]+", name)
+    out = []
+    for w in words:
+        lower = w if w.isupper() and len(w) > 1 else w.lower()
+        if out and out[-1] in ("multi", "position", "grouped", "cross", "self", "scaled", "dot") \
+                and lower in ("head", "wise", "query", "attention", "product"):
+            out[-1] = out[-1] + "-" + lower
+        else:
+            out.append(lower)
+    return " ".join(out)
+
+
 def layer_page(env, layer, cite) -> str:
     secs = derive.sections(layer)
     root = derive.example(layer)
@@ -105,6 +120,7 @@ def layer_page(env, layer, cite) -> str:
         computation=_gathered(layer.computation), instance=_instance(layer), notes=layer.notes,
         layers=LAYERS, kinds=derive.KIND_TEXT,
         convention={"name": conventions.DEFAULT, "anchor": anchor(conventions.DEFAULT)},
+        plain=plain_name(layer.name),
         cite=cite(page, f"{TITLE}: FLOPs of {layer.name}", f"flopdocs-{layer.slug}"),
     )
 
@@ -186,6 +202,31 @@ def conventions_page(env, data: SiteData, cite) -> str:
         cite=cite("conventions.md", f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
 
 
+#: The model the Home page's three answers are worked for, when the catalogue has it.
+EXAMPLE = "llama-2-7b"
+EXAMPLE_TOKENS = 2 * 10**12
+
+
+def _questions(data: SiteData) -> dict | None:
+    """The three questions people bring, answered for one model (Llama 2 7B, else the first
+    decoder the default convention and 6N both count in training): its training FLOPs per
+    token and for 2·10¹² tokens, its attention's crossover length, its forward pass under
+    every convention.  None when no model fits."""
+    fits = [m for m in data.models if not m.config.is_encoder_decoder and m.config.get("window") is None
+            and not isinstance(m.counts.get((conventions.DEFAULT, "training")), str)
+            and not isinstance(m.counts.get(("6N", "training")), str)]
+    if not fits:
+        return None
+    m = next((x for x in fits if x.slug == EXAMPLE), fits[0])
+    ours, six = m.counts[conventions.DEFAULT, "training"], m.counts["6N", "training"]
+    under = model_page.under_conventions(m)
+    low, high = min(under, key=lambda c: c["total"]), max(under, key=lambda c: c["total"])
+    return {"m": m, "per_token": ours.per_token, "six": six.per_token, "tokens": EXAMPLE_TOKENS,
+            "run": ours.per_token * EXAMPLE_TOKENS, "extra": ours.per_token / six.per_token - 1,
+            "crossover": _crossover_row(m), "low": low, "high": high, "n": len(under),
+            "spread": high["total"] / low["total"] - 1}
+
+
 def home_page(env, data: SiteData) -> str:
     rows = []
     for m in data.models:
@@ -193,7 +234,7 @@ def home_page(env, data: SiteData) -> str:
         rows.append({"m": m, "largest": name, "largest_label": figures.label(name), "share": frac})
     return env.get_template("index.md.j2").render(
         summary=data.convention.SUMMARY, convention=data.convention.NAME, rows=rows,
-        layers=data.layers,
+        layers=data.layers, q=_questions(data),
     )
 
 

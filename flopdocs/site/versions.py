@@ -87,7 +87,8 @@ def _stubs(site: Path) -> None:
     """The addresses of the site before it had versions (``/models/x.html#totals``) stay:
     each page of the release they were cited from (:data:`BEFORE_VERSIONS`; ``latest``'s
     pages too) gets a stub at its old place sending the reader to that release's page (or
-    ``latest``'s, for a page the release did not have), anchor kept.  A stub is written
+    ``latest``'s, for a page the release did not have), anchor kept; the root's own
+    ``index.html`` goes to the newest version (:func:`deploy`).  A stub is written
     only where nothing is or an earlier stub was (never over another version's files)."""
     cited, latest = site / BEFORE_VERSIONS, site / "latest"
     pages = {}
@@ -97,7 +98,7 @@ def _stubs(site: Path) -> None:
                 pages[page.relative_to(version)] = version.name
     for rel, name in sorted(pages.items()):
         stub = site / rel
-        if rel.parts[0] in ("assets", "search", "404.html") or (stub.exists() and not _ours(stub)):
+        if rel.parts[0] in ("assets", "search", "404.html", "index.html") or (stub.exists() and not _ours(stub)):
             continue
         stub.parent.mkdir(parents=True, exist_ok=True)
         stub.write_text(_redirect("../" * (len(rel.parts) - 1) + f"{name}/{rel.as_posix()}"), encoding="utf-8")
