@@ -11,17 +11,25 @@ from flopdocs.site.gather import gather
 
 
 def test_a_cached_build_writes_what_an_uncached_one_writes(tmp_path, monkeypatch):
+    """The programs of every structure (each tree convention, forward and a decoder's decode
+    step) and the pieces' table read back as made.  The pieces' table is made small here (it
+    is cached by the same function; its making is tested in test_site_calculator.py)."""
     data = gather()
+    pieces = {"tables": {"order": [], "depends": [], "choices": [], "programs": {}}, "bodies": {"0" * 16: "[], {}, [],\n0"}}
+    monkeypatch.setattr(calculator, "composition", lambda grid: pieces)
     monkeypatch.setenv(cache.ENV, cache.OFF)
     uncached = calculator.assets(data)
     monkeypatch.setenv(cache.ENV, str(tmp_path / "c"))
     cold = calculator.assets(data)
     made = []
-    monkeypatch.setattr(calculator, "program", lambda a: made.append(a))  # a hit compiles nothing
+    monkeypatch.setattr(calculator, "program", lambda *a: made.append(a))  # a hit compiles nothing
+    monkeypatch.setattr(calculator, "composition", lambda grid: made.append(grid))
     warm = calculator.assets(data)
     assert uncached == cold == warm and made == []
-    assert len(list((tmp_path / "c" / "calculator" / cache.source_key()).iterdir())) == len(
-        calculator.structures(data))
+    trees = 2  # flopdocs, seed
+    want = sum(trees * (2 if a.architecture == "decoder" else 1) for a in calculator.structures(data))
+    assert len(list((tmp_path / "c" / "calculator" / cache.source_key()).iterdir())) == want
+    assert len(list((tmp_path / "c" / "calculator-pieces" / cache.source_key()).iterdir())) == 1
 
 
 def test_a_cached_gather_counts_what_an_uncached_one_counts(tmp_path, monkeypatch):

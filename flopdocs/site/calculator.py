@@ -145,7 +145,7 @@ def closed_form(conv) -> dict[str, Any]:
     m = Model(S.l, S.d_model, S.d_ff, S.n_vocab, S.n_layers, S.n_heads, S.d_head, params)
     per = "per_sequence" if hasattr(conv, "per_sequence") else "per_token"
     terms = getattr(conv, per)(m, _SEQ)
-    prog = compile_exprs([sympy.sympify(t.value) for t in terms], order=[
+    prog = compile_exprs([sympy.Integer(t.value) if isinstance(t.value, int) else t.value for t in terms], order=[
         *(k.symbol for k in KEYS if k.symbol is not None), _PARAMS, _SEQ])
     names = {_PARAMS: "params_total", _SEQ: "n"}
     return {"per": per, "backward": conv.BACKWARD, "modes": list(conv.MODES),

@@ -42,7 +42,7 @@ CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position"
 def _container(n: Node) -> bool:
     """A node the pieces are taken from inside: unnamed (``Encoder``) or repeated a
     symbolic number of times (``Blocks``: n_layers)."""
-    return not n.is_leaf and (n.layer is None or not sympy.sympify(n.times).is_number)
+    return not n.is_leaf and (n.layer is None or (isinstance(n.times, sympy.Basic) and not n.times.is_number))
 
 
 def split(tree: Node) -> list[tuple[Path, Node]]:
