@@ -29,10 +29,27 @@ def browser():
         yield b
 
 
+#: axe-core, pinned in package.json (npm ci), run in each page as the tests load it.
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(page) -> list[str]:
+    """axe-core's violations on the page (WCAG A and AA, and best practices), one line each."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run npm ci")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("() => axe.run(document, {resultTypes: ['violations']}).then((r) =>"
+                          " r.violations.map((v) => v.id + ' (' + v.nodes.length + '): ' +"
+                          " v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')))")
+    return [f"axe-core {v}" for v in found]
+
+
 def _check(page, watch, url: str, phone: bool) -> list[str]:
     page.goto(url, wait_until="load")  # KaTeX runs on DOMContentLoaded: done by "load"
     probe = page.evaluate(PROBE)
     out = watch.take()
+    if phone:
+        out += _axe(page)
     if probe["raw"]:
         out.append(f"{len(probe['raw'])}/{probe['math']} formulas not rendered, first: {probe['raw'][0]!r}")
     if probe["bad"]:
@@ -45,7 +62,8 @@ def _check(page, watch, url: str, phone: bool) -> list[str]:
 
 
 def test_every_page_over_http_on_a_phone(site, browser):
-    """Over http at 390 px: math rendered, no error, no other host, nothing too wide."""
+    """Over http at 390 px: math rendered, no error, no other host, nothing too wide, and
+    no accessibility violation axe-core finds (content and Material's chrome alike)."""
     with serve(site) as base:
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
