@@ -29,6 +29,9 @@ def add(sub) -> None:
     a.add_argument("--mode", default=None, help=f"{', '.join(_audit.MODES)} (default training)")
     a.add_argument("--per", default=None, help=f"the formula's unit: {', '.join(_audit.PER)} "
                                                "(default token; batch = N sequences)")
+    a.add_argument("--scores", default="dense", help="tree conventions: attention pairs dense (default), "
+                                                     "exact, half")
+    a.add_argument("--macs", action="store_true", help="tree conventions: a multiply-add as 1 FLOP")
     a.add_argument("--format", choices=("text", "json"), default="text")
     a.set_defaults(func=cmd_audit)
 
@@ -36,7 +39,10 @@ def add(sub) -> None:
 def cmd_audit(args) -> str:
     from flopdocs.config.inputs import resolve
 
+    from flopdocs.counting.modes import Options
+
     model = resolve(args.model) if args.model is not None else None
+    options = Options(scores=args.scores, macs=args.macs)
     if (args.target is None) == (args.builtin is None):
         raise ConfigError("audit: give FILE.py:FUNCTION or --builtin NAME, one of them")
     if args.builtin is not None:
@@ -45,7 +51,7 @@ def cmd_audit(args) -> str:
         b = builtin_audits.get(args.builtin)
         names = [args.convention] if args.convention else list(b.conventions)
         results = [_audit.audit(b.target(), _audit.parse_mapping(b.mapping), c, args.mode or b.mode,
-                                args.per or b.per, model) for c in names]
+                                args.per or b.per, model, options=options) for c in names]
         if args.format == "json":
             return json.dumps({"builtin": b.name, "source": b.source, "issue": b.issue,
                                "audits": [as_json(r) for r in results]}, indent=2) + "\n"
@@ -53,7 +59,7 @@ def cmd_audit(args) -> str:
         return head + "\n".join(as_text(r) for r in results)
     target = symbolic_run.load(args.target)
     result = _audit.audit(target, _audit.parse_mapping(args.arg), args.convention or conventions.DEFAULT,
-                          args.mode or "training", args.per or "token", model)
+                          args.mode or "training", args.per or "token", model, options=options)
     return (json.dumps(as_json(result), indent=2) + "\n") if args.format == "json" else as_text(result)
 
 

@@ -30,11 +30,12 @@ from flopdocs.config.config import Config
 from flopdocs.config.keys import KEYS
 from flopdocs.conventions import formula
 from flopdocs.counting import symbolic_run
-from flopdocs.counting.analysis import symbolic_tree
+from flopdocs.counting.analysis import check, symbolic_tree
 from flopdocs.counting.modes import Options
 from flopdocs.errors import ConfigError
 from flopdocs.structure import params as _params
 from flopdocs.structure.grouping import by
+from flopdocs.structure.tree import as_expr
 
 MODES = ("forward", "training", "training-recompute")
 PER = ("token", "sequence", "batch")
@@ -154,11 +155,11 @@ class Count:
 
 
 @lru_cache(maxsize=None)
-def count(arch: Arch, convention: str, mode: str, per: str) -> Count:
+def count(arch: Arch, convention: str, mode: str, per: str, options: Options = Options()) -> Count:
     """Our count of one structure, in our symbols: per token, sequence or batch of N."""
     conv = conventions.get(convention)
     if conventions.is_tree(conv):
-        tree = symbolic_tree(conv, arch, mode, Options())
+        tree = symbolic_tree(conv, arch, mode, options)
         parts = {r: v for r, v in by(tree, "role").items() if v != 0}
     else:
         reason = conv.refuses(_Shape(arch))
@@ -227,7 +228,7 @@ def decider(arch: Arch):
     facts_ = facts(arch)
 
     def decide(e: sympy.Expr) -> int | None:
-        e = sympy.expand(sympy.sympify(e).xreplace(facts_))
+        e = sympy.expand(as_expr(e).xreplace(facts_))
         if e.is_zero:
             return 0
         if e.is_positive:
@@ -316,12 +317,12 @@ class Audit:
 
 def as_keys(e: Any) -> sympy.Expr:
     """An expression in our symbols, written in the README's key names."""
-    return sympy.sympify(e).xreplace(key_symbols())
+    return as_expr(e).xreplace(key_symbols())
 
 
 def text(e: Any) -> str:
-    """An expression as sympy prints it in key names (it parses back with ``sympy.sympify``
-    given the key names as symbols)."""
+    """An expression as sympy prints it in key names (it parses back with sympy's
+    ``parse_expr`` given the key names as symbols)."""
     return sympy.sstr(as_keys(e), order="grlex")
 
 
@@ -345,7 +346,7 @@ def split(difference: sympy.Expr, parts: Mapping[str, sympy.Expr]) -> dict[str, 
 
 def audit(target: symbolic_run.Target, mapping: Mapping[str, Any], convention: str = "flopdocs",
           mode: str = "training", per: str = "token", model: Config | None = None,
-          catalogue_models: Sequence[Config] | None = None) -> Audit:
+          catalogue_models: Sequence[Config] | None = None, options: Options = Options()) -> Audit:
     """The formula minus our count, per structure (``model``'s, or every structure of the
     catalogue), evaluated at ``model`` (or the structure's catalogue models) at its own l
     and :data:`LENGTHS`; a one-line ConfigError for a convention, mode or unit out of range, or a
@@ -358,6 +359,7 @@ def audit(target: symbolic_run.Target, mapping: Mapping[str, Any], convention: s
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode}", origin="--mode")
     if per not in PER:
         raise ConfigError(f"must be one of {', '.join(PER)}, got {per!r}", origin="--per")
+    check(conv.NAME, mode, options)
     symbolic_run.check_source(target)
     groups: dict[Arch, list[Config]] = {}
     if model is not None:
@@ -373,7 +375,7 @@ def audit(target: symbolic_run.Target, mapping: Mapping[str, Any], convention: s
     for arch, cfgs in groups.items():
         evaluated = cfgs  # the given model (at the lengths below), or the structure's catalogue models
         try:
-            out.append(_structure(target, mapping, conv.NAME, mode, per, arch, cfgs, evaluated))
+            out.append(_structure(target, mapping, conv.NAME, mode, per, arch, cfgs, evaluated, options))
         except ConfigError as e:
             if model is not None:
                 raise
@@ -384,9 +386,9 @@ def audit(target: symbolic_run.Target, mapping: Mapping[str, Any], convention: s
     return Audit(target=target.where, convention=conv.NAME, mode=mode, per=per, structures=tuple(out))
 
 
-def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated) -> Structure:
+def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated, options) -> Structure:
     try:
-        ours = count(arch, convention, mode, per)
+        ours = count(arch, convention, mode, per, options)
     except ConfigError as e:  # a closed form that does not count this structure
         return Structure(models=tuple(c.name for c in cfgs), arch=arch, skipped=str(e))
     values = bind(mapping, arch)

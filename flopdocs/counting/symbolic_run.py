@@ -39,7 +39,11 @@ from typing import Any
 
 import sympy
 
+from flopdocs.config.keys import KEYS
 from flopdocs.errors import ConfigError
+
+#: Our symbols -> plain symbols named as the config keys, for messages.
+_KEY_NAMES = {k.symbol: sympy.Symbol(k.name) for k in KEYS if k.symbol is not None}
 
 #: Modules a formula may use (their functions are replaced by symbolic ones below).
 ALLOWED_MODULES = frozenset({"math", "fractions", "operator", "functools", "typing"})
@@ -225,6 +229,8 @@ class Value:
 
 
 def _text(e: Any) -> str:
+    if isinstance(e, sympy.Basic):
+        e = e.xreplace(_KEY_NAMES)
     t = str(e)
     return t if len(t) <= 60 else t[:57] + "..."
 
