@@ -245,3 +245,10 @@ def test_only_the_named_function_runs(tmp_path):
     a = audit.audit(symbolic_run.load(f"{p}:f"), audit.parse_mapping(["d_model=d_model"]), "6N",
                     "training", "token", catalogue.find("gpt-2-small"))
     assert audit.text(a.structures[0].formula) == "2*d_model" and not marker.exists()
+
+
+def test_the_readme_lists_every_derived_name():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = "\n".join("  " + line for line in audit.derived_table().splitlines())
+    assert table in readme
+    assert set(audit.DERIVED) <= set(audit.NAME_LIST)
