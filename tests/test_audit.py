@@ -159,6 +159,11 @@ def test_every_builtin_runs_against_each_convention_it_claims(name):
     # 2026: the causal half of the scores (−6·B·s²·L·h), f = d_ff, SwiGLU 3 matrices
     ("megatron", "gpt-2-small", "megatron",
      12 * N * d_ff * d_model * l * n_layers - 48 * N * d_model ** 2 * l * n_layers - 6 * N * d_model * l ** 2 * n_layers),
+    # before PR #1988 the scores are not halved: eq. 3's attention exactly (issue #1972)
+    ("maxtext-2025", "gpt-2-small", "megatron",
+     12 * N * d_ff * d_model * l * n_layers - 48 * N * d_model ** 2 * l * n_layers),
+    ("maxtext", "gpt-2-small", "megatron",
+     12 * N * d_ff * d_model * l * n_layers - 48 * N * d_model ** 2 * l * n_layers - 6 * N * d_model * l ** 2 * n_layers),
     # the token table left out of N (PR #280): its LM head use is kept by an untied output
     ("torchtitan", "llama-2-7b", "palm", -6 * d_model * n_vocab),
     ("olmo-core", "llama-2-7b", "palm", -6 * d_model * n_vocab),
@@ -254,3 +259,10 @@ def test_the_readme_lists_every_derived_name():
     table = "\n".join("  " + line for line in audit.derived_table().splitlines())
     assert table in readme
     assert set(audit.DERIVED) <= set(audit.NAME_LIST)
+
+
+def test_a_method_on_self_with_a_nested_config_and_a_mapped_call():
+    a = run("GPT.estimate_flops", ["self.get_num_params()=params", "config.n_layer=n_layers",
+                                   "config.n_head=n_heads", "config.n_embd=d_model", "config.block_size=l",
+                                   "fwdbwd_per_iter=N"], "gpt-2-small", per="batch")
+    assert a.equal

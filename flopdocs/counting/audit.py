@@ -111,7 +111,8 @@ NAME_LIST = tuple(names(Arch()))
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, Any]:
-    """``NAME=RHS`` items: NAME a Python name or dotted attribute path, RHS a name of
+    """``NAME=RHS`` items: NAME a Python name or dotted attribute path (ending in ``()``: a
+    method call, ``self.get_num_params()``), RHS a name of
     :data:`NAME_LIST`, a whole number, ``true``, ``false`` or ``none``.  Kept as text/values;
     :func:`bind` resolves the names per structure."""
     out: dict[str, Any] = {}
@@ -122,7 +123,7 @@ def parse_mapping(items: Sequence[str]) -> dict[str, Any]:
             raise ConfigError(f"--arg {item}: {left} is mapped twice")
         if not sep or not left or not right:
             raise ConfigError(f"--arg {item}: expected NAME=KEY (e.g. hidden_size=d_model)")
-        if not all(part.isidentifier() for part in left.split(".")):
+        if not all(part.isidentifier() for part in left.removesuffix("()").split(".")):
             raise ConfigError(f"--arg {item}: {left!r} is not a Python name")
         if right.isascii() and right.isdigit() and len(right) <= 20:
             out[left] = int(right)

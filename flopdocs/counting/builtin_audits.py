@@ -78,10 +78,12 @@ def torchtitan(num_params, tok_embeddings_params, model_config, seq_len):
     return 6 * num_params + 12 * l * h * q * t
 
 
-def maxtext(config):
+def maxtext(config, causal=True):
     """AI-Hypercomputer/maxtext src/maxtext/utils/maxtext_utils.py @e591f30c,
     calculate_tflops_training_per_device, default decoder block (no MoE, window, MLA or
-    MTP): per device per step, in FLOPs (the source divides by 10**12 to print TFLOPs)."""
+    MTP): per device per step, in FLOPs (the source divides by 10**12 to print TFLOPs).
+    ``causal=False``: the form before PR #1988 (@33339821, MaxText/maxtext_utils.py), the
+    same terms with the attention not halved."""
     B, T = config.per_device_batch_size, config.max_target_length
     activations = 2 if config.gated_mlp else 1  # len(config.mlp_activations)
     ffn1 = 2 * B * T * config.mlp_dim * config.emb_dim * activations
@@ -89,12 +91,17 @@ def maxtext(config):
     qkv = 2 * B * T * config.emb_dim * (config.num_query_heads + 2 * config.num_kv_heads) * config.head_dim
     noncausal_attention = 4 * B * T ** 2 * config.num_query_heads * config.head_dim
     projection = 2 * B * T * config.emb_dim * config.num_query_heads * config.head_dim
-    causal_attention = noncausal_attention / 2
+    causal_attention = noncausal_attention / 2 if causal else noncausal_attention
     embedding = 2 * B * T * config.emb_dim * config.vocab_size
     learnable = ((ffn1 + ffn2) * config.num_decoder_layers
                  + (qkv + projection) * config.num_decoder_layers + embedding) * 3
     attention = causal_attention * config.num_decoder_layers * 3
     return (learnable + attention) * config.gradient_accumulation_steps
+
+
+def maxtext_2025(config):
+    """MaxText before PR #1988 (issue #1972): see :func:`maxtext`."""
+    return maxtext(config, causal=False)
 
 
 def olmo_core(num_params, d_model, vocab_size, n_layers, n_heads, seq_len):
@@ -149,6 +156,11 @@ _MEGATRON_ARGS = ("args.group_query_attention=gqa", "args.num_query_groups=n_kv_
                   "args.seq_length=l", "args.num_layers=n_layers", "args.padded_vocab_size=n_vocab",
                   "batch_size=N")
 
+_MAXTEXT_ARGS = ("config.per_device_batch_size=N", "config.max_target_length=l", "config.emb_dim=d_model",
+                 "config.num_query_heads=n_heads", "config.num_kv_heads=n_kv_heads", "config.head_dim=d_head",
+                 "config.mlp_dim=d_ff", "config.gated_mlp=gated", "config.num_decoder_layers=n_layers",
+                 "config.vocab_size=n_vocab", "config.gradient_accumulation_steps=1")
+
 AUDITS: dict[str, Builtin] = {b.name: b for b in (
     Builtin("megatron", "Megatron-LM num_floating_point_operations (2026)", megatron,
             "NVIDIA/Megatron-LM, megatron/training/training.py, commit d98e8a64ddf34856e74b24714e3bedb2f5a39553, "
@@ -192,12 +204,18 @@ AUDITS: dict[str, Builtin] = {b.name: b for b in (
             "(causal halving since a4c01726)", ("megatron", "flopdocs"),
             "AI-Hypercomputer/maxtext#1972: full attention counted without its causal half (fixed "
             "by PR #1988; this is the fixed form)",
-            ("config.per_device_batch_size=N", "config.max_target_length=l", "config.emb_dim=d_model",
-             "config.num_query_heads=n_heads", "config.num_kv_heads=n_kv_heads", "config.head_dim=d_head",
-             "config.mlp_dim=d_ff", "config.gated_mlp=gated", "config.num_decoder_layers=n_layers",
-             "config.vocab_size=n_vocab", "config.gradient_accumulation_steps=1"), "batch",
+            _MAXTEXT_ARGS, "batch",
             r"3 \left[ L (2BT h (n_q + 2 n_{kv}) d + 2BT h n_q d + 2BT h f (a+1)) + 2BT h V "
             r"+ L \cdot 2 B T^2 n_q d \right]"),
+    Builtin("maxtext-2025", "MaxText calculate_tflops_training_per_device (before PR #1988)", maxtext_2025,
+            "AI-Hypercomputer/maxtext, MaxText/maxtext_utils.py, commit "
+            "33339821e96327d25613ace9d28c7a8789698586 (the parent of a4c01726, PR #1988), "
+            "calculate_tflops_training_per_device", ("megatron", "flopdocs"),
+            "AI-Hypercomputer/maxtext#1972: full attention counted without its causal half, while "
+            "local attention was counted over its window: 2x the score FLOPs",
+            _MAXTEXT_ARGS, "batch",
+            r"3 \left[ L (2BT h (n_q + 2 n_{kv}) d + 2BT h n_q d + 2BT h f (a+1)) + 2BT h V "
+            r"+ L \cdot 4 B T^2 n_q d \right]"),
     Builtin("olmo-core", "OLMo-core num_flops_per_token", olmo_core,
             "allenai/OLMo-core, src/olmo_core/nn/transformer/config.py, commit "
             "5d4593aca6e7c14b3b0a9a7f040dc1b7fdfe6bb8, TransformerConfig.num_flops_per_token (before PR #511)",

@@ -453,11 +453,17 @@ def run(target: Target, values: Mapping[str, Any], ctx: Context) -> Run:
         return v
 
     def lookup(path: str, attr: str) -> Any:
-        for key in (f"{path}.{attr}", attr):
+        """``args.hidden_size`` given as ``args.hidden_size`` or ``hidden_size``;
+        ``self.config.n_layer`` as that, ``config.n_layer`` or ``n_layer``."""
+        parts = path.split(".") + [attr]
+        keys = [".".join(parts[i:]) for i in range(len(parts))]  # longest first
+        for key in keys:
             if key in values:
                 return wrap(values[key])
-        prefix = f"{path}.{attr}."
-        if any(k.startswith(prefix) for k in values):
+            if f"{key}()" in values:  # a method whose call the mapping gives: self.get_num_params()
+                value = wrap(values[f"{key}()"])
+                return lambda *a, **k: value
+        if any(k.startswith(f"{key}.") for key in keys for k in values):
             return Namespace(f"{path}.{attr}", lookup)
         raise Unmapped(f"{path}.{attr}")
 
