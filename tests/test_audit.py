@@ -266,3 +266,9 @@ def test_a_method_on_self_with_a_nested_config_and_a_mapped_call():
                                    "config.n_head=n_heads", "config.n_embd=d_model", "config.block_size=l",
                                    "fwdbwd_per_iter=N"], "gpt-2-small", per="batch")
     assert a.equal
+
+
+def test_every_name_a_mapping_may_use_has_a_value_in_every_structure():
+    assert len(set(audit.NAME_LIST)) == len(audit.NAME_LIST)
+    for arch in {cfg.arch for cfg in catalogue.models()}:
+        assert set(audit.names(arch)) == set(audit.NAME_LIST)

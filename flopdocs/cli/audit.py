@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flopdocs import conventions
-from flopdocs.counting import audit as _audit, builtin_audits, symbolic_run
 from flopdocs.errors import ConfigError
+
+if TYPE_CHECKING:  # the audit's modules are imported when it runs: a report never does
+    from flopdocs.counting import audit as _audit
 
 
 def add(sub) -> None:
@@ -17,7 +19,7 @@ def add(sub) -> None:
                    help="the formula: FILE.py:FUNCTION or package.module:FUNCTION (the file is "
                         "imported: its top level runs; then only FUNCTION runs, on symbols)")
     a.add_argument("--builtin", metavar="NAME",
-                   help=f"a built-in audit instead ({', '.join(builtin_audits.AUDITS)})")
+                   help="a built-in audit instead, by name (an unknown name lists them)")
     a.add_argument("--arg", action="append", default=[], metavar="NAME=KEY",
                    help="map an argument (or args/config attribute) to a config key or derived "
                         "quantity, e.g. --arg hidden_size=d_model (repeatable)")
@@ -26,9 +28,10 @@ def add(sub) -> None:
     a.add_argument("--convention", default=None,
                    help=f"the count subtracted (known: {', '.join(conventions.CONVENTIONS)}; default "
                         "flopdocs, or each convention a built-in claims)")
-    a.add_argument("--mode", default=None, help=f"{', '.join(_audit.MODES)} (default training)")
-    a.add_argument("--per", default=None, help=f"the formula's unit: {', '.join(_audit.PER)} "
-                                               "(default token; batch = N sequences)")
+    a.add_argument("--mode", default=None, help="the pass the formula counts (default training; "
+                                                 "an unknown one lists them)")
+    a.add_argument("--per", default=None, help="the formula's unit (default token; batch = N sequences; "
+                                               "an unknown one lists them)")
     a.add_argument("--scores", default="dense", help="tree conventions: attention pairs dense (default), "
                                                      "exact, half")
     a.add_argument("--macs", action="store_true", help="tree conventions: a multiply-add as 1 FLOP")
@@ -38,6 +41,7 @@ def add(sub) -> None:
 
 def cmd_audit(args) -> str:
     from flopdocs.config.inputs import resolve
+    from flopdocs.counting import audit as _audit, builtin_audits, symbolic_run
 
     from flopdocs.counting.modes import Options
 
@@ -54,6 +58,7 @@ def cmd_audit(args) -> str:
                                 args.per or b.per, model, options=options) for c in names]
         if args.format == "json":
             return json.dumps({"builtin": b.name, "source": b.source, "issue": b.issue,
+                               "conventions": list(b.conventions),
                                "audits": [as_json(r) for r in results]}, indent=2) + "\n"
         head = f"{b.title}: {b.source}\nknown issue: {b.issue}\n"
         return head + "\n".join(as_text(r) for r in results)
@@ -63,7 +68,9 @@ def cmd_audit(args) -> str:
     return (json.dumps(as_json(result), indent=2) + "\n") if args.format == "json" else as_text(result)
 
 
-def _structure_json(s: _audit.Structure) -> dict[str, Any]:
+def _structure_json(s: "_audit.Structure") -> dict[str, Any]:
+    from flopdocs.counting import audit as _audit
+
     if s.skipped is not None:
         return {"models": list(s.models), "skipped": s.skipped}
     return {"models": list(s.models), "equal": s.equal, "formula": _audit.text(s.formula),
@@ -73,7 +80,9 @@ def _structure_json(s: _audit.Structure) -> dict[str, Any]:
             "worst": [w.as_dict() for w in s.worst]}
 
 
-def as_json(a: _audit.Audit) -> dict[str, Any]:
+def as_json(a: "_audit.Audit") -> dict[str, Any]:
+    from flopdocs.counting import audit as _audit
+
     return {"target": a.target, "convention": a.convention, "mode": a.mode, "per": a.per,
             "equal": a.equal, "difference": _audit.text(a.difference),
             "by_role": {k: _audit.text(v) for k, v in a.by_role.items()},
@@ -81,7 +90,9 @@ def as_json(a: _audit.Audit) -> dict[str, Any]:
             "structures": [_structure_json(s) for s in a.structures]}
 
 
-def as_text(a: _audit.Audit) -> str:
+def as_text(a: "_audit.Audit") -> str:
+    from flopdocs.counting import audit as _audit
+
     lines = [f"audit {a.target} against {a.convention}, {a.mode}, per {a.per}"]
     for s in a.structures:
         who = _models(s.models)

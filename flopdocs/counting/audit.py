@@ -97,17 +97,19 @@ def names(arch: Arch) -> dict[str, Any]:
         "params_position": S.max_positions * S.d_model if arch.position == "learned" else sympy.Integer(0),
         "d_attn": S.n_heads * d_head, "d_kv": kv * d_head,
         "tokens": S.l_src + S.l_tgt if arch.encoder_decoder else S.l,
-        "gated": arch.gated,
     }
-    for f in ("architecture", "ffn", "norm", "position", "attn_bias", "attn_out_bias", "ffn_bias",
-              "tie_embeddings", "lm_head", "gqa", "explicit_d_head", "windowed", "moe", "pooler",
-              "lm_head_transform"):
+    for f in STRUCTURAL:
         out[f] = getattr(arch, f)
     return out
 
 
-#: Every right-hand-side name, for messages and the README.
-NAME_LIST = tuple(names(Arch()))
+#: The structural flags and words a mapping may name (each an :class:`Arch` field, or ``gated``).
+STRUCTURAL = ("gated", "architecture", "ffn", "norm", "position", "attn_bias", "attn_out_bias",
+              "ffn_bias", "tie_embeddings", "lm_head", "gqa", "explicit_d_head", "windowed", "moe",
+              "pooler", "lm_head_transform")
+#: Every right-hand-side name, for messages and the README: the numeric config keys, the
+#: derived quantities, the structural flags (what :func:`names` gives, a test checks).
+NAME_LIST = (*(k.name for k in KEYS if k.symbol is not None), *DERIVED, *STRUCTURAL)
 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, Any]:

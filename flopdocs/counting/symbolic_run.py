@@ -25,11 +25,7 @@ counts: the caller maps names to expressions (:mod:`flopdocs.counting.audit`).
 from __future__ import annotations
 
 import ast
-import importlib
-import importlib.util
-import inspect
 import math
-import textwrap
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -346,6 +342,9 @@ def load(spec: str) -> Target:
     """``FILE.py:FUNCTION`` or ``package.module:FUNCTION`` (``FUNCTION`` may be dotted:
     ``Class.method``).  The file is read and parsed first (a file that is not Python is one
     line, nothing executed), then imported (its top level runs), then the name looked up."""
+    import importlib
+    import inspect
+
     path_text, sep, name = spec.rpartition(":")
     if not sep or not path_text or not name:
         raise ConfigError(f"{spec}: expected FILE.py:FUNCTION or package.module:FUNCTION")
@@ -374,6 +373,8 @@ def load(spec: str) -> Target:
 
 
 def _import_file(path: Path) -> types.ModuleType:
+    import importlib.util
+
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     try:
@@ -398,6 +399,9 @@ def _import_file(path: Path) -> types.ModuleType:
 def check_source(target: Target) -> None:
     """Refuse, before running, what cannot be symbolic whatever the values: an import in the
     function, a use of a module other than math (torch, numpy: tensors; os, sys: I/O)."""
+    import inspect
+    import textwrap
+
     try:
         lines, first = inspect.getsourcelines(target.function)
     except (OSError, TypeError):
@@ -442,6 +446,8 @@ def run(target: Target, values: Mapping[str, Any], ctx: Context) -> Run:
     """Call the function with ``values`` (name -> sympy expression, a plain value, or a
     dotted name for an argument object's attribute); parameters without a value take their
     default or become argument objects.  Every failure is one line naming the line."""
+    import inspect
+
     fn = target.function
     sig = inspect.signature(fn)
 
