@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import sympy
+from hypothesis import given, settings, strategies as st
 from sympy import Symbol, parse_expr
 
 from flopdocs.cli.main import main
@@ -272,3 +273,22 @@ def test_every_name_a_mapping_may_use_has_a_value_in_every_structure():
     assert len(set(audit.NAME_LIST)) == len(audit.NAME_LIST)
     for arch in {cfg.arch for cfg in catalogue.models()}:
         assert set(audit.names(arch)) == set(audit.NAME_LIST)
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=st.integers(-20, 20), b=st.integers(-30, 30), half=st.booleans())
+def test_any_coefficients_give_their_exact_difference_from_palm(a, b, half):
+    """a·P + b·L·H·Q·T (÷ 2 when ``half``) minus PaLM's 6·P + 12·L·H·Q·T, exactly."""
+    def formula(P, L, H, Q, T):
+        attention = b * L * H * Q * T
+        return a * P + (attention / 2 if half else attention)
+
+    target = symbolic_run.Target(formula, "formula", formula.__code__.co_filename)
+    result = audit.audit(target, audit.parse_mapping(["P=params", "L=n_layers", "H=n_heads", "Q=d_head",
+                                                       "T=l"]), "palm", "training", "token",
+                         catalogue.find("llama-2-7b"))
+    P = parse_expr(audit.text(audit.names(catalogue.find("llama-2-7b").arch)["params"]), local_dict=NAMES)
+    b_eff = sympy.Rational(b, 2) if half else b
+    expected = (a - 6) * P + (b_eff - 12) * n_layers * d_model * l  # H·Q = d_model here
+    assert sympy.expand(difference(result) - expected) == 0
+    assert result.equal == (a == 6 and b_eff == 12)
