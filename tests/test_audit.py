@@ -292,3 +292,7 @@ def test_any_coefficients_give_their_exact_difference_from_palm(a, b, half):
     expected = (a - 6) * P + (b_eff - 12) * n_layers * d_model * l  # H·Q = d_model here
     assert sympy.expand(difference(result) - expected) == 0
     assert result.equal == (a == 6 and b_eff == 12)
+
+
+def test_parameters_named_as_keys_need_no_mapping():
+    assert run("named_as_keys", [], "gpt-2-small").equal

@@ -395,7 +395,7 @@ def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated, op
         ours = count(arch, convention, mode, per, options)
     except ConfigError as e:  # a closed form that does not count this structure
         return Structure(models=tuple(c.name for c in cfgs), arch=arch, skipped=str(e))
-    values = bind(mapping, arch)
+    values = bind(implicit(target, mapping), arch)
     ctx = symbolic_run.Context(decide=decider(arch), proven_whole=proven_whole(arch))
     run = symbolic_run.run(target, values, ctx)
     f = sympy.expand(run.value)
@@ -404,6 +404,20 @@ def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated, op
     worst = _worst(target, mapping, f, ours.total, run.divisions, arch, evaluated, per)
     return Structure(models=tuple(c.name for c in cfgs), arch=arch, formula=f, difference=diff,
                      by_role=by_role, divisions=run.divisions, worst=worst)
+
+
+def implicit(target: symbolic_run.Target, mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """The mapping, plus each parameter without a default whose name is one of
+    :data:`NAME_LIST` and that the mapping does not give (``def f(d_model, l)`` needs no
+    ``--arg``)."""
+    import inspect
+
+    out = dict(mapping)
+    for name, p in inspect.signature(target.function).parameters.items():
+        if name not in out and name in NAME_LIST and p.default is p.empty and \
+                p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            out[name] = _Name(name)
+    return out
 
 
 def _lengths(cfg: Config, arch: Arch) -> list[Config]:
@@ -431,7 +445,7 @@ def _worst(target, mapping, f, ours, divisions, arch, cfgs, per) -> tuple[Worst,
             c = ours.xreplace(reps)
             if divisions:  # the floors, config by config: run again on numbers
                 values = {k: (v.xreplace(reps) if isinstance(v, sympy.Basic) else v)
-                          for k, v in bind(mapping, arch).items()}
+                          for k, v in bind(implicit(target, mapping), arch).items()}
                 ctx = symbolic_run.Context(decide=symbolic_run.concrete_decide, concrete=True)
                 v = symbolic_run.run(target, values, ctx).value
             else:
