@@ -218,9 +218,11 @@ def test_builtin_from_the_cli(capsys):
     ([f"{FORMULAS}:palm_like", "--per", "step"], "--per: must be one of token, sequence, batch"),
     (["--builtin", "megatronn"], "unknown built-in audit 'megatronn'"),
     ([f"{FORMULAS}:palm_like", "--builtin", "megatron"], "one of them"),
+    (["--builtin", "nanogpt", "--convention", "palm", "--model", "t5-base"],
+     "PaLM's Appendix B counts a decoder-only model"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, message, capsys):
-    assert main(["audit", *argv, "--model", "gpt-2-small"]) == 2
+    assert main(["audit", "--model", "gpt-2-small", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("flopdocs: error: ") and message in err, err
 

@@ -386,7 +386,9 @@ def audit(target: symbolic_run.Target, mapping: Mapping[str, Any], convention: s
             errors.append(e)
             out.append(Structure(models=tuple(c.name for c in cfgs), arch=arch, skipped=str(e)))
     if not any(s.skipped is None for s in out):
-        raise errors[0] if errors else ConfigError("no structure to audit")
+        if errors:
+            raise errors[0]
+        raise ConfigError(out[0].skipped if out else "no structure to audit")
     return Audit(target=target.where, convention=conv.NAME, mode=mode, per=per, structures=tuple(out))
 
 

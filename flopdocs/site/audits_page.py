@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from flopdocs.counting import audit, builtin_audits
+from flopdocs.errors import ConfigError
 from flopdocs.site import derive
 from flopdocs.site.cache import cached
 from flopdocs.site.gather import SiteData
@@ -27,9 +28,15 @@ def context(data: SiteData) -> dict:
     for b in builtin_audits.AUDITS.values():
         claims = []
         for convention in b.conventions:
-            a = audit.audit(b.target(), audit.parse_mapping(b.mapping), convention, b.mode, b.per,
-                            catalogue_models=configs)
+            try:
+                a = audit.audit(b.target(), audit.parse_mapping(b.mapping), convention, b.mode, b.per,
+                                catalogue_models=configs)
+            except ConfigError as e:  # no structure of this catalogue it can count
+                claims.append({"convention": convention, "anchor": anchor(f"{b.name} {convention}"),
+                               "equal": False, "none": str(e), "structures": [], "worst": []})
+                continue
             claims.append({
+                "none": None,
                 "convention": convention,
                 "anchor": anchor(f"{b.name} {convention}"),
                 "equal": a.equal,
