@@ -13,7 +13,6 @@ from flopdocs.config import catalogue
 from flopdocs.config.config import parse
 from flopdocs.config.keys import KEYS
 from flopdocs.counting import audit, builtin_audits, symbolic_run
-from flopdocs.errors import ConfigError
 
 FORMULAS = Path(__file__).parent / "fixtures" / "audit_formulas.py"
 NANO = ["num_params=params", "n_layer=n_layers", "n_head=n_heads", "n_embd=d_model", "block_size=l"]

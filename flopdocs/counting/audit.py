@@ -448,7 +448,7 @@ def _worst(target, mapping, f, ours, divisions, arch, cfgs, per) -> tuple[Worst,
             if divisions:  # the floors, config by config: run again on numbers
                 values = {k: (v.xreplace(reps) if isinstance(v, sympy.Basic) else v)
                           for k, v in bind(implicit(target, mapping), arch).items()}
-                ctx = symbolic_run.Context(decide=symbolic_run.concrete_decide, concrete=True)
+                ctx = symbolic_run.Context(decide=symbolic_run.concrete_decide)
                 v = symbolic_run.run(target, values, ctx).value
             else:
                 v = f.xreplace(reps)

@@ -77,7 +77,6 @@ class Context:
     decide: Callable[[sympy.Expr], int | None]  # sign of an expression for every config, or None
     proven_whole: Callable[[sympy.Expr], bool] = lambda q: bool(q.is_integer)  # by the structure's rules
     divisions: list[tuple[str, Any]] = field(default_factory=list)  # (what, exact quotient)
-    concrete: bool = False  # every symbol replaced by a number: floors are real floors
 
     def whole(self, q: sympy.Expr, what: str) -> sympy.Expr:
         """``q`` floored: itself when sympy proves it whole; with numbers, the floor; else
