@@ -12,7 +12,9 @@ from flopdocs.cli.main import main
 from flopdocs.config import catalogue
 from flopdocs.config.config import parse
 from flopdocs.config.keys import KEYS
-from flopdocs.counting import audit, builtin_audits, symbolic_run
+from flopdocs.config import symbols as S
+from flopdocs.counting import audit, audit_count, audit_names, builtin_audits, formula_source, symbolic_value
+from flopdocs.structure import params
 
 FORMULAS = Path(__file__).parent / "fixtures" / "audit_formulas.py"
 NANO = ["num_params=params", "n_layer=n_layers", "n_head=n_heads", "n_embd=d_model", "block_size=l"]
@@ -25,9 +27,9 @@ d_model, l, n_layers, n_heads, d_head, d_ff, n_vocab, N, window = (
 
 
 def run(function, mapping, model=None, convention="palm", mode="training", per="token", **kw):
-    target = symbolic_run.load(f"{FORMULAS}:{function}")
+    target = formula_source.load(f"{FORMULAS}:{function}")
     cfg = catalogue.find(model) if isinstance(model, str) else model
-    return audit.audit(target, audit.parse_mapping(mapping), convention, mode, per, cfg, **kw)
+    return audit.audit(target, audit_names.parse_mapping(mapping), convention, mode, per, cfg, **kw)
 
 
 def difference(result) -> sympy.Expr:
@@ -76,7 +78,7 @@ def test_a_floor_is_audited_config_by_config():
                  "n_vocab": 1000, "n_layers": 2}, "<test>")
     a = run("head_width_by_division", NANO, cfg)
     own = [w for w in a.structures[0].worst if w.l == 4096][0]
-    p = audit._params.count(cfg).total
+    p = params.count(cfg).total
     # plain Python's floor: 1000 // 3 = 333 (the symbolic difference keeps 1000/3)
     assert int(own.formula) == 6 * p + 12 * 2 * 3 * (1000 // 3) * 4096
     assert int(own.flopdocs) == 6 * p + 12 * 2 * 3 * 64 * 4096
@@ -135,12 +137,12 @@ def test_default_arguments_are_kept():
 
 
 def test_comparisons_are_decided_by_the_structure():
-    decide = audit.decider(catalogue.find("mistral-7b-v0-1").arch)  # windowed: w < l
-    ctx = symbolic_run.Context(decide=decide)
-    L, W = symbolic_run.Value(audit.S.l, ctx), symbolic_run.Value(audit.S.window, ctx)
+    decide = audit_count.decider(catalogue.find("mistral-7b-v0-1").arch)  # windowed: w < l
+    ctx = symbolic_value.Context(decide=decide)
+    L, W = symbolic_value.Value(S.l, ctx), symbolic_value.Value(S.window, ctx)
     assert min(L, W) is W and max(L, W) is L
-    with pytest.raises(symbolic_run.Refused):
-        _ = symbolic_run.Value(audit.S.d_model, ctx) > L  # d_model vs l differs between configs
+    with pytest.raises(symbolic_value.Refused):
+        _ = symbolic_value.Value(S.d_model, ctx) > L  # d_model vs l differs between configs
 
 
 @pytest.mark.parametrize("name", list(builtin_audits.AUDITS))
@@ -148,7 +150,7 @@ def test_every_builtin_runs_against_each_convention_it_claims(name):
     b = builtin_audits.get(name)
     assert b.source.count(",") >= 2 and "commit" in b.source and b.issue
     for convention in b.conventions:
-        a = audit.audit(b.target(), audit.parse_mapping(b.mapping), convention, b.mode, b.per,
+        a = audit.audit(b.target(), audit_names.parse_mapping(b.mapping), convention, b.mode, b.per,
                         catalogue.find("gpt-2-small"))
         assert a.structures[0].skipped is None
 
@@ -172,7 +174,7 @@ def test_every_builtin_runs_against_each_convention_it_claims(name):
 ])
 def test_builtin_differences_are_pinned(name, model, convention, expected):
     b = builtin_audits.get(name)
-    a = audit.audit(b.target(), audit.parse_mapping(b.mapping), convention, b.mode, b.per, catalogue.find(model))
+    a = audit.audit(b.target(), audit_names.parse_mapping(b.mapping), convention, b.mode, b.per, catalogue.find(model))
     assert sympy.expand(difference(a) - expected) == 0
 
 
@@ -251,16 +253,16 @@ def test_only_the_named_function_runs(tmp_path):
     marker = tmp_path / "ran"
     p.write_text(f"def other():\n    open({str(marker)!r}, 'w').close()\n\n"
                  "def f(d_model):\n    return 2 * d_model\n")
-    a = audit.audit(symbolic_run.load(f"{p}:f"), audit.parse_mapping(["d_model=d_model"]), "6N",
+    a = audit.audit(formula_source.load(f"{p}:f"), audit_names.parse_mapping(["d_model=d_model"]), "6N",
                     "training", "token", catalogue.find("gpt-2-small"))
     assert audit.text(a.structures[0].formula) == "2*d_model" and not marker.exists()
 
 
 def test_the_readme_lists_every_derived_name():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = "\n".join("  " + line for line in audit.derived_table().splitlines())
+    table = "\n".join("  " + line for line in audit_names.derived_table().splitlines())
     assert table in readme
-    assert set(audit.DERIVED) <= set(audit.NAME_LIST)
+    assert set(audit_names.DERIVED) <= set(audit_names.NAME_LIST)
 
 
 def test_a_method_on_self_with_a_nested_config_and_a_mapped_call():
@@ -271,9 +273,9 @@ def test_a_method_on_self_with_a_nested_config_and_a_mapped_call():
 
 
 def test_every_name_a_mapping_may_use_has_a_value_in_every_structure():
-    assert len(set(audit.NAME_LIST)) == len(audit.NAME_LIST)
+    assert len(set(audit_names.NAME_LIST)) == len(audit_names.NAME_LIST)
     for arch in {cfg.arch for cfg in catalogue.models()}:
-        assert set(audit.names(arch)) == set(audit.NAME_LIST)
+        assert set(audit_names.names(arch)) == set(audit_names.NAME_LIST)
 
 
 @settings(max_examples=25, deadline=None)
@@ -284,11 +286,11 @@ def test_any_coefficients_give_their_exact_difference_from_palm(a, b, half):
         attention = b * L * H * Q * T
         return a * P + (attention / 2 if half else attention)
 
-    target = symbolic_run.Target(formula, "formula", formula.__code__.co_filename)
-    result = audit.audit(target, audit.parse_mapping(["P=params", "L=n_layers", "H=n_heads", "Q=d_head",
+    target = formula_source.Target(formula, "formula", formula.__code__.co_filename)
+    result = audit.audit(target, audit_names.parse_mapping(["P=params", "L=n_layers", "H=n_heads", "Q=d_head",
                                                        "T=l"]), "palm", "training", "token",
                          catalogue.find("llama-2-7b"))
-    P = parse_expr(audit.text(audit.names(catalogue.find("llama-2-7b").arch)["params"]), local_dict=NAMES)
+    P = parse_expr(audit.text(audit_names.names(catalogue.find("llama-2-7b").arch)["params"]), local_dict=NAMES)
     b_eff = sympy.Rational(b, 2) if half else b
     expected = (a - 6) * P + (b_eff - 12) * n_layers * d_model * l  # H·Q = d_model here
     assert sympy.expand(difference(result) - expected) == 0

@@ -41,7 +41,7 @@ def add(sub) -> None:
 
 def cmd_audit(args) -> str:
     from flopdocs.config.inputs import resolve
-    from flopdocs.counting import audit as _audit, builtin_audits, symbolic_run
+    from flopdocs.counting import audit as _audit, audit_names, builtin_audits, formula_source
 
     from flopdocs.counting.modes import Options
 
@@ -54,7 +54,7 @@ def cmd_audit(args) -> str:
             raise ConfigError("audit: --arg does not go with --builtin (a built-in carries its mapping)")
         b = builtin_audits.get(args.builtin)
         names = [args.convention] if args.convention else list(b.conventions)
-        results = [_audit.audit(b.target(), _audit.parse_mapping(b.mapping), c, args.mode or b.mode,
+        results = [_audit.audit(b.target(), audit_names.parse_mapping(b.mapping), c, args.mode or b.mode,
                                 args.per or b.per, model, options=options) for c in names]
         if args.format == "json":
             return json.dumps({"builtin": b.name, "source": b.source, "issue": b.issue,
@@ -62,8 +62,8 @@ def cmd_audit(args) -> str:
                                "audits": [as_json(r) for r in results]}, indent=2) + "\n"
         head = f"{b.title}: {b.source}\nknown issue: {b.issue}\n"
         return head + "\n".join(as_text(r) for r in results)
-    target = symbolic_run.load(args.target)
-    result = _audit.audit(target, _audit.parse_mapping(args.arg), args.convention or conventions.DEFAULT,
+    target = formula_source.load(args.target)
+    result = _audit.audit(target, audit_names.parse_mapping(args.arg), args.convention or conventions.DEFAULT,
                           args.mode or "training", args.per or "token", model, options=options)
     return (json.dumps(as_json(result), indent=2) + "\n") if args.format == "json" else as_text(result)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from flopdocs.counting.symbolic_run import Target
+from flopdocs.counting.formula_source import Target
 from flopdocs.errors import ConfigError
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flopdocs.counting import audit, builtin_audits
+from flopdocs.counting import audit, audit_names, builtin_audits
 from flopdocs.errors import ConfigError
 from flopdocs.site import derive
 from flopdocs.site.cache import cached
@@ -29,7 +29,7 @@ def context(data: SiteData) -> dict:
         claims = []
         for convention in b.conventions:
             try:
-                a = audit.audit(b.target(), audit.parse_mapping(b.mapping), convention, b.mode, b.per,
+                a = audit.audit(b.target(), audit_names.parse_mapping(b.mapping), convention, b.mode, b.per,
                                 catalogue_models=configs)
             except ConfigError as e:  # no structure of this catalogue it can count
                 claims.append({"convention": convention, "anchor": anchor(f"{b.name} {convention}"),
