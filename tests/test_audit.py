@@ -299,3 +299,11 @@ def test_any_coefficients_give_their_exact_difference_from_palm(a, b, half):
 
 def test_parameters_named_as_keys_need_no_mapping():
     assert run("named_as_keys", [], "gpt-2-small").equal
+
+
+def test_without_a_model_the_answer_shows_the_commonest_structure_that_differs():
+    a = run("palm_like", NANO, convention="flopdocs")
+    differing = [s for s in a.structures if s.skipped is None and s.difference != 0]
+    assert len({s.difference for s in differing}) > 1  # BERT's, GPT's, LLaMA's... differ
+    assert a.difference == max(differing, key=lambda s: len(s.models)).difference
+    assert "GPT-2 small" in a.shown.models  # the GPT-2/GPT-3 structure: 12 catalogue models

@@ -93,18 +93,19 @@ class Audit:
 
     @property
     def difference(self) -> sympy.Expr:
-        """The first structure's difference that is not 0 (0 when every one is)."""
-        for s in self.audited:
-            if s.difference != 0:
-                return s.difference
-        return sympy.Integer(0)
+        """The difference of :attr:`shown` (0 when every structure's is)."""
+        return self.shown.difference if self.shown is not None else sympy.Integer(0)
 
     @property
     def by_role(self) -> dict[str, sympy.Expr]:
-        for s in self.audited:
-            if s.difference != 0:
-                return s.by_role
-        return {}
+        return self.shown.by_role if self.shown is not None else {}
+
+    @property
+    def shown(self) -> Structure | None:
+        """The structure whose difference the answer shows: of those that differ, the one
+        with the most catalogue models (the first in catalogue order among equals)."""
+        differing = [s for s in self.audited if s.difference != 0]
+        return max(differing, key=lambda s: len(s.models), default=None)
 
     @property
     def worst(self) -> tuple[Worst, ...]:
