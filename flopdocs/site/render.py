@@ -222,7 +222,7 @@ def _questions(data: SiteData) -> dict | None:
     under = model_page.under_conventions(m)
     low, high = min(under, key=lambda c: c["total"]), max(under, key=lambda c: c["total"])
     return {"m": m, "per_token": ours.per_token, "six": six.per_token, "tokens": EXAMPLE_TOKENS,
-            "run": ours.per_token * EXAMPLE_TOKENS, "extra": ours.per_token / six.per_token - 1,
+            "run": ours.per_token * EXAMPLE_TOKENS, "less": 1 - six.per_token / ours.per_token,
             "crossover": _crossover_row(m), "low": low, "high": high, "n": len(under),
             "spread": high["total"] / low["total"] - 1}
 
