@@ -37,6 +37,8 @@ class Model:
     n_heads: int
     d_head: int
     params: Any  # flopdocs.structure.params.Params
+    tokens: int = 0  # a forward's tokens per sequence: l, or l_src + l_tgt
+    encoder_decoder: bool = False
 
 
 def dense_decoder_only(source: str):
@@ -52,7 +54,7 @@ def dense_decoder_only(source: str):
 
 def model_of(cfg, params) -> Model:
     return Model(cfg["l"], cfg["d_model"], cfg["d_ff"], cfg["n_vocab"], cfg["n_layers"],
-                 cfg["n_heads"], cfg.get("d_head"), params)
+                 cfg["n_heads"], cfg.get("d_head"), params, cfg.tokens, cfg.is_encoder_decoder)
 
 
 def leaves(terms: list[Term], scale: int = 1) -> tuple[Node, ...]:
