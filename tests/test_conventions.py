@@ -17,15 +17,34 @@ from flopdocs.structure.tree import leaves
 
 def test_kaplan_gpt2_xl_per_token_forward():
     # Kaplan et al. 2020, Table 1, GPT-2 XL (48 layers, d_model 1600, d_ff 6400, 25 heads of
-    # 64 so d_attn 1600, n_ctx 1024, vocab 50257): embed 4·1600 = 6,400; QKV 2·48·1600·3·1600
-    # = 737,280,000; mask 2·48·1024·1600 = 157,286,400; project 2·48·1600·1600 = 245,760,000;
-    # feedforward 2·48·2·1600·6400 = 1,966,080,000; de-embed 2·1600·50257 = 160,822,400
+    # 64 so d_attn 1600, n_ctx 1024, vocab 50257): QKV 2·48·1600·3·1600 = 737,280,000; mask
+    # 2·48·1024·1600 = 157,286,400; project 2·48·1600·1600 = 245,760,000; feedforward
+    # 2·48·2·1600·6400 = 1,966,080,000. Total (Non-Embedding) C_forward = 2N + 2·n_layer·n_ctx·d_attn
+    # with N = 2·1600·48·(2·1600 + 6400) = 1,474,560,000: 2,949,120,000 + 157,286,400
     a = analyse(find("gpt-2-xl"), "kaplan")
-    assert a.per_token == 6_400 + 737_280_000 + 157_286_400 + 245_760_000 + 1_966_080_000 \
-        + 160_822_400 == 3_267_235_200
-    assert a.total == 1024 * 3_267_235_200
-    # training: the backward twice the forward (section 2.1)
-    assert analyse(find("gpt-2-xl"), "kaplan", "training").per_token == 3 * 3_267_235_200
+    assert a.per_token == 737_280_000 + 157_286_400 + 245_760_000 + 1_966_080_000 \
+        == 2 * 1_474_560_000 + 157_286_400 == 3_106_406_400
+    assert a.total == 1024 * 3_106_406_400
+    # the Embed (4·1600 = 6,400) and De-embed (2·1600·50257 = 160,822,400) rows beside it
+    assert a.excluded == {"embedding": 1024 * 6_400, "lm-head": 1024 * 160_822_400}
+    whole = analyse(find("gpt-2-xl"), "kaplan", options=Options(exclude=()))
+    assert whole.per_token == 3_106_406_400 + 6_400 + 160_822_400 == 3_267_235_200
+    assert whole.excluded == {}
+    # training: the backward twice the forward (section 2.1), C ≈ 6N without the context term
+    assert analyse(find("gpt-2-xl"), "kaplan", "training").per_token == 3 * 3_106_406_400
+
+
+def test_kaplan_gpt2_small_report_is_table_1s_non_embedding_total(capsys):
+    # GPT-2 small: N = 2·768·12·(2·768 + 3072) = 84,934,656; C_forward = 2N + 2·12·1024·768
+    # = 169,869,312 + 18,874,368 = 188,743,680 per token
+    assert main(["report", "gpt-2-small", "--convention", "kaplan", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["per_token"] == 188_743_680 and data["rules"] == {"exclude": ["embedding", "lm-head"]}
+    assert data["excluded"] == {"embedding": 1024 * 4 * 768, "lm-head": 1024 * 2 * 768 * 50257}
+    assert main(["report", "gpt-2-small", "--convention", "kaplan"]) == 0
+    out = capsys.readouterr().out
+    assert "188,743,680" not in out and f"{1024 * 188_743_680:,}" in out
+    assert f"lm-head {1024 * 2 * 768 * 50257:,}" in out
 
 
 def test_6n_gpt3_175b_on_300b_tokens():

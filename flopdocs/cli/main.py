@@ -43,7 +43,14 @@ def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
     cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
-                   context=args.context, generate=args.generate, **cache)
+                   context=args.context, generate=args.generate, exclude=args.exclude, **cache)
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    """``--exclude``: roles separated by commas; ``none`` leaves nothing out."""
+    if text.strip() == "none":
+        return ()
+    return tuple(r.strip() for r in text.split(",") if r.strip())
 
 
 def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
@@ -54,7 +61,11 @@ def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
     p.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
     p.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
     p.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
-    p.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
+    p.add_argument("--recompute", default="full",
+                   help="training-recompute: what is recomputed: full (default), selective, layers")
+    p.add_argument("--exclude", type=_roles, default=None,
+                   help="roles left out of the count, e.g. embedding,lm-head (none: nothing; "
+                        "default: the convention's own)")
     p.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
     p.add_argument("--context", type=_whole(0),
                    help="decode: tokens already in the KV cache (default l - 1)")

@@ -4,6 +4,11 @@ Per token, forward, row by row as printed (d_attn = n_heads·d_head, n_ctx the c
 embed 4·d_model; attention QKV 2·n_layer·d_model·3·d_attn; mask 2·n_layer·n_ctx·d_attn;
 project 2·n_layer·d_attn·d_model; feedforward 2·n_layer·2·d_model·d_ff; de-embed
 2·d_model·n_vocab.  "The backwards pass is approximately twice the forward" (section 2.1).
+
+Table 1's total is "Total (Non-Embedding)": C_forward = 2N + 2·n_layer·n_ctx·d_attn, without
+the Embed and De-embed rows, and so is the N of C ≈ 6N.  So this convention leaves out the
+roles ``embedding`` and ``lm-head`` by default (:data:`EXCLUDE`); the report shows their
+FLOPs beside the total, and ``--exclude none`` counts them in.
 """
 from __future__ import annotations
 
@@ -12,12 +17,16 @@ from flopdocs.conventions.formula import Model, Term, dense_decoder_only
 NAME = "kaplan"
 TITLE = "Kaplan et al. 2020"
 CITATION = "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 1 and section 2.1"
-SUMMARY = ("Per token: 2 FLOPs per weight a token multiplies (QKV, projection, feed-forward, "
-           "de-embedding) plus 2·n_layer·n_ctx·d_attn for the attention scores, 4·d_model for the "
-           "embedding; softmax, norms, biases and the weighted sum of values are not counted; "
-           "backward twice the forward.")
+SUMMARY = ("Per token, Table 1's non-embedding total C_forward = 2N + 2·n_layer·n_ctx·d_attn: "
+           "2 FLOPs per weight of the QKV, projection and feed-forward matrices plus "
+           "2·n_layer·n_ctx·d_attn for the attention scores; the Embed (4·d_model) and De-embed "
+           "(2·d_model·n_vocab) rows shown beside it, not in it (--exclude none adds them); "
+           "softmax, norms, biases and the weighted sum of values are not counted; backward "
+           "twice the forward.")
 MODES = ("forward", "training", "prefill", "decode", "generate")
 BACKWARD = 2
+#: Table 1's total is non-embedding: its Embed and De-embed rows are left out by default.
+EXCLUDE = ("embedding", "lm-head")
 
 
 refuses = dense_decoder_only("Kaplan et al.'s Table 1")
