@@ -103,8 +103,10 @@ def cmd_mfu(args) -> str:
     else:
         peak, what = args.peak_flops, f"devices of {args.peak_flops:g} FLOP/s"
     cfg = apply_sets(resolve(args.model), args.set)
-    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
-    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
+    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention,
+                    args.recompute, args.exclude)
+    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}",
+                     rows, args.recompute)
 
 
 def _whole(least: int = 1):
@@ -201,6 +203,10 @@ def parser() -> argparse.ArgumentParser:
     mf.add_argument("--peak-flops", type=_rate(), help="one device's peak FLOP/s")
     mf.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
     mf.add_argument("--convention", default=conventions.DEFAULT, help="the convention listed first")
+    mf.add_argument("--recompute", default="full",
+                    help="HFU: what is recomputed: full (default), selective, layers")
+    mf.add_argument("--exclude", type=_roles, default=None,
+                    help="roles left out of every count (none: nothing; default: each convention's own)")
     mf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)
