@@ -32,12 +32,29 @@ EXCLUDE = ("embedding", "lm-head")
 refuses = dense_decoder_only("Kaplan et al.'s Table 1")
 
 
+#: C_forward as a closed form of N, as the model pages lay it beside our count
+#: (:mod:`flopdocs.conventions.closed_forms`, with our N).
+FORM_LATEX = r"2N + 2\,n_{layers}\, l\, d_{attn}"
+FORM_CITATION = "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 1"
+
+
+def mask(m: Model, n_ctx: int) -> Term:
+    """Table 1's Attention: Mask row, the one context-dependent term of C_forward."""
+    d_attn = m.n_heads * m.d_head
+    return Term("attention: mask", 2 * m.n_layers * n_ctx * d_attn, "2 n_layer n_ctx d_attn", "attention-scores")
+
+
+def form(m: Model, n: int, n_ctx: int) -> list[Term]:
+    """Table 1's total, C_forward = 2N + 2·n_layer·n_ctx·d_attn, for a given N."""
+    return [Term("2N", 2 * n, "2N", None), mask(m, n_ctx)]
+
+
 def per_token(m: Model, n_ctx: int) -> list[Term]:
     d, L, d_attn = m.d_model, m.n_layers, m.n_heads * m.d_head
     return [
         Term("embed", 4 * d, "4 d_model", "embedding", "elementwise"),
         Term("attention: QKV", 2 * L * d * 3 * d_attn, "2 n_layer d_model 3 d_attn", "attention-projection"),
-        Term("attention: mask", 2 * L * n_ctx * d_attn, "2 n_layer n_ctx d_attn", "attention-scores"),
+        mask(m, n_ctx),
         Term("attention: project", 2 * L * d_attn * d, "2 n_layer d_attn d_model", "attention-projection"),
         Term("feedforward", 2 * L * 2 * d * m.d_ff, "2 n_layer 2 d_model d_ff", "ffn"),
         Term("de-embed", 2 * d * m.n_vocab, "2 d_model n_vocab", "lm-head"),
