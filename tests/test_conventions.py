@@ -372,3 +372,59 @@ def test_exclude_is_one_line_when_a_term_mixes_roles_or_the_role_is_unknown():
     b = analyse(find("llama-2-7b"), options=Options(exclude=("lm-head", "norm")))
     assert a.total - b.total == a.by_role["lm-head"] + a.by_role["norm"]
     assert b.excluded == {"lm-head": a.by_role["lm-head"], "norm": a.by_role["norm"]}
+
+
+def test_mfu_says_so_beside_a_utilisation_above_100_or_below_0_1_percent(capsys):
+    from flopdocs.counting.mfu import warning
+    assert warning(1.107).startswith("above 100 %") and warning(0.0009).startswith("below 0.1 %")
+    assert warning(0.5) == "" and warning(1.0) == "" and warning(0.001) == "" and warning(None) == ""
+    # 6N's MFU of every parameter was 110.7 % here; counting all of them by hand shows the word
+    assert main(["mfu", "mixtral-8x7b", "--tokens-per-second", "3000000", "--accelerator", "h100-sxm",
+                 "--devices", "256"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("6N "))
+    assert "91.6%" in row and "above" not in row
+    assert main(["mfu", "gpt-2-small", "--tokens-per-second", "1", "--accelerator", "b200"]) == 0
+    assert "below 0.1 %" in capsys.readouterr().out
+
+
+def test_mfu_hfu_is_the_named_recompute_or_says_why(capsys):
+    assert main(["mfu", "gpt-2-small", "--tokens-per-second", "100000", "--accelerator", "a100",
+                 "--convention", "megatron", "--recompute", "layers"]) == 0
+    out = capsys.readouterr().out
+    assert "HFU (layers)" in out
+    assert "megatron    no HFU: the megatron convention does not define --recompute layers" in out
+    assert "kaplan      no HFU: this convention defines no recomputation" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["report", "gpt-2-small", "--exclude", "embeding"], "--exclude: unknown role 'embeding'"),
+    (["report", "gpt-2-small", "--convention", "6N", "--exclude", "lm-head"], "does not separate roles"),
+    (["report", "gpt-2-small", "--mode", "training-recompute", "--recompute", "some"], "must be one of full, selective, layers"),
+    (["report", "gpt-2-small", "--convention", "megatron", "--mode", "training-recompute", "--recompute", "layers"],
+     "the megatron convention does not define --recompute layers (it defines full, selective)"),
+    (["mfu", "gpt-2-small", "--tokens-per-second", "1", "--accelerator", "a100", "--recompute", "x"],
+     "--recompute: must be one of"),
+    (["table", "gpt-2-small", "--exclude", "nope"], "--exclude: unknown role 'nope'"),
+])
+def test_recompute_and_exclude_errors_are_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_accelerators_have_cited_peaks_memory_and_bandwidth():
+    from flopdocs.counting.accelerators import ACCELERATORS
+    for name in ("v100", "tpu-v3", "h200", "b200", "mi300x", "mi325x", "tpu-v5e", "tpu-v5p", "tpu-v6e",
+                 "gaudi3", "l40s", "a100", "h100-sxm", "tpu-v4"):
+        chip = ACCELERATORS[name]
+        assert chip.source and chip.memory_bytes > 10**10 and chip.bandwidth_bytes_per_s > 5 * 10**11
+        assert all(p.sparse is None or p.sparse == 2 * p.dense or abs(p.sparse / p.dense - 2) < 0.03  # L40S: 362.05 and 733
+                   for p in chip.peaks)
+    # the figures MFU divides by and a memory helper reads, as the sheets print them
+    assert ACCELERATORS["v100"].dense == 125e12 and ACCELERATORS["v100"].dtype == "fp16"
+    assert ACCELERATORS["tpu-v4"].dense == 275e12 and ACCELERATORS["tpu-v3"].dense == 123e12
+    assert ACCELERATORS["h100-sxm"].peak("fp8").sparse == 3958e12
+    assert ACCELERATORS["h200"].memory_bytes == 141 * 10**9 and ACCELERATORS["h200"].bandwidth_bytes_per_s == 4.8e12
+    assert ACCELERATORS["tpu-v3"].memory_bytes == 32 * 2**30
+    with pytest.raises(KeyError, match="no fp8 peak"):
+        ACCELERATORS["v100"].peak("fp8")
