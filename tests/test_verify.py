@@ -176,7 +176,7 @@ def test_recompute_layers_equals_gradient_checkpointing(family):
     """--recompute layers is what model.gradient_checkpointing_enable() runs: the blocks'
     forward again, not the embeddings or the LM head, and not each block's trailing down
     projection (PyTorch's non-reentrant checkpoint stops once every saved tensor is back)."""
-    from flopdocs.counting.verify import checkpointed
+    from flopdocs.counting.checkpointing import checkpointed
 
     rng = random.Random(f"checkpointing {family}")
     for i in range(3):

@@ -90,6 +90,12 @@ class Options:
         return out
 
 
+def roles_of(text: str) -> tuple[str, ...]:
+    """``--exclude``'s text: roles separated by commas; ``none`` leaves nothing out (checked
+    by :func:`check`)."""
+    return () if text.strip() == "none" else tuple(r.strip() for r in text.split(",") if r.strip())
+
+
 def check(mode: str, options: Options) -> None:
     """One-line errors for a mode or flag outside its range."""
     if mode not in MODES:

@@ -202,33 +202,6 @@ def our_counts(cfg: Config, mode: str) -> dict[str, int]:
     return parts
 
 
-def checkpointed(cfg: Config) -> tuple[int, int]:
-    """(our matmul FLOPs under ``--mode training-recompute --recompute layers``,
-    FlopCounterMode's of a training step with ``model.gradient_checkpointing_enable()``),
-    one sequence.  Built on the CPU (small configs only: checkpointing's recomputation and
-    the masks need real tensors), in training mode, dropout 0 (see :mod:`flopdocs.counting.modes`)."""
-    torch, _ = torch_modules()
-    from torch.utils.flop_counter import FlopCounterMode
-    from flopdocs.counting.modes import Options
-
-    if cfg.n_sequences != 1:
-        cfg = cfg.with_values({"N": 1}, cfg.origin)
-    _, model = build(cfg, device="cpu")
-    for module in model.modules():
-        if isinstance(module, torch.nn.Dropout):
-            module.p = 0.0
-    model.train()
-    model.gradient_checkpointing_enable()
-    ids = {name: torch.zeros((1, n), dtype=torch.long) for name, n in inputs(cfg).items()}
-    counter = FlopCounterMode(display=False)
-    with counter:
-        out = model(**ids, use_cache=False)
-        sum(t.sum() for t in out.values() if isinstance(t, torch.Tensor) and t.is_floating_point()).backward()
-    a = analyse(cfg, mode="training-recompute", options=Options(recompute="layers"))
-    ours = sum(int(n.value) for _, n in walk(a.tree) if n.is_leaf and n.kind == "matmul")
-    return ours, counter.get_total_flops()
-
-
 def verify(cfg: Config, mode: str = "forward") -> Check:
     if mode not in ("forward", "training"):
         raise ConfigError(f"--mode {mode}: verify counts forward or training")

@@ -104,7 +104,8 @@ def reconcile(conv: ModuleType, m: Model) -> dict:
     cfg = m.config
     forward = m.analysis.per_sequence
     tokens = m.analysis.tokens
-    terms = formula.sequence_terms(conv, formula.model_of(cfg, m.analysis.params), cfg["l"])
+    model = formula.model_of(cfg, m.analysis.params)
+    terms = formula.sequence_terms(conv, model, model.tokens)
     ours, extra = ours_by_role_kind(m)
     groups: dict[tuple[str, ...], list[formula.Term]] = {}
     for t in terms:
@@ -122,7 +123,7 @@ def reconcile(conv: ModuleType, m: Model) -> dict:
         if set(roles) <= beside:
             row = _row(ts, roles, value, mine, tokens, forward.total,
                        "printed beside the total, not in it (--exclude none counts it)", [])
-            row["effect"] = -mine / forward.total
+            row["effect"], row["beside"] = -mine / forward.total, True
             rows.append(row)
             continue
         rows.append(_row(ts, roles, value, mine, tokens, forward.total,
@@ -208,7 +209,8 @@ def _mode_note(conv: ModuleType, mode: str, m: Model) -> str:
         return "the backward by kind, as ours, of its own forward"
     note = f"backward {conv.BACKWARD}× every term; ours by kind (2× the matrix products, less elsewhere)"
     if mode == "training-recompute":
-        terms = formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params), m.config["l"])
+        model = formula.model_of(m.config, m.analysis.params)
+        terms = formula.sequence_terms(conv, model, model.tokens)
         kept = [t.name for t in terms if not t.recomputed]
         note += ("; recomputation (--recompute full): one more forward of every term"
                  + (f" except the {', '.join(kept)}" if kept else "") + ", ours of everything")
@@ -254,10 +256,10 @@ def context(conv: ModuleType, data: SiteData) -> dict:
     out["excluded"] = list(getattr(conv, "EXCLUDE", ()))
     out["versus"] = versus(conv, data)
     if not tree and m is not None:
+        model = formula.model_of(m.config, m.analysis.params)
         out["terms"] = [{"name": t.name, "formula": t.formula, "roles": roles_of(conv, t),
                          "recomputed": t.recomputed}
-                        for t in formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params),
-                                                        m.config["l"])]
+                        for t in formula.sequence_terms(conv, model, model.tokens)]
         out["backward"] = conv.BACKWARD
         out["recs"] = [reconcile(conv, x) for x in examples(conv, data)]
         out["rec"] = out["recs"][0]
