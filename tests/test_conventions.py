@@ -428,3 +428,16 @@ def test_accelerators_have_cited_peaks_memory_and_bandwidth():
     assert ACCELERATORS["tpu-v3"].memory_bytes == 32 * 2**30
     with pytest.raises(KeyError, match="no fp8 peak"):
         ACCELERATORS["v100"].peak("fp8")
+
+
+def test_the_api_takes_exclude_and_echoes_it():
+    import flopdocs
+    r = flopdocs.model("gpt-2-small", convention="chinchilla", mode="training",
+                       options=Options(exclude=("embedding", "lm-head")))
+    whole = flopdocs.model("gpt-2-small", convention="chinchilla", mode="training")
+    assert r.total == whole.total - whole.by_role["embedding"] - whole.by_role["lm-head"]  # training: 3x each
+    assert r.excluded == {"embedding": whole.by_role["embedding"], "lm-head": whole.by_role["lm-head"]}
+    data = r.to_dict()
+    assert data["rules"] == {"exclude": ["embedding", "lm-head"]} and data["excluded"] == r.excluded
+    # Kaplan's own: its Embed row, 4·768 per token over 1,024 tokens
+    assert flopdocs.model("gpt-2-small", convention="kaplan").excluded["embedding"] == 4 * 768 * 1024
