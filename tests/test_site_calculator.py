@@ -481,8 +481,11 @@ def _in_grid(cfg, options: dict, grid: set) -> bool:
     from flopdocs.counting.modes import Options
     from flopdocs.counting.rows import Counting
 
-    if not conventions.is_tree(conventions.get(options["convention"])) or options["mode"] not in (
-            "prefill", "decode", "generate"):
+    conv = conventions.get(options["convention"])
+    if not conventions.is_tree(conv):  # the parameters, and the closed form compiled for the architecture
+        from flopdocs.site.calculator import closed_form
+        return cfg.arch in grid and closed_form(conv, cfg.is_encoder_decoder) is not None
+    if options["mode"] not in ("prefill", "decode", "generate"):
         return cfg.arch in grid
     o = Options(prompt=options.get("prompt"), context=options.get("context"), generate=options.get("generate"))
     found = Counting(options["convention"], options["mode"], o).structure(cfg)

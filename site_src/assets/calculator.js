@@ -22,7 +22,7 @@
     define: function (id, keys, tree, groups, f) {
       PROGRAMS[id] = { keys: keys, tree: tree, groups: groups, f: f };
     },
-    formula: function (name, f) { FORMULAS[name] = f; },
+    formula: function (id, f) { FORMULAS[id] = f; },
     // The fields as a map (empty ones left out) and the model picked.
     fields: function () { return readFields(); },
     // Fill the fields (a map of key -> text; every other field emptied) and count: a
@@ -205,47 +205,53 @@
     return need;
   }
 
-  function formulaTree(o, get, params) {  // flopdocs.conventions.formula.tree
-    var F = DATA.formulas[o.convention], at = function (n) {
-      var g = withValues(get, { params_total: params.total, n: n });
-      var args = F.keys.map(g);
+  function formArch(get) { return get("architecture") === "encoder-decoder" ? "encoder-decoder" : "decoder"; }
+
+  // flopdocs.conventions.formula.tree: the closed form's compiled terms (index.js "formulas")
+  function formulaTree(o, get, params) {
+    var F = DATA.formulas[o.convention].forms[formArch(get)];
+    var terms = function (part, n, scale) {
+      var P = F.programs[part], g = withValues(get, { params_total: params.total, n: n,
+        params_non_embedding: params.non_embedding, params_active: params.active });
+      var args = P.keys.map(g);
       if (args.some(function (a) { return a === null; })) { return null; }
-      return FORMULAS[o.convention](...args);
+      var vals = FORMULAS[P.id].apply(null, args), leave = DATA.formulas[o.convention].exclude;
+      return vals && vals.map(function (v, j) {
+        return { n: P.terms[j].name, k: P.terms[j].kind, r: P.terms[j].role, v: (scale || 1n) * v };
+      }).filter(function (t) { return leave.indexOf(t.r) < 0; });  // the roles it leaves out (formula.kept)
     };
-    var leaves = function (vals, scale, only) {
-      var out = [];
-      F.terms.forEach(function (t, j) {
-        if (!only || t.recomputed) { out.push({ n: t.name, k: t.kind, r: t.role, v: scale * vals[j] }); }
-      });
-      return out;
-    };
-    var seq = function (n) {
-      var v = at(n);
-      return v && (F.per === "per_sequence" ? v : v.map(function (x) { return x * n; }));
-    };
-    var l = get("l"), root = DATA.conventions[o.convention].title, s;
+    var root = DATA.conventions[o.convention].title, s;
+    var tokens = formArch(get) === "encoder-decoder" ? get("l_src") + get("l_tgt") : get("l");
     if (o.mode === "forward" || o.mode === "training" || o.mode === "training-recompute") {
-      s = seq(l);
+      s = terms("sequence", tokens);
       if (!s) { return null; }
-      if (o.mode === "forward") { return { tree: { n: root, c: leaves(s, 1n) }, tokens: l }; }
-      var parts = [{ n: "forward", c: leaves(s, 1n) }];
-      if (o.mode === "training-recompute") { parts.push({ n: "recompute", c: leaves(s, 1n, true) }); }
-      parts.push({ n: "backward", c: leaves(s, BigInt(F.backward)) });
-      return { tree: { n: root, c: parts }, tokens: l };
+      if (o.mode === "forward") { return { tree: { n: root, c: s }, tokens: tokens }; }
+      var parts = [{ n: "forward", c: s }];
+      if (o.mode === "training-recompute") {
+        var again = terms("recompute-" + o.recompute, tokens);
+        if (again === null) { return null; }
+        if (again.length) { parts.push({ n: "recompute", c: again }); }
+      }
+      parts.push({ n: "backward", c: terms("sequence", tokens, BigInt(F.backward)) });
+      return { tree: { n: root, c: parts }, tokens: tokens };
     }
     if (o.mode === "prefill") {
-      s = seq(o.prompt);
-      return s && { tree: { n: root, c: leaves(s, 1n) }, tokens: o.prompt };
+      s = terms("sequence", o.prompt);
+      return s && { tree: { n: root, c: s }, tokens: o.prompt };
     }
     if (o.mode === "decode") {
-      s = at(o.context + 1n);
-      return s && { tree: { n: root, c: leaves(s, 1n) }, tokens: 1n };
+      s = terms("token", o.context + 1n);
+      return s && { tree: { n: root, c: s }, tokens: 1n };
     }
-    var first = o.prompt + 1n, steps = o.generate, one = at(1n), two = at(2n), pre = seq(o.prompt);
+    var first = o.prompt + 1n, steps = o.generate, one = terms("token", 1n), two = terms("token", 2n);
+    var pre = terms("sequence", o.prompt);
     if (!one || !two || !pre) { return null; }
-    var totalCtx = steps * first + steps * (steps - 1n) / 2n;
-    var dec = one.map(function (a1, j) { var b = two[j] - a1; return steps * (a1 - b) + b * totalCtx; });
-    return { tree: { n: root, c: [{ n: "prefill", c: leaves(pre, 1n) }, { n: "decode", c: leaves(dec, 1n) }] },
+    var totalCtx = steps * first + steps * (steps - 1n) / 2n;  // formula.decode_sum
+    var dec = one.map(function (t, j) {
+      var b = two[j].v - t.v;
+      return { n: t.n, k: t.k, r: t.r, v: steps * (t.v - b) + b * totalCtx };
+    });
+    return { tree: { n: root, c: [{ n: "prefill", c: pre }, { n: "decode", c: dec }] },
              tokens: o.prompt + o.generate };
   }
 
@@ -549,6 +555,9 @@
       return refuse(k.errors, "Not counted: see the options marked.", { errors: k.errors });
     }
     var o = k.o, need = plan(c, get, o), entries = Object.keys(need).map(function (x) { return need[x]; });
+    if (!DATA.conventions[o.convention].tree && !DATA.formulas[o.convention].forms[formArch(get)]) {
+      entries.push(undefined);  // a closed form the page cannot compile for this architecture
+    }
     if (entries.some(function (e) { return !e; })) {
       return refuse({ architecture: "this combination of architecture keys is not compiled into the page" },
                     "Not compiled into this page: count it with " + command(raw, o), { uncompiled: command(raw, o) });
