@@ -32,6 +32,8 @@ def relative_404(site: Path, root: str = ROOT) -> None:
     text = re.sub(r'((?:href|src)=")' + re.escape(root), r"\1", text)
     text = text.replace(f'"base": "{root}"', '"base": "."').replace(f'"base": "{root.rstrip("/")}"', '"base": "."')
     text = text.replace(f'"search": "{root}', '"search": "')  # the search worker, from the root too
+    # Material's scope (its storage keys): the site's root as the page resolves it (<base>)
+    text = text.replace(f'new URL("{root}",location)', 'new URL(".",document.baseURI)')
     script = _BASE.format(root=json.dumps(root), root_raw=root)
     text = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + script, text, count=1)
     page.write_text(text, encoding="utf-8")
