@@ -5,7 +5,7 @@
   "use strict";
   function name() {
     document.querySelectorAll(".md-typeset th:empty").forEach(function (th) {  // a table column without a title
-      th.setAttribute("aria-label", "notes");
+      th.textContent = "notes";
     });
     document.querySelectorAll("nav.md-code__nav").forEach(function (nav, i) {  // one landmark name each
       if (!nav.getAttribute("aria-label")) { nav.setAttribute("aria-label", "code block " + (i + 1) + " tools"); }
