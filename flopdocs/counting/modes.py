@@ -120,11 +120,16 @@ def training(forward: Node, mode: str, how: str) -> Node:
     return Node(name=forward.name, children=tuple(parts))
 
 
+def windowed(config, positions: int) -> int:
+    """Of ``positions`` tokens, the ones attended to (and cached): all, or the last ``window``."""
+    window = config.get("window")
+    return positions if window is None else min(positions, window)
+
+
 def decode_keys(config, context: int) -> int:
     """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
     by the window."""
-    window = config.get("window")
-    return context + 1 if window is None else min(context + 1, window)
+    return windowed(config, context + 1)
 
 
 def decode_dims(config, context: int) -> dict:
@@ -161,9 +166,14 @@ def sum_keys(config, first_context: int, steps: int) -> int:
     return below + window * (hi - window + 1)
 
 
+def kv_bytes_per_key(config, dtype_bytes: int) -> int:
+    """K and V of every layer for one cached position of one sequence:
+    2·n_layers·n_kv_heads·d_head·bytes."""
+    return 2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * dtype_bytes
+
+
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
     """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * keys
-            * dtype_bytes * config.n_sequences)
+    return kv_bytes_per_key(config, dtype_bytes) * keys * config.n_sequences
 
 

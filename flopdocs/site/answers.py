@@ -11,6 +11,7 @@ from __future__ import annotations
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
 from flopdocs.api.report import human, human_params
+from flopdocs.counting import modes
 from flopdocs.counting.modes import Options
 from flopdocs.site.gather import Model
 
@@ -38,12 +39,12 @@ def decode(m: Model, context: int):
 
 
 def kv_bytes_per_token(m: Model) -> int | None:
-    """K and V of every layer for one cached token of one sequence:
-    2·n_layers·n_kv_heads·d_head·bytes; ``None`` where no KV cache is modelled."""
+    """K and V of every layer for one cached token of one sequence
+    (:func:`~flopdocs.counting.modes.kv_bytes_per_key`); ``None`` where no KV cache is modelled."""
     cfg = m.config
     if cfg.is_encoder_decoder or cfg.get("architecture") == "encoder":
         return None
-    return 2 * cfg["n_layers"] * cfg.get("n_kv_heads") * cfg.get("d_head") * DTYPE_BYTES
+    return modes.kv_bytes_per_key(cfg, DTYPE_BYTES)
 
 
 def _row(label: str, value, anchor: str, unit: str = "FLOPs", note: str = "") -> dict:
@@ -77,16 +78,11 @@ def rows(m: Model) -> list[dict]:
         value = step if isinstance(step, str) else step.per_token
         out.append(_row(f"decode FLOPs per token at C = {context:,}", value, "decode",
                         note="" if isinstance(step, str) else f"{context:,} cached tokens, the new one scores "
-                                                               f"{_keys(m, context):,} keys"))
+                                                               f"{modes.decode_keys(cfg, context):,} keys"))
     kv = kv_bytes_per_token(m)
     out.append(_row("KV cache bytes per token", kv if kv is not None else _no_cache(m), "kv-cache", "bytes",
                     note=f"{DTYPE}: 2·n_layers·n_kv_heads·d_head·{DTYPE_BYTES}" if kv is not None else ""))
     return out
-
-
-def _keys(m: Model, context: int) -> int:
-    window = m.config.get("window")
-    return context + 1 if window is None else min(context + 1, window)
 
 
 def _no_cache(m: Model) -> str:

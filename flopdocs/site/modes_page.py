@@ -57,11 +57,11 @@ def _worked(m: Model) -> dict:
         "selective_extra": selective.per_sequence.total - training.sequence_total,
         "prefill_prompt": half,
         "prefill": analyse(cfg, name, "prefill", Options(prompt=half)).per_sequence.total,
-        "decode": [{"context": c, "scored": answers._keys(m, c),
+        "decode": [{"context": c, "scored": modes.decode_keys(cfg, c),
                     "flops": answers.decode(m, c).per_token} for c in (half, last)],
         "generate_steps": steps, "generate": generate.per_sequence.total,
         "kv_token": answers.kv_bytes_per_token(m),
-        "kv_full": modes.kv_cache_bytes(cfg, answers._keys(m, last), answers.DTYPE_BYTES) // cfg.n_sequences,
+        "kv_full": modes.kv_bytes_per_key(cfg, answers.DTYPE_BYTES) * modes.decode_keys(cfg, last),
         "n_layers": cfg["n_layers"], "n_kv": cfg.get("n_kv_heads"), "d_head": cfg.get("d_head"),
         "window": cfg.get("window"),
     }
