@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from flopdocs.base.text import aligned
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
 from flopdocs.cli import release as cli_release
@@ -71,10 +72,7 @@ def cmd_list(args) -> str:
         published = human_params(cfg.params_published) if cfg.params_published else "-"
         rows.append((slug(cfg.name), cfg.name, human_params(a.params.total), published,
                      human(a.total), cfg.source))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    align = [str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
-    return "\n".join("  ".join([align[i](r[i], widths[i]) for i in range(5)] + [r[5]]).rstrip()
-                     for r in rows) + "\n"
+    return "\n".join(aligned(rows, right=(2, 3, 4))) + "\n"
 
 
 def cmd_mfu(args) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flopdocs.base.text import aligned
 from flopdocs import conventions
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import Config
@@ -62,8 +63,7 @@ def table(head: str, rows: list[Row]) -> str:
         if r.per_token is not None:
             cells.append((name, f"{round(r.per_token):,}", f"{100 * r.mfu:.1f}%",
                           f"{100 * r.hfu:.1f}%" if r.hfu is not None else "–"))
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
-    for c in cells:
-        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:]))]))
-    lines += [f"{r.convention.ljust(widths[0])}  refused: {r.refused}" for r in rows if r.per_token is None]
+    lines += aligned(cells, right=(1, 2, 3))
+    first = max(len(c[0]) for c in cells)  # a refusal's line keeps the first column's width
+    lines += [f"{r.convention.ljust(first)}  refused: {r.refused}" for r in rows if r.per_token is None]
     return "\n".join(lines) + "\n"
