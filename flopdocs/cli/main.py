@@ -15,6 +15,7 @@ from flopdocs.config import catalogue, hf
 from flopdocs.cli import release as cli_release
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
+from flopdocs.config.checks import parse_whole
 from flopdocs.config.config import ConfigError
 from flopdocs.config.inputs import apply_sets, resolve
 from flopdocs.counting.modes import MODES, Options
@@ -97,11 +98,10 @@ def cmd_mfu(args) -> str:
 def _whole(least: int = 1):
     """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
     def parse(text: str) -> int:
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
-        if int(text) < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
-        return int(text)
+        try:
+            return parse_whole(text, least)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
     return parse
 
 

@@ -17,6 +17,7 @@ from sympy import Symbol
 
 from flopdocs.config.arch import Arch
 from flopdocs.errors import ConfigError, key_text, shown
+from flopdocs.config.checks import parse_whole
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
                                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
 from flopdocs.base.readers import read_text, read_yaml
@@ -244,10 +245,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     if kind in ("text", "lines"):
         raise ConfigError("only dimensions and architecture knobs can be overridden "
                           "(edit the YAML file for text)", origin=where, field=key)
-    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():  # as the YAML's -1 is told
         raise ConfigError(f"must be at least 1, got {raw}", origin=where, field=key, value=raw)
-    if not raw.isascii() or not raw.isdigit():
-        raise ConfigError(f"must be a whole number, got {raw!r}", origin=where, field=key, value=raw)
-    if len(raw.lstrip("0")) > len(str(MAX_INT)):
-        raise ConfigError(f"must be at most 2**53 = {MAX_INT}", origin=where, field=key, value=raw)
-    return key, int(raw)
+    try:
+        return key, parse_whole(raw, least=0)  # 0: the key's own check names the config
+    except ValueError as e:
+        raise ConfigError(str(e), origin=where, field=key, value=raw) from None
