@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from flopdocs.base.text import aligned
+from flopdocs.base.text import aligned, markdown_text
 from flopdocs.counting.analysis import Analysis
 from flopdocs.structure.tree import Node, share, to_dict, walk
 
@@ -89,13 +89,10 @@ def table(a: Analysis, tree: Node) -> str:
     return head + "\n\n" + "\n".join(lines) + "\n"
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
-
-
 def md_escape(text: str) -> str:
-    """Plain text for a Markdown table or heading: every punctuation character Markdown
-    or inline HTML could act on is backslash-escaped (``<script>`` shows as typed)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    """Plain text for a Markdown table or heading (:func:`flopdocs.base.text.markdown_text`:
+    ``<script>`` shows as typed)."""
+    return markdown_text(text)
 
 
 def markdown(a: Analysis, tree: Node) -> str:

@@ -1,13 +1,47 @@
-"""Text every stage shares: stable slugs and anchors of names, aligned plain-text tables.
+"""Text every stage shares: stable slugs and anchors of names, aligned plain-text tables,
+plain text escaped for Markdown.
 
-Nothing here formats numbers or escapes for HTML (the site's :mod:`flopdocs.site.text` does).
+Nothing here formats numbers (:mod:`flopdocs.api.report`, :mod:`flopdocs.site.text` do).
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+
+#: Characters Markdown (and arithmatex, attr_list, tables) could act on inline.
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]#|~^$")
+#: What else a backslash must guard where no HTML escaping follows: the starts of blocks
+#: and emphasis-like runs, and inline HTML.
+_UNESCAPED_HTML = frozenset("()+-.!<>&")
+
+
+def markdown_text(value: object, *, entities: bool = False) -> str:
+    r"""Plain text for Markdown, shown as typed.
+
+    By default (``flopdocs report --format md``, the notebook's tables: Markdown a reader
+    may see raw) every character Markdown or inline HTML could act on is backslash-escaped:
+    ``'<a_b>'`` -> ``'\<a\_b\>'``.  With ``entities`` (the site's pages: the text also
+    reaches HTML) it is HTML-escaped, the Markdown specials written as numeric entities
+    and control characters as spaces: ``'<a_b>'`` -> ``'&lt;a&#95;b&gt;'``.
+
+    >>> markdown_text("<a_b>"), markdown_text("<a_b>", entities=True)
+    ('\\<a\\_b\\>', '&lt;a&#95;b&gt;')
+    """
+    if not entities:
+        return "".join("\\" + ch if ch in MARKDOWN_SPECIAL or ch in _UNESCAPED_HTML else ch
+                       for ch in str(value))
+    out = []
+    for ch in str(value):
+        if ch in "&<>\"'":
+            out.append(html.escape(ch, quote=True))
+        elif ch in MARKDOWN_SPECIAL or ord(ch) < 32:
+            out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def slug(text: str) -> str:
