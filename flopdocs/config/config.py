@@ -181,17 +181,29 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
 TABLE_ROWS = "the learned position table's rows: the longest input the model takes"
 
 
+def position_rows(knobs: Mapping[str, Any]) -> int | None:
+    """The rows of a learned position table, the most positions an input may take, when
+    ``max_positions`` is given; ``None`` when no table bounds the input."""
+    if "max_positions" not in knobs or knobs.get("position", BY_NAME["position"].default) != "learned":
+        return None
+    return knobs["max_positions"]
+
+
+def past_the_table(what: str, rows: int) -> str:
+    """The one-line reason an input (``what``) does not fit a table of ``rows``."""
+    return f"{what} more than max_positions={rows} ({TABLE_ROWS})"
+
+
 def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
     """A learned position table has max_positions rows: no input may be longer."""
-    if "max_positions" not in knobs or knobs.get("position", "learned") != "learned":
+    rows = position_rows(knobs)
+    if rows is None:
         return
-    rows = knobs["max_positions"]
     lengths = (("l_src", "l_tgt") if knobs.get("architecture") == "encoder-decoder" else ("l",))
     for key in lengths:
         value = knobs.get(key, values["l"])
         if value > rows:
-            _fail(origin, "l" if key == "l" else key,
-                  f"{key}={value} is more than max_positions={rows} ({TABLE_ROWS})", value)
+            _fail(origin, "l" if key == "l" else key, past_the_table(f"{key}={value} is", rows), value)
 
 
 def parse(data: Any, origin: str) -> Config:

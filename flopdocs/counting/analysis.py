@@ -8,7 +8,7 @@ from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.structure import params as _params
 from flopdocs.config.arch import Arch
-from flopdocs.config.config import TABLE_ROWS, Config
+from flopdocs.config.config import Config, past_the_table, position_rows
 from flopdocs.conventions import formula
 from flopdocs.errors import ConfigError
 from flopdocs.structure.grouping import by, family_subtrees, group, group_paths
@@ -204,21 +204,21 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
         if reason:
             raise ConfigError(reason, origin=config.origin, field=conv.NAME)
     if options is not None:
-        _check_positions(config, mode, options)
+        _check_mode_positions(config, mode, options)
 
 
-def _check_positions(config: Config, mode: str, o: Options) -> None:
+def _check_mode_positions(config: Config, mode: str, o: Options) -> None:
     """A learned position table (``max_positions`` given) has that many rows: a prompt, or
-    a cache and its new token, fits in it.  ``generate``'s prompt is checked, not the
-    positions its decode steps feed after it (the default prompt, l, fills the table)."""
-    if "max_positions" not in config.knobs or config.get("position") != "learned":
-        return
+    a cache and its new token, fits in it (:func:`~flopdocs.config.config.position_rows`;
+    the config's own lengths were checked when it was read).  ``generate``'s prompt is
+    checked, not the positions its decode steps feed after it (the default prompt, l,
+    fills the table)."""
+    rows = position_rows(config.knobs)
     used = {"prefill": (o.prompt, f"--prompt {o.prompt}"),
             "decode": (o.context + 1, f"--context {o.context} and the new token ({o.context + 1} positions)"),
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
-    rows = config.knobs["max_positions"]
-    if used is not None and used[0] > rows:
-        raise ConfigError(f"{used[1]}: more than max_positions={rows} ({TABLE_ROWS})", origin=config.origin)
+    if rows is not None and used is not None and used[0] > rows:
+        raise ConfigError(past_the_table(f"{used[1]}:", rows), origin=config.origin)
 
 
 def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",
