@@ -12,7 +12,7 @@ _CACHE = tempfile.mkdtemp(prefix="flopdocs-test-cache-")
 
 def pytest_configure(config):
     """Builds in this session (and the processes it starts) keep their generated programs
-    in a cache of its own (flopdocs.site.cache), never the user's."""
+    in a cache of its own (flopdocs.site.build.cache), never the user's."""
     os.environ["FLOPDOCS_CACHE_DIR"] = _CACHE
 
 
@@ -51,7 +51,7 @@ def site(tmp_path_factory) -> Path:
     slowest thing the suite does); tests must not write into it.  Builds of other
     inputs (a small temporary catalogue, a broken page) are made where needed.
     """
-    from flopdocs.site import build
+    from flopdocs.site.build import staging as build
 
     return build.build(tmp_path_factory.mktemp("site") / "site")
 

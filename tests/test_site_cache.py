@@ -1,4 +1,4 @@
-"""The build cache (flopdocs.site.cache): the same bytes as an uncached build, a miss when
+"""The build cache (flopdocs.site.build.cache): the same bytes as an uncached build, a miss when
 the source changes, old sources pruned (ours only), never a reason to fail."""
 import json
 import os
@@ -6,7 +6,9 @@ import os
 import pytest
 
 from flopdocs.cli.main import main
-from flopdocs.site import cache, calculator, gather as gathering
+from flopdocs.site import gather as gathering
+from flopdocs.site.build import cache
+from flopdocs.site.pages import calculator
 from flopdocs.site.gather import gather
 
 

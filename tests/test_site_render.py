@@ -8,7 +8,8 @@ import sympy
 
 from flopdocs.config.config import ConfigError
 from flopdocs.structure.layers import LAYERS, all_layers
-from flopdocs.site import derive, figures, gather, model_page, render
+from flopdocs.site import derive, figures, gather, render
+from flopdocs.site.pages import model as model_page
 from flopdocs.site.text import md_text
 from flopdocs.structure.tree import walk
 from flopdocs.config.symbols import d_model, l, n_heads

@@ -136,7 +136,7 @@ def cmd_table(args) -> str:
 
 
 def cmd_build(args) -> str:
-    from flopdocs.site.build import build
+    from flopdocs.site.build.staging import build
 
     out = build(args.out, catalogue_dir=args.catalogue)
     return f"flopdocs: built the site in {out}\n"
@@ -145,7 +145,7 @@ def cmd_build(args) -> str:
 def cmd_serve(args) -> str:
     import logging
 
-    from flopdocs.site.build import serve
+    from flopdocs.site.build.staging import serve
 
     if args.dev_addr is not None:
         host, sep, port = args.dev_addr.rpartition(":")

@@ -17,7 +17,7 @@ from flopdocs.counting.analysis import Analysis, analyse
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.layers import Layer, all_layers
 from flopdocs.structure.tree import Node, slug
-from flopdocs.site.cache import cached
+from flopdocs.site.build.cache import cached
 
 #: The modes the pages read of every model under every convention (answers, comparisons,
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them

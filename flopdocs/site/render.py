@@ -22,8 +22,9 @@ from flopdocs.config.keys import DIMENSIONS
 from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.tree import anchor, leading_term
-from flopdocs.site import (calculator, changes, compare, conventions_pages, derive, errata, figures,
-                           model_page, modes_page, notebook, papers)
+from flopdocs.site import derive, figures
+from flopdocs.site.pages import (calculator, changes, compare, conventions as conventions_pages, errata,
+                                 model as model_page, modes as modes_page, notebook, papers)
 from flopdocs.site import plots
 from flopdocs.site.plots import crossover as _crossover
 from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path

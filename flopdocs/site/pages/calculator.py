@@ -17,7 +17,7 @@ a few kB loaded only when the reader's config needs it (``<script>`` works from
 ``flopdocs report`` with its keys, never a number.  Compiling the grid is about 3.5 s of
 CPU per build (the trees and their programs; ~13 ms a structure), and it grows with the
 number of distinct structures in the catalogue, not with the number of models; each
-program is kept between builds (:mod:`flopdocs.site.cache`, keyed by flopdocs' source
+program is kept between builds (:mod:`flopdocs.site.build.cache`, keyed by flopdocs' source
 and the structure), so a rebuild reads them back in milliseconds.
 
 What the page's script does by hand, and what holds it to the Python side: the defaults
@@ -52,7 +52,7 @@ from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKET
                                   T5_BUCKETS, T5_RELATIVE)
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.structure.tree import Node
-from flopdocs.site.cache import cached
+from flopdocs.site.build.cache import cached
 from flopdocs.site.gather import SiteData
 
 PAGE = "calculator.md"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flopdocs.conventions import closed_forms
 from flopdocs.structure.layers import LAYERS
 from flopdocs.structure.tree import anchor, share, walk
-from flopdocs.site import answers, derive, figures, plots
+from flopdocs.site import derive, figures, plots
+from flopdocs.site.pages import answers
 from flopdocs.site.gather import Model
 
 TITLE = "flopdocs"

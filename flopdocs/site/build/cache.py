@@ -1,6 +1,6 @@
 """Generated text kept between builds, keyed by everything that generates it.
 
-The calculator's programs (:mod:`flopdocs.site.calculator`) are a pure function of
+The calculator's programs (:mod:`flopdocs.site.pages.calculator`) are a pure function of
 flopdocs' own source, sympy's version and the structure compiled; compiling the grid costs
 seconds per build, reading it back milliseconds.  So are a model's counts under every
 convention and mode (:func:`flopdocs.site.gather.counts`), of its config.  An entry's key
@@ -56,7 +56,9 @@ def source_key() -> str:
     """A hash of what generated text depends on: the package's source, sympy, Python."""
     import sympy
 
-    package = Path(__file__).resolve().parents[1]
+    import flopdocs
+
+    package = Path(flopdocs.__file__).resolve().parent  # the whole package, not this stage
     h = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

@@ -85,7 +85,7 @@ def _stubs(site: Path, version: Path) -> None:
 def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
            catalogue_dir: str | Path | None = None) -> Path:
     """Build this tree's site as one version of the versioned site at ``site``; its directory."""
-    from flopdocs.site.build import build
+    from flopdocs.site.build.staging import build
 
     site = Path(site)
     name = name or release_path(version)

@@ -8,7 +8,7 @@ from flopdocs.counting import modes
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
 from flopdocs.structure.roles import KINDS, ROLES
-from flopdocs.site import answers
+from flopdocs.site.pages import answers
 from flopdocs.site.gather import Model, SiteData
 
 #: Why each kind's backward is the multiple :data:`flopdocs.counting.modes.BACKWARD` says.
