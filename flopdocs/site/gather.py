@@ -24,6 +24,14 @@ from flopdocs.site.build.cache import cached
 #: (:mod:`.answers`), not gathered.
 MODES_READ = ("forward", "training", "training-recompute")
 
+#: The shares the Compare page and its figures show: column -> the roles whose FLOPs it
+#: sums (a share of the forward total).
+SHARES: dict[str, frozenset[str]] = {
+    "attention scores": frozenset({"attention-scores", "attention-softmax", "attention-values"}),
+    "attention projections": frozenset({"attention-projection", "position"}),
+    "FFN": frozenset({"ffn", "router"}),
+}
+
 
 @dataclass(frozen=True)
 class Count:

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
+import sympy
+
 from flopdocs import conventions
 from flopdocs.conventions import formula
 from flopdocs.structure.roles import ROLES
 from flopdocs.structure.tree import anchor, leaves
+from flopdocs.site import derive
 from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.pages import papers
+from flopdocs.site.pages.model import TITLE
+
+INDEX = "conventions.md"
 
 #: The roles of the weights a 2·P term stands for (every role whose leaves hold parameters).
 WEIGHT_ROLES = ("embedding", "position", "attention-projection", "router", "ffn", "norm", "lm-head")
@@ -229,4 +236,48 @@ def context(conv: ModuleType, data: SiteData) -> dict:
         out["backward"] = conv.BACKWARD
         out["recs"] = [reconcile(conv, x) for x in examples(conv, data)]
         out["rec"] = out["recs"][0]
+    return out
+
+
+def index(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Conventions page: every convention, its difference from ours, the papers."""
+    default = data.convention
+    base_total = sympy.expand(default.build().total)
+    sections = []
+    for conv in data.conventions:
+        tree = conventions.is_tree(conv)
+        diff = sympy.expand(conv.build().total - base_total) if tree else 0
+        sections.append({"name": conv.NAME, "anchor": anchor(conv.NAME), "title": conv.TITLE,
+                         "citation": conv.CITATION, "summary": conv.SUMMARY,
+                         "modes": ", ".join(conv.MODES), "tree": tree,
+                         "aliases": [a for a, n in conventions.ALIASES.items() if n == conv.NAME],
+                         "default": conv is default, "page": page_of(conv),
+                         "diff": derive.tex_lines(diff) if diff != 0 else ""})
+    names = [c.NAME for c in data.conventions]
+    rows = []
+    for m in data.models:
+        base = m.counts[default.NAME, "training"]
+        cells = []
+        for name in names:
+            a = m.counts[name, "training"]
+            if isinstance(a, str):
+                cells.append({"value": None, "ratio": None, "refused": a})
+            else:
+                cells.append({"value": a.per_token, "ratio": a.total / base.total, "refused": ""})
+        rows.append({"m": m, "cells": cells})
+    links = {c.NAME: page_of(c) for c in data.conventions}
+    claims = [{**p, "page": links.get(p["convention"], "")} for p in papers.PAPERS]
+    return INDEX, env.get_template("conventions.md.j2").render(
+        sections=sections, rows=rows, names=names, papers=claims, as_of=papers.AS_OF, links=links,
+        cite=cite(INDEX, f"{TITLE}: FLOP counting conventions", "flopdocs-conventions"))
+
+
+def pages(env, data: SiteData, cite) -> dict[str, str]:
+    """One page per convention: its rules or terms, and the reconciliation with ours."""
+    out = {}
+    for conv in data.conventions:
+        page = page_of(conv)
+        out[page] = env.get_template("convention.md.j2").render(
+            c=context(conv, data),
+            cite=cite(page, f"{TITLE}: the {conv.NAME} convention", f"flopdocs-convention-{anchor(conv.NAME)}"))
     return out

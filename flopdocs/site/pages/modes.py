@@ -10,6 +10,9 @@ from flopdocs.counting.modes import Options
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.site.pages import answers
 from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.pages.model import TITLE
+
+PAGE = "modes.md"
 
 #: Why each kind's backward is the multiple :data:`flopdocs.counting.modes.BACKWARD` says.
 WHY = {"matmul": "the gradients of both operands: two products of the same size",
@@ -76,3 +79,11 @@ def context(data: SiteData) -> dict:
         "dtype_bytes": answers.DTYPE_BYTES, "dtype": answers.DTYPE,
         "ex": _worked(m) if m is not None else None,
     }
+
+
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Modes page: its path and Markdown."""
+    return PAGE, env.get_template("modes.md.j2").render(
+        **context(data),
+        cite=cite(PAGE, f"{TITLE}: training, recomputation, prefill, decode and the KV cache",
+                  "flopdocs-modes"))
