@@ -1,18 +1,15 @@
 """The model page's first screen: the answers, under the default convention, as plain rows.
 
 Parameters, forward and training FLOPs per token (and per sequence), decode FLOPs per
-token at two contexts, KV cache bytes per token.  Every number is from an :func:`analyse`
-result (a ``Count`` of ``Model.counts``, or one more decode analysis); what does not
+token at two contexts, KV cache bytes per token.  Every number is gathered (a ``Count`` of
+``Model.counts`` or ``Model.decode``) or read from :mod:`flopdocs.counting.modes`; what does not
 apply to a model (an encoder does not decode; decoding an encoder-decoder is not
 modelled) is a one-line reason in its place.  ``templates/model.md.j2`` only lays the rows out.
 """
 from __future__ import annotations
 
-from flopdocs.counting.analysis import analyse
-from flopdocs.config.config import ConfigError
 from flopdocs.api.report import human, human_params
 from flopdocs.counting import modes
-from flopdocs.counting.modes import Options
 from flopdocs.site.gather import Model
 
 #: Bytes per cached number the card assumes (16-bit: bf16 or fp16).
@@ -20,22 +17,6 @@ DTYPE_BYTES = 2
 DTYPE = "bf16/fp16"
 #: Where each answer is derived (the Modes page's anchors).
 MODES_PAGE = "../modes.md"
-
-
-def contexts(length: int) -> tuple[int, int]:
-    """The two decode contexts the card shows: half the context, and the full one (l − 1
-    cached tokens, so the new token's query scores l keys)."""
-    return length // 2, length - 1
-
-
-def decode(m: Model, context: int):
-    """The default convention's decode step at ``context`` cached tokens, or the reason
-    there is none (one line)."""
-    name = m.analysis.convention
-    try:
-        return analyse(m.config, name, "decode", Options(context=context))
-    except ConfigError as e:
-        return e.reason
 
 
 def kv_bytes_per_token(m: Model) -> int | None:
@@ -73,8 +54,7 @@ def rows(m: Model) -> list[dict]:
                     note="forward + backward, rounded down"))
     out.append(_row("training FLOPs per sequence", training.sequence_total, "training",
                     note=f"{tokens} tokens"))
-    for context in contexts(cfg["l"]):
-        step = decode(m, context)
+    for context, step in m.decode:
         value = step if isinstance(step, str) else step.per_token
         out.append(_row(f"decode FLOPs per token at C = {context:,}", value, "decode",
                         note="" if isinstance(step, str) else f"{context:,} cached tokens, the new one scores "

@@ -9,7 +9,7 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.site.pages import answers
-from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.gather import Model, SiteData, decode_contexts
 from flopdocs.site.pages.model import TITLE
 
 PAGE = "modes.md"
@@ -48,7 +48,7 @@ def _worked(m: Model) -> dict:
               "backward": modes.BACKWARD[k] * by_kind[k]} for k in KINDS]
     full = analyse(cfg, name, "training-recompute", Options(recompute="full"))
     selective = analyse(cfg, name, "training-recompute", Options(recompute="selective"))
-    half, last = answers.contexts(cfg["l"])
+    half, last = decode_contexts(cfg["l"])
     steps = 128
     generate = analyse(cfg, name, "generate", Options(prompt=half, generate=steps))
     return {
@@ -61,7 +61,7 @@ def _worked(m: Model) -> dict:
         "prefill_prompt": half,
         "prefill": analyse(cfg, name, "prefill", Options(prompt=half)).per_sequence.total,
         "decode": [{"context": c, "scored": modes.decode_keys(cfg, c),
-                    "flops": answers.decode(m, c).per_token} for c in (half, last)],
+                    "flops": step.per_token} for c, step in m.decode],
         "generate_steps": steps, "generate": generate.per_sequence.total,
         "kv_token": answers.kv_bytes_per_token(m),
         "kv_full": modes.kv_bytes_per_key(cfg, answers.DTYPE_BYTES) * modes.decode_keys(cfg, last),
