@@ -85,7 +85,7 @@ class Analysis:
     @cached_property
     def params(self) -> _params.Params:
         """Exact parameter counts (total, non-embedding, active) and their tree."""
-        return _params.count(self.config)
+        return _params.parameters(self.config)
 
     @cached_property
     def by_kind(self) -> dict[str, int] | None:

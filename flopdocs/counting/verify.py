@@ -211,9 +211,9 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     name, model = build(cfg)
     theirs = torch_counts(model, inputs(cfg), mode)
     params = sum(p.numel() for p in model.parameters())
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters
 
-    return Check(name, mode, our_counts(cfg, mode), theirs, (count(cfg).total, params))
+    return Check(name, mode, our_counts(cfg, mode), theirs, (parameters(cfg).total, params))
 
 
 def add_parser(sub) -> None:
