@@ -1,4 +1,4 @@
-"""Issue 9's site: each model page's answers, the Modes page, one page per convention with
+"""site/pages/ (issue 9): each model page's answers, the Modes page, one page per convention with
 its reconciliation by role, the errata (the seed's slips sized per model), and which
 convention each paper uses.  Built pages are read from the session's one build (``site``)."""
 from __future__ import annotations
