@@ -22,9 +22,10 @@ from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from flopdocs.site import derive
 from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path
 from flopdocs.site.gather import SiteData
-from flopdocs.site.pages import (calculator, changes, compare, conventions as conventions_pages, errata,
-                                 home, layer, model as model_page, modes as modes_page, notebook, symbolic)
-from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
+from flopdocs.site.pages import (audits, calculator, changes, compare, conventions as conventions_pages,
+                                 conventions_index, errata, home, layer, model as model_page,
+                                 modes as modes_page, notebook, symbolic)
+from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct, times
 
 TITLE = model_page.TITLE
 
@@ -40,7 +41,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: user text goes through |text explicitly
     )
-    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
+    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, times=times, human=human,
                        human_params=human_params, tex=derive.tex,
                        bibtex=bibtex_text, title=front_matter_text)
     return env
@@ -82,8 +83,8 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
         return _cite(page, title, key, commit, year)
 
     made = dict([home.page(env, data), symbolic.page(env, data, cite), compare.page(env, data, cite),
-                 conventions_pages.index(env, data, cite), modes_page.page(env, data, cite),
-                 errata.page(env, data, cite), calculator.page(env, data)])
+                 conventions_index.page(env, data, cite), modes_page.page(env, data, cite),
+                 audits.page(env, data, cite), errata.page(env, data, cite), calculator.page(env, data)])
     made.update(conventions_pages.pages(env, data, cite))
     made[notebook.PAGE] = notebook.page(NOTEBOOK)
     made[changes.PAGE] = changes.page(CHANGELOG)
@@ -107,6 +108,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Conventions": ["conventions.md",
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
+        {audits.TITLE: audits.PAGE},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},
     ]
