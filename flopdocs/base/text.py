@@ -5,7 +5,6 @@ Nothing here formats numbers (:mod:`flopdocs.api.report`, :mod:`flopdocs.site.te
 """
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
 
@@ -33,6 +32,8 @@ def markdown_text(value: object, *, entities: bool = False) -> str:
     if not entities:
         return "".join("\\" + ch if ch in MARKDOWN_SPECIAL or ch in _UNESCAPED_HTML else ch
                        for ch in str(value))
+    import html  # only the site's pages need it: report's import stays as it was
+
     out = []
     for ch in str(value):
         if ch in "&<>\"'":
