@@ -219,10 +219,11 @@ def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:
     return n * per
 
 
-def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None) -> int:
-    """K and V of every layer for ``positions`` (capped by the window), N sequences."""
+def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None, *,
+                   capped: bool = True) -> int:
+    """K and V of every layer for ``positions`` (``capped``: at most the window), N sequences."""
     window = config.get("window")
-    held = positions if window is None else min(positions, window)
+    held = positions if window is None or not capped else min(positions, window)
     n = config.n_sequences if sequences is None else sequences
     per_position = 2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head")
     return _bytes(per_position * held * n, dtype_bytes(dtype, "--kv-dtype"))

@@ -40,8 +40,9 @@ def embeddings(l, d_model, n_vocab, *, position="learned", word_tied_to=None, ro
                                    saved_index=l))]
     if position in ("learned", "sinusoidal"):
         tables = (word, weight("X_pos", rows, d_model)) if position == "learned" else (word,)
-        # gathers l rows of each table and keeps the indices (token ids, position ids)
-        io = IO(weight_reads=len(tables) * l * d_model, writes=l * d_model, saved_index=len(tables) * l)
+        # gathers l rows of each table and keeps the token ids (position ids, when kept, are
+        # one row for the batch, not per sequence: not a leaf's, see counting/memory.py)
+        io = IO(weight_reads=len(tables) * l * d_model, writes=l * d_model, saved_index=l)
         return [elementwise("X_word + X_pos", l, d_model, role="embedding", weights=tables, io=io), *types]
     return [*types, count("X_word", 0, "A lookup: no arithmetic (positions, if any, enter in attention).",
                   role="embedding", kind="lookup", weights=word,
