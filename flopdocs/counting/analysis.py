@@ -115,6 +115,26 @@ class Analysis:
         window = cfg.get("window")
         return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
 
+    @property
+    def cache_positions(self) -> int | None:
+        """Positions the KV cache holds in this mode (prefill P, decode C + 1, generate
+        P + G; before the window's cap), or None for the modes without one."""
+        o = self.options
+        if self.config.is_encoder_decoder:
+            return None
+        return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
+
+    @cached_property
+    def memory(self):
+        """Bytes by term (:class:`flopdocs.counting.memory.Memory`) at the options' dtypes."""
+        from flopdocs.counting import memory
+
+        try:
+            return memory.footprint(self.config, self.mode, self.options.memory_settings(self.mode),
+                                    self.cache_positions)
+        except ValueError as e:
+            raise ConfigError(str(e), origin=self.config.origin) from None
+
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),
         ``{key: value}``; ``None`` for an encoder-decoder."""

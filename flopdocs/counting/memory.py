@@ -42,7 +42,6 @@ from typing import Any
 import sympy
 
 from flopdocs.config.arch import Arch
-from flopdocs.config.symbols import d_model, l
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
 from flopdocs.structure.tree import IO, Node, as_expr, walk
@@ -95,13 +94,14 @@ def symbolic_saved(arch: Arch, attention: str, recompute: str) -> tuple[Any, Any
     sequence's forward under the attention kernel and the recompute rule."""
     tree = structure(arch)
     if recompute == "full":
-        # each block keeps only its input (Korthikanti et al. 2022, section 4.1): l · d_model
-        # per block, plus what is outside the blocks (embeddings, final norm, LM head)
-        outside = [c for c in tree.children if c.name != "Blocks"]
-        blocks = [c for c in tree.children if c.name == "Blocks"]
-        kept = sympy.Add(*[io_sum(c).saved for c in outside],
-                         *[b.times * l * d_model for b in blocks])
-        return kept, sympy.Integer(0), io_sum(tree).saved_index
+        # each block keeps only its input (Korthikanti et al. 2022, section 4.1), what its
+        # first leaf (the first norm) reads, plus what is outside the blocks (embeddings,
+        # final norm, LM head); an encoder-decoder's stacks each so
+        stacks = [n for _, n in walk(tree) if n.name in _STACKS]
+        inside = sympy.Add(*[io_sum(s).saved for s in stacks])
+        inputs = sympy.Add(*[s.times * sympy.Mul(*_first_leaf(s).op.shapes[0]) for s in stacks])
+        return (sympy.expand(io_sum(tree).saved - inside + inputs), sympy.Integer(0),
+                io_sum(tree).saved_index)
     drop = recompute == "selective" or attention == "fused"
     total = io_sum(tree)
     scores = io_sum(tree, lambda n: n.role in SCORE_ROLES) if drop else IO()
@@ -111,6 +111,15 @@ def symbolic_saved(arch: Arch, attention: str, recompute: str) -> tuple[Any, Any
         lse = sympy.Add(*[n.io.writes / n.op.shapes[0][-1] for _, n in walk(tree)
                           if n.is_leaf and n.role in SCORE_ROLES and n.name == "/ sum"])
     return sympy.expand(total.saved - scores.saved), sympy.expand(lse), total.saved_index
+
+
+_STACKS = ("Blocks", "EncoderBlocks", "DecoderBlocks")
+
+
+def _first_leaf(t: Node) -> Node:
+    while not t.is_leaf:
+        t = t.children[0]
+    return t
 
 
 def evaluate(expr: Any, dims: dict) -> int:
@@ -219,14 +228,19 @@ def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:
     return n * per
 
 
-def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None, *,
-                   capped: bool = True) -> int:
-    """K and V of every layer for ``positions`` (``capped``: at most the window), N sequences."""
+def kv_elements(config, positions: int, sequences: int | None = None, *, capped: bool = True) -> int:
+    """Numbers in K and V of every layer for ``positions`` (``capped``: at most the window),
+    N sequences: 2 · n_layers · n_kv · d_head · positions · N."""
     window = config.get("window")
     held = positions if window is None or not capped else min(positions, window)
     n = config.n_sequences if sequences is None else sequences
-    per_position = 2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head")
-    return _bytes(per_position * held * n, dtype_bytes(dtype, "--kv-dtype"))
+    return 2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * held * n
+
+
+def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None, *,
+                   capped: bool = True) -> int:
+    """:func:`kv_elements` at the KV dtype."""
+    return _bytes(kv_elements(config, positions, sequences, capped=capped), dtype_bytes(dtype, "--kv-dtype"))
 
 
 def footprint(config, mode: str, s: Settings, positions: int | None = None) -> Memory:

@@ -47,6 +47,11 @@ class Options:
     context: int | None = None
     generate: int | None = None
     dtype_bytes: int = 2
+    # memory (flopdocs.counting.memory): not counting flags, not shown in ``rules``
+    dtype: str = "bf16"  # weights and activations
+    kv_dtype: str | None = None  # default: dtype
+    optimizer: str = "adamw"
+    attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
 
     def resolved(self, config, mode: str) -> "Options":
         """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
@@ -54,6 +59,15 @@ class Options:
         context = self.context if self.context is not None else config["l"] - 1
         return replace(self, prompt=prompt, context=context,
                        generate=self.generate if self.generate is not None else 1)
+
+    def memory_settings(self, mode: str):
+        """The dtypes and training rules memory is counted under; recompute applies in
+        training-recompute mode only."""
+        from flopdocs.counting.memory import Settings
+
+        return Settings(dtype=self.dtype, kv_dtype=self.kv_dtype, optimizer=self.optimizer,
+                        attention=self.attention,
+                        recompute=self.recompute if mode == "training-recompute" else "none")
 
     def shown(self, mode: str, tree_convention: bool) -> dict[str, Any]:
         """JSON's ``rules``: the flags that apply, and the mode's numbers."""
@@ -82,6 +96,7 @@ def check(mode: str, options: Options) -> None:
     if options.recompute not in RECOMPUTE:
         raise ConfigError(f"must be one of {', '.join(RECOMPUTE)}, got {options.recompute!r}",
                           origin="--recompute")
+    options.memory_settings(mode).checked()
     for flag, value, least in (("--prompt", options.prompt, 1), ("--context", options.context, 0),
                                ("--generate", options.generate, 1), ("--dtype-bytes", options.dtype_bytes, 1)):
         if value is None:
@@ -163,7 +178,8 @@ def sum_keys(config, first_context: int, steps: int) -> int:
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
     """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * keys
-            * dtype_bytes * config.n_sequences)
+    from flopdocs.counting.memory import kv_elements
+
+    return kv_elements(config, keys, capped=False) * dtype_bytes
 
 
