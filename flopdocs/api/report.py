@@ -131,11 +131,12 @@ def as_csv(a: Analysis, tree: Node) -> str:
     return buf.getvalue()
 
 
-def render(a: Analysis, tree: Node, fmt: str, time: Any = None) -> str:
+def render(a: Analysis, tree: Node, fmt: str, time: Any = None, memory: bool = False) -> str:
+    """``memory``: the table format ends with the memory (and ``time``) lines."""
     if fmt == "json":
         return json.dumps(as_json(a, tree, time), indent=2) + "\n"
     text = {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
-    if fmt == "table":
+    if fmt == "table" and (memory or time is not None):
         text += memory_lines(a, time)
     return text
 

@@ -41,26 +41,27 @@ def cmd_report(args) -> str:
         from flopdocs.counting import timing
 
         time = timing.of_analysis(a, timing.accelerator(args.accelerator), args.devices)
-    return render(a, tree, args.format, time)
+    asked = any(v is not None for v in (args.dtype, args.kv_dtype, args.optimizer, args.attention, args.batch))
+    return render(a, tree, args.format, time, memory=asked)
 
 
 def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
     cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
     if hasattr(args, "dtype"):
-        cache.update(dtype=args.dtype, kv_dtype=args.kv_dtype, optimizer=args.optimizer,
-                     attention=args.attention)
+        cache.update(dtype=args.dtype or "bf16", kv_dtype=args.kv_dtype, optimizer=args.optimizer or "adamw",
+                     attention=args.attention or "eager")
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
                    context=args.context, generate=args.generate, **cache)
 
 
 def _add_memory(p: argparse.ArgumentParser) -> None:
     """The dtypes and training rules memory and time are counted under."""
-    p.add_argument("--dtype", default="bf16",
+    p.add_argument("--dtype",
                    help="weights and activations: fp32, bf16 (default), fp16, fp8, int8, int4")
     p.add_argument("--kv-dtype", help="the KV cache's dtype (default: --dtype)")
-    p.add_argument("--optimizer", default="adamw", help="training: adamw (default), sgd, adafactor")
-    p.add_argument("--attention", default="eager",
+    p.add_argument("--optimizer", help="training: adamw (default), sgd, adafactor")
+    p.add_argument("--attention",
                    help="training: eager (default: the probabilities kept) or fused (a log-sum-exp)")
 
 
@@ -153,16 +154,16 @@ def cmd_fit(args) -> str:
     cfg = apply_sets(resolve(args.model), args.set)
     f = timing.fit(cfg, chip, args.devices, o.memory_settings("training"))
     reserve = f"{float(100 * timing.RESERVE):g} %"
-    kv = args.kv_dtype or args.dtype
+    kv = o.kv_dtype or o.dtype
     l = cfg.values.get("l")
     lines = [f"{cfg.name} on {args.devices:,} × {chip.title} ({human_bytes(chip.memory_bytes)} each), "
              f"{reserve} of each device's memory held in reserve: {human_bytes(f.capacity)} usable",
-             f"serving ({args.dtype} weights, {kv} KV cache): weights {human_bytes(f.weights)}; "
+             f"serving ({o.dtype} weights, {kv} KV cache): weights {human_bytes(f.weights)}; "
              + (f"fits; the KV cache can hold {f.kv_positions:,} positions (batch × context), "
                 f"e.g. batch {f.kv_positions // l:,} at context {l:,}" if f.serving_fits and l
                 else "fits" if f.serving_fits else "does NOT fit"),
-             f"training ({args.dtype}, {args.optimizer}, ZeRO-3 over the {args.devices:,} devices, "
-             f"{args.attention} attention, no recompute): states {human_bytes(f.per_device_states)} per device, "
+             f"training ({o.dtype}, {o.optimizer}, ZeRO-3 over the {args.devices:,} devices, "
+             f"{o.attention} attention, no recompute): states {human_bytes(f.per_device_states)} per device, "
              f"activations {human_bytes(f.activations_per_sequence)} per sequence of {l:,} tokens; "
              + (f"fits; largest micro-batch {f.micro_batch:,} per device" if f.training_fits
                 else "does NOT fit (not even one sequence per device)")]
