@@ -28,7 +28,7 @@ The definitions (each term of :class:`Memory`):
 
 What it does not count: an allocator's rounding and fragmentation, kernels' workspaces,
 communication buffers, the logits and the loss (the measured tensors are a forward's,
-tests/test_memory_torch.py), mixed-precision casts (a bf16 model's fp32 softmax or norm
+tests/test_torch_memory.py), mixed-precision casts (a bf16 model's fp32 softmax or norm
 statistics: the definition is a model run at one activation dtype).  Nothing here prints.
 """
 from __future__ import annotations

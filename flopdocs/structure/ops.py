@@ -22,7 +22,7 @@ Bytes are declared here too, in elements (a dtype's bytes multiply them later,
 ``saves`` overrides the default where an eager implementation keeps one tensor for two
 leaves (Q, K and V projections read the same input: the first keeps it), so that a
 subtree's ``saved`` is the bytes of the distinct tensors kept, as
-``torch.autograd.graph.saved_tensors_hooks`` measures them (tests/test_memory_torch.py).
+``torch.autograd.graph.saved_tensors_hooks`` measures them (tests/test_torch_memory.py).
 Nothing here knows a dtype.
 """
 from __future__ import annotations
