@@ -118,3 +118,23 @@ def test_bad_flags_one_line_exit_2(capsys, argv, needle):
 def test_int4_weights_in_report(capsys):
     data = _json(capsys, "llama-2-7b", "--dtype", "int4")
     assert data["memory"]["weights"] == -(-33 * count(resolve("llama-2-7b")).total // 64)
+
+
+def test_table_memory_columns_equal_report(capsys):
+    """The compiled columns equal the report's memory, mode by mode, under other dtypes."""
+    import csv
+    import io
+
+    every = ("llama-2-7b", "mistral-7b-v0-1", "gpt-2-small")
+    for mode, flags, names in (
+            ("training", ("--optimizer", "adafactor", "--dtype", "fp8", "--attention", "fused"), every),
+            ("decode", ("--kv-dtype", "int4", "--context", "1000"), every),
+            ("decode", ("--context", "9000"), ("mistral-7b-v0-1",)),  # the cache capped at w = 4096
+            ("forward", ("--dtype", "int4"), every)):
+        for name in names:
+            code, out, err = run(capsys, "table", name, "--mode", mode, *flags)
+            assert code == 0, err
+            row = next(csv.DictReader(io.StringIO(out)))
+            memory = _json(capsys, name, "--mode", mode, *flags)["memory"]
+            assert {k: row["memory_" + k] for k in memory} == {
+                k: "" if v is None else str(v) for k, v in memory.items()}, (name, mode)

@@ -328,6 +328,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every row (repeatable)")
     _add_counting(t, cache=False)
+    _add_memory(t)
     t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
     t.set_defaults(func=cmd_table)

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from flopdocs.config.config import Config, check_across, parse
+from flopdocs.counting.memory import COLUMNS as MEMORY_COLUMNS, row_columns, row_present
 from flopdocs.counting.rows import (COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row,
                                     summary)
 from flopdocs.counting.grid import Axis, grid_size, product
@@ -176,6 +177,7 @@ class Sweep:
                  **{k: len(self._varying) + i for i, (k, _) in enumerate(consts)}}
         self._consts = tuple(v for _, v in consts)
         self._n_index = where["N"]
+        self._window_index = where["window"]
         where.update({k: len(where) + i for i, k in enumerate(self.mode_names)})
         self._shown = _picker([self.mode_names.index(c) for c in self.counting.mode_columns])
         if not self.counting.compiled:  # a closed form: every row is the reference's
@@ -213,6 +215,9 @@ class Sweep:
             else:
                 out.append(("var", j))
                 j += 1
+        for present in row_present(self.counting.mode):
+            out.append(("var", j) if present else ("const", None))
+            j += present
         return out
 
     def check_rows(self) -> None:
@@ -246,7 +251,8 @@ class Sweep:
         """A row's values by the reference (:func:`~flopdocs.counting.rows.reference_row`) after
         ``head`` (its key columns and the mode's numbers)."""
         r = reference_row(self.config(combo), self.counting)
-        return (*head, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{_ROLES[i]}"] for i in self._roles))
+        return (*head, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{_ROLES[i]}"] for i in self._roles),
+                *(r[c] for c, present in zip(MEMORY_COLUMNS, row_present(self.counting.mode)) if present))
 
     def values(self) -> Iterator[tuple]:
         """Each row's varying values, in column order (:meth:`layout`): the key columns
@@ -260,6 +266,9 @@ class Sweep:
             return
         shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
+        memory_of = row_columns(self.counting.options.memory_settings(self.counting.mode), self.counting.mode)
+        positions_of, w_index = self._positions(), self._window_index
+        p_at, extra_at = n_roles, n_roles + 4
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
@@ -274,8 +283,28 @@ class Sweep:
                 yield self._reference(combo, (*row, *shown_numbers))
                 continue
             total = sum(out[:n_roles])
-            yield (*row, *shown_numbers, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
-                   *map(total.__rtruediv__, shares(out)))  # each role's FLOPs / total
+            n = full[n_index]
+            positions = positions_of(numbers)
+            if positions is not None and full[w_index] is not None and full[w_index] < positions:
+                positions = full[w_index]
+            yield (*row, *shown_numbers, out[p_at], out[p_at + 1], out[p_at + 2], n * total, total // out[p_at + 3],
+                   *map(total.__rtruediv__, shares(out)),  # each role's FLOPs / total
+                   *memory_of(out[p_at], out[extra_at:], n, positions))
+
+    def _positions(self) -> Callable[[tuple], int | None]:
+        """A row's mode numbers -> the positions its KV cache holds (before the window):
+        prefill P, decode C + 1, generate P + G (as Analysis.cache_positions)."""
+        names, mode = self.mode_names, self.counting.mode
+        if mode == "prefill":
+            i = names.index("prompt")
+            return lambda v: v[i]
+        if mode == "decode":
+            i = names.index("context")
+            return lambda v: v[i] + 1
+        if mode == "generate":
+            i, j = names.index("prompt"), names.index("generate")
+            return lambda v: v[i] + v[j]
+        return lambda v: None
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each row as ``{column: value}``."""
