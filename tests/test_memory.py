@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from flopdocs.config.config import parse
-from flopdocs.counting import memory
+from flopdocs.counting import memory, parallel
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
 from flopdocs.structure.params import count
@@ -30,14 +30,14 @@ def test_korthikanti_reconciled_with_the_tree(s, h, a):
     cfg = parse(dict(GPT, l=s, d_model=h, d_ff=4 * h, n_heads=a, max_positions=s), "<gpt>")
     tree = 2 * _block_saved(cfg)
     assert tree == 32 * s * h + 2 * a * s * s + 8 * s
-    assert tree + 2 * s * h + 3 * a * s * s - 8 * s == memory.korthikanti_layer(s, 1, h, a)
+    assert tree + 2 * s * h + 3 * a * s * s - 8 * s == parallel.korthikanti_layer(s, 1, h, a)
     # selective recompute drops the probabilities: 34sbh (their section 4.2)
     sel = memory.symbolic_saved(cfg.arch, "eager", "selective")[0]
     full_eager = memory.symbolic_saved(cfg.arch, "eager", "none")[0]
     dropped = memory.evaluate(full_eager - sel, cfg.dims)
     assert dropped == a * s * s * cfg["n_layers"]
-    assert 2 * (_block_saved(cfg) - a * s * s) + 2 * s * h - 8 * s == memory.korthikanti_layer(s, 1, h, a, "selective")
-    assert memory.korthikanti_layer(s, 1, h, a, "full") == 2 * s * h
+    assert 2 * (_block_saved(cfg) - a * s * s) + 2 * s * h - 8 * s == parallel.korthikanti_layer(s, 1, h, a, "selective")
+    assert parallel.korthikanti_layer(s, 1, h, a, "full") == 2 * s * h
 
 
 def test_optimizer_rules():
@@ -93,10 +93,10 @@ def test_full_recompute_keeps_each_block_input():
 
 def test_per_device_zero_stages():
     m = memory.Memory(weights=200, gradients=200, optimizer=1200, activations=90, kv_cache=None)
-    assert memory.per_device(m, memory.Parallel(data=8, zero=1)).as_dict() == dict(
+    assert parallel.per_device(m, parallel.Parallel(data=8, zero=1)).as_dict() == dict(
         weights=200, gradients=200, optimizer=150, activations=90, kv_cache=None, total=640)
-    assert memory.per_device(m, memory.Parallel(data=8, zero=3)).total == 25 + 25 + 150 + 90
-    assert memory.per_device(m, memory.Parallel(tensor=2, pipeline=2)).total == 50 + 50 + 300 + 45
+    assert parallel.per_device(m, parallel.Parallel(data=8, zero=3)).total == 25 + 25 + 150 + 90
+    assert parallel.per_device(m, parallel.Parallel(tensor=2, pipeline=2)).total == 50 + 50 + 300 + 45
 
 
 @pytest.mark.parametrize("settings,flag", [

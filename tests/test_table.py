@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from flopdocs.counting.memory import COLUMNS as MEMORY_COLUMNS
+from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS
 from hypothesis import given, settings, strategies as st
 
 from flopdocs.cli import table

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import math
-import re
 import ipaddress
 import signal
 import sys
@@ -11,7 +9,8 @@ from pathlib import Path
 
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
-from flopdocs.cli import release as cli_release
+from flopdocs.cli import plan as cli_plan, release as cli_release
+from flopdocs.cli.flags import add_memory as _add_memory, rate as _rate, whole as _whole
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
@@ -53,16 +52,6 @@ def _options(args) -> Options:
                      attention=args.attention or "eager")
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
                    context=args.context, generate=args.generate, **cache)
-
-
-def _add_memory(p: argparse.ArgumentParser) -> None:
-    """The dtypes and training rules memory and time are counted under."""
-    p.add_argument("--dtype",
-                   help="weights and activations: fp32, bf16 (default), fp16, fp8, int8, int4")
-    p.add_argument("--kv-dtype", help="the KV cache's dtype (default: --dtype)")
-    p.add_argument("--optimizer", help="training: adamw (default), sgd, adafactor")
-    p.add_argument("--attention",
-                   help="training: eager (default: the probabilities kept) or fused (a log-sum-exp)")
 
 
 def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
@@ -113,95 +102,6 @@ def cmd_mfu(args) -> str:
     cfg = apply_sets(resolve(args.model), args.set)
     rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
     return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
-
-
-def cmd_plan(args) -> str:
-    from flopdocs.counting import memory, timing
-
-    memory.dtype_bytes(args.dtype)
-    chip = timing.accelerator(args.accelerator)
-    cfg = apply_sets(resolve(args.model), args.set)
-    rows = timing.plan(cfg, args.tokens, chip, args.devices, args.mfu, args.price, args.dtype, args.convention)
-    peak = chip.peak(args.dtype)
-    lines = [f"{cfg.name}: {args.tokens:g} tokens on {args.devices:,} × {chip.title} "
-             f"({peak / 1e12:g} TFLOP/s {args.dtype} dense) at {100 * args.mfu:g} % MFU",
-             "wall time = training FLOPs per token × tokens / (devices × peak × MFU); "
-             "device-hours = wall time × devices" + ("; cost = device-hours × price" if args.price else ""), ""]
-    cells = [("convention", "FLOPs per token", "compute (FLOPs)", "wall time (h)", "device-hours")
-             + (("cost",) if args.price else ())]
-    for i, r in enumerate(rows):
-        if r.per_token is None:
-            continue
-        cells.append((r.convention + (" *" if i == 0 else ""), f"{round(r.per_token):,}", f"{r.flops:.4g}",
-                      f"{r.seconds / 3600:,.1f}", f"{r.device_hours:,.0f}")
-                     + ((f"{r.cost:,.0f}",) if args.price else ()))
-    widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))]
-    lines += ["  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:]))]) for c in cells]
-    lines += [f"{r.convention}: refused: {r.refused}" for r in rows if r.per_token is None]
-    return "\n".join(lines) + "\n"
-
-
-def cmd_fit(args) -> str:
-    from flopdocs.counting import timing
-    from flopdocs.counting.modes import check
-    from flopdocs.api.report import human_bytes
-
-    chip = timing.accelerator(args.accelerator)
-    o = _options(argparse.Namespace(scores="dense", macs=False, recompute="full", prompt=None, context=None,
-                                    generate=None, dtype=args.dtype, kv_dtype=args.kv_dtype,
-                                    optimizer=args.optimizer, attention=args.attention))
-    check("training", o)
-    cfg = apply_sets(resolve(args.model), args.set)
-    f = timing.fit(cfg, chip, args.devices, o.memory_settings("training"))
-    reserve = f"{float(100 * timing.RESERVE):g} %"
-    kv = o.kv_dtype or o.dtype
-    l = cfg.values.get("l")
-    lines = [f"{cfg.name} on {args.devices:,} × {chip.title} ({human_bytes(chip.memory_bytes)} each), "
-             f"{reserve} of each device's memory held in reserve: {human_bytes(f.capacity)} usable",
-             f"serving ({o.dtype} weights, {kv} KV cache): weights {human_bytes(f.weights)}; "
-             + (f"fits; the KV cache can hold {f.kv_positions:,} positions (batch × context), "
-                f"e.g. batch {f.kv_positions // l:,} at context {l:,}" if f.serving_fits and l
-                else "fits" if f.serving_fits else "does NOT fit"),
-             f"training ({o.dtype}, {o.optimizer}, ZeRO-3 over the {args.devices:,} devices, "
-             f"{o.attention} attention, no recompute): states {human_bytes(f.per_device_states)} per device, "
-             f"activations {human_bytes(f.activations_per_sequence)} per sequence of {l:,} tokens; "
-             + (f"fits; largest micro-batch {f.micro_batch:,} per device" if f.training_fits
-                else "does NOT fit (not even one sequence per device)")]
-    return "\n".join(lines) + "\n"
-
-
-def _fraction():
-    """An argparse type: a number in (0, 1]."""
-    def parse(text: str) -> float:
-        value = float(text) if _NUMBER.fullmatch(text) else None
-        if value is None or not 0 < value <= 1:
-            raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 1, got {text!r}")
-        return value
-    return parse
-
-
-def _whole(least: int = 1):
-    """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
-    def parse(text: str) -> int:
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
-        if int(text) < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
-        return int(text)
-    return parse
-
-
-_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?")
-
-
-def _rate():
-    """An argparse type: a positive decimal number (``238300``, ``2.75e14``), one-line errors."""
-    def parse(text: str) -> float:
-        value = float(text) if _NUMBER.fullmatch(text) else None
-        if value is None or not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be a number above 0 (e.g. 238300 or 2.75e14), got {text!r}")
-        return value
-    return parse
 
 
 def cmd_import_hf(args) -> str:
@@ -282,28 +182,7 @@ def parser() -> argparse.ArgumentParser:
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)
 
-    pl = sub.add_parser("plan", help="training compute, wall time, device-hours and cost under every convention")
-    pl.add_argument("model", help="a catalogue name or a YAML config path")
-    pl.add_argument("--tokens", required=True, type=_rate(), help="training tokens, e.g. 2e12")
-    pl.add_argument("--accelerator", required=True, help="a chip from the table (h100-sxm, ...)")
-    pl.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
-    pl.add_argument("--mfu", type=_fraction(), default=0.4, help="model FLOPs utilisation (default 0.4)")
-    pl.add_argument("--price", type=_rate(), help="price of one device-hour")
-    pl.add_argument("--dtype", default="bf16", help="compute dtype: its peak (default bf16)")
-    pl.add_argument("--convention", default=conventions.DEFAULT, help="the convention listed first")
-    pl.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a dimension, e.g. --set l=4096 (repeatable)")
-    pl.set_defaults(func=cmd_plan)
-
-    ft = sub.add_parser("fit", help="whether serving and training fit, and how large a batch")
-    ft.add_argument("model", help="a catalogue name or a YAML config path")
-    ft.add_argument("--accelerator", required=True, help="a chip from the table (h100-sxm, ...)")
-    ft.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
-    _add_memory(ft)
-    ft.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a dimension, e.g. --set l=4096 (repeatable)")
-    ft.set_defaults(func=cmd_fit)
-
+    cli_plan.add_parsers(sub)
     verify.add_parser(sub)
 
     ls = sub.add_parser("list", help="list the built-in catalogue")

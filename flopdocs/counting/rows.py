@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from flopdocs import conventions
-from flopdocs.counting import memory, modes
+from flopdocs.counting import memory_rows, modes
 from flopdocs.structure import params as _params
 from flopdocs.config import symbols as S
 from flopdocs.counting.analysis import Analysis, analyse, check, refuse, symbolic_tree
@@ -79,6 +79,18 @@ class Counting:
     @property
     def mode_columns(self) -> tuple[str, ...]:
         return MODE_COLUMNS.get(self.mode, ())
+
+    def positions(self, names: tuple[str, ...]) -> Callable[[tuple], int | None]:
+        """A row's mode numbers (``names``) -> the positions its KV cache holds before the
+        window: prefill P, decode C + 1, generate P + G (as Analysis.cache_positions)."""
+        at = {n: i for i, n in enumerate(names)}
+        if self.mode == "prefill":
+            return lambda v: v[at["prompt"]]
+        if self.mode == "decode":
+            return lambda v: v[at["context"]] + 1
+        if self.mode == "generate":
+            return lambda v: v[at["prompt"]] + v[at["generate"]]
+        return lambda v: None
 
     def check_row(self, config: Config) -> None:
         """The one-line error for a row this counting cannot count (read from ``config``:
@@ -187,10 +199,10 @@ def tokens(arch: Arch) -> Any:
 @lru_cache(maxsize=None)
 def summary(counting: Counting, structure: Any) -> Summary:
     """The compiled counts of a structure, once per structure and counting; after the
-    tokens, what the memory columns need (:func:`flopdocs.counting.memory.row_exprs`)."""
+    tokens, what the memory columns need (:func:`flopdocs.counting.memory_rows.row_exprs`)."""
     by_role, counted, checks = counting.outputs(structure)
     arch = structure[0] if isinstance(structure, tuple) else structure
-    extra = memory.row_exprs(arch, counting.options.memory_settings(counting.mode), counting.mode)
+    extra = memory_rows.row_exprs(arch, counting.options.memory_settings(counting.mode), counting.mode)
     return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks,
                     extra)
 
@@ -222,7 +234,7 @@ def _keys(program: Program) -> tuple[str, ...]:
 
 def columns(counting: Counting) -> tuple[str, ...]:
     return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS,
-            *memory.COLUMNS)
+            *memory_rows.COLUMNS)
 
 
 def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
@@ -235,7 +247,7 @@ def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
             "params_total": a.params.total, "params_non_embedding": a.params.non_embedding,
             "params_active": a.params.active, "total": total, "per_token": a.per_token,
             **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES},
-            **{c: v for c, v in zip(memory.COLUMNS, a.memory.as_dict().values())}}
+            **{c: v for c, v in zip(memory_rows.COLUMNS, a.memory.as_dict().values())}}
 
 
 def _key_values(config: Config) -> dict[str, Any]:

@@ -32,7 +32,7 @@ import sympy
 
 from flopdocs import conventions
 from flopdocs.config.arch import Arch
-from flopdocs.counting import memory, modes
+from flopdocs.counting import memory, modes, parallel
 from flopdocs.counting.accelerators import ACCELERATORS, Accelerator
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
@@ -211,7 +211,7 @@ def fit(cfg, chip: Accelerator, devices: int, s: memory.Settings) -> Fit:
     room = capacity - w
     positions = max(0, room // per_position) if per_position else 0
     whole = memory.footprint(cfg, "training", s)
-    states = memory.per_device(whole, memory.Parallel(data=devices, zero=3))
+    states = parallel.per_device(whole, parallel.Parallel(data=devices, zero=3))
     state_bytes = states.weights + states.gradients + states.optimizer
     act = memory.activation_bytes(cfg, s, sequences=1)
     micro = max(0, (per_device - state_bytes) // act) if act else 0

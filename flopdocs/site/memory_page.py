@@ -6,7 +6,7 @@ answers and their fits-on table.  Nothing here writes files.
 from __future__ import annotations
 
 from flopdocs.api.report import human
-from flopdocs.counting import memory, timing
+from flopdocs.counting import memory, parallel, timing
 from flopdocs.counting.accelerators import ACCELERATORS
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
@@ -110,12 +110,12 @@ def context(data: SiteData) -> dict:
         "weights": {d: memory.weight_bytes(cfg, d) for d in memory.DTYPES},
         "train": train.as_dict(), "fused": fused.activations, "selective": selective.activations,
         "full": full.activations, "kept": kept_rows(m),
-        "korthikanti": memory.korthikanti_layer(s, 1, h, a),
-        "korthikanti_selective": memory.korthikanti_layer(s, 1, h, a, "selective"),
+        "korthikanti": parallel.korthikanti_layer(s, 1, h, a),
+        "korthikanti_selective": parallel.korthikanti_layer(s, 1, h, a, "selective"),
         "kv_token": memory.kv_cache_bytes(cfg, 1, "bf16", sequences=1),
         "kv_full": memory.kv_cache_bytes(cfg, s, "bf16", sequences=1),
-        "zero": [{"stage": z, **memory.per_device(memory.footprint(cfg, "training", memory.Settings()),
-                                                  memory.Parallel(data=DEVICES, zero=z)).as_dict()}
+        "zero": [{"stage": z, **parallel.per_device(memory.footprint(cfg, "training", memory.Settings()),
+                                                  parallel.Parallel(data=DEVICES, zero=z)).as_dict()}
                  for z in (0, 1, 2, 3)],
         "chip": chip, "devices": DEVICES,
         "decode": timing.of_analysis(decode, chip),
