@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
-from flopdocs.cli import plan as cli_plan, release as cli_release
+from flopdocs.cli import audit as cli_audit, plan as cli_plan, release as cli_release
 from flopdocs.cli.flags import add_memory as _add_memory, rate as _rate, whole as _whole
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
@@ -184,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
 
     cli_plan.add_parsers(sub)
     verify.add_parser(sub)
+    cli_audit.add(sub)
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)

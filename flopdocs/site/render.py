@@ -22,7 +22,7 @@ from flopdocs.config.keys import DIMENSIONS
 from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.tree import anchor, leading_term
-from flopdocs.site import (calculator, changes, compare, conventions_pages, derive, errata, figures,
+from flopdocs.site import (audits_page, calculator, changes, compare, conventions_pages, derive, errata, figures,
                            memory_page, model_page, modes_page, notebook, papers)
 from flopdocs.site import plots
 from flopdocs.site.plots import crossover as _crossover
@@ -248,6 +248,7 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
         memory_page.PAGE: env.get_template("memory.md.j2").render(
             **memory_page.context(data),
             cite=cite(memory_page.PAGE, f"{TITLE}: memory, time and fit", "flopdocs-memory")),
+        audits_page.PAGE: audits_page.page(env, data, cite),
         **convention_pages(env, data, cite),
         calculator.PAGE: env.get_template("calculator.md.j2").render(**calculator.context(data)),
         notebook.PAGE: notebook.page(NOTEBOOK),
@@ -274,6 +275,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
         {"Memory": memory_page.PAGE},
+        {audits_page.TITLE: audits_page.PAGE},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},
     ]
