@@ -138,3 +138,13 @@ def test_table_memory_columns_equal_report(capsys):
             memory = _json(capsys, name, "--mode", mode, *flags)["memory"]
             assert {k: row["memory_" + k] for k in memory} == {
                 k: "" if v is None else str(v) for k, v in memory.items()}, (name, mode)
+
+
+def test_compute_peak_per_dtype():
+    from flopdocs.counting.timing import accelerator, compute_peak
+
+    h100, a100 = accelerator("h100-sxm"), accelerator("a100")
+    assert compute_peak(h100, "fp8") == 1979e12 and compute_peak(h100, "bf16") == 989e12
+    assert compute_peak(h100, "int4") == 989e12  # weight-only int4: products in bf16
+    assert compute_peak(a100, "fp8") == 312e12  # no FP8 units: the training format's peak
+    assert compute_peak(a100, "fp32") == 19.5e12

@@ -40,7 +40,7 @@ def cmd_plan(args) -> str:
     chip = timing.accelerator(args.accelerator)
     cfg = apply_sets(resolve(args.model), args.set)
     rows = timing.plan(cfg, args.tokens, chip, args.devices, args.mfu, args.price, args.dtype, args.convention)
-    peak = chip.peak(args.dtype)
+    peak = timing.compute_peak(chip, args.dtype)
     lines = [f"{cfg.name}: {args.tokens:g} tokens on {args.devices:,} × {chip.title} "
              f"({peak / 1e12:g} TFLOP/s {args.dtype} dense) at {100 * args.mfu:g} % MFU",
              "wall time = training FLOPs per token × tokens / (devices × peak × MFU); "

@@ -42,6 +42,17 @@ from flopdocs.structure.tree import as_expr, walk
 RESERVE = Fraction(1, 10)
 
 
+def compute_peak(chip: Accelerator, dtype: str) -> float:
+    """Dense FLOP/s of the matrix products at ``dtype``: the sheet's peak for it (fp32 at
+    the FP32 peak, int8 at the int8 one); weight-only int4 computes in the chip's training
+    format; a format the chip has no units for (fp8 on an A100) runs at that format too."""
+    want = chip.dtype if dtype == "int4" else dtype
+    try:
+        return chip.peak(want).dense
+    except KeyError:
+        return chip.dense
+
+
 def accelerator(name: str) -> Accelerator:
     chip = ACCELERATORS.get(name)
     if chip is None:
@@ -109,7 +120,7 @@ def roofline(config, dims: dict, decode: bool, s: memory.Settings, chip: Acceler
     reps = {k: sympy.Integer(v) for k, v in dims.items()}
     n = config.n_sequences
     act, wb = memory.dtype_bytes(s.dtype), memory.dtype_bytes(s.dtype)
-    peak, bw = chip.peak(s.dtype) * devices, chip.bandwidth_bytes_per_s * devices
+    peak, bw = compute_peak(chip, s.dtype) * devices, chip.bandwidth_bytes_per_s * devices
     leaves, flops_total, bytes_total, a_total, w_total, f_one = [], 0, 0, 0, 0, 0
     for name, f, a, w in _leaf_exprs(config.arch, decode):
         fl, ae, we = _value(f, reps), _value(a, reps), _value(w, reps)
@@ -123,9 +134,9 @@ def roofline(config, dims: dict, decode: bool, s: memory.Settings, chip: Acceler
         w_total += we * wb
     batch = None
     if decode:
-        gap = Fraction(f_one) * Fraction(chip.bandwidth_bytes_per_s) - Fraction(a_total) * Fraction(chip.peak(s.dtype))
+        gap = Fraction(f_one) * Fraction(chip.bandwidth_bytes_per_s) - Fraction(a_total) * Fraction(compute_peak(chip, s.dtype))
         if gap > 0:
-            batch = max(1, ceil(Fraction(w_total) * Fraction(chip.peak(s.dtype)) / gap))
+            batch = max(1, ceil(Fraction(w_total) * Fraction(compute_peak(chip, s.dtype)) / gap))
     return Time(sum(x.seconds for x in leaves), flops_total / peak, bytes_total / bw, flops_total,
                 bytes_total, tuple(leaves), batch, decode)
 
@@ -146,7 +157,7 @@ def of_analysis(a, chip: Accelerator, devices: int = 1) -> Time | None:
     if mode == "forward":
         return roofline(cfg, cfg.dims, False, s, chip, devices)
     if mode.startswith("training"):
-        secs = a.total / (chip.peak(s.dtype) * devices)
+        secs = a.total / (compute_peak(chip, s.dtype) * devices)
         return Time(secs, secs, 0.0, a.total, 0, ())
     return None
 
@@ -169,7 +180,7 @@ def plan(cfg, tokens: float, chip: Accelerator, devices: int, mfu: float, price:
          dtype: str = "bf16", first: str = conventions.DEFAULT) -> list[PlanRow]:
     from flopdocs.counting.analysis import analyse
 
-    peak = Fraction(chip.peak(dtype)) * devices * Fraction(mfu)
+    peak = Fraction(compute_peak(chip, dtype)) * devices * Fraction(mfu)
     names = [conventions.get(first).NAME] + [n for n in conventions.CONVENTIONS
                                               if n != conventions.get(first).NAME]
     out = []
