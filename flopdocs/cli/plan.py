@@ -60,16 +60,15 @@ def cmd_plan(args) -> str:
 
 
 def cmd_fit(args) -> str:
-    from flopdocs.counting import timing
-    from flopdocs.counting.modes import check
+    from flopdocs.counting import memory, timing
     from flopdocs.api.report import human_bytes
 
     chip = timing.accelerator(args.accelerator)
     o = Options(dtype=args.dtype or "bf16", kv_dtype=args.kv_dtype, optimizer=args.optimizer or "adamw",
                 attention=args.attention or "eager")
-    check("training", o)
+    settings = memory.settings(o, "training").checked()
     cfg = apply_sets(resolve(args.model), args.set)
-    f = timing.fit(cfg, chip, args.devices, o.memory_settings("training"))
+    f = timing.fit(cfg, chip, args.devices, settings)
     reserve = f"{float(100 * timing.RESERVE):g} %"
     kv = o.kv_dtype or o.dtype
     l = cfg.values.get("l")

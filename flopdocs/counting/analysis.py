@@ -112,8 +112,7 @@ class Analysis:
                 "generate": o.prompt + o.generate}.get(self.mode)
         if keys is None or cfg.is_encoder_decoder:
             return None
-        window = cfg.get("window")
-        return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
+        return modes.kv_cache_bytes(cfg, keys, o.dtype_bytes)
 
     @property
     def cache_positions(self) -> int | None:
@@ -130,7 +129,7 @@ class Analysis:
         from flopdocs.counting import memory
 
         try:
-            return memory.footprint(self.config, self.mode, self.options.memory_settings(self.mode),
+            return memory.footprint(self.config, self.mode, memory.settings(self.options, self.mode),
                                     self.cache_positions)
         except ValueError as e:
             raise ConfigError(str(e), origin=self.config.origin) from None
@@ -201,8 +200,11 @@ def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
 def check(convention: str, mode: str, options: Options) -> None:
     """One-line errors for a convention, mode and flags that cannot go together, whatever
     the model (:func:`analyse`; ``flopdocs table`` before its first row)."""
+    from flopdocs.counting import memory
+
     conv = conventions.get(convention)
     modes.check(mode, options)
+    memory.settings(options, mode).checked()
     if mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
                           f"(it defines {', '.join(conv.MODES)})", origin="--mode")

@@ -42,6 +42,7 @@ from typing import Any
 import sympy
 
 from flopdocs.config.arch import Arch
+from flopdocs.counting import modes
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
 from flopdocs.structure.tree import IO, Node, as_expr, walk
@@ -54,7 +55,7 @@ DTYPES: dict[str, Fraction] = {
 INDEX_BYTES = 8  # int64 token and position ids
 OPTIMIZERS = ("adamw", "sgd", "adafactor")
 ATTENTION = ("eager", "fused")
-RECOMPUTE = ("none", "selective", "full")
+RECOMPUTE = ("none", "selective", "full", "layers")  # layers: as full (each block's input kept)
 #: Roles whose kept tensors are the n_q × n_k probabilities (dropped by selective recompute).
 SCORE_ROLES = frozenset({"attention-softmax"})
 
@@ -93,7 +94,7 @@ def symbolic_saved(arch: Arch, attention: str, recompute: str) -> tuple[Any, Any
     """(elements kept at the activation dtype, fp32 elements kept, indices kept) for one
     sequence's forward under the attention kernel and the recompute rule."""
     tree = structure(arch)
-    if recompute == "full":
+    if recompute in ("full", "layers"):
         # each block keeps only its input (Korthikanti et al. 2022, section 4.1), what its
         # first leaf (the first norm) reads, plus what is outside the blocks (embeddings,
         # final norm, LM head); an encoder-decoder's stacks each so
@@ -228,19 +229,25 @@ def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:
     return n * per
 
 
-def kv_elements(config, positions: int, sequences: int | None = None, *, capped: bool = True) -> int:
-    """Numbers in K and V of every layer for ``positions`` (``capped``: at most the window),
-    N sequences: 2 · n_layers · n_kv · d_head · positions · N."""
-    window = config.get("window")
-    held = positions if window is None or not capped else min(positions, window)
+def kv_elements(config, positions: int, sequences: int | None = None) -> int:
+    """Numbers every layer caches for ``positions`` (a window holding at most w), N
+    sequences: :func:`flopdocs.counting.modes.kv_cache_bytes` at one byte a number, the
+    one declaration of what a layer caches."""
     n = config.n_sequences if sequences is None else sequences
-    return 2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * held * n
+    return modes.kv_cache_bytes(config, positions, 1) // config.n_sequences * n
 
 
-def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None, *,
-                   capped: bool = True) -> int:
+def kv_cache_bytes(config, positions: int, dtype: str, sequences: int | None = None) -> int:
     """:func:`kv_elements` at the KV dtype."""
-    return _bytes(kv_elements(config, positions, sequences, capped=capped), dtype_bytes(dtype, "--kv-dtype"))
+    return _bytes(kv_elements(config, positions, sequences), dtype_bytes(dtype, "--kv-dtype"))
+
+
+def settings(options, mode: str) -> Settings:
+    """The memory settings of :class:`flopdocs.counting.modes.Options`; recompute applies in
+    training-recompute mode only."""
+    return Settings(dtype=options.dtype, kv_dtype=options.kv_dtype, optimizer=options.optimizer,
+                    attention=options.attention,
+                    recompute=options.recompute if mode == "training-recompute" else "none")
 
 
 def footprint(config, mode: str, s: Settings, positions: int | None = None) -> Memory:

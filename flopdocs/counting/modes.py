@@ -60,15 +60,6 @@ class Options:
         return replace(self, prompt=prompt, context=context,
                        generate=self.generate if self.generate is not None else 1)
 
-    def memory_settings(self, mode: str):
-        """The dtypes and training rules memory is counted under; recompute applies in
-        training-recompute mode only."""
-        from flopdocs.counting.memory import Settings
-
-        return Settings(dtype=self.dtype, kv_dtype=self.kv_dtype, optimizer=self.optimizer,
-                        attention=self.attention,
-                        recompute=self.recompute if mode == "training-recompute" else "none")
-
     def shown(self, mode: str, tree_convention: bool) -> dict[str, Any]:
         """JSON's ``rules``: the flags that apply, and the mode's numbers."""
         out: dict[str, Any] = {}
@@ -96,7 +87,6 @@ def check(mode: str, options: Options) -> None:
     if options.recompute not in RECOMPUTE:
         raise ConfigError(f"must be one of {', '.join(RECOMPUTE)}, got {options.recompute!r}",
                           origin="--recompute")
-    options.memory_settings(mode).checked()
     for flag, value, least in (("--prompt", options.prompt, 1), ("--context", options.context, 0),
                                ("--generate", options.generate, 1), ("--dtype-bytes", options.dtype_bytes, 1)):
         if value is None:
@@ -177,9 +167,9 @@ def sum_keys(config, first_context: int, steps: int) -> int:
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    from flopdocs.counting.memory import kv_elements
-
-    return kv_elements(config, keys, capped=False) * dtype_bytes
-
-
+    """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
+    2·n_layers·n_kv_heads·d_head·positions·bytes·N."""
+    window = config.get("window")
+    held = keys if window is None else min(keys, window)
+    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * held
+            * dtype_bytes * config.n_sequences)

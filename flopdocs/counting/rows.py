@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from flopdocs import conventions
-from flopdocs.counting import memory_rows, modes
+from flopdocs.counting import memory, memory_rows, modes
 from flopdocs.structure import params as _params
 from flopdocs.config import symbols as S
 from flopdocs.counting.analysis import Analysis, analyse, check, refuse, symbolic_tree
@@ -202,7 +202,7 @@ def summary(counting: Counting, structure: Any) -> Summary:
     tokens, what the memory columns need (:func:`flopdocs.counting.memory_rows.row_exprs`)."""
     by_role, counted, checks = counting.outputs(structure)
     arch = structure[0] if isinstance(structure, tuple) else structure
-    extra = memory_rows.row_exprs(arch, counting.options.memory_settings(counting.mode), counting.mode)
+    extra = memory_rows.row_exprs(arch, memory.settings(counting.options, counting.mode), counting.mode)
     return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks,
                     extra)
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from flopdocs.config.config import Config, check_across, parse
+from flopdocs.counting.memory import settings
 from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS, row_columns, row_present
 from flopdocs.counting.rows import (COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row,
                                     summary)
@@ -203,7 +204,7 @@ class Sweep:
             return
         shares = _picker(list(self._roles))
         entries, structure_key = self._entries, self.structure.key
-        memory_of = row_columns(self.counting.options.memory_settings(self.counting.mode), self.counting.mode)
+        memory_of = row_columns(settings(self.counting.options, self.counting.mode), self.counting.mode)
         positions_of, w_index = self.counting.positions(self.mode_names), self._window_index
         p_at, extra_at = n_roles, n_roles + 4
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup

@@ -146,7 +146,7 @@ def of_analysis(a, chip: Accelerator, devices: int = 1) -> Time | None:
     step; training its FLOPs at peak (compute-bound); generate: none (see prefill and
     decode)."""
     cfg, o, mode = a.config, a.options, a.mode
-    s = o.memory_settings(mode)
+    s = memory.settings(o, mode)
     if cfg.is_encoder_decoder and mode != "forward" and not mode.startswith("training"):
         return None
     if mode == "decode":
