@@ -72,8 +72,12 @@ def test_table_shows_memory_only_when_asked(capsys):
 
 def test_notebook_memory():
     r = model("llama-2-7b", mode="training", options=Options(dtype="fp32", optimizer="sgd"))
-    m = r.analysis.memory
-    assert (m.weights, m.gradients, m.optimizer) == (4 * P7B, 4 * P7B, 4 * P7B)
+    m = r.memory
+    assert (m.weights, m.gradients, m.optimizer, m.kv_cache) == (4 * P7B, 4 * P7B, 4 * P7B, None)
+    from flopdocs.counting import timing
+
+    t = timing.of_analysis(model("llama-2-7b", mode="decode").analysis, timing.accelerator("h100-sxm"))
+    assert t.memory_seconds >= 2 * P7B / 3.35e12  # every weight read once a step
 
 
 def test_plan_prints_every_convention(capsys):

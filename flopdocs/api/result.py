@@ -149,6 +149,11 @@ class Result:
         return self.analysis.params
 
     @property
+    def memory(self):
+        """Bytes by term at the options' dtypes (:class:`flopdocs.counting.memory.Memory`)."""
+        return self.analysis.memory
+
+    @property
     def by_kind(self) -> dict[str, int]:
         """FLOPs by kind of arithmetic (``flopdocs.structure.roles.KINDS``); they sum to :attr:`total`.
 
