@@ -152,3 +152,13 @@ def test_compute_peak_per_dtype():
     assert compute_peak(h100, "int4") == 989e12  # weight-only int4: products in bf16
     assert compute_peak(a100, "fp8") == 312e12  # no FP8 units: the training format's peak
     assert compute_peak(a100, "fp32") == 19.5e12
+
+
+def test_training_recompute_memory(capsys):
+    base = _json(capsys, "gpt-2-small", "--mode", "training")["memory"]["activations"]
+    selective = _json(capsys, "gpt-2-small", "--mode", "training-recompute", "--recompute", "selective")
+    full = _json(capsys, "gpt-2-small", "--mode", "training-recompute", "--recompute", "full")
+    # selective drops each head's l x l probabilities: 12 layers x 12 heads x 1024^2 x 2 bytes
+    assert base - selective["memory"]["activations"] == 12 * 12 * 1024 * 1024 * 2
+    # full keeps each block's input: what is kept outside the blocks + 12 x 1024 x 768 x 2
+    assert full["memory"]["activations"] < selective["memory"]["activations"]

@@ -116,3 +116,13 @@ def test_activations_linear_in_sequences(n, l):
     many = parse(dict(LLAMA, l=l, N=n), "<b>")
     s = memory.Settings(dtype="fp16")
     assert memory.activation_bytes(many, s) == n * memory.activation_bytes(one, s)
+
+
+def test_recompute_layers_keeps_what_full_keeps():
+    """--recompute layers (checkpointed blocks, the conventions' mode) keeps each block's
+    input between forward and backward, as full does."""
+    cfg = parse(LLAMA, "<llama>")
+    full = memory.activation_bytes(cfg, memory.Settings(recompute="full"))
+    assert memory.activation_bytes(cfg, memory.Settings(recompute="layers")) == full
+    assert full < memory.activation_bytes(cfg, memory.Settings(recompute="selective")) \
+        < memory.activation_bytes(cfg, memory.Settings())
