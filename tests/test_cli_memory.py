@@ -38,6 +38,8 @@ def test_report_json_memory_by_mode(capsys):
     # 2 · 32 layers · 32 heads · 128 · 4096 positions (C = 4095, + the new token) · 4 · 1 byte
     assert decode["memory"]["kv_cache"] == 2 * 32 * 32 * 128 * 4096 * 4
     assert decode["config"]["N"] == 4
+    assert decode["memory_rules"] == dict(dtype="bf16", kv_dtype="fp8", optimizer="adamw", attention="eager",
+                                          recompute="none")
 
 
 def test_report_time_block(capsys):

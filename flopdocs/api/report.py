@@ -68,6 +68,7 @@ def as_json(a: Analysis, tree: Node, time: Any = None) -> dict[str, Any]:
     if a.kv_cache_bytes is not None:
         out["kv_cache_bytes"] = a.kv_cache_bytes
     out["memory"] = a.memory.as_dict()
+    out["memory_rules"] = a.memory_rules
     if time is not None:
         out["time"] = time.as_dict()
     return out

@@ -134,6 +134,15 @@ class Analysis:
         except ValueError as e:
             raise ConfigError(str(e), origin=self.config.origin) from None
 
+    @property
+    def memory_rules(self) -> dict:
+        """What :attr:`memory` assumes (JSON's ``memory_rules``)."""
+        from flopdocs.counting import memory
+
+        s = memory.settings(self.options, self.mode)
+        return {"dtype": s.dtype, "kv_dtype": s.kv, "optimizer": s.optimizer, "attention": s.attention,
+                "recompute": s.recompute}
+
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),
         ``{key: value}``; ``None`` for an encoder-decoder."""
