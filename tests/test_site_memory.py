@@ -38,7 +38,11 @@ def test_model_page_fits_and_answers():
     answers = {r["label"]: r for r in memory_page.answers(m)}
     assert answers["weights in bf16"]["value"] == 2 * P7B
     assert answers["decode step on one NVIDIA H100 SXM"]["value"] is None  # a time is not exact
-    page = render.makers(_data(), "abc")["models/llama-2-7b.md"]()
+    from flopdocs.site import derive, model_page
+
+    page = model_page.render(render.environment(), m, derive.anchor_map(_data().layers),
+                             lambda *a: dict(url="u", latest="u", title=a[1], key=a[2], commit="abc", year="2026",
+                                            pinned="", version="0", changes="../changes.md"))
     assert "### Fits on { #fits }" in page and "| NVIDIA H100 SXM | 80 GB | 1 | 1,072,927 | 1 |" in page
 
 
