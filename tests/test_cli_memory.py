@@ -164,3 +164,20 @@ def test_training_recompute_memory(capsys):
     assert base - selective["memory"]["activations"] == 12 * 12 * 1024 * 1024 * 2
     # full keeps each block's input: what is kept outside the blocks + 12 x 1024 x 768 x 2
     assert full["memory"]["activations"] < selective["memory"]["activations"]
+
+
+def test_plan_reproduces_the_engineers_76_and_53_hours(capsys):
+    """The issue's engineer: a Llama-style config (Llama 3.2 3B's shape: d_model 3072, 28
+    layers, d_ff 8192, 24 heads, 8 KV heads, a tied 128,256 vocabulary, l = 8192), 2T tokens
+    on 512 H100s at 40 % MFU: 76 h under flopdocs, 53 h under 6N.  6N: 6 · 3,212,749,824 ·
+    2e12 / (512 · 989e12 · 0.4) / 3600 = 52.9 h."""
+    sets = [a for kv in ("d_model=3072", "n_layers=28", "d_ff=8192", "n_heads=24", "n_kv_heads=8",
+                         "d_head=128", "tie_embeddings=true") for a in ("--set", kv)]
+    code, out, err = run(capsys, "plan", "llama-3-8b", "--tokens", "2e12", "--accelerator", "h100-sxm",
+                         "--devices", "512", "--mfu", "0.4", *sets)
+    assert code == 0, err
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:]}
+    assert rows["flopdocs"][4] == "76.2" and rows["6N"][3] == "52.9"  # the first row is starred
+    assert count(resolve("llama-3-8b").with_values(
+        {"d_model": 3072, "n_layers": 28, "d_ff": 8192, "n_heads": 24, "n_kv_heads": 8, "d_head": 128,
+         "tie_embeddings": True}, "<3b>")).total == 3_212_749_824
