@@ -181,3 +181,13 @@ def test_plan_reproduces_the_engineers_76_and_53_hours(capsys):
     assert count(resolve("llama-3-8b").with_values(
         {"d_model": 3072, "n_layers": 28, "d_ff": 8192, "n_heads": 24, "n_kv_heads": 8, "d_head": 128,
          "tie_embeddings": True}, "<3b>")).total == 3_212_749_824
+
+
+def test_time_by_role_sums_to_the_whole(capsys):
+    t = _json(capsys, "llama-2-7b", "--mode", "prefill", "--prompt", "512", "--accelerator", "a100")["time"]
+    roles = t["by_role"]
+    assert sum(r["flops"] for r in roles.values()) == t["flops"]
+    assert sum(r["bytes"] for r in roles.values()) == t["bytes"]
+    assert sum(r["seconds"] for r in roles.values()) == pytest.approx(t["seconds"])
+    # a prefill's FFN is a big matmul: far more FLOPs than bytes; its softmax is not
+    assert roles["ffn"]["intensity"] > 100 > roles["attention-softmax"]["intensity"]

@@ -62,18 +62,19 @@ def accelerator(name: str) -> Accelerator:
 
 
 @lru_cache(maxsize=None)
-def _leaf_exprs(arch: Arch, decode: bool) -> tuple[tuple[str, object, object, object], ...]:
-    """(name, FLOPs, activation elements moved, weight elements read) per leaf."""
+def _leaf_exprs(arch: Arch, decode: bool) -> tuple[tuple[str, str, object, object, object], ...]:
+    """(name, role, FLOPs, activation elements moved, weight elements read) per leaf."""
     out = []
     for path, n in walk(structure(arch, decode)):
         if n.is_leaf:
-            out.append(("/".join(path), n.value, n.io.reads + n.io.writes, n.io.weight_reads))
+            out.append(("/".join(path), n.role, n.value, n.io.reads + n.io.writes, n.io.weight_reads))
     return tuple(out)
 
 
 @dataclass(frozen=True)
 class Leaf:
     name: str
+    role: str
     flops: int
     bytes: int
     seconds: float
@@ -98,10 +99,25 @@ class Time:
     def intensity(self) -> float:
         return self.flops / self.bytes if self.bytes else float("inf")
 
+    @property
+    def by_role(self) -> dict[str, dict]:
+        """FLOPs, bytes, arithmetic intensity and roofline seconds of each role's leaves."""
+        out: dict[str, dict] = {}
+        for x in self.leaves:
+            r = out.setdefault(x.role, {"flops": 0, "bytes": 0, "seconds": 0.0})
+            r["flops"] += x.flops
+            r["bytes"] += x.bytes
+            r["seconds"] += x.seconds
+        for r in out.values():
+            r["intensity"] = r["flops"] / r["bytes"] if r["bytes"] else None
+        return out
+
     def as_dict(self) -> dict:
         out = {"seconds": self.seconds, "compute_seconds": self.compute_seconds,
                "memory_seconds": self.memory_seconds, "flops": self.flops, "bytes": self.bytes,
                "intensity": self.intensity}
+        if self.leaves:
+            out["by_role"] = self.by_role
         if self.decode:
             out["compute_bound_batch"] = self.compute_bound_batch
         return out
@@ -122,11 +138,11 @@ def roofline(config, dims: dict, decode: bool, s: memory.Settings, chip: Acceler
     act, wb = memory.dtype_bytes(s.dtype), memory.dtype_bytes(s.dtype)
     peak, bw = compute_peak(chip, s.dtype) * devices, chip.bandwidth_bytes_per_s * devices
     leaves, flops_total, bytes_total, a_total, w_total, f_one = [], 0, 0, 0, 0, 0
-    for name, f, a, w in _leaf_exprs(config.arch, decode):
+    for name, role, f, a, w in _leaf_exprs(config.arch, decode):
         fl, ae, we = _value(f, reps), _value(a, reps), _value(w, reps)
         moved = ceil(n * ae * act + we * wb)
         secs = max(n * fl / peak, moved / bw)
-        leaves.append(Leaf(name, n * fl, moved, secs))
+        leaves.append(Leaf(name, role, n * fl, moved, secs))
         flops_total += n * fl
         bytes_total += moved
         f_one += fl
