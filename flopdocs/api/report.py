@@ -70,7 +70,9 @@ def as_json(a: Analysis, tree: Node, time: Any = None) -> dict[str, Any]:
     if a.kv_cache_bytes is not None:
         out["kv_cache_bytes"] = a.kv_cache_bytes
     out["memory"] = a.memory.as_dict()
-    out["memory_rules"] = a.memory_rules
+    from flopdocs.counting import memory
+
+    out["memory_rules"] = memory.rules(a)
     if time is not None:
         out["time"] = time.as_dict()
     return out

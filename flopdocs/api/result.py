@@ -80,6 +80,7 @@ class Result:
     analysis: Analysis
     tree: Node  # evaluated, all N sequences; grouped by group()
     mode: str = "forward"
+    memory = property(lambda self: self.analysis.memory, doc="Bytes by term (counting.memory.Memory).")
 
     # -- what the model is ------------------------------------------------------------
 
@@ -147,11 +148,6 @@ class Result:
         {'total': 6738415616, 'non_embedding': 6476271616, 'active': 6738415616}
         """
         return self.analysis.params
-
-    @property
-    def memory(self):
-        """Bytes by term at the options' dtypes (:class:`flopdocs.counting.memory.Memory`)."""
-        return self.analysis.memory
 
     @property
     def by_kind(self) -> dict[str, int]:

@@ -116,43 +116,24 @@ class Analysis:
         return {r: by_role.get(r, 0) for r in roles}
 
     @property
-    def kv_cache_bytes(self) -> int | None:
-        """The KV cache at the mode's context (prefill P, decode C + 1, generate P + G)."""
-        o, cfg = self.options, self.config
-        keys = {"prefill": o.prompt, "decode": o.context + 1,
-                "generate": o.prompt + o.generate}.get(self.mode)
-        if keys is None or cfg.is_encoder_decoder:
-            return None
-        return modes.kv_cache_bytes(cfg, keys, o.dtype_bytes)
-
-    @property
     def cache_positions(self) -> int | None:
-        """Positions the KV cache holds in this mode (prefill P, decode C + 1, generate
-        P + G; before the window's cap), or None for the modes without one."""
+        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None)."""
         o = self.options
         if self.config.is_encoder_decoder:
             return None
         return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
 
+    @property
+    def kv_cache_bytes(self) -> int | None:
+        """The KV cache at :attr:`cache_positions`, ``--dtype-bytes`` a number."""
+        keys = self.cache_positions
+        return None if keys is None else modes.kv_cache_bytes(self.config, keys, self.options.dtype_bytes)
+
     @cached_property
     def memory(self):
-        """Bytes by term (:class:`flopdocs.counting.memory.Memory`) at the options' dtypes."""
+        """Bytes by term at the options' dtypes (:func:`flopdocs.counting.memory.of`)."""
         from flopdocs.counting import memory
-
-        try:
-            return memory.footprint(self.config, self.mode, memory.settings(self.options, self.mode),
-                                    self.cache_positions)
-        except ValueError as e:
-            raise ConfigError(str(e), origin=self.config.origin) from None
-
-    @property
-    def memory_rules(self) -> dict:
-        """What :attr:`memory` assumes (JSON's ``memory_rules``)."""
-        from flopdocs.counting import memory
-
-        s = memory.settings(self.options, self.mode)
-        return {"dtype": s.dtype, "kv_dtype": s.kv, "optimizer": s.optimizer, "attention": s.attention,
-                "recompute": s.recompute}
+        return memory.of(self)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),

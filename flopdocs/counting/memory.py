@@ -261,3 +261,19 @@ def footprint(config, mode: str, s: Settings, positions: int | None = None) -> M
     if mode in ("prefill", "decode", "generate") and positions is not None and not config.is_encoder_decoder:
         return Memory(w, None, None, None, kv_cache_bytes(config, positions, s.kv))
     return Memory(w, None, None, None, None)
+
+
+def of(a) -> Memory:
+    """The memory of an analysis (:class:`flopdocs.counting.analysis.Analysis`): its mode, its
+    options' settings, its KV cache positions."""
+    try:
+        return footprint(a.config, a.mode, settings(a.options, a.mode), a.cache_positions)
+    except ValueError as e:
+        raise ConfigError(str(e), origin=a.config.origin) from None
+
+
+def rules(a) -> dict:
+    """What :func:`of` assumes (JSON's ``memory_rules``)."""
+    s = settings(a.options, a.mode)
+    return {"dtype": s.dtype, "kv_dtype": s.kv, "optimizer": s.optimizer, "attention": s.attention,
+            "recompute": s.recompute}
