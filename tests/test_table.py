@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS
 from hypothesis import given, settings, strategies as st
 
 from flopdocs.cli import table
@@ -431,7 +433,9 @@ def test_report_and_table_import_no_site_machinery():
 def test_columns_are_the_keys_and_counts():
     cols = columns(Counting())
     assert cols[:5] == ("name", "convention", "mode", "scores", "macs")
-    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
+    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS
+    n = len(MEMORY_COLUMNS)
+    assert cols[-n - len(COUNT_COLUMNS):-n] == COUNT_COLUMNS and cols[-n:] == MEMORY_COLUMNS
     # the flags that apply, and the mode's own numbers between the keys and the counts
     assert columns(Counting("seed", "training-recompute"))[:6] == (
         "name", "convention", "mode", "scores", "macs", "recompute")
@@ -439,7 +443,7 @@ def test_columns_are_the_keys_and_counts():
     assert columns(Counting("palm"))[:4] == ("name", "convention", "mode", "l")
     for mode, numbers in (("prefill", ("prompt",)), ("decode", ("context",)), ("generate", ("prompt", "generate"))):
         cols = columns(Counting(mode=mode))
-        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS)] == numbers
+        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS) - len(MEMORY_COLUMNS)] == numbers
     assert [c for c in cols if c.startswith("share_")] == [f"share_{r}" for r in ROLES]
 
 

@@ -62,6 +62,11 @@ class Options:
     generate: int | None = None
     dtype_bytes: int = 2
     exclude: tuple[str, ...] | None = None  # roles left out; None: the convention's default
+    # memory (flopdocs.counting.memory): not counting flags, not shown in ``rules``
+    dtype: str = "bf16"  # weights and activations
+    kv_dtype: str | None = None  # default: dtype
+    optimizer: str = "adamw"
+    attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
 
     def resolved(self, config, mode: str) -> "Options":
         """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
@@ -236,7 +241,6 @@ def kv_bytes_per_key(config, dtype_bytes: int) -> int:
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    return kv_bytes_per_key(config, dtype_bytes) * keys * config.n_sequences
-
-
+    """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
+    2·n_layers·n_kv_heads·d_head·positions·bytes·N (:func:`kv_bytes_per_key` per position)."""
+    return kv_bytes_per_key(config, dtype_bytes) * windowed(config, keys) * config.n_sequences

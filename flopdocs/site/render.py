@@ -23,11 +23,9 @@ from flopdocs.site import derive
 from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path
 from flopdocs.site.gather import SiteData
 from flopdocs.site.pages import (audits, calculator, changes, compare, conventions as conventions_pages,
-                                 conventions_index, errata, home, layer, model as model_page,
+                                 conventions_index, errata, home, layer, memory, model as model_page,
                                  modes as modes_page, notebook, symbolic)
 from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct, times
-
-TITLE = model_page.TITLE
 
 _ANCHOR = re.compile(r"\{ #([a-z0-9-]+) \}")
 
@@ -84,7 +82,8 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
 
     made = dict([home.page(env, data), symbolic.page(env, data, cite), compare.page(env, data, cite),
                  conventions_index.page(env, data, cite), modes_page.page(env, data, cite),
-                 audits.page(env, data, cite), errata.page(env, data, cite), calculator.page(env, data)])
+                 memory.page(env, data, cite), audits.page(env, data, cite), errata.page(env, data, cite),
+                 calculator.page(env, data)])
     made.update(conventions_pages.pages(env, data, cite))
     made[notebook.PAGE] = notebook.page(NOTEBOOK)
     made[changes.PAGE] = changes.page(CHANGELOG)
@@ -108,6 +107,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Conventions": ["conventions.md",
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
+        {"Memory": memory.PAGE},
         {audits.TITLE: audits.PAGE},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},

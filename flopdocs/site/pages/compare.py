@@ -11,7 +11,7 @@ import re
 
 from flopdocs.site import plots
 from flopdocs.site.gather import SHARES, Model, SiteData
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 PAGE = "compare.md"
 

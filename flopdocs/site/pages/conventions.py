@@ -19,7 +19,7 @@ from flopdocs.counting import reproduced
 from flopdocs.structure.roles import ROLES
 from flopdocs.structure.tree import anchor, leaves
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 #: The roles of the weights a 2·P term stands for (every role whose leaves hold parameters).
 WEIGHT_ROLES = ("embedding", "position", "attention-projection", "router", "ffn", "norm", "lm-head")

@@ -11,7 +11,7 @@ from flopdocs.structure.tree import anchor
 from flopdocs.site import derive
 from flopdocs.site.gather import SiteData
 from flopdocs.site.pages import conventions as conventions_pages, papers
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 PAGE = "conventions.md"
 

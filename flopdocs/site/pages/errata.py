@@ -20,7 +20,7 @@ from flopdocs.structure.layers import LAYERS
 from flopdocs.structure.tree import anchor
 from flopdocs.site import derive
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 PAGE = "errata.md"
 

@@ -10,7 +10,7 @@ import sympy
 
 from flopdocs.structure.layers import LAYERS
 from flopdocs.site import derive
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 
 def _gathered(lines) -> str:

@@ -10,7 +10,7 @@ from flopdocs.counting.modes import Options
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.site.pages import answers
 from flopdocs.site.gather import Model, SiteData, decode_contexts
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 
 PAGE = "modes.md"
 

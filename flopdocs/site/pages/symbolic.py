@@ -11,7 +11,7 @@ from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.tree import anchor, leading_term
 from flopdocs.site import derive
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.pages.model import TITLE
+from flopdocs.site.addresses import TITLE
 from flopdocs.site.plots import crossover
 
 PAGE = "symbolic.md"
