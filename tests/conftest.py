@@ -1,23 +1,8 @@
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from flopdocs.config.config import parse
-
-_CACHE = tempfile.mkdtemp(prefix="flopdocs-test-cache-")
-
-
-def pytest_configure(config):
-    """Builds in this session (and the processes it starts) keep their generated programs
-    in a cache of its own (flopdocs.site.cache), never the user's."""
-    os.environ["FLOPDOCS_CACHE_DIR"] = _CACHE
-
-
-def pytest_unconfigure(config):
-    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
