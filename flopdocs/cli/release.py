@@ -44,11 +44,12 @@ def cmd_deploy(args) -> str:
     from flopdocs.site.versions import deploy, deploy_ref
 
     if args.ref is not None:
-        if args.name or args.title or args.catalogue:
-            raise ConfigError("deploy: --ref takes no --name, --title or --catalogue (the release's own)")
+        if args.name or args.title or args.catalogue or args.force:
+            raise ConfigError("deploy: --ref takes no --name, --title, --catalogue or --force (the release's own)")
         out = deploy_ref(args.site, args.ref)
         return f"flopdocs: deployed {args.ref} as {out.name}/ in {out.parent}\n"
-    out = deploy(args.site, __version__, name=args.name, title=args.title, catalogue_dir=args.catalogue)
+    out = deploy(args.site, __version__, name=args.name, title=args.title, catalogue_dir=args.catalogue,
+                 force=args.force)
     return f"flopdocs: deployed {__version__} as {out.name}/ in {out.parent}\n"
 
 
@@ -73,6 +74,8 @@ def add(sub) -> None:
     dp.add_argument("--name", help="the version's path: MAJOR.MINOR (default, from --version) or latest")
     dp.add_argument("--title", help="the selector's label (default: the version, e.g. 0.2.0)")
     dp.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs")
+    dp.add_argument("--force", action="store_true", help="replace a landing index.html that deploy "
+                    "did not write")
     dp.add_argument("--ref", help="instead, an earlier release's commit or tag (e.g. v0.1.0), built "
                     "by its own flopdocs build")
     dp.set_defaults(func=cmd_deploy)
