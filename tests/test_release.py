@@ -207,3 +207,24 @@ def test_the_addresses_from_before_versions_send_readers_to_latest(tmp_path):
     assert (site / "about.html").read_text() == "page"  # never over a file already there
     assert not (site / "404.html").exists() and not (site / "assets").exists()
     assert 'location.replace("latest/index.html"' in (site / "index.html").read_text()
+
+
+def test_a_hostile_name_in_the_changelog_table_is_text_in_its_own_cell(tmp_path, capsys):
+    """A model name with ``|`` and markup: one cell, rendered as text (changes.html)."""
+    import markdown
+
+    from flopdocs.site import diff as release
+
+    name = 'Tiny | 7B <img src=x onerror=alert(7)> [x](javascript:alert(1)) `c` \\|'
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, l in ((a, 64), (b, 128)):
+        d.mkdir()
+        (d / "tiny-7b-img-src-x-onerror-alert-7-x-javascript-alert-1-c.yaml").write_text(
+            TINY.replace("name: Tiny", f"name: {json.dumps(name)}").replace("l: 64", f"l: {l}"))
+    old, new = release.numbers_here(str(a)), release.numbers_here(str(b))
+    text = release.table(release.diff(old, new), old, new)
+    rendered = markdown.markdown(text, extensions=["tables"])
+    assert "<img" not in rendered and "<a " not in rendered and "<code>" not in rendered
+    rows = [r for r in rendered.split("<tr>")[2:]]
+    assert rows and all(r.count("<td") == 5 for r in rows)
+    assert all(html.unescape(r.split("<td>")[1].split("</td>")[0]) == name for r in rows)

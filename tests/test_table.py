@@ -461,3 +461,13 @@ def test_a_forward_sweep_does_not_check_each_length_again():
     assert sweep.structure.indices == ()
     (sweep,) = sweeps([find("gpt-2-small")], [parse_grid("l=1..4")], {}, Counting(mode="prefill"))
     assert sweep.structure.indices == (0,)
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x", "y")', "+1+2", "-2+3", "@SUM(A1)"])
+def test_a_name_a_spreadsheet_would_run_is_written_as_text(capsys, tmp_path, name):
+    p = tmp_path / "m.yaml"
+    p.write_text(SEED.replace("name: seed-check", f"name: {json.dumps(name)}"), encoding="utf-8")
+    _, text, _ = run(capsys, "table", str(p), "--grid", "l=1,2")
+    assert [r["name"] for r in csv_rows(text)] == ["'" + name] * 2  # a leading ' : text, not a formula
+    _, lines, _ = run(capsys, "table", str(p), "--grid", "l=1,2", "--format", "jsonl")
+    assert [json.loads(x)["name"] for x in lines.splitlines()] == [name] * 2  # JSON is data: as given

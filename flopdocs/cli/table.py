@@ -115,12 +115,19 @@ def with_sets(base: Config, sets: Mapping[str, Any]) -> tuple[dict[str, Any], st
 # -- output ---------------------------------------------------------------------------
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet: written with a
+#: leading ``'``, which makes it text.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if value[:1] in _FORMULA:  # a spreadsheet would run it as a formula (OWASP's advice)
+            value = "'" + value
         if any(c in value for c in ',"\r\n') or value != value.strip():
             return '"' + value.replace('"', '""') + '"'
         return value

@@ -25,6 +25,7 @@ from pathlib import Path
 from flopdocs.counting import published as _numbers
 from flopdocs.config.config import ConfigError
 from flopdocs.base.resources import CHECKOUT
+from flopdocs.site.text import md_cell
 
 _FLOPS = ("forward FLOPs", "forward FLOPs per token")
 
@@ -117,18 +118,22 @@ def diff(old: dict, new: dict) -> list[dict]:
 
 
 def _cell(value) -> str:
-    return "–" if value is None else f"{value:,}"
+    return "–" if value is None else f"{value:,}" if type(value) is int else md_cell(value)
 
 
 def table(rows: list[dict], old: dict, new: dict) -> str:
-    """The rows as the CHANGELOG's Markdown table (with a line naming both sides)."""
-    head = (f"{len(rows)} published numbers changed from {old['version']} (default convention "
-            f"{old['convention']}) to {new['version']} (default convention {new['convention']}).\n\n")
+    """The rows as the CHANGELOG's Markdown table (with a line naming both sides).  Every
+    text is escaped for a Markdown table cell that becomes HTML (:func:`md_cell`): a name
+    is data, from either side's catalogue."""
+    v = {side: {k: md_cell(d[k]) for k in ("version", "convention")} for side, d in (("old", old), ("new", new))}
+    head = (f"{len(rows)} published numbers changed from {v['old']['version']} (default convention "
+            f"{v['old']['convention']}) to {v['new']['version']} (default convention "
+            f"{v['new']['convention']}).\n\n")
     if not rows:
         return head
     lines = ["| model | quantity | old | new | why |", "|---|---|--:|--:|---|"]
-    lines += [f"| {r['model']} | {r['quantity']} | {_cell(r['old'])} | {_cell(r['new'])} | {r['why']} |"
-              for r in rows]
+    lines += [f"| {md_cell(r['model'])} | {md_cell(r['quantity'])} | {_cell(r['old'])} | {_cell(r['new'])} "
+              f"| {md_cell(r['why'])} |" for r in rows]
     return head + "\n".join(lines) + "\n"
 
 
