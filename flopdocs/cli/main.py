@@ -24,6 +24,13 @@ from flopdocs.base.writing import discard_stdout, emit, write_atomic
 
 
 class _Parser(argparse.ArgumentParser):
+    """One line and exit 2 for a usage error; a flag is never matched by a prefix of its
+    name (``--dtype bf16`` is not ``--dtype-bytes``): every parser and subparser."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one line, exit 2
         raise ConfigError(f"{self.prog}: {message}")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from flopdocs.config import catalogue
-from flopdocs.config.config import Config, parse, parse_override
+from flopdocs.config.config import Config, parse, parse_overrides
 from flopdocs.counting.rows import Counting, columns
 from flopdocs.errors import ConfigError
 from flopdocs.counting.grid import Axis, check_axes, check_size, parse_grid
@@ -49,7 +49,7 @@ def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Seq
     """``flopdocs table``: the rows of the models named (catalogue names or YAML files),
     of every catalogue model (``all_models``) or, with neither, of the seed's model, with
     ``--set`` and ``--grid`` applied; every row is checked before the first is written."""
-    overrides = dict(parse_override(s) for s in sets)
+    overrides = parse_overrides(sets)
     axes = [parse_grid(g) for g in grids]
     bases = list(catalogue.models()) if all_models else []
     for m in models:

@@ -20,8 +20,8 @@ from flopdocs.errors import ConfigError
 class Row:
     convention: str
     per_token: Fraction | None  # training FLOPs per token (exact), None when refused
-    mfu: float | None
-    hfu: float | None
+    mfu: Fraction | None  # exact: a float overflows on 1e300 tokens/s over 1e-300 FLOP/s
+    hfu: Fraction | None
     refused: str = ""
 
 
@@ -47,9 +47,31 @@ def rows(cfg: Config, tokens_per_second: float, peak: float, devices: int,
             continue
         hfu = None
         if "training-recompute" in conventions.get(name).MODES:
-            hfu = float(_per_token(cfg, name, "training-recompute") * speed / capacity)
-        out.append(Row(name, per_token, float(per_token * speed / capacity), hfu))
+            hfu = _per_token(cfg, name, "training-recompute") * speed / capacity
+        out.append(Row(name, per_token, per_token * speed / capacity, hfu))
     return out
+
+
+#: Beyond these a utilisation is not a measurement: said beside the figure.
+HIGHEST, LOWEST = Fraction(1), Fraction(1, 1000)
+_SHOWN_UP_TO = 10**9  # percent: a larger figure is written as a bound, not 600 digits
+
+
+def percent(x: Fraction) -> str:
+    """A utilisation as a percentage with one decimal, computed exactly (any size), and
+    what is wrong with it when it is above 100 % (more than the hardware's peak) or below
+    0.1 % (most likely a unit: tokens/s of the whole job, FLOP/s of one device)."""
+    p = x * 100
+    if p > _SHOWN_UP_TO:
+        text = f"more than {_SHOWN_UP_TO:,}%"
+    else:
+        tenths = round(p * 10)
+        text = f"{tenths // 10:,}.{tenths % 10}%"
+    if x > HIGHEST:
+        return f"{text} (above 100%: impossible)"
+    if x < LOWEST:
+        return f"{text} (below 0.1%: check the units)"
+    return text
 
 
 def table(head: str, rows: list[Row]) -> str:
@@ -60,10 +82,17 @@ def table(head: str, rows: list[Row]) -> str:
     for i, r in enumerate(rows):
         name = r.convention + (" *" if i == 0 else "")
         if r.per_token is not None:
-            cells.append((name, f"{round(r.per_token):,}", f"{100 * r.mfu:.1f}%",
-                          f"{100 * r.hfu:.1f}%" if r.hfu is not None else "–"))
+            cells.append((name, f"{round(r.per_token):,}", percent(r.mfu),
+                          percent(r.hfu) if r.hfu is not None else "–"))
     widths = [max(len(c[i]) for c in cells) for i in range(4)]
     for c in cells:
         lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:]))]))
     lines += [f"{r.convention.ljust(widths[0])}  refused: {r.refused}" for r in rows if r.per_token is None]
+    shown = [r.mfu for r in rows if r.mfu is not None]
+    if any(x > HIGHEST for x in shown):
+        lines.append("Above 100%: more FLOP/s than the devices' peak; check --tokens-per-second "
+                     "(the whole job's), --peak-flops or --accelerator (one device's) and --devices.")
+    elif any(x < LOWEST for x in shown):
+        lines.append("Below 0.1%: check the units: --tokens-per-second is the whole job's, "
+                     "--peak-flops one device's FLOP/s (e.g. 3.12e14, not 312).")
     return "\n".join(lines) + "\n"
