@@ -90,6 +90,12 @@ def _umask() -> int:
     return mask
 
 
+#: The typography flopdocs itself writes, and its ASCII spelling for a stdout that cannot
+#: hold it (``PYTHONIOENCODING=ascii``).
+_PLAIN = str.maketrans({"×": "x", "–": "-", "—": "-", "→": "->", "·": "*", "…": "...", "≈": "~",
+                        "²": "^2", "√": "sqrt", "ᵀ": "^T", "‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
 def emit(out: str) -> int:
     """Write a command's output to stdout and flush it; the exit status.
 
@@ -101,7 +107,10 @@ def emit(out: str) -> int:
     if stream is None:  # started with stdout closed (>&-)
         return 141 if out else 0
     try:
-        stream.write(out)
+        try:
+            stream.write(out)
+        except UnicodeEncodeError:  # our own typography (×, –, →) has ASCII spellings; a name has none
+            stream.write(out.translate(_PLAIN))
         stream.flush()
     except BrokenPipeError:
         discard_stdout(stream)

@@ -140,8 +140,28 @@ def cmd_table(args) -> str:
     from flopdocs.cli import table
 
     counting = table.Counting(args.convention, args.mode, _options(args))
-    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, sys.stdout)
+    out = sys.stdout if sys.stdout is not None else _Closed()  # started with >&-: a reader gone
+    try:
+        table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, out)
+    except UnicodeEncodeError as e:  # a name stdout's encoding cannot hold
+        raise ConfigError(f"stdout: character {ascii(e.object[e.start:e.start + 1])} cannot be written in "
+                          f"{out.encoding} (set PYTHONIOENCODING=utf-8)") from None
     return ""
+
+
+class _Closed:
+    """stdout when the process started without one: every write is a reader gone."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def cmd_build(args) -> str:

@@ -18,7 +18,12 @@ def cmd_diff(args) -> str:
     from flopdocs.site import diff as release
 
     cats = args.catalogue
-    if args.ref is None:
+    if args.numbers is not None:
+        if args.ref is not None or len(cats) > 1 or args.changelog is not None:
+            raise ConfigError("diff: --numbers OLD.json takes at most one --catalogue (the new side), "
+                              "no REF and no --changelog")
+        old, new = release.numbers_file(args.numbers), release.numbers_here(cats[0] if cats else None)
+    elif args.ref is None:
         if len(cats) != 2:
             raise ConfigError("diff: give a git REF, or --catalogue OLD --catalogue NEW")
         old, new = release.numbers_here(cats[0]), release.numbers_here(cats[1])
@@ -64,6 +69,8 @@ def add(sub) -> None:
     d.add_argument("ref", nargs="?", help="a commit, tag or branch of this repository (e.g. v0.1.0)")
     d.add_argument("--catalogue", action="append", default=[], metavar="DIR",
                    help="with REF: the catalogue both sides evaluate; without: give two (old, new)")
+    d.add_argument("--numbers", metavar="OLD.json", help="instead of REF: the old numbers, as "
+                   "'flopdocs numbers' wrote them (read as data; nothing of theirs is run)")
     d.add_argument("--format", choices=("md", "json"), default="md")
     d.add_argument("--changelog", metavar="FILE", help="write the table into FILE's section of this "
                    "version (CHANGELOG.md), between its generated markers")
