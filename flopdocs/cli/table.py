@@ -191,9 +191,16 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
                 text = _csv_text if fmt == "csv" else json.dumps
                 values = (tuple(map(text, v)) for v in values)
             lines = map(_template(sweep, fmt).__mod__, values)
-            while batch := list(islice(lines, chunk)):
-                out.write("".join(batch))
-                done += len(batch)
+            while True:
+                batch: list[str] = []
+                try:
+                    batch.extend(islice(lines, chunk))  # keeps the rows made before a row's error
+                finally:  # a streamed grid's bad row: the rows before it are written, then its line
+                    if batch:
+                        out.write("".join(batch))
+                        done += len(batch)
+                if not batch:
+                    break
                 if progress is not None:
                     progress.update(done)
     finally:  # a closed pipe or Ctrl-C leaves no half-drawn bar

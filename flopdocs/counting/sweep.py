@@ -5,6 +5,11 @@ Which structure a row has, whether it is valid, and the keys it does not give
 (:func:`flopdocs.config.config.parse`, its rules across keys, ``Config.arch``, ``Config.get``),
 run once per distinct combination of the axis values that code reads
 (:class:`_Determined`): every row is covered, and checked, before the first is written.
+Where that would be more than :data:`TABULATED` runs (a default read from a long axis:
+``--grid d_model=8..80000000+8`` gives each row its own ``d_head``), or the grid has more
+than :data:`CHECKED_ROWS` rows, the code runs per row instead (:class:`_PerRow`, a bounded
+memo): the first row comes at once, memory does not grow with the grid, and a row that
+cannot be counted ends the stream with its one-line error when it is reached.
 The counts come from the structure's compiled :func:`~flopdocs.counting.rows.summary`; a row
 whose values it cannot vouch for is counted by the reference.
 """
@@ -23,6 +28,12 @@ from flopdocs.config.keys import BY_NAME
 from flopdocs.structure.roles import ROLES
 
 _ROLES = tuple(ROLES)  # indexable, in ROLES order
+#: At most this many runs of the real code tabulate one function of the row up front.
+TABULATED = 8192
+#: Grids up to this many rows are checked whole before the first row is written.
+CHECKED_ROWS = 100_000
+#: The most configs (and per-row results) kept in memory at once.
+_KEPT = 4096
 
 
 class _Logged(Mapping):
@@ -66,11 +77,42 @@ class _Determined:
         return _picker(list(self.indices))
 
 
-def _determine(axes: Sequence[Axis], run: Callable[[tuple[int, ...]], tuple[Any, set[int]]]) -> _Determined:
+class _PerRow:
+    """A function of the row run per row (its table would be too long): the result of a
+    row is kept, at most :data:`_KEPT` at once, under the values of the axes read so far
+    (widened, and the memo emptied, when a run reads another)."""
+
+    def __init__(self, run: Callable[[tuple[int, ...]], tuple[Any, set[int]]], indices: set[int]):
+        self.run, self.indices, self.memo = run, set(indices), {}
+        self._pick = _picker(sorted(self.indices))
+
+    def get(self, combo: tuple[int, ...]) -> Any:
+        key = self._pick(combo)
+        found = self.memo.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        result, read = self.run(combo)
+        if not read <= self.indices:
+            self.indices |= read
+            self._pick, self.memo = _picker(sorted(self.indices)), {}
+            key = self._pick(combo)
+        if len(self.memo) >= _KEPT:
+            self.memo.clear()
+        self.memo[key] = result
+        return result
+
+
+_MISSING = object()
+
+
+def _determine(axes: Sequence[Axis], run: Callable[[tuple[int, ...]], tuple[Any, set[int]]]
+               ) -> _Determined | _PerRow:
     first = tuple(a.values[0] for a in axes)
     indices: set[int] = set()
     while True:
         order = sorted(indices)
+        if grid_size([axes[i] for i in order]) > TABULATED:
+            return _PerRow(run, indices)
         table: dict[tuple[int, ...], Any] = {}
         widened = False
         for values in product([axes[i].values for i in order]):
@@ -117,8 +159,9 @@ class Sweep:
         found = self._parsed.get(combo)
         if found is None:
             found = parse({**self.data, **dict(zip(self.axis_keys, combo))}, self.row_origin(combo))
-            if len(self._parsed) < 100_000:
-                self._parsed[combo] = found
+            if len(self._parsed) >= _KEPT:
+                self._parsed.clear()
+            self._parsed[combo] = found
         return found
 
     def _logged(self, combo: tuple[int, ...]) -> tuple[Config, set[str]]:
@@ -154,7 +197,7 @@ class Sweep:
             return (cfg.get(key) if applies else None), self._axes_read(reads)
 
         found = _determine(self.axes, run)
-        if not found.indices:
+        if isinstance(found, _Determined) and not found.indices:
             return "const", found.table[()]
         return "derived", found
 
@@ -182,6 +225,19 @@ class Sweep:
             self._roles = tuple(range(len(ROLES)))
             self._zero_roles = set()
             return
+        if isinstance(self.structure, _PerRow):  # structures met as the rows come: compiled then
+            self._zero_roles, self._roles = set(), tuple(range(len(ROLES)))  # a 0 share: 0.0 either way
+            entries: dict[Any, tuple] = {}
+
+            def entry(combo: tuple[int, ...], arch_of=self.structure.get) -> tuple:
+                arch = arch_of(combo)
+                found = entries.get(arch)
+                if found is None:
+                    p = summary(self.counting, arch)
+                    found = entries[arch] = (p.function, _picker([where[k] for k in p.keys]))
+                return found
+            self._entry = entry
+            return
         programs = {s: summary(self.counting, s) for s in set(self.structure.table.values())}
         # a role whose FLOPs are the zero polynomial in every structure here: its share is 0.0
         self._zero_roles = {r for i, r in enumerate(ROLES)
@@ -192,6 +248,16 @@ class Sweep:
         self._checkers = {proj: (programs[arch].checker.function,
                                  _picker([where[k] for k in programs[arch].checker_keys]))
                           for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
+        entries, structure_key = self._entries, self.structure.key
+        one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
+        self._entry = (lambda combo: one) if one is not None else (lambda combo: entries[structure_key(combo)])
+
+    @property
+    def streamed(self) -> bool:
+        """Whether rows are checked as they are written (a long grid, or a function of the
+        row run per row), not all before the first."""
+        return len(self) > CHECKED_ROWS or any(
+            isinstance(d, _PerRow) for d in (self.structure, self.mode, *(w for _, w in self._derived)))
 
     def layout(self) -> list[tuple[str, Any]]:
         """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples
@@ -221,6 +287,8 @@ class Sweep:
         value is not whole is counted by the reference, which raises); a closed form's rows
         are the reference's, each counted.  Every other row was checked when the sweep was
         made."""
+        if self.streamed:  # each row checked as it is written (values() raises its error)
+            return
         if not self.counting.compiled:
             for _ in self.values():
                 pass
@@ -258,13 +326,11 @@ class Sweep:
             for combo in product([a.values for a in self.axes]):
                 yield self._reference(combo, (*key_row(combo), *shown(mode_of(combo))))
             return
-        shares = _picker(list(self._roles))
-        entries, structure_key = self._entries, self.structure.key
-        one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
+        shares, entry = _picker(list(self._roles)), self._entry
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = key_row(combo)
-            function, pick = one or entries[structure_key(combo)]
+            function, pick = entry(combo)
             if self.mode_names:
                 numbers = mode_of(combo)
                 shown_numbers = shown(numbers)
@@ -294,6 +360,8 @@ def _picker(indices: list[int]) -> Callable[[tuple], tuple]:
     return itemgetter(*indices)
 
 
-def _derived_getter(d: _Determined) -> Callable[[tuple[int, ...]], Any]:
+def _derived_getter(d: _Determined | _PerRow) -> Callable[[tuple[int, ...]], Any]:
+    if isinstance(d, _PerRow):
+        return d.get
     key, table = d.key, d.table
     return lambda combo: table[key(combo)]
