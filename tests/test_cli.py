@@ -169,10 +169,12 @@ BAD = [
     ("base 60", SEED.replace("l: 512", "l: 8:32"), "'8:32': write whole numbers in decimal"),
     ("octal", SEED.replace("l: 512", "l: 010"), "'010': write whole numbers in decimal"),
     ("deep nesting", "a: " + "[" * 20000 + "]" * 20000 + "\n", "malformed YAML: nested too deeply"),
-    # nine levels of nine aliases stand for 9**9 items: the message names the type only
+    # nine levels of nine aliases stand for 9**9 items: counted toward the 1 MiB cap, expanded
     ("aliases", "name: [&a0 [x,x,x,x,x,x,x,x,x], " + ", ".join(
         f"&a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)) + "]\n"
-     + SEED.split("\n", 1)[1], "name: must be a non-empty string, got a list"),
+     + SEED.split("\n", 1)[1], "its aliases expand to more than 1 MiB"),
+    # a few aliases of a small map: well under the cap, read as ever
+    ("few aliases", "x: &m {a: 1}\ny: [*m, *m, *m]\n" + SEED, "x: unknown key"),
     ("newline in name", SEED.replace("name: seed-check", 'name: "Evil\\n<img>"'),
      "name: character 5 ('\\n') is not printable text"),
     ("surrogate in name", SEED.replace("name: seed-check", 'name: "x\\ud800"'),

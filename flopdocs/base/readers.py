@@ -73,8 +73,32 @@ _MERGE = "tag:yaml.org,2002:merge"
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _size(node, sizes: dict[int, int]) -> int:
+    """The data a node stands for, aliases expanded (a scalar's text, plus one per node),
+    each node worked out once."""
+    found = sizes.get(id(node))
+    if found is None:
+        if isinstance(node, yaml.ScalarNode):
+            found = len(node.value) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            found = 1 + sum(_size(c, sizes) for c in node.value)
+        else:
+            found = 1 + sum(_size(k, sizes) + _size(v, sizes) for k, v in node.value)
+        sizes[id(node)] = found
+    return found
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on two counts:
+    """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on three counts:
+
+    - aliases count toward the size cap: the data the document stands for, every alias
+      expanded, is at most :data:`MAX_CONFIG_BYTES`, counted as it is composed (a 1 MB
+      list of 200,000 aliases of one config stands for 200,000 configs: refused after
+      the first 1 MiB of them, in well under a second);
 
     - a key given twice in one mapping is refused (PyYAML alone keeps the last, hiding a
       typo'd edit), checked on the composed nodes before merge keys are flattened, so
@@ -82,6 +106,21 @@ class _StrictLoader(yaml.SafeLoader):
     - ints are decimal: YAML 1.1's ``0x200``, ``0b1000``, ``010`` (octal) and ``8:32``
       (base 60, read as 512) are refused rather than silently converted.
     """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.expanded, self.sizes = 0, {}
+
+    def compose_node(self, parent, index):
+        alias = self.check_event(yaml.AliasEvent)
+        node = super().compose_node(parent, index)
+        if alias:
+            self.expanded += _size(node, self.sizes)
+        elif isinstance(node, yaml.ScalarNode):
+            self.expanded += len(node.value) + 1
+        if self.expanded > MAX_CONFIG_BYTES:
+            raise _TooLarge()
+        return node
 
     def construct_document(self, node):
         _check_unique(node, set())
@@ -133,6 +172,9 @@ def read_yaml(path: str | Path) -> Any:
         data = yaml.load(text, Loader=_StrictLoader)  # yaml.SafeLoader, duplicate keys refused
     except _DuplicateKey as e:
         raise ConfigError(f"{origin}: {e}") from None
+    except _TooLarge:
+        raise ConfigError(f"{origin}: its aliases expand to more than 1 MiB ({MAX_CONFIG_BYTES} bytes) "
+                          "of data, too large for a YAML file") from None
     except ValueError as e:  # an int past 4300 digits, an impossible date (2024-13-45), ...
         if "integer string conversion" in str(e):
             raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
