@@ -204,7 +204,9 @@ def read_json(path: str | Path) -> Any:
     origin = str(path)
     text = read_text(path, "a config.json")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except _NotJSON as e:
+        raise ConfigError(f"{origin}: malformed JSON: {e.args[0]} is not JSON (a number is digits)") from None
     except json.JSONDecodeError as e:
         raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except _DuplicateJSONKey as e:
@@ -217,6 +219,16 @@ def read_json(path: str | Path) -> Any:
 
 class _DuplicateJSONKey(Exception):
     pass
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """``json.loads`` hook: ``NaN``, ``Infinity`` and ``-Infinity`` are Python's, not JSON's
+    (a browser's ``JSON.parse`` refuses them too)."""
+    raise _NotJSON(name)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

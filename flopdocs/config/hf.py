@@ -19,6 +19,7 @@ from flopdocs.config.config import Config, parse
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
+from flopdocs.config.hf_values import check_values
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
@@ -96,6 +97,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
+    check_values(hf, origin)  # every field read of its type: the calculator's paste runs the same list
     _check_layer_types(hf, origin)
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:

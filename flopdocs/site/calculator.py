@@ -51,6 +51,7 @@ from flopdocs.compile.codegen_js import javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.structure.grouping import family_subtrees
 from flopdocs.config.hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
+from flopdocs.config.hf_values import page_rules
 from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS,
                                   T5_BUCKETS, T5_RELATIVE)
 from flopdocs.structure.roles import KINDS, ROLES
@@ -138,7 +139,7 @@ def assets(data: SiteData) -> dict[str, str]:
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
         "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
-        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES),
+        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES), "hfRules": page_rules(),
         "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }
