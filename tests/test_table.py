@@ -483,21 +483,21 @@ def test_a_name_a_spreadsheet_would_run_is_written_as_text(capsys, tmp_path, nam
 def test_rows_computed_per_row_are_the_tabulated_ones(capsys, monkeypatch, argv):
     """A default read from a long axis is worked out per row (no table of every value up
     front); the rows are byte for byte the tabulated ones."""
-    from flopdocs.counting import sweep
+    from flopdocs.counting import tabulate
 
     code, tabulated, _ = run(capsys, "table", *argv)
-    monkeypatch.setattr(sweep, "TABULATED", 4)
+    monkeypatch.setattr(tabulate, "TABULATED", 4)
     code2, per_row, _ = run(capsys, "table", *argv)
     assert code == code2 == 0 and per_row == tabulated and len(tabulated.splitlines()) > 25
 
 
 def test_a_bad_row_of_a_streamed_grid_ends_it_with_one_line(capsys, monkeypatch):
-    from flopdocs.counting import sweep
+    from flopdocs.counting import tabulate
 
     argv = ["table", "--grid", "d_model=8..800+8,12"]  # 100 good rows, then 12 (not divisible by 8 heads)
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and "d_model" in err  # checked up front
-    monkeypatch.setattr(sweep, "TABULATED", 4)
+    monkeypatch.setattr(tabulate, "TABULATED", 4)
     code, out, err = run(capsys, *argv)
     assert code == 2 and len(csv_rows(out)) == 100 and err.count("\n") == 1 and "d_model" in err, err
 

@@ -127,6 +127,21 @@ def emit(out: str) -> int:
     return 0
 
 
+class ClosedStdout:
+    """stdout when the process started without one (``>&-``): every write is a reader gone."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 def discard_stdout(stream) -> None:
     """Point stdout's descriptor at /dev/null, so the interpreter's last flush of what is
     still buffered succeeds quietly (Python's recipe for a broken pipe)."""

@@ -20,7 +20,7 @@ from flopdocs.counting.modes import MODES, Options
 from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
-from flopdocs.base.writing import discard_stdout, emit, write_atomic
+from flopdocs.base.writing import ClosedStdout, discard_stdout, emit, write_atomic
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,28 +140,9 @@ def cmd_table(args) -> str:
     from flopdocs.cli import table
 
     counting = table.Counting(args.convention, args.mode, _options(args))
-    out = sys.stdout if sys.stdout is not None else _Closed()  # started with >&-: a reader gone
-    try:
-        table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, out)
-    except UnicodeEncodeError as e:  # a name stdout's encoding cannot hold
-        raise ConfigError(f"stdout: character {ascii(e.object[e.start:e.start + 1])} cannot be written in "
-                          f"{out.encoding} (set PYTHONIOENCODING=utf-8)") from None
+    out = sys.stdout if sys.stdout is not None else ClosedStdout()  # started with >&-: a reader gone
+    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, out)
     return ""
-
-
-class _Closed:
-    """stdout when the process started without one: every write is a reader gone."""
-
-    encoding = "utf-8"
-
-    def write(self, text: str) -> int:
-        raise BrokenPipeError(32, "stdout is closed")
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 def cmd_build(args) -> str:

@@ -203,6 +203,9 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
                     break
                 if progress is not None:
                     progress.update(done)
+    except UnicodeEncodeError as e:  # a name stdout's encoding cannot hold
+        raise ConfigError(f"stdout: character {ascii(e.object[e.start:e.start + 1])} cannot be written "
+                          f"in {out.encoding} (set PYTHONIOENCODING=utf-8)") from None
     finally:  # a closed pipe or Ctrl-C leaves no half-drawn bar
         if progress is not None:
             progress.close()

@@ -82,13 +82,6 @@ def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
     return _optional(hf, origin, name, default, lambda v: isinstance(v, bool), "true or false")
 
 
-def _check_layer_types(hf: Mapping[str, Any], origin: str) -> None:
-    kinds = hf.get("layer_types")
-    if isinstance(kinds, list) and len(set(map(str, kinds))) > 1:
-        raise ConfigError(f"{origin}: layer_types: layers of different kinds "
-                          f"({', '.join(sorted(set(map(str, kinds))))}) are not modelled")
-
-
 def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
     if not isinstance(hf, Mapping):
@@ -97,8 +90,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    check_values(hf, origin)  # every field read of its type: the calculator's paste runs the same list
-    _check_layer_types(hf, origin)
+    check_values(hf, origin)  # each field's type: one list, the calculator's paste runs it too
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name

@@ -60,8 +60,9 @@ def _valid(kind: str, value: Any) -> bool:
 
 
 def check_values(hf: Mapping[str, Any], origin: str) -> None:
-    """Every field of :data:`KINDS` the file gives (not null) is of its kind; else one line
-    naming the field (an int field's words are :func:`~flopdocs.config.checks.check_int`'s)."""
+    """Every field of :data:`KINDS` the file gives (not null) is of its kind, and
+    ``layer_types`` names one kind of layer; else one line naming the field (an int
+    field's words are :func:`~flopdocs.config.checks.check_int`'s)."""
     for name, kind in KINDS.items():
         value = hf.get(name)
         if value is None or _valid(kind, value):
@@ -69,6 +70,10 @@ def check_values(hf: Mapping[str, Any], origin: str) -> None:
         if kind == INT:
             check_int(origin, name, value)  # raises, in the words a YAML config gets
         raise ConfigError(f"{origin}: {name}: must be {EXPECTED[kind]}, got {shown(value)}")
+    kinds = set(hf.get("layer_types") or ())  # strings, checked above
+    if len(kinds) > 1:
+        raise ConfigError(f"{origin}: layer_types: layers of different kinds "
+                          f"({', '.join(sorted(kinds))}) are not modelled")
 
 
 def page_rules() -> dict[str, Any]:

@@ -4,10 +4,10 @@ Which structure a row has, whether it is valid, and the keys it does not give
 (``d_head`` from ``d_model / n_heads``, ...) are answered by the real code
 (:func:`flopdocs.config.config.parse`, its rules across keys, ``Config.arch``, ``Config.get``),
 run once per distinct combination of the axis values that code reads
-(:class:`_Determined`): every row is covered, and checked, before the first is written.
-Where that would be more than :data:`TABULATED` runs (a default read from a long axis:
+(:class:`~flopdocs.counting.tabulate.Determined`): every row is covered, and checked, before the first is written.
+Where that would be more than :data:`~flopdocs.counting.tabulate.TABULATED` runs (a default read from a long axis:
 ``--grid d_model=8..80000000+8`` gives each row its own ``d_head``), or the grid has more
-than :data:`CHECKED_ROWS` rows, the code runs per row instead (:class:`_PerRow`, a bounded
+than :data:`CHECKED_ROWS` rows, the code runs per row instead (:class:`~flopdocs.counting.tabulate.PerRow`, a bounded
 memo): the first row comes at once, memory does not grow with the grid, and a row that
 cannot be counted ends the stream with its one-line error when it is reached.
 The counts come from the structure's compiled :func:`~flopdocs.counting.rows.summary`; a row
@@ -16,119 +16,20 @@ whose values it cannot vouch for is counted by the reference.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from operator import itemgetter
+from dataclasses import replace
 from typing import Any
 
 from flopdocs.config.config import Config, check_across, parse
 from flopdocs.counting.rows import (COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row,
                                     summary)
 from flopdocs.counting.grid import Axis, grid_size, product
+from flopdocs.counting.tabulate import KEPT, Determined, Logged, PerRow, determine, getter, picker
 from flopdocs.config.keys import BY_NAME
 from flopdocs.structure.roles import ROLES
 
 _ROLES = tuple(ROLES)  # indexable, in ROLES order
-#: At most this many runs of the real code tabulate one function of the row up front.
-TABULATED = 8192
 #: Grids up to this many rows are checked whole before the first row is written.
 CHECKED_ROWS = 100_000
-#: The most configs (and per-row results) kept in memory at once.
-_KEPT = 4096
-
-
-class _Logged(Mapping):
-    """A mapping that records which keys' values were read (presence is not a read: every
-    row of a sweep has the same keys)."""
-
-    def __init__(self, data: Mapping[str, Any], reads: set[str]):
-        self._data, self._reads = data, reads
-
-    def __getitem__(self, key: str) -> Any:
-        value = self._data[key]
-        self._reads.add(key)
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __iter__(self):
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-@dataclass(frozen=True)
-class _Determined:
-    """A function of the row, tabulated: ``table[values of the axes at indices]``.
-
-    The function is real code run on a real row; every axis value it reads is logged.
-    Deterministic code that reads the same values takes the same path and returns the
-    same result, so a row agreeing with a tabulated one on every axis it read has that
-    result.  The axes read are widened until every tabulated row read only those, then
-    every combination of their values is tabulated: each row of the grid is covered.
-    """
-
-    indices: tuple[int, ...]
-    table: dict[tuple[int, ...], Any]
-
-    @property
-    def key(self) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
-        return _picker(list(self.indices))
-
-
-class _PerRow:
-    """A function of the row run per row (its table would be too long): the result of a
-    row is kept, at most :data:`_KEPT` at once, under the values of the axes read so far
-    (widened, and the memo emptied, when a run reads another)."""
-
-    def __init__(self, run: Callable[[tuple[int, ...]], tuple[Any, set[int]]], indices: set[int]):
-        self.run, self.indices, self.memo = run, set(indices), {}
-        self._pick = _picker(sorted(self.indices))
-
-    def get(self, combo: tuple[int, ...]) -> Any:
-        key = self._pick(combo)
-        found = self.memo.get(key, _MISSING)
-        if found is not _MISSING:
-            return found
-        result, read = self.run(combo)
-        if not read <= self.indices:
-            self.indices |= read
-            self._pick, self.memo = _picker(sorted(self.indices)), {}
-            key = self._pick(combo)
-        if len(self.memo) >= _KEPT:
-            self.memo.clear()
-        self.memo[key] = result
-        return result
-
-
-_MISSING = object()
-
-
-def _determine(axes: Sequence[Axis], run: Callable[[tuple[int, ...]], tuple[Any, set[int]]]
-               ) -> _Determined | _PerRow:
-    first = tuple(a.values[0] for a in axes)
-    indices: set[int] = set()
-    while True:
-        order = sorted(indices)
-        if grid_size([axes[i] for i in order]) > TABULATED:
-            return _PerRow(run, indices)
-        table: dict[tuple[int, ...], Any] = {}
-        widened = False
-        for values in product([axes[i].values for i in order]):
-            if values in table:
-                continue
-            combo = list(first)
-            for i, v in zip(order, values):
-                combo[i] = v
-            result, read = run(tuple(combo))
-            if not read <= indices:
-                indices |= read
-                widened = True
-                break
-            table[values] = result
-        if not widened:
-            return _Determined(indices=tuple(order), table=table)
 
 
 class Sweep:
@@ -140,9 +41,9 @@ class Sweep:
         self._position = {k: i for i, k in enumerate(self.axis_keys)}
         self._parsed: dict[tuple[int, ...], Config] = {}
         self.first = self.config(tuple(a.values[0] for a in axes))
-        self.structure = _determine(axes, self._structure)
+        self.structure = determine(axes, self._structure)
         self.mode_names = tuple(counting.mode_values(self.first))
-        self.mode = _determine(axes, self._mode_values)
+        self.mode = determine(axes, self._mode_values)
         self.sources = {k: self._source(k) for k in KEY_COLUMNS}
         self._plan()
 
@@ -159,7 +60,7 @@ class Sweep:
         found = self._parsed.get(combo)
         if found is None:
             found = parse({**self.data, **dict(zip(self.axis_keys, combo))}, self.row_origin(combo))
-            if len(self._parsed) >= _KEPT:
+            if len(self._parsed) >= KEPT:
                 self._parsed.clear()
             self._parsed[combo] = found
         return found
@@ -167,7 +68,7 @@ class Sweep:
     def _logged(self, combo: tuple[int, ...]) -> tuple[Config, set[str]]:
         reads: set[str] = set()
         cfg = self.config(combo)
-        return replace(cfg, values=_Logged(cfg.values, reads), knobs=_Logged(cfg.knobs, reads)), reads
+        return replace(cfg, values=Logged(cfg.values, reads), knobs=Logged(cfg.knobs, reads)), reads
 
     def _axes_read(self, reads: set[str]) -> set[int]:
         return {self._position[k] for k in reads if k in self._position}
@@ -187,7 +88,7 @@ class Sweep:
 
     def _source(self, key: str) -> tuple[str, Any]:
         """Where a key column's value comes from: ``("axis", i)``, ``("const", value)`` or
-        ``("derived", _Determined)`` (a default that reads an axis, e.g. d_head)."""
+        ``("derived", Determined)`` (a default that reads an axis, e.g. d_head)."""
         if key in self._position:
             return "axis", self._position[key]
         applies = BY_NAME[key].only in (None, self.first.get("architecture"))
@@ -196,8 +97,8 @@ class Sweep:
             cfg, reads = self._logged(combo)
             return (cfg.get(key) if applies else None), self._axes_read(reads)
 
-        found = _determine(self.axes, run)
-        if isinstance(found, _Determined) and not found.indices:
+        found = determine(self.axes, run)
+        if isinstance(found, Determined) and not found.indices:
             return "const", found.table[()]
         return "derived", found
 
@@ -212,7 +113,7 @@ class Sweep:
         self._varying = [k for k, (kind, _) in self.sources.items() if kind != "const"]
         came = {**{k: i for i, k in enumerate(self.axis_keys)},
                 **{k: len(self.axes) + i for i, (k, _) in enumerate(self._derived)}}
-        self._reorder = _picker([came[k] for k in self._varying])
+        self._reorder = picker([came[k] for k in self._varying])
         # a row's values, as programs read them: the varying columns, then the constant ones
         consts = [(k, what) for k, (kind, what) in self.sources.items() if kind == "const"]
         where = {**{k: i for i, k in enumerate(self._varying)},
@@ -220,12 +121,12 @@ class Sweep:
         self._consts = tuple(v for _, v in consts)
         self._n_index = where["N"]
         where.update({k: len(where) + i for i, k in enumerate(self.mode_names)})
-        self._shown = _picker([self.mode_names.index(c) for c in self.counting.mode_columns])
+        self._shown = picker([self.mode_names.index(c) for c in self.counting.mode_columns])
         if not self.counting.compiled:  # a closed form: every row is the reference's
             self._roles = tuple(range(len(ROLES)))
             self._zero_roles = set()
             return
-        if isinstance(self.structure, _PerRow):  # structures met as the rows come: compiled then
+        if isinstance(self.structure, PerRow):  # structures met as the rows come: compiled then
             self._zero_roles, self._roles = set(), tuple(range(len(ROLES)))  # a 0 share: 0.0 either way
             entries: dict[Any, tuple] = {}
 
@@ -234,7 +135,7 @@ class Sweep:
                 found = entries.get(arch)
                 if found is None:
                     p = summary(self.counting, arch)
-                    found = entries[arch] = (p.function, _picker([where[k] for k in p.keys]))
+                    found = entries[arch] = (p.function, picker([where[k] for k in p.keys]))
                 return found
             self._entry = entry
             return
@@ -243,10 +144,10 @@ class Sweep:
         self._zero_roles = {r for i, r in enumerate(ROLES)
                             if all(not p.program.ratios[i].terms for p in programs.values())}
         self._roles = tuple(i for i, r in enumerate(ROLES) if r not in self._zero_roles)
-        self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
+        self._entries = {proj: (programs[arch].function, picker([where[k] for k in programs[arch].keys]))
                          for proj, arch in self.structure.table.items()}
         self._checkers = {proj: (programs[arch].checker.function,
-                                 _picker([where[k] for k in programs[arch].checker_keys]))
+                                 picker([where[k] for k in programs[arch].checker_keys]))
                           for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
         entries, structure_key = self._entries, self.structure.key
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
@@ -257,7 +158,7 @@ class Sweep:
         """Whether rows are checked as they are written (a long grid, or a function of the
         row run per row), not all before the first."""
         return len(self) > CHECKED_ROWS or any(
-            isinstance(d, _PerRow) for d in (self.structure, self.mode, *(w for _, w in self._derived)))
+            isinstance(d, PerRow) for d in (self.structure, self.mode, *(w for _, w in self._derived)))
 
     def layout(self) -> list[tuple[str, Any]]:
         """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples
@@ -295,7 +196,7 @@ class Sweep:
             return
         if not self._checkers:
             return
-        key_row, consts, mode_of = self._key_row(), self._consts, _derived_getter(self.mode)
+        key_row, consts, mode_of = self._key_row(), self._consts, getter(self.mode)
         checkers, structure_key, no_check = self._checkers, self.structure.key, (lambda *a: (), tuple)
         for combo in product([a.values for a in self.axes]):
             check, pick = checkers.get(structure_key(combo), no_check)
@@ -305,7 +206,7 @@ class Sweep:
     def _key_row(self) -> Callable[[tuple[int, ...]], tuple]:
         """combo -> the varying key columns, in column order (the axes' values and the
         defaults derived from them)."""
-        derived, reorder = [_derived_getter(d) for _, d in self._derived], self._reorder
+        derived, reorder = [getter(d) for _, d in self._derived], self._reorder
         if not derived:
             return reorder
         return lambda combo: reorder(combo + tuple([g(combo) for g in derived]))
@@ -321,12 +222,12 @@ class Sweep:
         that vary, the mode's numbers, the parameters, total and per-token FLOPs, the
         shares of the roles that occur."""
         key_row, consts, n_index, n_roles = self._key_row(), self._consts, self._n_index, len(ROLES)
-        mode_of, shown = _derived_getter(self.mode), self._shown
+        mode_of, shown = getter(self.mode), self._shown
         if not self.counting.compiled:
             for combo in product([a.values for a in self.axes]):
                 yield self._reference(combo, (*key_row(combo), *shown(mode_of(combo))))
             return
-        shares, entry = _picker(list(self._roles)), self._entry
+        shares, entry = picker(list(self._roles)), self._entry
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = key_row(combo)
@@ -349,19 +250,3 @@ class Sweep:
         layout = self.layout()
         for vals in self.values():
             yield {c: (what if kind == "const" else vals[what]) for c, (kind, what) in zip(cols, layout)}
-
-
-def _picker(indices: list[int]) -> Callable[[tuple], tuple]:
-    """``itemgetter`` that always returns a tuple (of none, one or more items)."""
-    if not indices:
-        return lambda row: ()
-    if len(indices) == 1:
-        return lambda row, i=indices[0]: (row[i],)
-    return itemgetter(*indices)
-
-
-def _derived_getter(d: _Determined | _PerRow) -> Callable[[tuple[int, ...]], Any]:
-    if isinstance(d, _PerRow):
-        return d.get
-    key, table = d.key, d.table
-    return lambda combo: table[key(combo)]
