@@ -53,11 +53,13 @@ REFUSED = [
     (_with(LLAMA, "vocab_size", "32000, \"vocab_size\": 32001"), "vocab_size"),  # given twice
     (LLAMA.replace('"rope_scaling": null', '"rope_scaling": {"type": 1, "type": 2}'), "type"),
     (_with(LLAMA, "initializer_range", "NaN"), "NaN"),
+    (_with(LLAMA, "rope_scaling", "[" * 65 + "]" * 65), "nested too deeply (more than 64 levels)"),
+    (_with(LLAMA, "rope_scaling", "[" * 100_000 + "]" * 100_000), "nested too deeply (more than 64 levels)"),
 ]
 
 
 def _names():
-    return [f"{field}: {text[text.index(field) + len(field) + 3:][:20]!r}" for text, field in REFUSED]
+    return [f"{i} {field}" for i, (_, field) in enumerate(REFUSED)]
 
 
 @pytest.mark.parametrize("text, field", REFUSED, ids=_names())

@@ -199,10 +199,40 @@ def read_yaml(path: str | Path) -> Any:
 
 
 
+#: The deepest nesting of a config.json read (a real one nests 3 deep): checked before it
+#: is parsed, the same bound in the calculator's paste (``hf_values.page_rules``).
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in JSON text (strings skipped), before parsing:
+    a bound checked on this costs nothing, where a parser recurses."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
 def read_json(path: str | Path) -> Any:
     """A ``config.json`` file's JSON, with one-line errors."""
     origin = str(path)
     text = read_text(path, "a config.json")
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise ConfigError(f"{origin}: malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except _NotJSON as e:

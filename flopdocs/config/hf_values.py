@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from flopdocs.base.readers import MAX_CONFIG_BYTES
+from flopdocs.base.readers import MAX_CONFIG_BYTES, MAX_JSON_DEPTH
 from flopdocs.config.checks import MAX_INT, check_int
 from flopdocs.config.keys import KEYS
 from flopdocs.errors import ConfigError, shown
@@ -79,4 +79,4 @@ def check_values(hf: Mapping[str, Any], origin: str) -> None:
 def page_rules() -> dict[str, Any]:
     """The rules as the calculator's page reads them (``index.js``)."""
     return {"kinds": KINDS, "expected": EXPECTED, "text": TEXT, "maxInt": str(MAX_INT),
-            "maxBytes": MAX_CONFIG_BYTES, "maxDigits": sys.int_info.default_max_str_digits}
+            "maxBytes": MAX_CONFIG_BYTES, "maxDepth": MAX_JSON_DEPTH, "maxDigits": sys.int_info.default_max_str_digits}

@@ -23,7 +23,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from flopdocs.base.readers import read_text
+from flopdocs.base.readers import json_depth, read_text
 from flopdocs.errors import BuildError, ConfigError, shown
 from flopdocs.site.addresses import SITE_URL, release_path
 
@@ -53,28 +53,6 @@ def check_title(title: str, where: str) -> str:
     return title
 
 
-def _depth(text: str) -> int:
-    """The deepest nesting of ``[``/``{`` in JSON text (strings skipped), before parsing."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif c in "]}":
-            depth -= 1
-    return deepest
-
-
 def read_versions(site: Path) -> list[dict]:
     """``site/versions.json`` as data, each entry checked (a version MAJOR.MINOR or an
     alias word, a title :func:`check_title` accepts, aliases alias words); one line
@@ -87,7 +65,7 @@ def read_versions(site: Path) -> list[dict]:
         raise BuildError(f"{path}: is a symbolic link; refusing to read or replace it")
     try:
         text = read_text(path, "a versions.json")
-        if _depth(text) > MAX_DEPTH:
+        if json_depth(text) > MAX_DEPTH:
             raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
         entries = json.loads(text)
         if not isinstance(entries, list):

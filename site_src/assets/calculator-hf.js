@@ -178,6 +178,15 @@
       throw new Error("larger than 1 MiB (" + RULES.maxBytes + " bytes), too large for a config.json");
     }
     text = text.replace(/^\uFEFF/, "");
+    var depth = 0, inString = false;  // nesting past RULES.maxDepth, before parsing (readers.json_depth)
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      if (inString) { if (c === "\\") { i++; } else if (c === '"') { inString = false; } }
+      else if (c === '"') { inString = true; }
+      else if (c === "{" || c === "[") {
+        if (++depth > RULES.maxDepth) { throw new Error("malformed JSON: nested too deeply (more than " + RULES.maxDepth + " levels)"); }
+      } else if (c === "}" || c === "]") { depth--; }
+    }
     var data = JSON.parse(text);
     return fromHf(data, scan(text));
   };
