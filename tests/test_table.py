@@ -240,12 +240,12 @@ def test_closed_forms_count_every_model_they_can(capsys):
         assert r["total"] == str(ref["total"]) and r["per_token"] == str(ref["per_token"])
         assert r["share_ffn"] == repr(ref["share_ffn"])  # Kaplan's terms each have a role
     gpt3 = next(r for r in rows if r["name"] == "GPT-3 175B")
-    # Kaplan's Table 1 per token: embed 4·d_model, 2N, 2·n_layer·n_ctx·d_attn, de-embed
-    # 2·d_model·n_vocab; x3 for training: 3·(49,152 + 347,892,350,976 + 4,831,838,208 +
-    # 1,235,116,032) = 1,061,878,063,104
+    # Kaplan's Table 1 total (non-embedding) per token: 2N + 2·n_layer·n_ctx·d_attn (the embed
+    # and de-embed rows left out); x3 for training: 3·(347,892,350,976 + 4,831,838,208)
+    # = 1,058,172,567,552
     n = 12 * 96 * 12288 ** 2  # Kaplan's N (non-embedding, no biases or norms)
-    assert int(gpt3["per_token"]) == 3 * (4 * 12288 + 2 * n + 2 * 96 * 2048 * 12288 + 2 * 12288 * 50257)
-    assert int(gpt3["per_token"]) == 1_061_878_063_104
+    assert int(gpt3["per_token"]) == 3 * (2 * n + 2 * 96 * 2048 * 12288) == 1_058_172_567_552
+    assert gpt3["exclude"] == "embedding,lm-head"
     # PaLM's 6·P term mixes roles: no shares, an empty cell (null in JSON lines)
     code, out, err = run(capsys, "table", "palm-540b", "--convention", "palm", "--format", "jsonl")
     (palm,) = [json.loads(x) for x in out.splitlines()]
@@ -435,7 +435,8 @@ def test_columns_are_the_keys_and_counts():
     # the flags that apply, and the mode's own numbers between the keys and the counts
     assert columns(Counting("seed", "training-recompute"))[:6] == (
         "name", "convention", "mode", "scores", "macs", "recompute")
-    assert columns(Counting("kaplan"))[:4] == ("name", "convention", "mode", "l")
+    assert columns(Counting("kaplan"))[:5] == ("name", "convention", "mode", "exclude", "l")
+    assert columns(Counting("palm"))[:4] == ("name", "convention", "mode", "l")
     for mode, numbers in (("prefill", ("prompt",)), ("decode", ("context",)), ("generate", ("prompt", "generate"))):
         cols = columns(Counting(mode=mode))
         assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS)] == numbers

@@ -64,9 +64,19 @@ def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
         "by_kind": a.by_kind,
         "by_role": a.by_role,
     }
+    if a.excluded:
+        out["excluded"] = a.excluded
     if a.kv_cache_bytes is not None:
         out["kv_cache_bytes"] = a.kv_cache_bytes
     return out
+
+
+def excluded_line(a: Analysis) -> str:
+    """The roles left out and their FLOPs, shown beside the total ('' when none)."""
+    if not a.excluded:
+        return ""
+    parts = " · ".join(f"{role} {flops:,}" for role, flops in a.excluded.items())
+    return f"Left out of the total (--exclude; --exclude none counts them): {parts}\n"
 
 
 def table_rows(a: Analysis, tree: Node):
@@ -91,7 +101,8 @@ def table(a: Analysis, tree: Node) -> str:
             lines.append("  ".join("-" * w for w in widths))
     head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
             f"{human_params(a.params.total)} parameters")
-    return head + "\n\n" + "\n".join(lines) + "\n"
+    beside = excluded_line(a)
+    return head + "\n\n" + "\n".join(lines) + "\n" + ("\n" + beside if beside else "")
 
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
@@ -114,7 +125,8 @@ def markdown(a: Analysis, tree: Node) -> str:
         name = md_escape(n.name) if path else "**total**"
         indent = "&nbsp;&nbsp;" * max(len(path) - 1, 0)
         out.append(f"| {indent}{name} | {flops:,} | {100 * frac:.4f}% |")
-    return "\n".join(out) + "\n"
+    beside = excluded_line(a)
+    return "\n".join(out) + "\n" + ("\n" + beside if beside else "")
 
 
 def as_csv(a: Analysis, tree: Node) -> str:

@@ -168,6 +168,12 @@ class Result:
         """
         return self.analysis.by_role
 
+    @property
+    def excluded(self) -> dict[str, int]:
+        """FLOPs of each role left out (``Options(exclude=...)``, or the convention's own:
+        Kaplan's Embed and De-embed rows), beside :attr:`total`."""
+        return self.analysis.excluded
+
     # -- the seed's analysis(keys) ----------------------------------------------------
 
     def group(self, *keys: Any) -> "Result":

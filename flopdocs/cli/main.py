@@ -16,7 +16,7 @@ from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
 from flopdocs.config.inputs import apply_sets, resolve
-from flopdocs.counting.modes import MODES, Options
+from flopdocs.counting.modes import MODES, Options, roles_of
 from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
@@ -50,7 +50,7 @@ def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
     cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
-                   context=args.context, generate=args.generate, **cache)
+                   context=args.context, generate=args.generate, exclude=args.exclude, **cache)
 
 
 def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
@@ -61,7 +61,7 @@ def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
     p.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
     p.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
     p.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
-    p.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
+    _add_recompute(p)
     p.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
     p.add_argument("--context", type=_whole(0),
                    help="decode: tokens already in the KV cache (default l - 1)")
@@ -69,6 +69,14 @@ def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
     if cache:
         p.add_argument("--dtype-bytes", type=_whole(), default=2,
                        help="bytes per KV cache number (default 2)")
+
+
+def _add_recompute(p: argparse.ArgumentParser) -> None:
+    """``--recompute`` and ``--exclude``, for report, table and mfu alike."""
+    p.add_argument("--recompute", default="full", help="what training-recompute (and mfu's HFU) "
+                   "recomputes: full (default), selective, layers")
+    p.add_argument("--exclude", type=roles_of, default=None, help="roles left out, e.g. "
+                   "embedding,lm-head (none: nothing; default: the convention's own)")
 
 
 def cmd_list(args) -> str:
@@ -99,8 +107,8 @@ def cmd_mfu(args) -> str:
     else:
         peak, what = args.peak_flops, f"devices of {args.peak_flops:g} FLOP/s"
     cfg = apply_sets(resolve(args.model), args.set)
-    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
-    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
+    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention, args.recompute, args.exclude)
+    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows, args.recompute)
 
 
 def _whole(least: int = 1):
@@ -198,6 +206,7 @@ def parser() -> argparse.ArgumentParser:
     mf.add_argument("--peak-flops", type=_rate(), help="one device's peak FLOP/s")
     mf.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
     mf.add_argument("--convention", default=conventions.DEFAULT, help="the convention listed first")
+    _add_recompute(mf)
     mf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)

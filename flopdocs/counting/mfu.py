@@ -2,97 +2,127 @@
 count is used.
 
 MFU = training FLOPs per token × tokens per second / (peak FLOP/s × devices), the
-training FLOPs without recomputation (Chowdhery et al. 2022, Appendix B); HFU counts the
-recomputed forward too, where the convention defines it.  Nothing here prints.
+training FLOPs without recomputation (Chowdhery et al. 2022, section 4.1 and Appendix B);
+HFU counts what is recomputed too, under the ``--recompute`` mode named (``full``,
+``selective``, ``layers``), where the convention defines it; one that does not says so.
+Nothing here prints but :func:`table`'s text.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from flopdocs import conventions
+from flopdocs.counting import modes
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.config import Config
 from flopdocs.errors import ConfigError
+
+#: Utilisations outside these bounds get a word beside them.
+IMPLAUSIBLE_ABOVE, IMPLAUSIBLE_BELOW = 1.0, 0.001
 
 
 @dataclass(frozen=True)
 class Row:
     convention: str
     per_token: Fraction | None  # training FLOPs per token (exact), None when refused
-    mfu: Fraction | None  # exact: a float overflows on 1e300 tokens/s over 1e-300 FLOP/s
-    hfu: Fraction | None
+    mfu: float | None  # inf past the largest float (1e300 tokens/s over 1e-300 FLOP/s)
+    hfu: float | None
     refused: str = ""
+    hfu_refused: str = ""  # why there is no HFU (the convention does not define the recompute)
+    exact: tuple = ()  # (mfu, hfu) as exact fractions: what the table prints
+
+    @classmethod
+    def of(cls, convention: str, per_token: Fraction, mfu: Fraction, hfu: Fraction | None, why: str) -> "Row":
+        return cls(convention, per_token, _float(mfu), None if hfu is None else _float(hfu), "", why,
+                   (mfu, hfu))
 
 
-def _per_token(cfg: Config, convention: str, mode: str) -> Fraction:
-    a = analyse(cfg, convention, mode)
+def _float(x: Fraction) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
+
+
+def _per_token(cfg: Config, convention: str, mode: str, options: Options) -> Fraction:
+    a = analyse(cfg, convention, mode, options)
     return Fraction(a.total, a.tokens * cfg.n_sequences)
 
 
 def rows(cfg: Config, tokens_per_second: float, peak: float, devices: int,
-         first: str = conventions.DEFAULT) -> list[Row]:
+         first: str = conventions.DEFAULT, recompute: str = "full",
+         exclude: tuple[str, ...] | None = None) -> list[Row]:
     """One row per convention, ``first`` first; a convention that cannot count this model's
-    training says why instead."""
+    training says why instead, and one that does not define ``recompute`` why it has no HFU."""
     capacity = Fraction(peak) * devices
     speed = Fraction(tokens_per_second)
     names = [conventions.get(first).NAME] + [n for n in conventions.CONVENTIONS
                                               if n != conventions.get(first).NAME]
+    options = Options(recompute=recompute, exclude=exclude)
+    modes.check("training-recompute", options)  # a bad flag is one line, not a row each
     out = []
     for name in names:
         try:
-            per_token = _per_token(cfg, name, "training")
+            per_token = _per_token(cfg, name, "training", options)
         except ConfigError as e:
             out.append(Row(name, None, None, None, e.reason))
             continue
-        hfu = None
-        if "training-recompute" in conventions.get(name).MODES:
-            hfu = _per_token(cfg, name, "training-recompute") * speed / capacity
-        out.append(Row(name, per_token, per_token * speed / capacity, hfu))
+        hfu, why = None, ""
+        if "training-recompute" not in conventions.get(name).MODES:
+            why = "this convention defines no recomputation"
+        else:
+            try:
+                hfu = _per_token(cfg, name, "training-recompute", options) * speed / capacity
+            except ConfigError as e:
+                why = e.reason
+        out.append(Row.of(name, per_token, per_token * speed / capacity, hfu, why))
     return out
 
 
-#: Beyond these a utilisation is not a measurement: said beside the figure.
-HIGHEST, LOWEST = Fraction(1), Fraction(1, 1000)
 _SHOWN_UP_TO = 10**9  # percent: a larger figure is written as a bound, not 600 digits
 
 
 def percent(x: Fraction) -> str:
-    """A utilisation as a percentage with one decimal, computed exactly (any size), and
-    what is wrong with it when it is above 100 % (more than the hardware's peak) or below
-    0.1 % (most likely a unit: tokens/s of the whole job, FLOP/s of one device)."""
+    """A utilisation as a percentage with one decimal, computed exactly: any size, no
+    float to overflow (1e300 tokens/s over 1e-300 FLOP/s)."""
     p = x * 100
     if p > _SHOWN_UP_TO:
-        text = f"more than {_SHOWN_UP_TO:,}%"
-    else:
-        tenths = round(p * 10)
-        text = f"{tenths // 10:,}.{tenths % 10}%"
-    if x > HIGHEST:
-        return f"{text} (above 100%: impossible)"
-    if x < LOWEST:
-        return f"{text} (below 0.1%: check the units)"
-    return text
+        return f"more than {_SHOWN_UP_TO:,}%"
+    tenths = round(p * 10)
+    return f"{tenths // 10:,}.{tenths % 10}%"
 
 
-def table(head: str, rows: list[Row]) -> str:
+def warning(utilisation: Fraction | float | None) -> str:
+    """A word beside a utilisation no run reaches: above 100 % or below 0.1 % ('' otherwise)."""
+    if utilisation is None:
+        return ""
+    if utilisation > IMPLAUSIBLE_ABOVE:
+        return "above 100 %: more than the devices' peak (check the count, throughput and peak)"
+    if utilisation < IMPLAUSIBLE_BELOW:
+        return "below 0.1 %: check the throughput and the number of devices"
+    return ""
+
+
+def table(head: str, rows: list[Row], recompute: str = "full") -> str:
     """The rows as the terminal table ``flopdocs mfu`` prints, the first one starred."""
-    lines = [head, "MFU = training FLOPs per token × tokens/s / (peak × devices); HFU adds recomputation.",
-             ""]
-    cells = [("convention", "training FLOPs per token", "MFU", "HFU")]
+    lines = [head, "MFU = training FLOPs per token × tokens/s / (peak × devices); "
+             f"HFU adds what --recompute {recompute} recomputes.", ""]
+    cells = [("convention", "training FLOPs per token", "MFU", f"HFU ({recompute})", "")]
     for i, r in enumerate(rows):
         name = r.convention + (" *" if i == 0 else "")
         if r.per_token is not None:
-            cells.append((name, f"{round(r.per_token):,}", percent(r.mfu),
-                          percent(r.hfu) if r.hfu is not None else "–"))
+            note = "; ".join(dict.fromkeys(w for w in (warning(r.mfu), warning(r.hfu)) if w))
+            mfu, hfu = r.exact or (Fraction(r.mfu), None if r.hfu is None else Fraction(r.hfu))
+            cells.append((name, f"{round(r.per_token):,}", percent(mfu),
+                          percent(hfu) if hfu is not None else "–", note))
     widths = [max(len(c[i]) for c in cells) for i in range(4)]
     for c in cells:
-        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:]))]))
+        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:4], widths[1:])),
+                                c[4]]).rstrip())
     lines += [f"{r.convention.ljust(widths[0])}  refused: {r.refused}" for r in rows if r.per_token is None]
-    shown = [r.mfu for r in rows if r.mfu is not None]
-    if any(x > HIGHEST for x in shown):
-        lines.append("Above 100%: more FLOP/s than the devices' peak; check --tokens-per-second "
-                     "(the whole job's), --peak-flops or --accelerator (one device's) and --devices.")
-    elif any(x < LOWEST for x in shown):
-        lines.append("Below 0.1%: check the units: --tokens-per-second is the whole job's, "
-                     "--peak-flops one device's FLOP/s (e.g. 3.12e14, not 312).")
+    lines += [f"{r.convention.ljust(widths[0])}  no HFU: {r.hfu_refused}" for r in rows
+              if r.per_token is not None and r.hfu_refused]
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.structure import params as _params
 from flopdocs.config import symbols as S
-from flopdocs.counting.analysis import Analysis, analyse, check, refuse, symbolic_tree
+from flopdocs.counting.analysis import Analysis, analyse, check, exclusions, refuse, symbolic_tree
 from flopdocs.config.arch import Arch
 from flopdocs.compile.codegen import Program, compile_exprs
 from flopdocs.compile.compiled import tree_exprs
@@ -73,8 +73,10 @@ class Counting:
         """The columns every row shares: the convention, the mode and the flags that apply
         (JSON's ``rules`` but the mode's numbers, which are :attr:`mode_columns`)."""
         shown = self.options.shown(self.mode, self.compiled)
+        roles = exclusions(self.module, self.options)
         return {"convention": self.convention, "mode": self.mode,
-                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")}}
+                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")},
+                **({"exclude": ",".join(roles)} if roles else {})}
 
     @property
     def mode_columns(self) -> tuple[str, ...]:
@@ -127,9 +129,12 @@ class Counting:
         def forward(arch: Arch) -> Node:
             return conv.build(arch=arch, scores=o.scores, macs=o.macs)
 
+        left_out = exclusions(conv, o)
+
         def add(tree: Node, value=lambda v: v) -> None:
             for _, leaf in leaves(tree):
-                by_role[leaf.role].append(value(leaf.value))
+                if leaf.role not in left_out:
+                    by_role[leaf.role].append(value(leaf.value))
 
         if mode in ("forward", "training", "training-recompute"):
             tree = self.tree(structure)

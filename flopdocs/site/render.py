@@ -28,7 +28,7 @@ from flopdocs.site import plots
 from flopdocs.site.plots import crossover as _crossover
 from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
+from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct, times
 
 TITLE = model_page.TITLE
 
@@ -44,7 +44,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: user text goes through |text explicitly
     )
-    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
+    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, times=times, human=human,
                        human_params=human_params, tex=derive.tex,
                        bibtex=bibtex_text, title=front_matter_text)
     return env
