@@ -21,18 +21,7 @@ from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
 from flopdocs.base.writing import ClosedStdout, discard_stdout, emit, write_atomic
-
-
-class _Parser(argparse.ArgumentParser):
-    """One line and exit 2 for a usage error; a flag is never matched by a prefix of its
-    name (``--dtype bf16`` is not ``--dtype-bytes``): every parser and subparser."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs["allow_abbrev"] = False
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # one line, exit 2
-        raise ConfigError(f"{self.prog}: {message}")
+from flopdocs.cli.parser import Parser
 
 
 def cmd_report(args) -> str:
@@ -181,9 +170,9 @@ def cmd_serve(args) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
+    p = Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
     p.add_argument("--version", action="version", version=f"flopdocs {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     cli_release.add(sub)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
