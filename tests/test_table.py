@@ -188,6 +188,8 @@ def test_random_grids_equal_the_reference_row_by_row(base_and_axes, convention):
                  context=st.none() | st.integers(0, 80), generate=st.none() | st.integers(1, 80)))
 def test_every_mode_equals_the_reference_row_by_row(base_and_axes, convention, mode, options):
     data, axes = base_and_axes
+    if data["position"] == "learned":  # a table with a row for every prompt and cache position drawn
+        data = {**data, "max_positions": 256}
     counting = Counting(convention, mode, options)
     refused = ((data["architecture"] == "encoder-decoder" and mode in ("prefill", "decode", "generate"))
                or (data["architecture"] == "encoder" and mode in ("decode", "generate")))
