@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS
 from hypothesis import given, settings, strategies as st
 
 from flopdocs.cli import table
@@ -433,7 +435,9 @@ def test_report_and_table_import_no_site_machinery():
 def test_columns_are_the_keys_and_counts():
     cols = columns(Counting())
     assert cols[:5] == ("name", "convention", "mode", "scores", "macs")
-    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
+    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS
+    n = len(MEMORY_COLUMNS)
+    assert cols[-n - len(COUNT_COLUMNS):-n] == COUNT_COLUMNS and cols[-n:] == MEMORY_COLUMNS
     # the flags that apply, and the mode's own numbers between the keys and the counts
     assert columns(Counting("seed", "training-recompute"))[:6] == (
         "name", "convention", "mode", "scores", "macs", "recompute")
@@ -441,7 +445,7 @@ def test_columns_are_the_keys_and_counts():
     assert columns(Counting("palm"))[:4] == ("name", "convention", "mode", "l")
     for mode, numbers in (("prefill", ("prompt",)), ("decode", ("context",)), ("generate", ("prompt", "generate"))):
         cols = columns(Counting(mode=mode))
-        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS)] == numbers
+        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS) - len(MEMORY_COLUMNS)] == numbers
     assert [c for c in cols if c.startswith("share_")] == [f"share_{r}" for r in ROLES]
 
 
@@ -486,21 +490,21 @@ def test_a_name_a_spreadsheet_would_run_is_written_as_text(capsys, tmp_path, nam
 def test_rows_computed_per_row_are_the_tabulated_ones(capsys, monkeypatch, argv):
     """A default read from a long axis is worked out per row (no table of every value up
     front); the rows are byte for byte the tabulated ones."""
-    from flopdocs.counting import tabulate
+    from flopdocs.counting import determined
 
     code, tabulated, _ = run(capsys, "table", *argv)
-    monkeypatch.setattr(tabulate, "TABULATED", 4)
+    monkeypatch.setattr(determined, "TABULATED", 4)
     code2, per_row, _ = run(capsys, "table", *argv)
     assert code == code2 == 0 and per_row == tabulated and len(tabulated.splitlines()) > 25
 
 
 def test_a_bad_row_of_a_streamed_grid_ends_it_with_one_line(capsys, monkeypatch):
-    from flopdocs.counting import tabulate
+    from flopdocs.counting import determined
 
     argv = ["table", "--grid", "d_model=8..800+8,12"]  # 100 good rows, then 12 (not divisible by 8 heads)
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and "d_model" in err  # checked up front
-    monkeypatch.setattr(tabulate, "TABULATED", 4)
+    monkeypatch.setattr(determined, "TABULATED", 4)
     code, out, err = run(capsys, *argv)
     assert code == 2 and len(csv_rows(out)) == 100 and err.count("\n") == 1 and "d_model" in err, err
 

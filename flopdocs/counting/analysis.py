@@ -116,15 +116,24 @@ class Analysis:
         return {r: by_role.get(r, 0) for r in roles}
 
     @property
-    def kv_cache_bytes(self) -> int | None:
-        """The KV cache at the mode's context (prefill P, decode C + 1, generate P + G)."""
-        o, cfg = self.options, self.config
-        keys = {"prefill": o.prompt, "decode": o.context + 1,
-                "generate": o.prompt + o.generate}.get(self.mode)
-        if keys is None or cfg.is_encoder_decoder:
+    def cache_positions(self) -> int | None:
+        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None)."""
+        o = self.options
+        if self.config.is_encoder_decoder:
             return None
-        window = cfg.get("window")
-        return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
+        return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
+
+    @property
+    def kv_cache_bytes(self) -> int | None:
+        """The KV cache at :attr:`cache_positions`, ``--dtype-bytes`` a number."""
+        keys = self.cache_positions
+        return None if keys is None else modes.kv_cache_bytes(self.config, keys, self.options.dtype_bytes)
+
+    @cached_property
+    def memory(self):
+        """Bytes by term at the options' dtypes (:func:`flopdocs.counting.memory.of`)."""
+        from flopdocs.counting import memory
+        return memory.of(self)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),
@@ -216,8 +225,11 @@ def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
 def check(convention: str, mode: str, options: Options) -> None:
     """One-line errors for a convention, mode and flags that cannot go together, whatever
     the model (:func:`analyse`; ``flopdocs table`` before its first row)."""
+    from flopdocs.counting import memory
+
     conv = conventions.get(convention)
     modes.check(mode, options)
+    memory.settings(options, mode).checked()
     if mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
                           f"(it defines {', '.join(conv.MODES)})", origin="--mode")

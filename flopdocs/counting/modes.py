@@ -62,6 +62,11 @@ class Options:
     generate: int | None = None
     dtype_bytes: int = 2
     exclude: tuple[str, ...] | None = None  # roles left out; None: the convention's default
+    # memory (flopdocs.counting.memory): not counting flags, not shown in ``rules``
+    dtype: str = "bf16"  # weights and activations
+    kv_dtype: str | None = None  # default: dtype
+    optimizer: str = "adamw"
+    attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
 
     def __post_init__(self) -> None:
         """Each field's type checked as a config value's is (one line, never counted as
@@ -239,8 +244,9 @@ def sum_keys(config, first_context: int, steps: int) -> int:
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * keys
+    """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
+    2·n_layers·n_kv_heads·d_head·positions·bytes·N."""
+    window = config.get("window")
+    held = keys if window is None else min(keys, window)
+    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * held
             * dtype_bytes * config.n_sequences)
-
-

@@ -4,12 +4,11 @@ Which structure a row has, whether it is valid, and the keys it does not give
 (``d_head`` from ``d_model / n_heads``, ...) are answered by the real code
 (:func:`flopdocs.config.config.parse`, its rules across keys, ``Config.arch``, ``Config.get``),
 run once per distinct combination of the axis values that code reads
-(:class:`~flopdocs.counting.tabulate.Determined`): every row is covered, and checked, before the first is written.
-Where that would be more than :data:`~flopdocs.counting.tabulate.TABULATED` runs (a default read from a long axis:
-``--grid d_model=8..80000000+8`` gives each row its own ``d_head``), or the grid has more
-than :data:`CHECKED_ROWS` rows, the code runs per row instead (:class:`~flopdocs.counting.tabulate.PerRow`, a bounded
-memo): the first row comes at once, memory does not grow with the grid, and a row that
-cannot be counted ends the stream with its one-line error when it is reached.
+(:class:`~flopdocs.counting.determined.Determined`): every row is covered, and checked,
+before the first is written.  Past :data:`~flopdocs.counting.determined.TABULATED` runs, or
+beyond :data:`CHECKED_ROWS` rows, the code runs per row instead
+(:class:`~flopdocs.counting.determined.PerRow`): the first row comes at once, memory does
+not grow with the grid, and a row that cannot be counted ends the stream with its one line.
 The counts come from the structure's compiled :func:`~flopdocs.counting.rows.summary`; a row
 whose values it cannot vouch for is counted by the reference.
 """
@@ -20,10 +19,12 @@ from dataclasses import replace
 from typing import Any
 
 from flopdocs.config.config import Config, check_across, parse
+from flopdocs.counting.memory import settings
+from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS, row_columns, row_present
 from flopdocs.counting.rows import (COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row,
                                     summary)
+from flopdocs.counting.determined import KEPT, Determined, Logged, PerRow, determine, getter, picker as _picker
 from flopdocs.counting.grid import Axis, grid_size, product
-from flopdocs.counting.tabulate import KEPT, Determined, Logged, PerRow, determine, getter, picker
 from flopdocs.config.keys import BY_NAME
 from flopdocs.structure.roles import ROLES
 
@@ -113,15 +114,16 @@ class Sweep:
         self._varying = [k for k, (kind, _) in self.sources.items() if kind != "const"]
         came = {**{k: i for i, k in enumerate(self.axis_keys)},
                 **{k: len(self.axes) + i for i, (k, _) in enumerate(self._derived)}}
-        self._reorder = picker([came[k] for k in self._varying])
+        self._reorder = _picker([came[k] for k in self._varying])
         # a row's values, as programs read them: the varying columns, then the constant ones
         consts = [(k, what) for k, (kind, what) in self.sources.items() if kind == "const"]
         where = {**{k: i for i, k in enumerate(self._varying)},
                  **{k: len(self._varying) + i for i, (k, _) in enumerate(consts)}}
         self._consts = tuple(v for _, v in consts)
         self._n_index = where["N"]
+        self._window_index = where["window"]
         where.update({k: len(where) + i for i, k in enumerate(self.mode_names)})
-        self._shown = picker([self.mode_names.index(c) for c in self.counting.mode_columns])
+        self._shown = _picker([self.mode_names.index(c) for c in self.counting.mode_columns])
         if not self.counting.compiled:  # a closed form: every row is the reference's
             self._roles = tuple(range(len(ROLES)))
             self._zero_roles = set()
@@ -132,11 +134,10 @@ class Sweep:
 
             def entry(combo: tuple[int, ...], arch_of=self.structure.get) -> tuple:
                 arch = arch_of(combo)
-                found = entries.get(arch)
-                if found is None:
+                if arch not in entries:
                     p = summary(self.counting, arch)
-                    found = entries[arch] = (p.function, picker([where[k] for k in p.keys]))
-                return found
+                    entries[arch] = (p.function, _picker([where[k] for k in p.keys]))
+                return entries[arch]
             self._entry = entry
             return
         programs = {s: summary(self.counting, s) for s in set(self.structure.table.values())}
@@ -144,10 +145,10 @@ class Sweep:
         self._zero_roles = {r for i, r in enumerate(ROLES)
                             if all(not p.program.ratios[i].terms for p in programs.values())}
         self._roles = tuple(i for i, r in enumerate(ROLES) if r not in self._zero_roles)
-        self._entries = {proj: (programs[arch].function, picker([where[k] for k in programs[arch].keys]))
+        self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
                          for proj, arch in self.structure.table.items()}
         self._checkers = {proj: (programs[arch].checker.function,
-                                 picker([where[k] for k in programs[arch].checker_keys]))
+                                 _picker([where[k] for k in programs[arch].checker_keys]))
                           for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
         entries, structure_key = self._entries, self.structure.key
         one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
@@ -180,6 +181,9 @@ class Sweep:
             else:
                 out.append(("var", j))
                 j += 1
+        for present in row_present(self.counting.mode):
+            out.append(("var", j) if present else ("const", None))
+            j += present
         return out
 
     def check_rows(self) -> None:
@@ -215,7 +219,8 @@ class Sweep:
         """A row's values by the reference (:func:`~flopdocs.counting.rows.reference_row`) after
         ``head`` (its key columns and the mode's numbers)."""
         r = reference_row(self.config(combo), self.counting)
-        return (*head, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{_ROLES[i]}"] for i in self._roles))
+        return (*head, *(r[c] for c in COUNT_COLUMNS[:5]), *(r[f"share_{_ROLES[i]}"] for i in self._roles),
+                *(r[c] for c, present in zip(MEMORY_COLUMNS, row_present(self.counting.mode)) if present))
 
     def values(self) -> Iterator[tuple]:
         """Each row's varying values, in column order (:meth:`layout`): the key columns
@@ -227,7 +232,10 @@ class Sweep:
             for combo in product([a.values for a in self.axes]):
                 yield self._reference(combo, (*key_row(combo), *shown(mode_of(combo))))
             return
-        shares, entry = picker(list(self._roles)), self._entry
+        shares, entry = _picker(list(self._roles)), self._entry
+        memory_of = row_columns(settings(self.counting.options, self.counting.mode), self.counting.mode)
+        positions_of, w_index = self.counting.positions(self.mode_names), self._window_index
+        p_at, extra_at = n_roles, n_roles + 4
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = key_row(combo)
@@ -241,8 +249,13 @@ class Sweep:
                 yield self._reference(combo, (*row, *shown_numbers))
                 continue
             total = sum(out[:n_roles])
-            yield (*row, *shown_numbers, out[-4], out[-3], out[-2], full[n_index] * total, total // out[-1],
-                   *map(total.__rtruediv__, shares(out)))  # each role's FLOPs / total
+            n = full[n_index]
+            positions = positions_of(numbers)
+            if positions is not None and full[w_index] is not None and full[w_index] < positions:
+                positions = full[w_index]
+            yield (*row, *shown_numbers, out[p_at], out[p_at + 1], out[p_at + 2], n * total, total // out[p_at + 3],
+                   *map(total.__rtruediv__, shares(out)),  # each role's FLOPs / total
+                   *memory_of(out[p_at], out[extra_at:], n, positions))
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each row as ``{column: value}``."""
@@ -250,3 +263,4 @@ class Sweep:
         layout = self.layout()
         for vals in self.values():
             yield {c: (what if kind == "const" else vals[what]) for c, (kind, what) in zip(cols, layout)}
+

@@ -40,7 +40,7 @@ def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None)
     """``keys``: each query scores that many keys (a KV cache) instead of the l new ones."""
     return [
         norms(l, d_model, 2, arch),
-        elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
+        elementwise("ResidualConnections", l, d_model, per_element=2, role="residual", inputs=4, outputs=2,
                     note="Two residual additions per block."),
         self_attention(l, d_model, n_heads, arch, mask=mask, keys=keys),
         ffn(l, d_model, d_ff, arch),
@@ -84,4 +84,4 @@ def ffn(l, d_model, d_ff, arch: Arch) -> Node:
         return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch=arch)
     if arch.gated:
         return gated_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias, activation=arch.ffn)

@@ -1,5 +1,6 @@
 """RMS normalisation (Zhang & Sennrich 2019, eq. 4): scale by the root mean square, no centring."""
 from flopdocs.structure.ops import count, elementwise, reduction, weight
+from flopdocs.structure.tree import IO
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.layers import layer
 
@@ -24,13 +25,14 @@ from flopdocs.structure.layers import layer
 )
 def rms_norm(m, n):
     return [
-        elementwise("X**2", m, n, role="norm"),
+        elementwise("X**2", m, n, role="norm", saves=m * n),  # keeps X (eager: pow keeps its input)
         reduction("sum", m, n, role="norm"),
         count("/ n + eps", 2 * m, "Per row: divide the sum by n, add ε (2·m).", role="norm",
-              kind="elementwise", shape=(m, n)),
+              kind="elementwise", shape=(m, n), io=IO(reads=m, writes=m)),
         count("sqrt", m, "Per row: one square root (m).", role="norm", kind="transcendental",
-              shape=(m, n)),
-        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square."),
+              shape=(m, n), io=IO(reads=m, writes=m, saved=m)),  # keeps 1/rms (eager rsqrt)
+        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square.",
+                    io=IO(reads=m * n + m, writes=m * n)),  # its operands are kept already
         elementwise("gamma * x", m, n, role="norm", note="Scale every element by γ.",
-                    weights=weight("gamma", n)),
+                    weights=weight("gamma", n), saves=m * n),  # keeps the normalised X (γ's gradient)
     ]

@@ -1,10 +1,9 @@
-"""Functions of a sweep's row answered by the real code, tabulated or run per row.
-
-:func:`determine` runs a function (which structure a row has, a default it derives) on
-real rows, logging which axis values it reads (:class:`Logged`), and tabulates it over
-every combination of those axes (:class:`Determined`), or, past :data:`TABULATED` runs,
-returns it to be run per row in a bounded memo (:class:`PerRow`).  Nothing here parses a
-config or counts anything (:mod:`flopdocs.counting.sweep` does).
+"""A function of a sweep's row, tabulated over the axis values it reads (the machinery
+:mod:`flopdocs.counting.sweep` answers a row's structure, validity and defaults with): it
+runs the real code on real rows and logs what each run reads.  Past :data:`TABULATED`
+runs the function is run per row instead, in a bounded memo (:class:`PerRow`): a long axis
+that a default reads (``--grid d_model=8..80000000+8``: every row its own ``d_head``) then
+costs nothing up front and no memory that grows with it.  Nothing here counts.
 """
 from __future__ import annotations
 
@@ -73,9 +72,8 @@ class PerRow:
 
     def get(self, combo: tuple[int, ...]) -> Any:
         key = self._pick(combo)
-        found = self.memo.get(key, _MISSING)
-        if found is not _MISSING:
-            return found
+        if key in self.memo:
+            return self.memo[key]
         result, read = self.run(combo)
         if not read <= self.indices:
             self.indices |= read
@@ -87,11 +85,8 @@ class PerRow:
         return result
 
 
-_MISSING = object()
-
-
 def determine(axes: Sequence[Axis], run: Callable[[tuple[int, ...]], tuple[Any, set[int]]]
-               ) -> Determined | PerRow:
+              ) -> Determined | PerRow:
     first = tuple(a.values[0] for a in axes)
     indices: set[int] = set()
     while True:
@@ -126,6 +121,7 @@ def picker(indices: list[int]) -> Callable[[tuple], tuple]:
 
 
 def getter(d: Determined | PerRow) -> Callable[[tuple[int, ...]], Any]:
+    """combo -> the function's value for that row."""
     if isinstance(d, PerRow):
         return d.get
     key, table = d.key, d.table
