@@ -18,7 +18,8 @@ CLI = [
     (["import-hf", "tests/fixtures/hf/gpt2/config.json", "--set", "l=4", "--set", "l=8"], "l: given twice"),
     (["mfu", "seed-512", "--tokens-per-second", "1", "--accelerator", "a100", "--set", "l=4", "--set", "l=4"],
      "l: given twice"),
-    (["report", "seed-512", "--dtype", "bf16"], "unrecognized arguments: --dtype bf16"),
+    (["report", "seed-512", "--dtype-b", "4"], "unrecognized arguments: --dtype-b 4"),  # not --dtype-bytes
+    (["report", "seed-512", "--kv", "fp8"], "unrecognized arguments: --kv fp8"),  # not --kv-dtype
     (["report", "seed-512", "--conv", "seed"], "unrecognized arguments: --conv seed"),
     (["table", "seed-512", "--form", "jsonl"], "unrecognized arguments: --form jsonl"),
     (["deploy", "--si", "x"], "the following arguments are required: --site"),

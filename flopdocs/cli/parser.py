@@ -9,7 +9,7 @@ from flopdocs.errors import ConfigError
 
 class Parser(argparse.ArgumentParser):
     """One line and exit 2 for a usage error; a flag is never matched by a prefix of its
-    name (``--dtype bf16`` is not ``--dtype-bytes``; argparse's ``allow_abbrev`` off)."""
+    name (``--dtype-b 4`` is not ``--dtype-bytes``; argparse's ``allow_abbrev`` off)."""
 
     def __init__(self, *args, **kwargs):
         kwargs["allow_abbrev"] = False
