@@ -17,14 +17,15 @@ MARKDOWN_SPECIAL = frozenset("\\`*_{}[]#|~^$")
 _UNESCAPED_HTML = frozenset("()+-.!<>&")
 
 
-def markdown_text(value: object, *, entities: bool = False) -> str:
+def markdown_text(value: object, *, entities: bool = False, keep: str = "") -> str:
     r"""Plain text for Markdown, shown as typed.
 
     By default (``flopdocs report --format md``, the notebook's tables: Markdown a reader
     may see raw) every character Markdown or inline HTML could act on is backslash-escaped:
     ``'<a_b>'`` -> ``'\<a\_b\>'``.  With ``entities`` (the site's pages: the text also
     reaches HTML) it is HTML-escaped, the Markdown specials written as numeric entities
-    and control characters as spaces: ``'<a_b>'`` -> ``'&lt;a&#95;b&gt;'``.
+    and control characters as spaces (the specials in ``keep`` left as they are):
+    ``'<a_b>'`` -> ``'&lt;a&#95;b&gt;'``.
 
     >>> markdown_text("<a_b>"), markdown_text("<a_b>", entities=True)
     ('\\<a\\_b\\>', '&lt;a&#95;b&gt;')
@@ -38,7 +39,7 @@ def markdown_text(value: object, *, entities: bool = False) -> str:
     for ch in str(value):
         if ch in "&<>\"'":
             out.append(html.escape(ch, quote=True))
-        elif ch in MARKDOWN_SPECIAL or ord(ch) < 32:
+        elif (ch in MARKDOWN_SPECIAL and ch not in keep) or ord(ch) < 32:
             out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
         else:
             out.append(ch)

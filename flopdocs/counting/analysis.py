@@ -8,7 +8,7 @@ from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.structure import params as _params
 from flopdocs.config.arch import Arch
-from flopdocs.config.config import Config, past_the_table, position_rows
+from flopdocs.config.config import Config, past_the_table
 from flopdocs.conventions import formula
 from flopdocs.errors import ConfigError
 from flopdocs.structure.grouping import by, family_subtrees, group, group_paths
@@ -260,16 +260,17 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
 
 
 def _check_mode_positions(config: Config, mode: str, o: Options) -> None:
-    """A learned position table (``max_positions`` given) has that many rows: a prompt, or
-    a cache and its new token, fits in it (:func:`~flopdocs.config.config.position_rows`;
-    the config's own lengths were checked when it was read).  ``generate``'s prompt is
-    checked, not the positions its decode steps feed after it (the default prompt, l,
-    fills the table)."""
-    rows = position_rows(config.knobs)
+    """A learned position table has ``max_positions`` rows (given, or its default: l): a
+    prompt, or a cache and its new token, fits in it.  ``generate``'s prompt is checked,
+    not the positions its decode steps feed after it (the default prompt, l, fills the
+    table)."""
+    if config.get("position") != "learned" or config.get("max_positions") is None:
+        return
     used = {"prefill": (o.prompt, f"--prompt {o.prompt}"),
             "decode": (o.context + 1, f"--context {o.context} and the new token ({o.context + 1} positions)"),
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
-    if rows is not None and used is not None and used[0] > rows:
+    rows = config.get("max_positions")
+    if used is not None and used[0] > rows:
         raise ConfigError(past_the_table(f"{used[1]}:", rows), origin=config.origin)
 
 
