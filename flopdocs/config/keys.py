@@ -21,7 +21,10 @@ Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled i
 
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
-NORMS = ("layernorm", "rmsnorm")
+NORMS = ("layernorm", "rmsnorm", "layernorm-no-bias", "layernorm-no-params")
+BLOCKS = ("sequential", "parallel", "parallel-one-norm")
+NORM_POSITIONS = ("pre", "post", "sandwich")
+QK_NORMS = ("none", "head", "heads", "width")
 POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none")
 T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Transformer-XL's
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
@@ -134,7 +137,8 @@ KEYS: tuple[Key, ...] = (
         "`swiglu`/`geglu`: `GatedFFN`, three matrices and the `gate * up` product.",
         "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",), ("feed_forward_proj",))),
     Key("norm", "enum", "architecture",
-        "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
+        "`rmsnorm`: `RMSNorm` (γ only, counted row by row) for every norm; `layernorm-no-bias`: `LayerNorm` "
+        "with γ, no β (nanoGPT `bias=False`, Cohere); `layernorm-no-params`: neither (OLMo).", "layernorm", choices=NORMS),
     Key("position", "enum", "architecture",
         "`learned`: the seed's `X_word + X_pos` and a `max_positions × d_model` table; `sinusoidal`: same "
         "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
@@ -196,6 +200,36 @@ KEYS: tuple[Key, ...] = (
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
+    Key("block", "enum", "architecture",
+        "`parallel`: attention and FFN read the same input, `X + Attn(Norm₁(X)) + FFN(Norm₂(X))` "
+        "(GPT-NeoX `use_parallel_residual`, Falcon `new_decoder_architecture`); `parallel-one-norm`: "
+        "one norm feeds both (GPT-J, Falcon 7B, Phi, Cohere, PaLM).", "sequential", choices=BLOCKS),
+    Key("norm_position", "enum", "architecture",
+        "`post`: each sub-layer's output is normalised inside the residual, `X + Norm(f(X))`, "
+        "no norm before it (OLMo 2; same count as `pre`); `sandwich`: both, four norms per "
+        "block (Gemma 2, Gemma 3).", "pre", choices=NORM_POSITIONS),
+    Key("qk_norm", "enum", "architecture",
+        "a norm (of the `norm` kind) on queries and keys after their projection: `head`: per "
+        "head, one γ of d_head shared by the heads (Qwen3, Gemma 3); `heads`: per head, each "
+        "head its own γ (Cohere, StableLM); `width`: over the whole n_heads·d_head width "
+        "(OLMo 2).", "none", choices=QK_NORMS),
+    Key("rotary_dim", "int", "architecture",
+        "partial rotary (`position: rope`): the first `rotary_dim` of each head's d_head "
+        "channels are rotated (GPT-J `rotary_dim`; GPT-NeoX, Phi `d_head · partial_rotary_factor`).",
+        None, symbol=S.d_rot, hf={"gptj": ("rotary_dim",)}),
+    Key("embedding_scale", "bool", "architecture",
+        "the embeddings are multiplied by √d_model (Gemma): `X * sqrt(d_model)`, l · d_model FLOPs.", False),
+    Key("embedding_norm", "bool", "architecture",
+        "a norm after the embeddings (BLOOM `word_embeddings_layernorm`, BART `layernorm_embedding`).", False),
+    Key("position_offset", "int", "architecture",
+        "`position: learned`: the table has `max_positions + position_offset` rows, the first "
+        "never used (OPT: 2; RoBERTa: padding_idx + 1).", None, symbol=S.position_offset),
+    Key("attn_softcap", "bool", "architecture", "every attention score is soft-capped, `c · tanh(s / c)` "
+        "(Gemma 2 `attn_logit_softcapping`): 3 FLOPs per score.", False),
+    Key("logit_softcap", "bool", "architecture", "every logit is soft-capped, `c · tanh(z / c)` "
+        "(Gemma 2 `final_logit_softcapping`): 3 FLOPs per logit.", False),
+    Key("lm_head_bias", "bool", "architecture",
+        "a bias on the LM head, `+ b_LM` (n_vocab parameters; GPT-J, Phi). Needs an LM head.", False),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
         lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",

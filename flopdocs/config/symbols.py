@@ -42,6 +42,8 @@ n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 max_positions = _dim(r"l_{max}")  # rows of a learned position table (the model's longest input)
 n_token_types = _dim(r"n_{types}")  # rows of BERT's token-type table (segment A / B)
 n_buckets = _dim(r"n_{buckets}")  # T5: relative-distance buckets of the position bias table
+d_rot = _dim(r"d_{rot}")  # partial rotary: the rotated width of each query and key head
+position_offset = _dim(r"l_{offset}")  # rows a learned position table has beyond l_max (OPT: 2)
 
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)

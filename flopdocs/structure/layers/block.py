@@ -5,7 +5,7 @@ The helpers here choose each sub-layer from the config's :class:`~flopdocs.confi
 """
 from flopdocs.config.arch import SEED, Arch
 from flopdocs.structure.ops import elementwise
-from flopdocs.config.symbols import d_ff, d_model, experts_per_token, l, n_experts, n_heads
+from flopdocs.config.symbols import d_ff, d_model, d_rot, experts_per_token, l, n_experts, n_heads
 from flopdocs.structure.tree import Node, rename, repeat
 from flopdocs.structure.layers import layer
 from flopdocs.structure.layers.grouped_query_attention import grouped_query_attention
@@ -39,7 +39,7 @@ from flopdocs.structure.layers.rms_norm import rms_norm
 def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None):
     """``keys``: each query scores that many keys (a KV cache) instead of the l new ones."""
     return [
-        norms(l, d_model, 2, arch),
+        norms(l, d_model, arch.norms_per_block, arch),
         elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
                     note="Two residual additions per block."),
         self_attention(l, d_model, n_heads, arch, mask=mask, keys=keys),
@@ -52,7 +52,7 @@ def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None)
 def norm(l, d_model, arch: Arch) -> Node:
     if arch.norm == "rmsnorm":
         return rms_norm(l, d_model)
-    return layer_norm(l, d_model)
+    return layer_norm(l, d_model, params=arch.norm_params)
 
 
 def norms(l, d_model, count, arch: Arch) -> Node:
@@ -74,6 +74,12 @@ def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True, keys=None) -> 
     options = dict(_attention_options(arch), rope=arch.position == "rope",
                    window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys,
                    bias=arch.t5_bias)
+    if arch.qk_norm != "none":
+        options["qk_norm"] = dict(kind=arch.qk_norm, norm=arch.norm, params=arch.norm_params)
+    if arch.partial_rotary:
+        options["rotary_width"] = d_rot
+    if arch.attn_softcap:
+        options["softcap"] = True
     if arch.gqa:
         return grouped_query_attention(l, l, d_k, d_k, d_model, n_heads, arch.kv_heads, **options)
     return multi_head_attention(l, l, d_k, d_k, d_model, n_heads, **options)
