@@ -48,6 +48,8 @@ class Arch:
     attn_softcap: bool = False  # c * tanh(s / c) on every score (Gemma 2)
     logit_softcap: bool = False  # c * tanh(z / c) on every logit (Gemma 2)
     lm_head_bias: bool = False  # + b_LM on the logits (GPT-J, Phi)
+    residual_scale: bool = False  # each sub-layer's output times a constant (Granite)
+    logit_scale: bool = False  # the logits times a constant (Cohere, Granite)
 
     # -- the dimensions the tree is written in ------------------------------------
 

@@ -81,6 +81,7 @@ class Config:
             embedding_scale=k("embedding_scale"), embedding_norm=k("embedding_norm"),
             position_offset=k("position_offset") is not None, attn_softcap=k("attn_softcap"),
             logit_softcap=k("logit_softcap"), lm_head_bias=k("lm_head_bias") and k("lm_head"),
+            residual_scale=k("residual_scale"), logit_scale=k("logit_scale") and k("lm_head"),
         )
 
     @property
@@ -207,7 +208,7 @@ def _check_block_variants(origin: str, values: Mapping[str, int], knobs: Mapping
         for key in ("block", "norm_position", "qk_norm"):
             if knobs.get(key, BY_NAME[key].default) != BY_NAME[key].default:
                 _fail(origin, key, "is not modelled for architecture encoder-decoder", knobs[key])
-        for key in ("attn_softcap", "logit_softcap", "embedding_scale"):
+        for key in ("attn_softcap", "logit_softcap", "embedding_scale", "residual_scale", "logit_scale"):
             if knobs.get(key):
                 _fail(origin, key, "is not modelled for architecture encoder-decoder", True)
 

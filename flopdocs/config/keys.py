@@ -7,17 +7,13 @@ experts) live in :mod:`flopdocs.config.config`.  Nothing here reads files or bui
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 from sympy import Symbol
 
 from flopdocs.config import symbols as S
-from flopdocs.config.checks import CHECKS, MAX_INT, check_int, check_text
+from flopdocs.config.checks import MAX_INT, check_int, check_text
+from flopdocs.config.key import REQUIRED, Getter, Key
 
-REQUIRED = object()  # a key every config must give
-Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled in
+__all__ = ["KEYS", "BY_NAME", "Key", "REQUIRED", "Getter", "MAX_INT", "check_int", "check_text"]
 
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
@@ -30,52 +26,6 @@ T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Tran
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
 MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-    type: str  # int | count (int or null) | bool | enum | text | lines (text with newlines)
-    group: str  # metadata | dimension | architecture
-    doc: str  # one line: what the key means or changes
-    default: Any = None  # REQUIRED, a value, a function of a Getter, or None (absent)
-    default_doc: str = ""  # the default as the README shows it, when not a plain value
-    symbol: Symbol | None = None  # numeric keys: the dimension's symbol in the tree
-    hf: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # family -> fields
-    choices: tuple[str, ...] = ()  # enums
-    only: str | None = None  # the one architecture the key applies to
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    def default_for(self, get: Getter) -> Any:
-        if self.default is REQUIRED:
-            raise KeyError(self.name)
-        return self.default(get) if callable(self.default) else self.default
-
-    def hf_fields(self, family: str) -> tuple[str, ...]:
-        return self.hf.get(family, ())
-
-    def check(self, value: Any, origin: str | None = None) -> Any:
-        """The value if this key accepts it, else a one-line :class:`ConfigError`."""
-        return CHECKS[self.type](value, origin, self)
-
-    @property
-    def values_doc(self) -> str:
-        """The README's "values (default)" cell."""
-        kinds = {"int": "int ≥ 1", "count": "int or null", "bool": "bool", "text": "text",
-                 "lines": "text"}
-        values = " \\| ".join(f"`{c}`" for c in self.choices) if self.choices else kinds[self.type]
-        if self.required:
-            return f"{values} (required)"
-        if self.default_doc:
-            return f"{values} ({self.default_doc})"
-        if self.default is None:
-            return f"{values} (none)"
-        shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
-        return f"{values} (`{shown_default}`)"
-
 
 
 _GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
@@ -228,6 +178,10 @@ KEYS: tuple[Key, ...] = (
         "(Gemma 2 `attn_logit_softcapping`): 3 FLOPs per score.", False),
     Key("logit_softcap", "bool", "architecture", "every logit is soft-capped, `c · tanh(z / c)` "
         "(Gemma 2 `final_logit_softcapping`): 3 FLOPs per logit.", False),
+    Key("residual_scale", "bool", "architecture", "each sub-layer's output is multiplied by a constant "
+        "before its residual addition (Granite `residual_multiplier`): 2 · l · d_model per block.", False),
+    Key("logit_scale", "bool", "architecture", "the logits are multiplied by a constant (Cohere "
+        "`logit_scale`, Granite `logits_scaling`): l · n_vocab.", False),
     Key("lm_head_bias", "bool", "architecture",
         "a bias on the LM head, `+ b_LM` (n_vocab parameters; GPT-J, Phi). Needs an LM head.", False),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",

@@ -71,7 +71,7 @@ def reachable(a: Arch) -> bool:
     an LM head is BERT's default: reachable."""
     enc_dec_variant = a.encoder_decoder and (
         (a.block, a.norm_position, a.qk_norm) != ("sequential", "pre", "none")
-        or a.attn_softcap or a.logit_softcap or a.embedding_scale)
+        or a.attn_softcap or a.logit_softcap or a.embedding_scale or a.residual_scale or a.logit_scale)
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
                 or (a.expert_width and not a.moe) or enc_dec_variant
                 or (a.norm_position == "sandwich" and a.block != "sequential")

@@ -131,7 +131,7 @@
       ["block", "norm_position", "qk_norm"].forEach(function (key) {
         if (key in given && given[key] !== KEY[key].default) { fail(key, "is not modelled for architecture encoder-decoder"); }
       });
-      ["attn_softcap", "logit_softcap", "embedding_scale"].forEach(function (key) {
+      ["attn_softcap", "logit_softcap", "embedding_scale", "residual_scale", "logit_scale"].forEach(function (key) {
         if (given[key] === true) { fail(key, "is not modelled for architecture encoder-decoder"); }
       });
     }
@@ -156,7 +156,8 @@
       partial_rotary: get("rotary_dim") !== null && get("rotary_dim") !== get("d_head"),
       embedding_scale: get("embedding_scale"), embedding_norm: get("embedding_norm"),
       position_offset: get("position_offset") !== null, attn_softcap: get("attn_softcap"),
-      logit_softcap: get("logit_softcap"), lm_head_bias: get("lm_head_bias") && get("lm_head")
+      logit_softcap: get("logit_softcap"), lm_head_bias: get("lm_head_bias") && get("lm_head"),
+      residual_scale: get("residual_scale"), logit_scale: get("logit_scale") && get("lm_head")
     };
     return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
   }

@@ -34,7 +34,18 @@ from flopdocs.structure.layers.rms_norm import rms_norm
            "With architecture: encoder (BERT) the attention is bidirectional (no mask). "
            "BERT normalises after each sub-layer and after the embeddings, with no final "
            "norm; this block normalises before. Both have two norms per block and one "
-           "more per stack, so the counts and parameters are the same."),
+           "more per stack, so the counts and parameters are the same.",
+           "Config key block: parallel (GPT-NeoX use_parallel_residual, Falcon "
+           "new_decoder_architecture) computes X + Attention(Norm₁(X)) + FFN(Norm₂(X)): the "
+           "same two norms and two additions, the sub-layers reading the same input; "
+           "parallel-one-norm (GPT-J, Falcon 7B, Phi, Cohere, PaLM) feeds both from one norm: "
+           "one norm per block, its count and parameters once.",
+           "Config key norm_position: post (OLMo 2) normalises each sub-layer's output inside "
+           "the residual, X + Norm(f(X)), with no norm before it: the same two norms, so the "
+           "same count; sandwich (Gemma 2, Gemma 3) has both, X + Norm(f(Norm(X))): four "
+           "norms per block ('RMSNorms' × 4).",
+           "Config key residual_scale (Granite's residual_multiplier): each sub-layer's output "
+           "is multiplied by a constant before its addition, '* residual_multiplier', 2 · l · d_model."),
 )
 def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None):
     """``keys``: each query scores that many keys (a KV cache) instead of the l new ones."""
@@ -42,6 +53,9 @@ def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None)
         norms(l, d_model, arch.norms_per_block, arch),
         elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
                     note="Two residual additions per block."),
+        *([elementwise("* residual_multiplier", l, d_model, per_element=2, role="residual",
+                       note="Granite: each sub-layer's output times residual_multiplier before its addition.")]
+          if arch.residual_scale else []),
         self_attention(l, d_model, n_heads, arch, mask=mask, keys=keys),
         ffn(l, d_model, d_ff, arch),
     ]

@@ -33,7 +33,8 @@ from flopdocs.structure.layers.relative_position_bias import relative_position_b
            "Config key embedding_norm (BLOOM, BART): a norm after the embeddings "
            "('LayerNorm_Embedding'). Config key lm_head_bias (GPT-J, Phi): '+ b_LM' after the "
            "LM head (n_vocab parameters). Config key logit_softcap (Gemma 2): every logit "
-           "becomes c·tanh(z / c): '/ c, * c' and 'tanh', 3 per logit.",
+           "becomes c·tanh(z / c): '/ c, * c' and 'tanh', 3 per logit. Config key logit_scale "
+           "(Cohere, Granite): '* logit_scale', one multiply per logit.",
            "Parameters: Embeddings, the final norm, the LM head (absent when tied) and "
            "n_layers blocks; non-embedding parameters leave out the word and position "
            "tables and the LM head (Kaplan et al. 2020's N)."),
@@ -82,6 +83,9 @@ def lm_head(rows, d_model, n_vocab, arch: Arch):
     steps.append(project)
     if arch.lm_head_transform or arch.lm_head_bias:
         steps.append(elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab)))
+    if arch.logit_scale:
+        steps.append(elementwise("* logit_scale", rows, n_vocab, role="lm-head",
+                                 note="Cohere's logit_scale, Granite's 1 / logits_scaling: one multiply per logit."))
     if arch.logit_softcap:
         steps += [elementwise("/ c, * c", rows, n_vocab, per_element=2, role="lm-head",
                               note="Gemma 2's final_logit_softcapping c·tanh(z / c): a divide and a multiply per logit."),
