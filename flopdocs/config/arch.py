@@ -108,3 +108,8 @@ class Arch:
 
 
 SEED = Arch()
+#: The block variants' fields (issue 21): a structure with any of them set is not one of
+#: the 2019-2024 families (GPT-2, BERT, Llama, Mistral, Mixtral, Qwen2, T5).
+NEWER_FIELDS = ("block", "norm_position", "qk_norm", "partial_rotary", "embedding_scale", "embedding_norm",
+                "position_offset", "attn_softcap", "logit_softcap", "lm_head_bias", "residual_scale",
+                "logit_scale")

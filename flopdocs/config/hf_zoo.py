@@ -90,11 +90,16 @@ def gated_ffn(f: Fields, name: str, default: str) -> str:
     return f.refuse(name, f"{shown(act)} is not supported (silu, gelu*)")
 
 
-def llama_dims(f: Fields) -> dict[str, Any]:
-    """The dimensions llama-like configs name alike (hidden_size, ...), GQA and head_dim."""
+def llama_dims(f: Fields, gqa: bool = True) -> dict[str, Any]:
+    """The dimensions llama-like configs name alike (hidden_size, ...), and (``gqa``: the
+    class reads them) num_key_value_heads and head_dim."""
     out = {"l": f.int("max_position_embeddings"), "d_model": f.int("hidden_size"),
            "d_ff": f.int("intermediate_size"), "n_vocab": f.int("vocab_size"),
            "n_layers": f.int("num_hidden_layers"), "n_heads": f.int("num_attention_heads")}
+    if not gqa:
+        if f.given("head_dim"):
+            f.refuse("head_dim", "this class's attention heads are hidden_size / num_attention_heads wide")
+        return out
     kv = f.int("num_key_value_heads", default=out["n_heads"])
     if kv != out["n_heads"]:
         out["n_kv_heads"] = kv
@@ -155,7 +160,7 @@ def tie(f: Fields, out: dict[str, Any], default: bool) -> None:
 
 def gpt_neox(f: Fields) -> dict[str, Any]:
     """GPTNeoXForCausalLM (Pythia): parallel residual with two LayerNorms, partial rotary."""
-    out = llama_dims(f)
+    out = llama_dims(f, gqa=False)
     rotary(f, out, 0.25, "partial_rotary_factor", "rotary_pct")
     bias = f.flag("attention_bias", True)
     out.update(ffn=plain_ffn(f, "hidden_act", "gelu"), position="rope", attn_bias=bias, attn_out_bias=bias,
@@ -218,6 +223,11 @@ def falcon(f: Fields) -> dict[str, Any]:
            "d_ff": f.int("ffn_hidden_size", default=4 * d), "n_vocab": f.int("vocab_size"),
            "n_layers": f.int("num_hidden_layers", "n_layer"), "n_heads": heads}
     new = f.flag("new_decoder_architecture", False)
+    if new and not f.flag("parallel_attn", True):  # FalconDecoderLayer builds norms its forward lacks
+        f.refuse("parallel_attn", "false with new_decoder_architecture is not a model transformers can run")
+    if not new and f.hf.get("num_ln_in_parallel_attn") not in (None, 1):
+        f.refuse("num_ln_in_parallel_attn", "two norms without new_decoder_architecture are built but "
+                                            "not used by transformers; not modelled")
     if new:
         kv = f.int("num_kv_heads", default=heads)
         norms = f.int("num_ln_in_parallel_attn", default=2)

@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 import re
 import types
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flopdocs.config.arch import NEWER_FIELDS, Arch
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
@@ -56,8 +58,17 @@ def torch_modules():
 
 
 def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
-    """The Hugging Face model class and config fields of our config's structure."""
+    """The Hugging Face model class and config fields of our config's structure: the
+    families below, else the newer ones :mod:`flopdocs.counting.verify_zoo` matches."""
+    from flopdocs.counting.verify_zoo import hf_class as newer
+
     a, v, k = cfg.arch, cfg.values, cfg.get
+    if a != dataclasses.replace(a, **{f.name: f.default for f in dataclasses.fields(Arch)
+                                      if f.name in NEWER_FIELDS}):
+        found = newer(cfg)
+        if found is None:
+            raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure", origin=cfg.origin)
+        return found
     common = dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
                   num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"])
     if a.architecture == "encoder" and a.position == "learned" and a.norm == "layernorm" \
@@ -99,8 +110,12 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
             d_ff=v["d_ff"], num_layers=k("n_encoder_layers"), num_decoder_layers=k("n_decoder_layers"),
             num_heads=v["n_heads"], relative_attention_num_buckets=k("relative_buckets"),
             feed_forward_proj=_T5_FFN[a.ffn], tie_word_embeddings=a.tie_embeddings)
-    raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
-                      "BERT, Llama, Mistral, Mixtral, Qwen2, T5)", origin=cfg.origin)
+    found = newer(cfg)
+    if found is None:
+        raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
+                          "BERT, Llama, Mistral, Mixtral, Qwen2, T5 and the types import-hf reads)",
+                          origin=cfg.origin)
+    return found
 
 
 def _round_robin_experts(self, hidden_states, top_k_index, top_k_weights):
