@@ -90,22 +90,22 @@ def gated_ffn(f: Fields, name: str, default: str) -> str:
     return f.refuse(name, f"{shown(act)} is not supported (silu, gelu*)")
 
 
-def llama_dims(f: Fields, gqa: bool = True) -> dict[str, Any]:
-    """The dimensions llama-like configs name alike (hidden_size, ...), and (``gqa``: the
-    class reads them) num_key_value_heads and head_dim."""
+def llama_dims(f: Fields, gqa: bool = True, head_dim: bool = True) -> dict[str, Any]:
+    """The dimensions llama-like configs name alike (hidden_size, ...), and (``gqa``,
+    ``head_dim``: the class reads them) num_key_value_heads and head_dim."""
     out = {"l": f.int("max_position_embeddings"), "d_model": f.int("hidden_size"),
            "d_ff": f.int("intermediate_size"), "n_vocab": f.int("vocab_size"),
            "n_layers": f.int("num_hidden_layers"), "n_heads": f.int("num_attention_heads")}
+    if not head_dim and f.given("head_dim") and f.hf["head_dim"] * out["n_heads"] != out["d_model"]:
+        f.refuse("head_dim", "this class's attention heads are hidden_size / num_attention_heads wide")
     if not gqa:
-        if f.given("head_dim"):
-            f.refuse("head_dim", "this class's attention heads are hidden_size / num_attention_heads wide")
         return out
     kv = f.int("num_key_value_heads", default=out["n_heads"])
     if kv != out["n_heads"]:
         out["n_kv_heads"] = kv
-    head_dim = f.int("head_dim", default=None)
-    if head_dim is not None:
-        out["d_head"] = head_dim
+    width = f.int("head_dim", default=None) if head_dim else None
+    if width is not None:
+        out["d_head"] = width
     return out
 
 
@@ -160,7 +160,7 @@ def tie(f: Fields, out: dict[str, Any], default: bool) -> None:
 
 def gpt_neox(f: Fields) -> dict[str, Any]:
     """GPTNeoXForCausalLM (Pythia): parallel residual with two LayerNorms, partial rotary."""
-    out = llama_dims(f, gqa=False)
+    out = llama_dims(f, gqa=False, head_dim=False)
     rotary(f, out, 0.25, "partial_rotary_factor", "rotary_pct")
     bias = f.flag("attention_bias", True)
     out.update(ffn=plain_ffn(f, "hidden_act", "gelu"), position="rope", attn_bias=bias, attn_out_bias=bias,
@@ -257,9 +257,9 @@ def phi(f: Fields) -> dict[str, Any]:
     return out
 
 
-def llama_like(f: Fields, act: str = "silu") -> dict[str, Any]:
+def llama_like(f: Fields, act: str = "silu", head_dim: bool = True) -> dict[str, Any]:
     """The dimensions, a gated FFN, RMSNorm and rope, no biases: what most readers start from."""
-    out = llama_dims(f)
+    out = llama_dims(f, head_dim=head_dim)
     out.update(ffn=gated_ffn(f, "hidden_activation" if f.hf.get("hidden_activation") else "hidden_act", act),
                norm="rmsnorm", position="rope", ffn_bias=False)
     return out
@@ -302,7 +302,7 @@ def stablelm(f: Fields) -> dict[str, Any]:
     """StableLmForCausalLM: LayerNorm with bias, partial rotary, q/k/v biases if use_qkv_bias."""
     if f.flag("qk_layernorm", False):
         f.refuse("qk_layernorm", "per-head LayerNorms without bias beside LayerNorms with bias are not modelled")
-    out = llama_like(f)
+    out = llama_like(f, head_dim=False)
     out["norm"] = "layernorm"
     rotary(f, out, 0.25, "partial_rotary_factor")
     if f.flag("use_qkv_bias", False):
