@@ -196,6 +196,26 @@ KEYS: tuple[Key, ...] = (
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
+    Key("window_layers", "int", "architecture",
+        "with `window`: how many of the `n_layers` blocks use it (`Blocks, local`); the others "
+        "attend to every key (`Blocks, global`). Gemma 2, gpt-oss: half; Gemma 3: 5 of 6; "
+        "ModernBERT: 2 of 3; Qwen2: those from `max_window_layers` on. Which blocks they are "
+        "does not change a count.",
+        lambda get: get("n_layers") if get("window") is not None else None,
+        default_doc="`n_layers` with `window`", symbol=S.n_local,
+        hf=_hf(llama=("layer_types", "sliding_window_pattern", "max_window_layers",
+                      "global_attn_every_n_layers"))),
+    Key("dense_layers", "int", "architecture",
+        "with `n_experts`: how many blocks keep a dense FFN of width `d_ff` (`Blocks, dense`); "
+        "the others' FFN is the mixture (`Blocks, MoE`). DeepSeek-V3: the first 3 of 61; "
+        "Llama 4 Maverick: every other one.", None, default_doc="none: every FFN routed",
+        symbol=S.n_dense,
+        hf=_hf(llama=("first_k_dense_replace", "moe_layer_freq", "interleave_moe_layer_step",
+                      "mlp_only_layers", "decoder_sparse_step"))),
+    Key("nope_layers", "int", "architecture",
+        "with `position: rope`: how many blocks have no rotary embedding (`Blocks, NoPE`; the "
+        "others `Blocks, RoPE`). Llama 4, SmolLM3: every fourth.", None, default_doc="none",
+        symbol=S.n_nope, hf=_hf(llama=("no_rope_layers",))),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
         lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",

@@ -42,9 +42,15 @@ n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 max_positions = _dim(r"l_{max}")  # rows of a learned position table (the model's longest input)
 n_token_types = _dim(r"n_{types}")  # rows of BERT's token-type table (segment A / B)
 n_buckets = _dim(r"n_{buckets}")  # T5: relative-distance buckets of the position bias table
+# Heterogeneous stacks (issue 21): how many of the n_layers blocks have a trait
+# (flopdocs.config.arch.SPLITS); each group of identical blocks repeats by a difference of these.
+n_local = _dim(r"n_{local}")  # layers under the sliding window (the rest attend to everything)
+n_dense = _dim(r"n_{dense}")  # layers of a mixture-of-experts model whose FFN stays dense
+n_nope = _dim(r"n_{nope}")  # layers of a rope model without rotary embeddings (NoPE)
 
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)
+keys_full = _dim(r"n_{keys}^{full}")  # ... in a global layer of a stack with local ones: context + 1
 
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {

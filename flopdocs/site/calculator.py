@@ -72,12 +72,20 @@ def reachable(a: Arch) -> bool:
                 or (a.expert_width and not a.moe))
 
 
+def compiled(a: Arch) -> bool:
+    """Whether the page compiles this structure: not yet a stack whose blocks differ (the
+    page refuses one, naming the command that counts it)."""
+    return not a.groups
+
+
 def structures(data: SiteData) -> tuple[Arch, ...]:
     """The catalogue's structures, then every reachable one one field away, in order."""
-    base = list(dict.fromkeys(m.config.arch for m in data.models))
+    base = list(dict.fromkeys(m.config.arch for m in data.models if compiled(m.config.arch)))
     out = dict.fromkeys(base)
     for a in base:
         for name in ARCH_FIELDS:
+            if name == "groups":
+                continue
             for value in _CHOICES.get(name, (False, True)):
                 b = dataclasses.replace(a, **{name: value})
                 if reachable(b):

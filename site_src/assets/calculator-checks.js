@@ -40,6 +40,7 @@
     lm_head: function (get) { return get("architecture") !== "encoder"; },
     pooler: function (get) { return get("architecture") === "encoder" && !get("lm_head"); },
     lm_head_transform: function (get) { return get("architecture") === "encoder"; },
+    window_layers: function (get) { return get("window") !== null ? get("n_layers") : null; },
     d_ff_expert: function (get) { return get("n_experts") !== null ? get("d_ff") : null; },
     n_encoder_layers: function (get) { return get("n_layers"); },
     n_decoder_layers: function (get) { return get("n_layers"); },
@@ -111,8 +112,32 @@
       fail("relative_buckets", given.relative_buckets + " is fewer than " + DATA.t5.minBuckets +
            " (T5 halves the buckets per direction, then keeps half of those exact)");
     }
+    [["window_layers", "window", null, "a sliding window", null],
+     ["dense_layers", "n_experts", null, "experts", "with every FFN dense, give no n_experts"],
+     ["nope_layers", "position", "rope", "rotary embeddings", "with no rotary embedding, use position: none"]
+    ].forEach(function (s) {  // flopdocs/config/config.py _check_splits
+      var key = s[0], n = given[key], need = get(s[1]);
+      if (!(key in given)) { return; }
+      if (need === null || (s[2] !== null && need !== s[2])) {
+        fail(key, "needs " + (s[2] === null ? s[1] : s[1] + ": " + s[2]) + " (it counts the blocks with " + s[3] + ")");
+      } else if (arch === "encoder-decoder") {
+        fail(key, "blocks that differ are not modelled for architecture encoder-decoder");
+      } else if (n > get("n_layers")) {
+        fail(key, n + " is more than n_layers=" + get("n_layers"));
+      } else if (n === get("n_layers") && s[4] !== null) {
+        fail(key, n + " must be fewer than n_layers=" + get("n_layers") + " (" + s[4] + ")");
+      }
+    });
     if (given.tie_embeddings === true && !get("lm_head")) { fail("tie_embeddings", "there is no LM head to tie (lm_head is false)"); }
     return { given: given, errors: errors };
+  }
+
+  // Whether the stack's blocks differ (flopdocs/config/arch.py layout): not compiled yet.
+  function split(get) {
+    return ["window_layers", "dense_layers", "nope_layers"].some(function (key) {
+      var n = get(key);
+      return n !== null && n > 0n && n < get("n_layers");
+    });
   }
 
   // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
@@ -127,7 +152,8 @@
       moe: get("n_experts") !== null,
       expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
-      lm_head_transform: get("lm_head_transform") && get("lm_head")
+      lm_head_transform: get("lm_head_transform") && get("lm_head"),
+      groups: split(get) ? "blocks that differ" : []
     };
     return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
   }
