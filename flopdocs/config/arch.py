@@ -128,6 +128,9 @@ class Arch:
     windowed: bool = False  # window < l: each query scores w keys, not l
     moe: bool = False  # the FFN is a routed mixture of experts
     expert_width: bool = False  # d_ff_expert given and != d_ff
+    shared_expert: bool = False  # d_ff_shared: an FFN every token passes through beside the routed ones
+    shared_expert_gate: bool = False  # Qwen2-MoE's sigmoid gate on the shared expert
+    router_bias: bool = False  # gpt-oss: a bias on the router's logits
     token_types: bool = False  # BERT's token-type table, added to every embedding
     pooler: bool = False  # BERT's pooler on the first token
     lm_head_transform: bool = False  # BERT's masked-LM transform before the LM head, and its bias

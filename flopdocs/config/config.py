@@ -74,6 +74,8 @@ class Config:
             windowed=window is not None and window < v["l"],
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
+            shared_expert=k("d_ff_shared") is not None, shared_expert_gate=k("shared_expert_gate"),
+            router_bias=k("router_bias"),
             token_types=k("token_types") is not None, pooler=k("pooler"),
             lm_head_transform=k("lm_head_transform") and k("lm_head"),
             groups=layout(v["n_layers"], {s.key: k(s.key) for s in SPLITS}),
@@ -155,9 +157,11 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
             _fail(origin, "experts_per_token", f"{knobs['experts_per_token']} is more than "
                                                f"n_experts={knobs['n_experts']}", knobs["experts_per_token"])
     else:
-        for key in ("experts_per_token", "d_ff_expert"):
-            if key in knobs:
+        for key in ("experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"):
+            if knobs.get(key) not in (None, False):
                 _fail(origin, key, "needs n_experts (a dense model has no experts)", knobs[key])
+    if knobs.get("shared_expert_gate") and "d_ff_shared" not in knobs:
+        _fail(origin, "shared_expert_gate", "needs d_ff_shared (the shared expert it gates)", True)
     if arch != "encoder-decoder":
         for key in ENCODER_DECODER_ONLY:
             if key in knobs:

@@ -192,6 +192,20 @@ KEYS: tuple[Key, ...] = (
     Key("d_ff_expert", "int", "architecture", "one expert's hidden width; needs `n_experts`.",
         lambda get: get("d_ff") if get("n_experts") is not None else None,
         default_doc="`d_ff`", symbol=S.d_ff_expert),
+    Key("d_ff_shared", "int", "architecture",
+        "with `n_experts`: the hidden width of the shared expert every token also passes "
+        "through (`SharedExpert`, the model's FFN kind), its output added to the routed "
+        "experts'. DeepSeek, GLM-4.5: `n_shared_experts` × `moe_intermediate_size`; Qwen2-MoE: "
+        "`shared_expert_intermediate_size`; Llama 4: `intermediate_size`.", None,
+        default_doc="none", symbol=S.d_ff_shared,
+        hf=_hf(llama=("shared_expert_intermediate_size", "n_shared_experts"))),
+    Key("shared_expert_gate", "bool", "architecture",
+        "Qwen2-MoE: the shared expert's output times sigmoid(X W_shared_gate), a d_model × 1 "
+        "gate per token. Needs `d_ff_shared`.", False),
+    Key("router_bias", "bool", "architecture",
+        "gpt-oss: a bias on the router's logits (`+ b_router`, n_experts parameters per layer). "
+        "DeepSeek-V3's `e_score_correction_bias` is a buffer, not a parameter: not this key.",
+        False),
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,

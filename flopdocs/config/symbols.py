@@ -35,6 +35,7 @@ window = _dim("w")  # sliding-window width: keys scored per query, when w < l
 n_experts = _dim(r"n_{experts}")  # routed FFN experts per layer
 experts_per_token = _dim(r"k_{experts}")  # experts each token is routed to (top-k)
 d_ff_expert = _dim(r"d_{ff}^{expert}")  # hidden width of one expert, when not d_ff
+d_ff_shared = _dim(r"d_{ff}^{shared}")  # hidden width of the shared expert(s) every token passes through
 l_src = _dim(r"l_{src}")  # encoder-decoder: source tokens per sequence
 l_tgt = _dim(r"l_{tgt}")  # encoder-decoder: target tokens per sequence
 n_encoder_layers = _dim(r"n_{enc}")  # encoder-decoder: encoder blocks

@@ -69,7 +69,8 @@ def reachable(a: Arch) -> bool:
     a window is not for encoder-decoders, an expert width needs experts).  A tie without
     an LM head is BERT's default: reachable."""
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
-                or (a.expert_width and not a.moe))
+                or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe)
+                or (a.shared_expert_gate and not a.shared_expert))
 
 
 def compiled(a: Arch) -> bool:

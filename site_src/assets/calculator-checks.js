@@ -87,9 +87,12 @@
         fail("experts_per_token", given.experts_per_token + " is more than n_experts=" + given.n_experts);
       }
     } else {
-      ["experts_per_token", "d_ff_expert"].forEach(function (key) {
-        if (key in given) { fail(key, "needs n_experts (a dense model has no experts)"); }
+      ["experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"].forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "needs n_experts (a dense model has no experts)"); }
       });
+    }
+    if (given.shared_expert_gate === true && !("d_ff_shared" in given)) {
+      fail("shared_expert_gate", "needs d_ff_shared (the shared expert it gates)");
     }
     if (arch !== "encoder-decoder") {
       DATA.keys.forEach(function (k) {
@@ -151,6 +154,8 @@
       windowed: get("window") !== null && get("window") < get("l"),
       moe: get("n_experts") !== null,
       expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
+      shared_expert: get("d_ff_shared") !== null, shared_expert_gate: get("shared_expert_gate"),
+      router_bias: get("router_bias"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
       groups: split(get) ? "blocks that differ" : []
