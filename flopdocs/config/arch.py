@@ -128,6 +128,9 @@ class Arch:
     windowed: bool = False  # window < l: each query scores w keys, not l
     moe: bool = False  # the FFN is a routed mixture of experts
     expert_width: bool = False  # d_ff_expert given and != d_ff
+    mla: bool = False  # kv_lora_rank: multi-head latent attention
+    q_lora: bool = False  # q_lora_rank: MLA's queries through a latent too
+    mla_absorb: bool = False  # MLA counted in its weight-absorbed form
     shared_expert: bool = False  # d_ff_shared: an FFN every token passes through beside the routed ones
     shared_expert_gate: bool = False  # Qwen2-MoE's sigmoid gate on the shared expert
     router_bias: bool = False  # gpt-oss: a bias on the router's logits

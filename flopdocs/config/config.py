@@ -16,6 +16,7 @@ from typing import Any
 from sympy import Symbol
 
 from flopdocs.config.arch import SPLITS, Arch, layout
+from flopdocs.config.variants import check_latent, check_splits
 from flopdocs.errors import ConfigError, key_text, shown
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
                                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
@@ -74,6 +75,8 @@ class Config:
             windowed=window is not None and window < v["l"],
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
+            mla=k("kv_lora_rank") is not None, q_lora=k("q_lora_rank") is not None,
+            mla_absorb=k("mla_absorb"),
             shared_expert=k("d_ff_shared") is not None, shared_expert_gate=k("shared_expert_gate"),
             router_bias=k("router_bias"),
             token_types=k("token_types") is not None, pooler=k("pooler"),
@@ -160,6 +163,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
         for key in ("experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"):
             if knobs.get(key) not in (None, False):
                 _fail(origin, key, "needs n_experts (a dense model has no experts)", knobs[key])
+    check_latent(origin, knobs)
     if knobs.get("shared_expert_gate") and "d_ff_shared" not in knobs:
         _fail(origin, "shared_expert_gate", "needs d_ff_shared (the shared expert it gates)", True)
     if arch != "encoder-decoder":
@@ -169,7 +173,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
     elif "window" in knobs:
         _fail(origin, "window", "sliding-window attention is not modelled for architecture encoder-decoder",
               knobs["window"])
-    _check_splits(origin, values, knobs)
+    check_splits(origin, values, knobs)
     _check_positions(origin, values, knobs)
     if "relative_buckets" in knobs and knobs.get("position", "learned") != T5_RELATIVE:
         _fail(origin, "relative_buckets", f"only applies to position {T5_RELATIVE} (T5's bias table), "
@@ -180,35 +184,6 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
               knobs["relative_buckets"])
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
-
-
-#: A split's key -> (the key it needs, the value it needs or None for any, what that is,
-#: why it must be fewer than n_layers or None when n_layers is allowed).
-_SPLIT_NEEDS = {
-    "window_layers": ("window", None, "a sliding window", None),
-    "dense_layers": ("n_experts", None, "experts", "with every FFN dense, give no n_experts"),
-    "nope_layers": ("position", "rope", "rotary embeddings", "with no rotary embedding, use position: none"),
-}
-
-
-def _check_splits(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
-    """A heterogeneous stack's counts: each needs what it splits, and at most n_layers."""
-    n_layers = values["n_layers"]
-    for key, (needs, value, what, all_of_them) in _SPLIT_NEEDS.items():
-        if key not in knobs:
-            continue
-        given = knobs.get(needs, "learned" if needs == "position" else None)
-        if given is None or (value is not None and given != value):
-            shown_need = needs if value is None else f"{needs}: {value}"
-            _fail(origin, key, f"needs {shown_need} (it counts the blocks with {what})", knobs[key])
-        if knobs.get("architecture") == "encoder-decoder":
-            _fail(origin, key, "blocks that differ are not modelled for architecture encoder-decoder",
-                  knobs[key])
-        if knobs[key] > n_layers:
-            _fail(origin, key, f"{knobs[key]} is more than n_layers={n_layers}", knobs[key])
-        if knobs[key] == n_layers and all_of_them:
-            _fail(origin, key, f"{knobs[key]} must be fewer than n_layers={n_layers} ({all_of_them})",
-                  knobs[key])
 
 
 #: What ``max_positions`` is, in every message that holds an input against it.

@@ -7,17 +7,13 @@ experts) live in :mod:`flopdocs.config.config`.  Nothing here reads files or bui
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sympy import Symbol
 
 from flopdocs.config import symbols as S
-from flopdocs.config.checks import CHECKS, MAX_INT, check_int, check_text
-
-REQUIRED = object()  # a key every config must give
-Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled in
+from flopdocs.config.checks import MAX_INT, check_int, check_text  # noqa: F401  (re-exported)
+from flopdocs.config.key import REQUIRED, Getter, Key  # noqa: F401  (re-exported)
 
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
@@ -27,52 +23,6 @@ T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Tran
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
 MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-    type: str  # int | count (int or null) | bool | enum | text | lines (text with newlines)
-    group: str  # metadata | dimension | architecture
-    doc: str  # one line: what the key means or changes
-    default: Any = None  # REQUIRED, a value, a function of a Getter, or None (absent)
-    default_doc: str = ""  # the default as the README shows it, when not a plain value
-    symbol: Symbol | None = None  # numeric keys: the dimension's symbol in the tree
-    hf: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # family -> fields
-    choices: tuple[str, ...] = ()  # enums
-    only: str | None = None  # the one architecture the key applies to
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    def default_for(self, get: Getter) -> Any:
-        if self.default is REQUIRED:
-            raise KeyError(self.name)
-        return self.default(get) if callable(self.default) else self.default
-
-    def hf_fields(self, family: str) -> tuple[str, ...]:
-        return self.hf.get(family, ())
-
-    def check(self, value: Any, origin: str | None = None) -> Any:
-        """The value if this key accepts it, else a one-line :class:`ConfigError`."""
-        return CHECKS[self.type](value, origin, self)
-
-    @property
-    def values_doc(self) -> str:
-        """The README's "values (default)" cell."""
-        kinds = {"int": "int ≥ 1", "count": "int or null", "bool": "bool", "text": "text",
-                 "lines": "text"}
-        values = " \\| ".join(f"`{c}`" for c in self.choices) if self.choices else kinds[self.type]
-        if self.required:
-            return f"{values} (required)"
-        if self.default_doc:
-            return f"{values} ({self.default_doc})"
-        if self.default is None:
-            return f"{values} (none)"
-        shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
-        return f"{values} (`{shown_default}`)"
-
 
 
 _GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
@@ -206,6 +156,26 @@ KEYS: tuple[Key, ...] = (
         "gpt-oss: a bias on the router's logits (`+ b_router`, n_experts parameters per layer). "
         "DeepSeek-V3's `e_score_correction_bias` is a buffer, not a parameter: not this key.",
         False),
+    Key("kv_lora_rank", "int", "architecture",
+        "multi-head latent attention (`MultiHeadLatentAttention`; DeepSeek-V2/V3, Kimi K2): the "
+        "width of the key-value latent, which the KV cache holds with one shared rotary key. "
+        "Needs `position: rope` and the three head widths below; `n_kv_heads`, `d_head`, "
+        "`attn_bias` do not apply.", None, symbol=S.r_kv, hf=_hf(llama=("kv_lora_rank",))),
+    Key("q_lora_rank", "int", "architecture",
+        "with `kv_lora_rank`: the width of the query latent (none: one `W_Q`, DeepSeek-V2-Lite).",
+        None, default_doc="none", symbol=S.r_q, hf=_hf(llama=("q_lora_rank",))),
+    Key("qk_nope_head_dim", "int", "architecture",
+        "with `kv_lora_rank`: a head's query and key width without rotary.", None,
+        symbol=S.d_nope, hf=_hf(llama=("qk_nope_head_dim",))),
+    Key("qk_rope_head_dim", "int", "architecture",
+        "with `kv_lora_rank`: a head's rotary query and key width (the rotary key is shared by "
+        "every head).", None, symbol=S.d_rope, hf=_hf(llama=("qk_rope_head_dim",))),
+    Key("v_head_dim", "int", "architecture", "with `kv_lora_rank`: a head's value width.", None,
+        symbol=S.d_v_mla, hf=_hf(llama=("v_head_dim",))),
+    Key("mla_absorb", "bool", "architecture",
+        "with `kv_lora_rank`: count the weight-absorbed form (W_UK folded into the query, W_UV "
+        "after the attention; nothing projected per cached position) instead of Hugging "
+        "Face's.", False),
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,

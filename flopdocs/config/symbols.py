@@ -43,6 +43,12 @@ n_decoder_layers = _dim(r"n_{dec}")  # encoder-decoder: decoder blocks
 max_positions = _dim(r"l_{max}")  # rows of a learned position table (the model's longest input)
 n_token_types = _dim(r"n_{types}")  # rows of BERT's token-type table (segment A / B)
 n_buckets = _dim(r"n_{buckets}")  # T5: relative-distance buckets of the position bias table
+# Multi-head latent attention (DeepSeek-V2/V3, Kimi K2)
+r_kv = _dim(r"r_{kv}")  # width of the key-value latent (kv_lora_rank)
+r_q = _dim(r"r_{q}")  # width of the query latent (q_lora_rank)
+d_nope = _dim(r"d_{nope}")  # a head's query and key width without rotary (qk_nope_head_dim)
+d_rope = _dim(r"d_{rope}")  # a head's rotary query and key width (qk_rope_head_dim)
+d_v_mla = _dim(r"d_{v}^{head}")  # a head's value width (v_head_dim)
 # Heterogeneous stacks (issue 21): how many of the n_layers blocks have a trait
 # (flopdocs.config.arch.SPLITS); each group of identical blocks repeats by a difference of these.
 n_local = _dim(r"n_{local}")  # layers under the sliding window (the rest attend to everything)

@@ -172,10 +172,18 @@ def sum_keys(config, first_context: int, steps: int, window: Any = _CONFIG_WINDO
     return below + window * (hi - window + 1)
 
 
+def cached_per_token(config) -> int:
+    """Numbers one layer caches per position: K and V, 2·n_kv_heads·d_head; multi-head
+    latent attention's latent and shared rotary key, kv_lora_rank + qk_rope_head_dim."""
+    if config.get("kv_lora_rank") is not None:
+        return config.get("kv_lora_rank") + config.get("qk_rope_head_dim")
+    return 2 * config.get("n_kv_heads") * config.get("d_head")
+
+
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """K and V of every layer for ``keys`` positions: 2·n_kv_heads·d_head·bytes·N per
-    position and layer, a windowed layer holding min(keys, w) positions."""
+    """Every layer's cache for ``keys`` positions (:func:`cached_per_token` each), a
+    windowed layer holding min(keys, w) positions; × bytes × N."""
     window, n_layers = config.get("window"), config["n_layers"]
     local = n_layers if window is None else config.get("window_layers")
     held = local * (keys if window is None else min(keys, window)) + (n_layers - local) * keys
-    return 2 * config.get("n_kv_heads") * config.get("d_head") * held * dtype_bytes * config.n_sequences
+    return cached_per_token(config) * held * dtype_bytes * config.n_sequences

@@ -70,7 +70,10 @@ def reachable(a: Arch) -> bool:
     an LM head is BERT's default: reachable."""
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
                 or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe)
-                or (a.shared_expert_gate and not a.shared_expert))
+                or (a.shared_expert_gate and not a.shared_expert)
+                or ((a.q_lora or a.mla_absorb) and not a.mla)
+                or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias
+                               or a.position != "rope" or a.architecture != "decoder")))
 
 
 def compiled(a: Arch) -> bool:

@@ -91,6 +91,23 @@
         if (key in given && given[key] !== false) { fail(key, "needs n_experts (a dense model has no experts)"); }
       });
     }
+    var latent = ["q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "mla_absorb"];
+    if (!("kv_lora_rank" in given)) {  // flopdocs/config/config.py _check_latent
+      latent.forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "needs kv_lora_rank (multi-head latent attention)"); }
+      });
+    } else {
+      ["qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"].forEach(function (key) {
+        if (!(key in given)) { fail(key, "missing: required with kv_lora_rank (multi-head latent attention)"); }
+      });
+      if (get("position") !== "rope") {
+        fail("position", get("position") + ": multi-head latent attention (kv_lora_rank) needs position: rope");
+      }
+      ["n_kv_heads", "d_head", "attn_bias", "attn_out_bias"].forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "does not apply to multi-head latent attention (kv_lora_rank)"); }
+      });
+      if (arch !== "decoder") { fail("kv_lora_rank", "multi-head latent attention is modelled for architecture decoder only"); }
+    }
     if (given.shared_expert_gate === true && !("d_ff_shared" in given)) {
       fail("shared_expert_gate", "needs d_ff_shared (the shared expert it gates)");
     }
@@ -156,6 +173,7 @@
       expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
       shared_expert: get("d_ff_shared") !== null, shared_expert_gate: get("shared_expert_gate"),
       router_bias: get("router_bias"),
+      mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
       groups: split(get) ? "blocks that differ" : []
