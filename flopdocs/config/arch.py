@@ -128,6 +128,7 @@ class Arch:
     windowed: bool = False  # window < l: each query scores w keys, not l
     moe: bool = False  # the FFN is a routed mixture of experts
     expert_width: bool = False  # d_ff_expert given and != d_ff
+    sinks: bool = False  # gpt-oss: a learned sink logit per head
     mla: bool = False  # kv_lora_rank: multi-head latent attention
     q_lora: bool = False  # q_lora_rank: MLA's queries through a latent too
     mla_absorb: bool = False  # MLA counted in its weight-absorbed form

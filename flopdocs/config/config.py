@@ -76,7 +76,7 @@ class Config:
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
             mla=k("kv_lora_rank") is not None, q_lora=k("q_lora_rank") is not None,
-            mla_absorb=k("mla_absorb"),
+            mla_absorb=k("mla_absorb"), sinks=k("attention_sinks"),
             shared_expert=k("d_ff_shared") is not None, shared_expert_gate=k("shared_expert_gate"),
             router_bias=k("router_bias"),
             token_types=k("token_types") is not None, pooler=k("pooler"),

@@ -176,6 +176,9 @@ KEYS: tuple[Key, ...] = (
         "with `kv_lora_rank`: count the weight-absorbed form (W_UK folded into the query, W_UV "
         "after the attention; nothing projected per cached position) instead of Hugging "
         "Face's.", False),
+    Key("attention_sinks", "bool", "architecture",
+        "gpt-oss: a learned sink logit per head (`+ sinks`: n_heads parameters per layer), one "
+        "more column of every softmax, dropped after it: 2 FLOPs per query row per head.", False),
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,

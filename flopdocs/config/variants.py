@@ -33,7 +33,7 @@ def check_latent(origin: str, knobs: Mapping[str, Any]) -> None:
     if knobs.get("position", "learned") != "rope":
         _fail(origin, "position", f"{knobs.get('position', 'learned')}: multi-head latent attention "
                                   "(kv_lora_rank) needs position: rope", knobs.get("position", "learned"))
-    for key in ("n_kv_heads", "d_head", "attn_bias", "attn_out_bias"):
+    for key in ("n_kv_heads", "d_head", "attn_bias", "attn_out_bias", "attention_sinks"):
         if knobs.get(key) not in (None, False):
             _fail(origin, key, "does not apply to multi-head latent attention (kv_lora_rank)", knobs[key])
     if knobs.get("architecture", "decoder") != "decoder":

@@ -72,7 +72,7 @@ def reachable(a: Arch) -> bool:
                 or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe)
                 or (a.shared_expert_gate and not a.shared_expert)
                 or ((a.q_lora or a.mla_absorb) and not a.mla)
-                or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias
+                or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias or a.sinks
                                or a.position != "rope" or a.architecture != "decoder")))
 
 

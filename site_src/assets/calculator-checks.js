@@ -103,7 +103,7 @@
       if (get("position") !== "rope") {
         fail("position", get("position") + ": multi-head latent attention (kv_lora_rank) needs position: rope");
       }
-      ["n_kv_heads", "d_head", "attn_bias", "attn_out_bias"].forEach(function (key) {
+      ["n_kv_heads", "d_head", "attn_bias", "attn_out_bias", "attention_sinks"].forEach(function (key) {
         if (key in given && given[key] !== false) { fail(key, "does not apply to multi-head latent attention (kv_lora_rank)"); }
       });
       if (arch !== "decoder") { fail("kv_lora_rank", "multi-head latent attention is modelled for architecture decoder only"); }
@@ -173,7 +173,7 @@
       expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
       shared_expert: get("d_ff_shared") !== null, shared_expert_gate: get("shared_expert_gate"),
       router_bias: get("router_bias"),
-      mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
+      sinks: get("attention_sinks"), mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
       groups: split(get) ? "blocks that differ" : []

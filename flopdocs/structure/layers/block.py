@@ -77,7 +77,7 @@ def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True, keys=None) -> 
                                            d_nope, d_rope, d_v_mla, mask=mask, keys=keys,
                                            window=arch.windowed, absorb=arch.mla_absorb)
     d_k = arch.d_k(d_model, n_heads)
-    options = dict(_attention_options(arch), rope=arch.position == "rope",
+    options = dict(_attention_options(arch), rope=arch.position == "rope", sinks=arch.sinks,
                    window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys,
                    bias=arch.t5_bias)
     if arch.gqa:
