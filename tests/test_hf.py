@@ -92,7 +92,7 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"model_type": "roberta"}, "model_type: 'roberta' is not supported"),
+    ({"model_type": "mamba"}, "model_type: 'mamba' is not supported"),
     ({"model_type": None}, "model_type: None is not supported"),
     ({"hidden_size": None}, "hidden_size: missing"),
     ({"hidden_size": "64"}, "hidden_size: must be a whole number, got '64'"),

@@ -139,6 +139,18 @@ class Arch:
     pooler: bool = False  # BERT's pooler on the first token
     lm_head_transform: bool = False  # BERT's masked-LM transform before the LM head, and its bias
     groups: tuple[Group, ...] = ()  # a heterogeneous stack's groups of identical blocks (layout)
+    block: str = "sequential"  # parallel: attention and FFN on the same input (one or two norms)
+    norm_position: str = "pre"  # post: X + Norm(f(X)); sandwich: X + Norm(f(Norm(X)))
+    qk_norm: str = "none"  # a norm on q and k: per head (shared or own γ) or over the full width
+    partial_rotary: bool = False  # rotary_dim < d_head: only d_rot channels of a head rotate
+    embedding_scale: bool = False  # X * sqrt(d_model) after the lookup (Gemma)
+    embedding_norm: bool = False  # a norm after the embeddings (BLOOM, BART)
+    position_offset: bool = False  # the learned table has l_offset rows more (OPT, RoBERTa)
+    attn_softcap: bool = False  # c * tanh(s / c) on every score (Gemma 2)
+    logit_softcap: bool = False  # c * tanh(z / c) on every logit (Gemma 2)
+    lm_head_bias: bool = False  # + b_LM on the logits (GPT-J, Phi)
+    residual_scale: bool = False  # each sub-layer's output times a constant (Granite)
+    logit_scale: bool = False  # the logits times a constant (Cohere, Granite)
 
     # -- the dimensions the tree is written in ------------------------------------
 
@@ -182,6 +194,18 @@ class Arch:
     @property
     def norm_layer(self) -> str:
         return "RMSNorm" if self.norm == "rmsnorm" else "LayerNorm"
+
+    @property
+    def norm_params(self) -> str:
+        """A LayerNorm's learned vectors: ``gamma-beta``, ``gamma`` or ``none``."""
+        return {"layernorm-no-bias": "gamma", "layernorm-no-params": "none"}.get(self.norm, "gamma-beta")
+
+    @property
+    def norms_per_block(self) -> int:
+        """Norms in one block: one per sub-layer (one for both in a parallel-one-norm
+        block), twice that with sandwich norms."""
+        base = 1 if self.block == "parallel-one-norm" else 2
+        return base * (2 if self.norm_position == "sandwich" else 1)
 
 
 SEED = Arch()

@@ -1,7 +1,7 @@
 """Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
 
-Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5.  Each field we map is
-listed in :data:`FIELDS`; a field that would change the count in a way we cannot model
+Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5, mt5 here, and the
+types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...); a field that would change the count in a way we cannot model
 (sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
 activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
 that do not change the counts (dropout, rope_scaling, rope_theta, token ids, dtypes)
@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from flopdocs.config.config import Config, parse
+from flopdocs.config.hf_zoo import READERS, Fields, check_layer_types
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS)
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
 FAMILIES = ("gpt2", "bert", "t5")
 
 
 def family(model_type: Any) -> str:
     """The family whose field names :data:`flopdocs.config.keys.KEYS` declares: gpt2, bert, t5 or llama."""
+    model_type = "t5" if model_type == "mt5" else model_type
     return model_type if model_type in FAMILIES else "llama"
 
 
@@ -81,13 +83,6 @@ def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
     return _optional(hf, origin, name, default, lambda v: isinstance(v, bool), "true or false")
 
 
-def _check_layer_types(hf: Mapping[str, Any], origin: str) -> None:
-    kinds = hf.get("layer_types")
-    if isinstance(kinds, list) and len(set(map(str, kinds))) > 1:
-        raise ConfigError(f"{origin}: layer_types: layers of different kinds "
-                          f"({', '.join(sorted(set(map(str, kinds))))}) are not modelled")
-
-
 def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
     if not isinstance(hf, Mapping):
@@ -96,7 +91,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    _check_layer_types(hf, origin)
+    check_layer_types(Fields(hf, origin))
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
@@ -109,8 +104,10 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_gpt2(hf, origin))
     elif model_type == "bert":
         data.update(_bert(hf, origin))
-    elif model_type == "t5":
+    elif model_type in ("t5", "mt5"):
         data.update(_t5(hf, origin))
+    elif model_type in READERS:
+        data.update(READERS[model_type](Fields(hf, origin)))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -179,7 +176,8 @@ def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out: dict[str, Any] = {key: field(key) for key in ("d_model", "d_ff", "n_vocab", "n_layers", "n_heads")}
     out.update({key: field(key, default=value) for key, value in T5_DEFAULTS.items()})
     out.update(architecture="encoder-decoder", ffn=T5_FFN[proj], norm="rmsnorm", position=T5_RELATIVE,
-               ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
+               ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True)
+               and hf.get("scale_decoder_outputs") is not False)  # transformers 5's way of saving v1.1
     if field("n_decoder_layers", default=out["n_layers"]) != out["n_layers"]:
         out["n_decoder_layers"] = field("n_decoder_layers")
     return out

@@ -1,7 +1,7 @@
-"""One config key's declaration (:class:`Key`): its type, default, symbol, Hugging Face fields.
+"""A config key's declaration: the :class:`Key` record every entry of :data:`flopdocs.config.keys.KEYS` is.
 
-The table of every key is :data:`flopdocs.config.keys.KEYS`; this module declares only what a
-key is and how its README cell reads.  It does not list keys or parse configs.
+Each key's value check is chosen by its ``type`` (:mod:`flopdocs.config.checks`).  Nothing
+here lists keys (:mod:`flopdocs.config.keys` does) or reads configs.
 """
 from __future__ import annotations
 
@@ -60,3 +60,13 @@ class Key:
             return f"{values} (none)"
         shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
         return f"{values} (`{shown_default}`)"
+
+
+_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
+# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
+
+
+def hf_names(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
+             t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """A key's Hugging Face fields by family (``Key.hf``), the families that name any."""
+    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}

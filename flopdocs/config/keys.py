@@ -7,31 +7,26 @@ experts) live in :mod:`flopdocs.config.config`.  Nothing here reads files or bui
 """
 from __future__ import annotations
 
-from typing import Any
-
 from sympy import Symbol
 
 from flopdocs.config import symbols as S
-from flopdocs.config.checks import MAX_INT, check_int, check_text  # noqa: F401  (re-exported)
-from flopdocs.config.key import REQUIRED, Getter, Key  # noqa: F401  (re-exported)
+from flopdocs.config.checks import MAX_INT, check_int, check_text
+from flopdocs.config.key import REQUIRED, Getter, Key, hf_names as _hf
+from flopdocs.config.keys_zoo import STACK_KEYS, ZOO_ATTENTION_KEYS
+
+__all__ = ["KEYS", "BY_NAME", "Key", "REQUIRED", "Getter", "MAX_INT", "check_int", "check_text"]
 
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
-NORMS = ("layernorm", "rmsnorm")
+NORMS = ("layernorm", "rmsnorm", "layernorm-no-bias", "layernorm-no-params")
+BLOCKS = ("sequential", "parallel", "parallel-one-norm")
+NORM_POSITIONS = ("pre", "post", "sandwich")
+QK_NORMS = ("none", "head", "heads", "width")
 POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none")
 T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Transformer-XL's
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
 MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
-
-
-_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
-# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
-
-
-def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
-        t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}
 
 
 def _d_head(get: Getter) -> int | None:
@@ -84,7 +79,8 @@ KEYS: tuple[Key, ...] = (
         "`swiglu`/`geglu`: `GatedFFN`, three matrices and the `gate * up` product.",
         "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",), ("feed_forward_proj",))),
     Key("norm", "enum", "architecture",
-        "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
+        "`rmsnorm`: `RMSNorm` (γ only, counted row by row) for every norm; `layernorm-no-bias`: `LayerNorm` "
+        "with γ, no β (nanoGPT `bias=False`, Cohere); `layernorm-no-params`: neither (OLMo).", "layernorm", choices=NORMS),
     Key("position", "enum", "architecture",
         "`learned`: the seed's `X_word + X_pos` and a `max_positions × d_model` table; `sinusoidal`: same "
         "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
@@ -142,67 +138,46 @@ KEYS: tuple[Key, ...] = (
     Key("d_ff_expert", "int", "architecture", "one expert's hidden width; needs `n_experts`.",
         lambda get: get("d_ff") if get("n_experts") is not None else None,
         default_doc="`d_ff`", symbol=S.d_ff_expert),
-    Key("d_ff_shared", "int", "architecture",
-        "with `n_experts`: the hidden width of the shared expert every token also passes "
-        "through (`SharedExpert`, the model's FFN kind), its output added to the routed "
-        "experts'. DeepSeek, GLM-4.5: `n_shared_experts` × `moe_intermediate_size`; Qwen2-MoE: "
-        "`shared_expert_intermediate_size`; Llama 4: `intermediate_size`.", None,
-        default_doc="none", symbol=S.d_ff_shared,
-        hf=_hf(llama=("shared_expert_intermediate_size", "n_shared_experts"))),
-    Key("shared_expert_gate", "bool", "architecture",
-        "Qwen2-MoE: the shared expert's output times sigmoid(X W_shared_gate), a d_model × 1 "
-        "gate per token. Needs `d_ff_shared`.", False),
-    Key("router_bias", "bool", "architecture",
-        "gpt-oss: a bias on the router's logits (`+ b_router`, n_experts parameters per layer). "
-        "DeepSeek-V3's `e_score_correction_bias` is a buffer, not a parameter: not this key.",
-        False),
-    Key("kv_lora_rank", "int", "architecture",
-        "multi-head latent attention (`MultiHeadLatentAttention`; DeepSeek-V2/V3, Kimi K2): the "
-        "width of the key-value latent, which the KV cache holds with one shared rotary key. "
-        "Needs `position: rope` and the three head widths below; `n_kv_heads`, `d_head`, "
-        "`attn_bias` do not apply.", None, symbol=S.r_kv, hf=_hf(llama=("kv_lora_rank",))),
-    Key("q_lora_rank", "int", "architecture",
-        "with `kv_lora_rank`: the width of the query latent (none: one `W_Q`, DeepSeek-V2-Lite).",
-        None, default_doc="none", symbol=S.r_q, hf=_hf(llama=("q_lora_rank",))),
-    Key("qk_nope_head_dim", "int", "architecture",
-        "with `kv_lora_rank`: a head's query and key width without rotary.", None,
-        symbol=S.d_nope, hf=_hf(llama=("qk_nope_head_dim",))),
-    Key("qk_rope_head_dim", "int", "architecture",
-        "with `kv_lora_rank`: a head's rotary query and key width (the rotary key is shared by "
-        "every head).", None, symbol=S.d_rope, hf=_hf(llama=("qk_rope_head_dim",))),
-    Key("v_head_dim", "int", "architecture", "with `kv_lora_rank`: a head's value width.", None,
-        symbol=S.d_v_mla, hf=_hf(llama=("v_head_dim",))),
-    Key("mla_absorb", "bool", "architecture",
-        "with `kv_lora_rank`: count the weight-absorbed form (W_UK folded into the query, W_UV "
-        "after the attention; nothing projected per cached position) instead of Hugging "
-        "Face's.", False),
-    Key("attention_sinks", "bool", "architecture",
-        "gpt-oss: a learned sink logit per head (`+ sinks`: n_heads parameters per layer), one "
-        "more column of every softmax, dropped after it: 2 FLOPs per query row per head.", False),
+    *ZOO_ATTENTION_KEYS,
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
-    Key("window_layers", "int", "architecture",
-        "with `window`: how many of the `n_layers` blocks use it (`Blocks, local`); the others "
-        "attend to every key (`Blocks, global`). Gemma 2, gpt-oss: half; Gemma 3: 5 of 6; "
-        "ModernBERT: 2 of 3; Qwen2: those from `max_window_layers` on. Which blocks they are "
-        "does not change a count.",
-        lambda get: get("n_layers") if get("window") is not None else None,
-        default_doc="`n_layers` with `window`", symbol=S.n_local,
-        hf=_hf(llama=("layer_types", "sliding_window_pattern", "max_window_layers",
-                      "global_attn_every_n_layers"))),
-    Key("dense_layers", "int", "architecture",
-        "with `n_experts`: how many blocks keep a dense FFN of width `d_ff` (`Blocks, dense`); "
-        "the others' FFN is the mixture (`Blocks, MoE`). DeepSeek-V3: the first 3 of 61; "
-        "Llama 4 Maverick: every other one.", None, default_doc="none: every FFN routed",
-        symbol=S.n_dense,
-        hf=_hf(llama=("first_k_dense_replace", "moe_layer_freq", "interleave_moe_layer_step",
-                      "mlp_only_layers", "decoder_sparse_step"))),
-    Key("nope_layers", "int", "architecture",
-        "with `position: rope`: how many blocks have no rotary embedding (`Blocks, NoPE`; the "
-        "others `Blocks, RoPE`). Llama 4, SmolLM3: every fourth.", None, default_doc="none",
-        symbol=S.n_nope, hf=_hf(llama=("no_rope_layers",))),
+    *STACK_KEYS,
+    Key("block", "enum", "architecture",
+        "`parallel`: attention and FFN read the same input, `X + Attn(Norm₁(X)) + FFN(Norm₂(X))` "
+        "(GPT-NeoX `use_parallel_residual`, Falcon `new_decoder_architecture`); `parallel-one-norm`: "
+        "one norm feeds both (GPT-J, Falcon 7B, Phi, Cohere, PaLM).", "sequential", choices=BLOCKS),
+    Key("norm_position", "enum", "architecture",
+        "`post`: each sub-layer's output is normalised inside the residual, `X + Norm(f(X))`, "
+        "no norm before it (OLMo 2; same count as `pre`); `sandwich`: both, four norms per "
+        "block (Gemma 2, Gemma 3).", "pre", choices=NORM_POSITIONS),
+    Key("qk_norm", "enum", "architecture",
+        "a norm (of the `norm` kind) on queries and keys after their projection: `head`: per "
+        "head, one γ of d_head shared by the heads (Qwen3, Gemma 3); `heads`: per head, each "
+        "head its own γ (Cohere, StableLM); `width`: over the whole n_heads·d_head width "
+        "(OLMo 2).", "none", choices=QK_NORMS),
+    Key("rotary_dim", "int", "architecture",
+        "partial rotary (`position: rope`): the first `rotary_dim` of each head's d_head "
+        "channels are rotated (GPT-J `rotary_dim`; GPT-NeoX, Phi `d_head · partial_rotary_factor`).",
+        None, symbol=S.d_rot, hf={"gptj": ("rotary_dim",)}),
+    Key("embedding_scale", "bool", "architecture",
+        "the embeddings are multiplied by √d_model (Gemma): `X * sqrt(d_model)`, l · d_model FLOPs.", False),
+    Key("embedding_norm", "bool", "architecture",
+        "a norm after the embeddings (BLOOM `word_embeddings_layernorm`, BART `layernorm_embedding`).", False),
+    Key("position_offset", "int", "architecture",
+        "`position: learned`: the table has `max_positions + position_offset` rows, the first "
+        "never used (OPT: 2; RoBERTa: padding_idx + 1).", None, symbol=S.position_offset),
+    Key("attn_softcap", "bool", "architecture", "every attention score is soft-capped, `c · tanh(s / c)` "
+        "(Gemma 2 `attn_logit_softcapping`): 3 FLOPs per score.", False),
+    Key("logit_softcap", "bool", "architecture", "every logit is soft-capped, `c · tanh(z / c)` "
+        "(Gemma 2 `final_logit_softcapping`): 3 FLOPs per logit.", False),
+    Key("residual_scale", "bool", "architecture", "each sub-layer's output is multiplied by a constant "
+        "before its residual addition (Granite `residual_multiplier`): 2 · l · d_model per block.", False),
+    Key("logit_scale", "bool", "architecture", "the logits are multiplied by a constant (Cohere "
+        "`logit_scale`, Granite `logits_scaling`): l · n_vocab.", False),
+    Key("lm_head_bias", "bool", "architecture",
+        "a bias on the LM head, `+ b_LM` (n_vocab parameters; GPT-J, Phi). Needs an LM head.", False),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
         lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",

@@ -54,6 +54,8 @@ d_v_mla = _dim(r"d_{v}^{head}")  # a head's value width (v_head_dim)
 n_local = _dim(r"n_{local}")  # layers under the sliding window (the rest attend to everything)
 n_dense = _dim(r"n_{dense}")  # layers of a mixture-of-experts model whose FFN stays dense
 n_nope = _dim(r"n_{nope}")  # layers of a rope model without rotary embeddings (NoPE)
+d_rot = _dim(r"d_{rot}")  # partial rotary: the rotated width of each query and key head
+position_offset = _dim(r"l_{offset}")  # rows a learned position table has beyond l_max (OPT: 2)
 
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)

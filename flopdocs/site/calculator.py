@@ -48,8 +48,8 @@ from flopdocs.compile.codegen_js import javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.structure.grouping import family_subtrees
 from flopdocs.config.hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
-from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS,
-                                  T5_BUCKETS, T5_RELATIVE)
+from flopdocs.config.keys import (ARCHITECTURES, BLOCKS, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORM_POSITIONS,
+                                  NORMS, POSITIONS, QK_NORMS, T5_BUCKETS, T5_RELATIVE)
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.structure.tree import Node
 from flopdocs.site.cache import cached
@@ -59,7 +59,8 @@ PAGE = "calculator.md"
 TITLE = "Calculator"
 DIRECTORY = "assets/calculator"
 #: The values each Arch field takes (the rest are bools).
-_CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS}
+_CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS,
+            "block": BLOCKS, "norm_position": NORM_POSITIONS, "qk_norm": QK_NORMS}
 ARCH_FIELDS = tuple(f.name for f in dataclasses.fields(Arch))
 
 
@@ -68,12 +69,19 @@ def reachable(a: Arch) -> bool:
     :func:`flopdocs.config.config.parse`: the masked-LM transform counts only with an LM head,
     a window is not for encoder-decoders, an expert width needs experts).  A tie without
     an LM head is BERT's default: reachable."""
+    enc_dec_variant = a.encoder_decoder and (
+        (a.block, a.norm_position, a.qk_norm) != ("sequential", "pre", "none")
+        or a.attn_softcap or a.logit_softcap or a.embedding_scale or a.residual_scale or a.logit_scale)
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
-                or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe)
+                or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe) or enc_dec_variant
                 or (a.shared_expert_gate and not a.shared_expert)
                 or ((a.q_lora or a.mla_absorb) and not a.mla)
                 or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias or a.sinks
-                               or a.position != "rope" or a.architecture != "decoder")))
+                               or a.position != "rope" or a.architecture != "decoder"))
+                or (a.norm_position == "sandwich" and a.block != "sequential")
+                or (a.lm_head_bias and (a.lm_head_transform or not a.lm_head))
+                or (a.position_offset and a.position != "learned")
+                or (a.partial_rotary and a.position != "rope"))
 
 
 def compiled(a: Arch) -> bool:

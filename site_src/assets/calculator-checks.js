@@ -148,6 +148,30 @@
         fail(key, n + " must be fewer than n_layers=" + get("n_layers") + " (" + s[4] + ")");
       }
     });
+    // the block variants' rules (flopdocs/config/config.py _check_block_variants)
+    var position = get("position");
+    if ("rotary_dim" in given) {
+      if (position !== "rope") { fail("rotary_dim", "only applies to position rope, not " + position); }
+      else if (get("d_head") !== null && given.rotary_dim > get("d_head")) {
+        fail("rotary_dim", given.rotary_dim + " is more than d_head=" + get("d_head") + " (the rotated channels are part of a head)");
+      }
+    }
+    if ("position_offset" in given && position !== "learned") {
+      fail("position_offset", "only applies to position learned (a table's rows), not " + position);
+    }
+    if (get("norm_position") === "sandwich" && get("block") !== "sequential") {
+      fail("norm_position", "sandwich norms are modelled for sequential blocks, not " + get("block"));
+    }
+    if (given.lm_head_bias === true && !get("lm_head")) { fail("lm_head_bias", "there is no LM head to add a bias to (lm_head is false)"); }
+    else if (given.lm_head_bias === true && get("lm_head_transform")) { fail("lm_head_bias", "the masked-LM head (lm_head_transform) already has its bias"); }
+    if (arch === "encoder-decoder") {
+      ["block", "norm_position", "qk_norm"].forEach(function (key) {
+        if (key in given && given[key] !== KEY[key].default) { fail(key, "is not modelled for architecture encoder-decoder"); }
+      });
+      ["attn_softcap", "logit_softcap", "embedding_scale", "residual_scale", "logit_scale"].forEach(function (key) {
+        if (given[key] === true) { fail(key, "is not modelled for architecture encoder-decoder"); }
+      });
+    }
     if (given.tie_embeddings === true && !get("lm_head")) { fail("tie_embeddings", "there is no LM head to tie (lm_head is false)"); }
     return { given: given, errors: errors };
   }
@@ -176,7 +200,13 @@
       sinks: get("attention_sinks"), mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
-      groups: split(get) ? "blocks that differ" : []
+      groups: split(get) ? "blocks that differ" : [],
+      block: get("block"), norm_position: get("norm_position"), qk_norm: get("qk_norm"),
+      partial_rotary: get("rotary_dim") !== null && get("rotary_dim") !== get("d_head"),
+      embedding_scale: get("embedding_scale"), embedding_norm: get("embedding_norm"),
+      position_offset: get("position_offset") !== null, attn_softcap: get("attn_softcap"),
+      logit_softcap: get("logit_softcap"), lm_head_bias: get("lm_head_bias") && get("lm_head"),
+      residual_scale: get("residual_scale"), logit_scale: get("logit_scale") && get("lm_head")
     };
     return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
   }

@@ -1,7 +1,8 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
 from flopdocs.config.arch import SEED, Arch
 from flopdocs.structure.ops import elementwise, matmul, weight
-from flopdocs.config.symbols import d_ff, d_model, keys_full, l, n_buckets, n_heads, n_layers, n_vocab
+from flopdocs.config.symbols import (d_ff, d_model, keys_full, l, max_positions, n_buckets, n_heads,
+                                     n_layers, n_vocab, position_offset)
 from flopdocs.structure.tree import rename, repeat
 from flopdocs.structure.layers import layer
 from flopdocs.structure.layers.block import block, final_norm_name, norm
@@ -38,6 +39,11 @@ from flopdocs.structure.layers.relative_position_bias import relative_position_b
            "dense blocks are counted among the first (local, RoPE) ones.",
            "Decoding with local and global blocks: a local block scores min(C + 1, w) cached "
            "keys (n_keys), a global one all C + 1 (n_keys^full).",
+           "Config key embedding_norm (BLOOM, BART): a norm after the embeddings "
+           "('LayerNorm_Embedding'). Config key lm_head_bias (GPT-J, Phi): '+ b_LM' after the "
+           "LM head (n_vocab parameters). Config key logit_softcap (Gemma 2): every logit "
+           "becomes c·tanh(z / c): '/ c, * c' and 'tanh', 3 per logit. Config key logit_scale "
+           "(Cohere, Granite): '* logit_scale', one multiply per logit.",
            "Parameters: Embeddings, the final norm, the LM head (absent when tied) and "
            "n_layers blocks; non-embedding parameters leave out the word and position "
            "tables and the LM head (Kaplan et al. 2020's N)."),
@@ -45,9 +51,12 @@ from flopdocs.structure.layers.relative_position_bias import relative_position_b
 def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SEED, keys=None):
     """``keys``: a decode step's attention scores that many cached keys (default: l)."""
     steps = [
-        embeddings(l, d_model, n_vocab, position=arch.position, token_types=arch.token_types),
+        embeddings(l, d_model, n_vocab, position=arch.position, token_types=arch.token_types,
+                   scale=arch.embedding_scale, rows=table_rows(arch)),
         rename(norm(l, d_model, arch), final_norm_name(arch)),
     ]
+    if arch.embedding_norm:
+        steps.insert(1, rename(norm(l, d_model, arch), embedding_norm_name(arch)))
     if arch.t5_bias:
         steps.insert(1, relative_position_bias(l, l if keys is None else keys, n_buckets, n_heads))
     if arch.pooler:
@@ -67,6 +76,15 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
     return steps
 
 
+def table_rows(arch: Arch):
+    """A learned position table's rows: l_max, plus the unused l_offset (OPT, RoBERTa)."""
+    return max_positions + position_offset if arch.position_offset else max_positions
+
+
+def embedding_norm_name(arch: Arch) -> str:
+    return arch.norm_layer + "_Embedding"
+
+
 def lm_head(rows, d_model, n_vocab, arch: Arch):
     """``ProjectToVocab``: its own matrix, or a use of the word embedding when tied;
     BERT's (``lm_head_transform``) after its transform, with a bias."""
@@ -79,6 +97,14 @@ def lm_head(rows, d_model, n_vocab, arch: Arch):
                                  note="T5 with a tied LM head: scale the decoder output by d_model^-1/2 "
                                       "before projecting with the embedding."))
     steps.append(project)
-    if arch.lm_head_transform:
+    if arch.lm_head_transform or arch.lm_head_bias:
         steps.append(elementwise("+ b_LM", rows, n_vocab, role="lm-head", weights=weight("b_LM", n_vocab)))
+    if arch.logit_scale:
+        steps.append(elementwise("* logit_scale", rows, n_vocab, role="lm-head",
+                                 note="Cohere's logit_scale, Granite's 1 / logits_scaling: one multiply per logit."))
+    if arch.logit_softcap:
+        steps += [elementwise("/ c, * c", rows, n_vocab, per_element=2, role="lm-head",
+                              note="Gemma 2's final_logit_softcapping c·tanh(z / c): a divide and a multiply per logit."),
+                  elementwise("tanh", rows, n_vocab, role="lm-head", kind="transcendental",
+                              note="Gemma 2's final soft-capping: one tanh per logit.")]
     return steps
