@@ -1,9 +1,8 @@
 """Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
 
 Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5, mt5 here, and the
-types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...); a field that would change the count in a way we cannot model
-(sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
-activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
+types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...).  A field that
+would change the count in a way we cannot model (cross-attention in GPT-2, an unknown activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
 that do not change the counts (dropout, rope_scaling, rope_theta, token ids, dtypes)
 are ignored.
 """
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from flopdocs.config.config import Config, parse
-from flopdocs.config.hf_zoo import READERS, Fields, check_layer_types
+from flopdocs.config.hf_fields import Fields, check_layer_types
+from flopdocs.config.hf_zoo import READERS
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json

@@ -60,3 +60,13 @@ class Key:
             return f"{values} (none)"
         shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
         return f"{values} (`{shown_default}`)"
+
+
+_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
+# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
+
+
+def hf_names(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
+             t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """A key's Hugging Face fields by family (``Key.hf``), the families that name any."""
+    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}

@@ -11,7 +11,8 @@ from sympy import Symbol
 
 from flopdocs.config import symbols as S
 from flopdocs.config.checks import MAX_INT, check_int, check_text
-from flopdocs.config.key import REQUIRED, Getter, Key
+from flopdocs.config.key import REQUIRED, Getter, Key, hf_names as _hf
+from flopdocs.config.keys_zoo import STACK_KEYS, ZOO_ATTENTION_KEYS
 
 __all__ = ["KEYS", "BY_NAME", "Key", "REQUIRED", "Getter", "MAX_INT", "check_int", "check_text"]
 
@@ -26,15 +27,6 @@ T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Tran
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
 MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
-
-
-_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
-# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
-
-
-def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
-        t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}
 
 
 def _d_head(get: Getter) -> int | None:
@@ -146,10 +138,12 @@ KEYS: tuple[Key, ...] = (
     Key("d_ff_expert", "int", "architecture", "one expert's hidden width; needs `n_experts`.",
         lambda get: get("d_ff") if get("n_experts") is not None else None,
         default_doc="`d_ff`", symbol=S.d_ff_expert),
+    *ZOO_ATTENTION_KEYS,
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
+    *STACK_KEYS,
     Key("block", "enum", "architecture",
         "`parallel`: attention and FFN read the same input, `X + Attn(Norm₁(X)) + FFN(Norm₂(X))` "
         "(GPT-NeoX `use_parallel_residual`, Falcon `new_decoder_architecture`); `parallel-one-norm`: "

@@ -112,8 +112,7 @@ class Analysis:
                 "generate": o.prompt + o.generate}.get(self.mode)
         if keys is None or cfg.is_encoder_decoder:
             return None
-        window = cfg.get("window")
-        return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
+        return modes.kv_cache_bytes(cfg, keys, o.dtype_bytes)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
 from flopdocs.api.report import human, human_params
+from flopdocs.counting import modes
 from flopdocs.counting.modes import Options
 from flopdocs.site.gather import Model
 
@@ -43,7 +44,7 @@ def kv_bytes_per_token(m: Model) -> int | None:
     cfg = m.config
     if cfg.is_encoder_decoder or cfg.get("architecture") == "encoder":
         return None
-    return 2 * cfg["n_layers"] * cfg.get("n_kv_heads") * cfg.get("d_head") * DTYPE_BYTES
+    return cfg["n_layers"] * modes.cached_per_token(cfg) * DTYPE_BYTES
 
 
 def _row(label: str, value, anchor: str, unit: str = "FLOPs", note: str = "") -> dict:

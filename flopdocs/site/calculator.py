@@ -73,19 +73,31 @@ def reachable(a: Arch) -> bool:
         (a.block, a.norm_position, a.qk_norm) != ("sequential", "pre", "none")
         or a.attn_softcap or a.logit_softcap or a.embedding_scale or a.residual_scale or a.logit_scale)
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
-                or (a.expert_width and not a.moe) or enc_dec_variant
+                or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe) or enc_dec_variant
+                or (a.shared_expert_gate and not a.shared_expert)
+                or ((a.q_lora or a.mla_absorb) and not a.mla)
+                or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias or a.sinks
+                               or a.position != "rope" or a.architecture != "decoder"))
                 or (a.norm_position == "sandwich" and a.block != "sequential")
                 or (a.lm_head_bias and (a.lm_head_transform or not a.lm_head))
                 or (a.position_offset and a.position != "learned")
                 or (a.partial_rotary and a.position != "rope"))
 
 
+def compiled(a: Arch) -> bool:
+    """Whether the page compiles this structure: not yet a stack whose blocks differ (the
+    page refuses one, naming the command that counts it)."""
+    return not a.groups
+
+
 def structures(data: SiteData) -> tuple[Arch, ...]:
     """The catalogue's structures, then every reachable one one field away, in order."""
-    base = list(dict.fromkeys(m.config.arch for m in data.models))
+    base = list(dict.fromkeys(m.config.arch for m in data.models if compiled(m.config.arch)))
     out = dict.fromkeys(base)
     for a in base:
         for name in ARCH_FIELDS:
+            if name == "groups":
+                continue
             for value in _CHOICES.get(name, (False, True)):
                 b = dataclasses.replace(a, **{name: value})
                 if reachable(b):

@@ -61,7 +61,7 @@ def _worked(m: Model) -> dict:
                     "flops": answers.decode(m, c).per_token} for c in (half, last)],
         "generate_steps": steps, "generate": generate.per_sequence.total,
         "kv_token": answers.kv_bytes_per_token(m),
-        "kv_full": modes.kv_cache_bytes(cfg, answers._keys(m, last), answers.DTYPE_BYTES) // cfg.n_sequences,
+        "kv_full": modes.kv_cache_bytes(cfg, last + 1, answers.DTYPE_BYTES) // cfg.n_sequences,
         "n_layers": cfg["n_layers"], "n_kv": cfg.get("n_kv_heads"), "d_head": cfg.get("d_head"),
         "window": cfg.get("window"),
     }

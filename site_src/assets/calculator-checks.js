@@ -40,6 +40,7 @@
     lm_head: function (get) { return get("architecture") !== "encoder"; },
     pooler: function (get) { return get("architecture") === "encoder" && !get("lm_head"); },
     lm_head_transform: function (get) { return get("architecture") === "encoder"; },
+    window_layers: function (get) { return get("window") !== null ? get("n_layers") : null; },
     d_ff_expert: function (get) { return get("n_experts") !== null ? get("d_ff") : null; },
     n_encoder_layers: function (get) { return get("n_layers"); },
     n_decoder_layers: function (get) { return get("n_layers"); },
@@ -86,9 +87,29 @@
         fail("experts_per_token", given.experts_per_token + " is more than n_experts=" + given.n_experts);
       }
     } else {
-      ["experts_per_token", "d_ff_expert"].forEach(function (key) {
-        if (key in given) { fail(key, "needs n_experts (a dense model has no experts)"); }
+      ["experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"].forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "needs n_experts (a dense model has no experts)"); }
       });
+    }
+    var latent = ["q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "mla_absorb"];
+    if (!("kv_lora_rank" in given)) {  // flopdocs/config/config.py _check_latent
+      latent.forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "needs kv_lora_rank (multi-head latent attention)"); }
+      });
+    } else {
+      ["qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"].forEach(function (key) {
+        if (!(key in given)) { fail(key, "missing: required with kv_lora_rank (multi-head latent attention)"); }
+      });
+      if (get("position") !== "rope") {
+        fail("position", get("position") + ": multi-head latent attention (kv_lora_rank) needs position: rope");
+      }
+      ["n_kv_heads", "d_head", "attn_bias", "attn_out_bias", "attention_sinks"].forEach(function (key) {
+        if (key in given && given[key] !== false) { fail(key, "does not apply to multi-head latent attention (kv_lora_rank)"); }
+      });
+      if (arch !== "decoder") { fail("kv_lora_rank", "multi-head latent attention is modelled for architecture decoder only"); }
+    }
+    if (given.shared_expert_gate === true && !("d_ff_shared" in given)) {
+      fail("shared_expert_gate", "needs d_ff_shared (the shared expert it gates)");
     }
     if (arch !== "encoder-decoder") {
       DATA.keys.forEach(function (k) {
@@ -111,6 +132,22 @@
       fail("relative_buckets", given.relative_buckets + " is fewer than " + DATA.t5.minBuckets +
            " (T5 halves the buckets per direction, then keeps half of those exact)");
     }
+    [["window_layers", "window", null, "a sliding window", null],
+     ["dense_layers", "n_experts", null, "experts", "with every FFN dense, give no n_experts"],
+     ["nope_layers", "position", "rope", "rotary embeddings", "with no rotary embedding, use position: none"]
+    ].forEach(function (s) {  // flopdocs/config/config.py _check_splits
+      var key = s[0], n = given[key], need = get(s[1]);
+      if (!(key in given)) { return; }
+      if (need === null || (s[2] !== null && need !== s[2])) {
+        fail(key, "needs " + (s[2] === null ? s[1] : s[1] + ": " + s[2]) + " (it counts the blocks with " + s[3] + ")");
+      } else if (arch === "encoder-decoder") {
+        fail(key, "blocks that differ are not modelled for architecture encoder-decoder");
+      } else if (n > get("n_layers")) {
+        fail(key, n + " is more than n_layers=" + get("n_layers"));
+      } else if (n === get("n_layers") && s[4] !== null) {
+        fail(key, n + " must be fewer than n_layers=" + get("n_layers") + " (" + s[4] + ")");
+      }
+    });
     // the block variants' rules (flopdocs/config/config.py _check_block_variants)
     var position = get("position");
     if ("rotary_dim" in given) {
@@ -139,6 +176,14 @@
     return { given: given, errors: errors };
   }
 
+  // Whether the stack's blocks differ (flopdocs/config/arch.py layout): not compiled yet.
+  function split(get) {
+    return ["window_layers", "dense_layers", "nope_layers"].some(function (key) {
+      var n = get(key);
+      return n !== null && n > 0n && n < get("n_layers");
+    });
+  }
+
   // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
   function structure(get) {
     var a = {
@@ -150,8 +195,12 @@
       windowed: get("window") !== null && get("window") < get("l"),
       moe: get("n_experts") !== null,
       expert_width: get("n_experts") !== null && get("d_ff_expert") !== get("d_ff"),
+      shared_expert: get("d_ff_shared") !== null, shared_expert_gate: get("shared_expert_gate"),
+      router_bias: get("router_bias"),
+      sinks: get("attention_sinks"), mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
+      groups: split(get) ? "blocks that differ" : [],
       block: get("block"), norm_position: get("norm_position"), qk_norm: get("qk_norm"),
       partial_rotary: get("rotary_dim") !== null && get("rotary_dim") !== get("d_head"),
       embedding_scale: get("embedding_scale"), embedding_norm: get("embedding_norm"),

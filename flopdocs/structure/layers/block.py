@@ -5,13 +5,15 @@ The helpers here choose each sub-layer from the config's :class:`~flopdocs.confi
 """
 from flopdocs.config.arch import SEED, Arch
 from flopdocs.structure.ops import elementwise
-from flopdocs.config.symbols import d_ff, d_model, d_rot, experts_per_token, l, n_experts, n_heads
+from flopdocs.config.symbols import (d_ff, d_model, d_nope, d_rope, d_rot, d_v_mla, experts_per_token, l,
+                                     n_experts, n_heads, r_kv, r_q)
 from flopdocs.structure.tree import Node, rename, repeat
 from flopdocs.structure.layers import layer
 from flopdocs.structure.layers.grouped_query_attention import grouped_query_attention
 from flopdocs.structure.layers.gated_ffn import gated_ffn
 from flopdocs.structure.layers.layer_norm import layer_norm
 from flopdocs.structure.layers.moe import mixture_of_experts
+from flopdocs.structure.layers.multi_head_latent_attention import multi_head_latent_attention
 from flopdocs.structure.layers.multi_head_attention import multi_head_attention
 from flopdocs.structure.layers.position_wise_ffn import position_wise_ffn
 from flopdocs.structure.layers.rms_norm import rms_norm
@@ -84,8 +86,12 @@ def _attention_options(arch: Arch) -> dict:
 
 
 def self_attention(l, d_model, n_heads, arch: Arch, *, mask=True, keys=None) -> Node:
+    if arch.mla:
+        return multi_head_latent_attention(l, l, d_model, n_heads, r_q if arch.q_lora else None, r_kv,
+                                           d_nope, d_rope, d_v_mla, mask=mask, keys=keys,
+                                           window=arch.windowed, absorb=arch.mla_absorb)
     d_k = arch.d_k(d_model, n_heads)
-    options = dict(_attention_options(arch), rope=arch.position == "rope",
+    options = dict(_attention_options(arch), rope=arch.position == "rope", sinks=arch.sinks,
                    window=arch.windowed, alibi=arch.position == "alibi", mask=mask, keys=keys,
                    bias=arch.t5_bias)
     if arch.qk_norm != "none":

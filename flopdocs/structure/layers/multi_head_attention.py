@@ -44,6 +44,9 @@ BIAS_NOTE = "Added once per token: one add per element of the projection's outpu
         "parameters per layer, plus the biases u and v) and the position scores in every "
         "head; window (< l) makes each head a WindowedAttention; t5-relative adds T5's "
         "'+ position bias' to every score and drops the '/ sqrt(d_k)' step.",
+        "Config key attention_sinks (gpt-oss): '+ sinks', a learned logit per head (n_heads "
+        "parameters) joined to every row of the scores as one more softmax column, dropped "
+        "after the softmax: 2 FLOPs (its exponential, its add to the row's sum) per query per head.",
         "Config key qk_norm adds a QKNorm step after the projections; rotary_dim rotates "
         "only that many channels of each head (partial rotary); attn_softcap adds Gemma 2's "
         "soft-capping of every score.",
@@ -58,7 +61,8 @@ def multi_head_attention(n_q, n_k, d_k, d_v, d_model, n_heads, **options):
 def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=False,
                     alibi=False, relative=False, mask=True, keys=None, scale=True,
-                    bias=False, qk_norm=None, rotary_width=None, softcap=False) -> list[Node]:
+                    bias=False, qk_norm=None, rotary_width=None, softcap=False,
+                    sinks=False) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head.
 
     ``n_k`` rows are projected to keys and values; each query scores ``keys`` of them
@@ -94,6 +98,11 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
         scores["softcap"] = True
     head = (windowed_attention if window else scaled_dot_product_attention)(n_q, scored, d_k, d_v, **scores)
     steps.append(repeat(head, n_heads))
+    if sinks:
+        steps.append(elementwise("+ sinks", n_q, n_heads, per_element=2, role="attention-softmax",
+                                 note="gpt-oss: each head's sink logit, one more softmax column per "
+                                      "query row (its exponential and its add to the sum), then dropped.",
+                                 weights=weight("sinks", n_heads)))
     steps.append(matmul("* WO", n_q, d_v * n_heads, d_model, role=role,
                         weights=weight("W_O", d_v * n_heads, d_model)))
     if out_bias:

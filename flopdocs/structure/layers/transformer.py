@@ -1,8 +1,8 @@
 """The whole decoder: embeddings, n_layers blocks, final norm, LM head (seed In [17])."""
 from flopdocs.config.arch import SEED, Arch
 from flopdocs.structure.ops import elementwise, matmul, weight
-from flopdocs.config.symbols import (d_ff, d_model, l, max_positions, n_buckets, n_heads, n_layers,
-                                     n_vocab, position_offset)
+from flopdocs.config.symbols import (d_ff, d_model, keys_full, l, max_positions, n_buckets, n_heads,
+                                     n_layers, n_vocab, position_offset)
 from flopdocs.structure.tree import rename, repeat
 from flopdocs.structure.layers import layer
 from flopdocs.structure.layers.block import block, final_norm_name, norm
@@ -30,6 +30,15 @@ from flopdocs.structure.layers.relative_position_bias import relative_position_b
            "Config key tie_embeddings (default false): the LM head reuses the word "
            "embedding X_word (GPT-2, PaLM): ProjectToVocab still costs its FLOPs, but its "
            "n_vocab × d_model parameters are counted once, in Embeddings.",
+           "Config keys window_layers, dense_layers, nope_layers (a heterogeneous stack): the "
+           "blocks form groups of identical blocks, 'Blocks, local' and 'Blocks, global', "
+           "'Blocks, dense' and 'Blocks, MoE', 'Blocks, NoPE' and 'Blocks, RoPE' (or, when two "
+           "apply, 'Blocks, dense, local' and so on), each repeated by its count: n_local and "
+           "n_layers − n_local, n_dense and n_layers − n_dense, n_layers − n_nope and n_nope. "
+           "Which blocks have a trait does not change the counts, only how many do; the "
+           "dense blocks are counted among the first (local, RoPE) ones.",
+           "Decoding with local and global blocks: a local block scores min(C + 1, w) cached "
+           "keys (n_keys), a global one all C + 1 (n_keys^full).",
            "Config key embedding_norm (BLOOM, BART): a norm after the embeddings "
            "('LayerNorm_Embedding'). Config key lm_head_bias (GPT-J, Phi): '+ b_LM' after the "
            "LM head (n_vocab parameters). Config key logit_softcap (Gemma 2): every logit "
@@ -55,8 +64,15 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
     if arch.lm_head:
         steps.extend(lm_head(l, d_model, n_vocab, arch))
     mask = arch.architecture != "encoder"
-    steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask, keys=keys), n_layers),
-                        "Blocks"))
+    if not arch.groups:
+        steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=arch, mask=mask, keys=keys),
+                                   n_layers), "Blocks"))
+    for group in arch.groups:
+        inner = group.arch(arch)
+        # a decode step: a global block of a stack with windowed ones scores every cached key
+        scored = keys_full if keys is not None and arch.windowed and not inner.windowed else keys
+        steps.append(rename(repeat(block(l, d_model, d_ff, n_heads, arch=inner, mask=mask, keys=scored),
+                                   group.size()), group.name))
     return steps
 
 
