@@ -94,8 +94,9 @@ def _shrunk(t: str, rng: random.Random | None = None) -> dict:
     for k in ("pad_token_id", "bos_token_id", "eos_token_id"):  # ids inside the small vocabulary
         if isinstance(f.get(k), int) and f[k] >= f["vocab_size"]:
             f[k] = None
-    if isinstance(f.get("layer_types"), list):
-        f["layer_types"] = f["layer_types"][:f["num_hidden_layers"]]
+    for k in ("layer_types", "no_rope_layers"):  # one entry per (remaining) layer
+        if isinstance(f.get(k), list):
+            f[k] = f[k][:f["num_hidden_layers"]]
     return f
 
 
@@ -131,6 +132,12 @@ FLAGS = {
     "roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
     "xlm-roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
     "distilbert": {},
+    "gemma2": {"attn_logit_softcapping": [None, 50.0], "final_logit_softcapping": [None, 30.0],
+               "sliding_window": [3, 4096]},
+    "gemma3_text": {"sliding_window": [3, 4096], "tie_word_embeddings": [True, False]},
+    "smollm3": {"no_rope_layer_interval": [1, 2, 4], "tie_word_embeddings": [True, False]},
+    "modernbert": {"norm_bias": [True, False], "attention_bias": [True, False], "mlp_bias": [True, False],
+                   "local_attention": [4, 128]},
 }
 #: partial rotary, as each class reads it
 ROTARY = ("gpt_neox", "phi", "phi3", "stablelm")
@@ -150,6 +157,8 @@ def test_shrunk_and_random_small_configs_equal_pytorch(t):
         if t in ROTARY:
             fields["rope_parameters"] = dict(fields["rope_parameters"],
                                              partial_rotary_factor=rng.choice([0.25, 0.5, 1.0]))
+        if t == "smollm3":  # the interval's own list
+            fields["no_rope_layers"] = None
         if t in ("roberta", "xlm-roberta"):
             fields["max_position_embeddings"] += fields["pad_token_id"] + 1
         _exact(fields, lm_head=t in ("roberta", "xlm-roberta", "distilbert") and rng.random() < 0.5)

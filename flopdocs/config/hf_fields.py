@@ -6,11 +6,14 @@ message names the file and its own field.  Nothing here knows a model type's def
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flopdocs.config.checks import check_int
+from flopdocs.config.keys import BY_NAME, KEYS
 from flopdocs.errors import ConfigError, shown
 
 _MISSING = object()
@@ -164,3 +167,55 @@ def llama_like(f: Fields, act: str = "silu", head_dim: bool = True) -> dict[str,
 def attention_bias(f: Fields, out: dict[str, Any]) -> None:
     if f.flag("attention_bias", False):
         out["attn_bias"] = True
+
+
+def layer_kinds(f: Fields, n_layers: int, pattern: Callable[[int], bool] | None = None) -> int | None:
+    """How many of the ``n_layers`` blocks slide: ``layer_types`` (transformers 5) if the file
+    gives it, else ``pattern(i)`` (block i slides) from the older fields, else None."""
+    kinds = f.hf.get("layer_types")
+    if kinds is None:
+        return None if pattern is None else sum(pattern(i) for i in range(n_layers))
+    known = ("sliding_attention", "full_attention")
+    if not isinstance(kinds, list) or len(kinds) != n_layers or any(k not in known for k in kinds):
+        f.refuse("layer_types", f"must list {n_layers} of {', '.join(known)} (one per layer)")
+    return kinds.count("sliding_attention")
+
+
+def sliding(f: Fields, out: dict[str, Any], local: int | None) -> None:
+    """``window`` and ``window_layers`` for ``local`` sliding blocks out of n_layers."""
+    window = f.int("sliding_window", "local_attention", default=None)
+    if local and window is not None:
+        out["window"] = window
+        if local != out["n_layers"]:
+            out["window_layers"] = local
+
+
+_BARE = re.compile(r"[a-z][a-z0-9-]*")
+
+#: The order import-hf writes keys in: the table's.
+YAML_ORDER = tuple(k.name for k in KEYS)
+
+
+def to_yaml(data: Mapping[str, Any]) -> str:
+    """Our YAML for a config mapping: fixed key order, one ``key: value`` per line.
+
+    Strings are written as JSON strings (valid YAML, every character escaped), so the
+    output reads back to the same mapping and is byte-identical for the same input.
+    """
+    lines = ["# Imported from a Hugging Face config.json by `flopdocs import-hf`."]
+    for key in YAML_ORDER:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        elif value is None:
+            text = "null"
+        elif BY_NAME[key].type == "enum" and _BARE.fullmatch(str(value)):
+            text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
+        else:
+            text = json.dumps(str(value), ensure_ascii=False)
+        lines.append(f"{key}: {text}")
+    return "\n".join(lines) + "\n"

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flopdocs.config.hf_fields import (Fields, attention_bias, gated_ffn, llama_dims, llama_like, plain_ffn,
-                                       qwen_window, rotary, tie, window_all_layers)
+from flopdocs.config.hf_fields import (Fields, attention_bias, gated_ffn, layer_kinds, llama_dims, llama_like,
+                                       plain_ffn, qwen_window, rotary, sliding, tie, window_all_layers)
+from flopdocs.config.hf_encoders import distilbert, modernbert, roberta
 from flopdocs.errors import shown
 
 
@@ -199,6 +200,52 @@ def gemma(f: Fields) -> dict[str, Any]:
     return out
 
 
+def gemma2(f: Fields) -> dict[str, Any]:
+    """Gemma2ForCausalLM: sandwich norms, soft-capped scores and logits, local and global layers."""
+    out = gemma(f)
+    out["norm_position"] = "sandwich"
+    if f.number("attn_logit_softcapping", None) is not None:
+        out["attn_softcap"] = True
+    if f.number("final_logit_softcapping", None) is not None:
+        out["logit_softcap"] = True
+    # Gemma2Config: even layers slide, odd ones are global, when layer_types is absent
+    sliding(f, out, layer_kinds(f, out["n_layers"], lambda i: i % 2 == 0))
+    return out
+
+
+def gemma3_text(f: Fields) -> dict[str, Any]:
+    """Gemma3ForCausalLM: Gemma 2 with per-head q and k norms, 5 local layers to 1 global."""
+    out = gemma2(f)
+    if "layer_types" not in f.hf:  # the older field: every sliding_window_pattern-th layer global
+        pattern = f.int("sliding_window_pattern", "_sliding_window_pattern", default=6)
+        out.pop("window_layers", None)
+        sliding(f, out, layer_kinds(f, out["n_layers"], lambda i: (i + 1) % pattern != 0))
+    out["qk_norm"] = "head"
+    return out
+
+
+def smollm3(f: Fields) -> dict[str, Any]:
+    """SmolLM3ForCausalLM: Llama with no rotary embedding in every no_rope_layer_interval-th layer."""
+    out = llama_like(f)
+    attention_bias(f, out)
+    out["ffn_bias"] = f.flag("mlp_bias", False)
+    n = out["n_layers"]
+    uses = f.hf.get("no_rope_layers")
+    if uses is None:
+        every = f.int("no_rope_layer_interval", default=4)
+        uses = [int((i + 1) % every != 0) for i in range(n)]
+    if not isinstance(uses, list) or len(uses) != n or any(u not in (0, 1) for u in uses):
+        f.refuse("no_rope_layers", f"must list {n} of 0, 1 (one per layer)")
+    if uses.count(0) == n:
+        out["position"] = "none"
+    elif uses.count(0):
+        out["nope_layers"] = uses.count(0)
+    if f.flag("use_sliding_window", False):
+        sliding(f, out, layer_kinds(f, n))
+    tie(f, out, True)
+    return out
+
+
 def qwen3(f: Fields) -> dict[str, Any]:
     """Qwen3ForCausalLM: per-head RMSNorm of q and k (one γ of head_dim each)."""
     out = llama_like(f)
@@ -224,39 +271,10 @@ def gpt_bigcode(f: Fields) -> dict[str, Any]:
     return out
 
 
-def roberta(f: Fields) -> dict[str, Any]:
-    """RobertaModel, XLMRobertaModel: BERT whose position ids start at padding_idx + 1."""
-    if f.text("position_embedding_type", "absolute") != "absolute":
-        f.refuse("position_embedding_type", f"{shown(f.hf['position_embedding_type'])} is not modelled (absolute)")
-    if f.flag("is_decoder", False) or f.flag("add_cross_attention", False):
-        f.refuse("is_decoder", "RoBERTa as a decoder is not modelled")
-    offset = f.int("pad_token_id", default=1) + 1  # an int >= 1: pad_token_id 0 is refused
-    rows = f.int("max_position_embeddings")
-    if rows <= offset:
-        f.refuse("max_position_embeddings", f"{rows} rows leave no position after padding_idx + 1 = {offset}")
-    out = {"l": rows - offset, "d_model": f.int("hidden_size"), "d_ff": f.int("intermediate_size"),
-           "n_vocab": f.int("vocab_size"), "n_layers": f.int("num_hidden_layers"),
-           "n_heads": f.int("num_attention_heads")}
-    out.update(max_positions=rows - offset, position_offset=offset, architecture="encoder",
-               ffn=plain_ffn(f, "hidden_act", "gelu"), attn_bias=True,
-               token_types=f.int("type_vocab_size", default=2))
-    return out
-
-
-def distilbert(f: Fields) -> dict[str, Any]:
-    """DistilBertModel: BERT without token types or pooler."""
-    if f.flag("sinusoidal_pos_embds", False):
-        f.refuse("sinusoidal_pos_embds", "DistilBERT keeps its fixed table as a parameter; not modelled")
-    out = {"l": f.int("max_position_embeddings"), "d_model": f.int("dim"), "d_ff": f.int("hidden_dim"),
-           "n_vocab": f.int("vocab_size"), "n_layers": f.int("n_layers"), "n_heads": f.int("n_heads")}
-    out.update(max_positions=out["l"], architecture="encoder", ffn=plain_ffn(f, "activation", "gelu"),
-               attn_bias=True, pooler=False)
-    return out
-
-
 READERS: dict[str, Callable[[Fields], dict[str, Any]]] = {
     "gpt_neox": gpt_neox, "gptj": gptj, "opt": opt, "bloom": bloom, "falcon": falcon, "phi": phi,
     "phi3": phi3, "olmo": olmo, "olmo2": olmo2, "stablelm": stablelm, "starcoder2": starcoder2,
-    "granite": granite, "cohere": cohere, "gemma": gemma, "qwen3": qwen3, "gpt_bigcode": gpt_bigcode,
+    "granite": granite, "cohere": cohere, "gemma": gemma, "gemma2": gemma2, "gemma3_text": gemma3_text,
+    "qwen3": qwen3, "smollm3": smollm3, "modernbert": modernbert, "gpt_bigcode": gpt_bigcode,
     "roberta": roberta, "xlm-roberta": roberta, "distilbert": distilbert,
 }
