@@ -171,3 +171,31 @@ def test_verify_builds_the_class_the_file_names(t):
     cfg = _import(_shrunk(t))
     name, fields = hf_class(cfg)
     assert fields["model_type"] == t and name == type(_model(fields, cfg)).__name__
+
+
+@pytest.mark.parametrize("t", ["gemma2", "gemma3_text", "smollm3", "modernbert"])
+def test_verify_finds_the_class_of_a_stack_of_two_kinds(t):
+    """Local and global (or NoPE and RoPE) blocks: the class verify builds counts as the file's."""
+    fields = _shrunk(t, random.Random(3))
+    fields.update({"num_hidden_layers": 2, "sliding_window": 3, "max_position_embeddings": 12})
+    if t == "smollm3":
+        fields["no_rope_layers"] = [1, 0]
+    elif t == "modernbert":
+        fields.update(layer_types=["full_attention", "sliding_attention"], local_attention=4)
+    else:
+        fields["layer_types"] = ["sliding_attention", "full_attention"]
+    cfg = _import(fields)
+    name, built = hf_class(cfg)
+    assert built["model_type"] == t
+    model = _model(built, cfg)
+    assert count(cfg).total == sum(p.numel() for p in model.parameters())
+    assert sum(our_counts(cfg, "forward").values()) == sum(
+        torch_counts(model, {"input_ids": cfg.values["l"]}, "forward").values())
+
+
+def test_verify_finds_gpt_neox_with_full_rotary():
+    """A partial_rotary_factor of 1 is written out: GPT-NeoX's own default is 0.25."""
+    fields = _shrunk("gpt_neox")
+    fields["rope_parameters"] = dict(fields["rope_parameters"], partial_rotary_factor=1.0)
+    cfg = _import(fields)
+    assert "rotary_dim" not in cfg.knobs and hf_class(cfg)[1]["model_type"] == "gpt_neox"

@@ -209,8 +209,8 @@ class Arch:
 
 
 SEED = Arch()
-#: The block variants' fields (issue 21): a structure with any of them set is not one of
-#: the 2019-2024 families (GPT-2, BERT, Llama, Mistral, Mixtral, Qwen2, T5).
-NEWER_FIELDS = ("block", "norm_position", "qk_norm", "partial_rotary", "embedding_scale", "embedding_norm",
-                "position_offset", "attn_softcap", "logit_softcap", "lm_head_bias", "residual_scale",
-                "logit_scale")
+#: The fields of the 2019-2024 families (GPT-2, BERT, Llama, Mistral, Mixtral, Qwen2, T5):
+#: a structure with any other field set (issue 21's zoo) is none of theirs.
+OLDER_FIELDS = ("architecture", "ffn", "norm", "position", "attn_bias", "attn_out_bias", "ffn_bias",
+                "tie_embeddings", "lm_head", "gqa", "explicit_d_head", "windowed", "moe", "expert_width",
+                "token_types", "pooler", "lm_head_transform")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flopdocs.config.arch import NEWER_FIELDS, Arch
+from flopdocs.config.arch import OLDER_FIELDS, Arch
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
@@ -64,7 +64,7 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
 
     a, v, k = cfg.arch, cfg.values, cfg.get
     if a != dataclasses.replace(a, **{f.name: f.default for f in dataclasses.fields(Arch)
-                                      if f.name in NEWER_FIELDS}):
+                                      if f.name not in OLDER_FIELDS}):
         found = newer(cfg)
         if found is None:
             raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure", origin=cfg.origin)

@@ -20,9 +20,8 @@ def _rope(cfg: Config) -> dict[str, Any]:
     """rope_parameters with the rotated fraction: (d_rot + ½) / d_head, which every class's
     int(d_head · factor) turns back into d_rot exactly (no rounding below it)."""
     d_head, rot = cfg.get("d_head"), cfg.get("rotary_dim")
-    factor = 1.0 if rot is None or rot == d_head else (rot + 0.5) / d_head
-    return {"rope_parameters": {"rope_type": "default", "rope_theta": 10000.0,
-                                "partial_rotary_factor": factor}}
+    factor = (rot + 0.5) / d_head if cfg.arch.partial_rotary else 1.0
+    return {"rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": factor}}
 
 
 def _llama(cfg: Config, **more: Any) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def _llama(cfg: Config, **more: Any) -> dict[str, Any]:
                 num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"],
                 max_position_embeddings=v["l"], num_key_value_heads=k("n_kv_heads"),
                 tie_word_embeddings=cfg.arch.tie_embeddings, hidden_act=_ACT[cfg.arch.ffn],
-                **head, **_rope(cfg), **more)
+                pad_token_id=None, **head, **_rope(cfg), **more)  # a default pad id may not fit the vocabulary
 
 
 def _gpt2_like(cfg: Config, **more: Any) -> dict[str, Any]:
@@ -51,6 +50,11 @@ def candidates(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
                num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"], hidden_act=_ACT[a.ffn],
                max_position_embeddings=k("max_positions") + offset)
     falcon_new = a.block != "sequential"
+    n, local, nope = v["n_layers"], k("window_layers") or 0, k("nope_layers") or 0
+    kinds = {"layer_types": ["sliding_attention"] * local + ["full_attention"] * (n - local),
+             "sliding_window": k("window")}
+    gemma2 = _llama(cfg, attention_bias=bias, attn_logit_softcapping=50.0 if a.attn_softcap else None,
+                    final_logit_softcapping=30.0 if a.logit_softcap else None, **kinds)
     return [
         ("gpt_neox", _llama(cfg, use_parallel_residual=a.block == "parallel", attention_bias=bias)),
         ("gptj", _gpt2_like(cfg, n_positions=v["l"], rotary_dim=k("rotary_dim") or k("d_head"))),
@@ -75,6 +79,14 @@ def candidates(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
         ("granite", _llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias)),
         ("cohere", _llama(cfg, attention_bias=bias, use_qk_norm=a.qk_norm == "heads")),
         ("gemma", _llama(cfg, attention_bias=bias)),
+        ("gemma2", gemma2),
+        ("gemma3_text", dict(gemma2, attn_logit_softcapping=None, final_logit_softcapping=None,
+                             rope_parameters=None)),  # its own, one per layer type
+        ("smollm3", _llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias, use_sliding_window=local > 0,
+                           no_rope_layers=[1] * (n - nope) + [0] * nope, **kinds)),
+        ("modernbert", dict(_llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias, norm_bias=a.norm == "layernorm"),
+                            hidden_activation=_ACT[a.ffn], layer_types=kinds["layer_types"], rope_parameters=None,
+                            local_attention=k("window"))),
         ("qwen3", _llama(cfg, attention_bias=bias, use_sliding_window=window is not None,
                          sliding_window=window, max_window_layers=0)),
         ("gpt_bigcode", _gpt2_like(cfg, n_positions=k("max_positions"), multi_query=k("n_kv_heads") == 1)),
