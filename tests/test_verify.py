@@ -70,7 +70,21 @@ def _exact(cfg, mode):
 @pytest.mark.parametrize("cfg", VERIFIED, ids=lambda c: c.name)
 def test_catalogue_model_equals_pytorch(cfg, mode):
     for layers in (1, 2):
-        _exact(cfg.with_values({"n_layers": layers}, cfg.origin), mode)
+        _exact(_with_layers(cfg, layers), mode)
+
+
+def _with_layers(cfg, layers):
+    """``cfg`` with ``layers`` blocks; a stack of two kinds keeps both when it can (one
+    local block and one global, ...), and its split count never passes the blocks."""
+    data = {**cfg.as_data(), "n_layers": layers}
+    for key in ("window_layers", "dense_layers", "nope_layers"):
+        if key in data:
+            count = min(data[key], layers - (key != "window_layers"))
+            if count:
+                data[key] = count
+            else:
+                del data[key]
+    return parse(data, cfg.origin)
 
 
 def _random(family: str, rng: random.Random) -> dict:
