@@ -271,3 +271,15 @@ def test_bert_for_masked_lm(capsys):
     assert code == 0
     assert json.loads(out)["params"]["total"] == 109_482_240 - (768 * 768 + 768) + 590_592 + 1536 + 30522
     assert json.loads(out)["params"]["total"] == 109_514_298
+
+
+def test_qwen2_max_window_layers_defaults_to_28(tmp_path):
+    # Qwen2Config: layer i slides iff i >= max_window_layers, 28 when the field is absent; so a
+    # 28-layer model with use_sliding_window and no max_window_layers has no windowed layer.
+    from flopdocs.config.hf import load
+    hf = json.loads((FIXTURES / "qwen2-7b" / "config.json").read_text())
+    hf.pop("max_window_layers", None)
+    hf.update(use_sliding_window=True, sliding_window=4096, num_hidden_layers=28)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(hf))
+    assert not load(path).arch.windowed
