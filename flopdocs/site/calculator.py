@@ -43,7 +43,7 @@ import json
 from typing import Any
 
 from flopdocs import conventions
-from flopdocs.config.arch import Arch
+from flopdocs.config.arch import OLDER_FIELDS, SEED, Arch
 from flopdocs.compile.codegen_js import javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.structure.grouping import family_subtrees
@@ -91,13 +91,17 @@ def compiled(a: Arch) -> bool:
 
 
 def structures(data: SiteData) -> tuple[Arch, ...]:
-    """The catalogue's structures, then every reachable one one field away, in order."""
+    """The catalogue's structures, then every reachable one one field away, in order.
+
+    "One field away" walks the 2019-2024 families' fields (:data:`OLDER_FIELDS`) from the
+    structures that have only those: the 2026 zoo's structures (issue 21) are compiled as the
+    catalogue has them, not their neighbours, so the grid grows by one program per new
+    structure, not by ~35 (a neighbour of theirs is refused, naming ``flopdocs report``)."""
     base = list(dict.fromkeys(m.config.arch for m in data.models if compiled(m.config.arch)))
     out = dict.fromkeys(base)
     for a in base:
-        for name in ARCH_FIELDS:
-            if name == "groups":
-                continue
+        older = a == dataclasses.replace(a, **{f: getattr(SEED, f) for f in ARCH_FIELDS if f not in OLDER_FIELDS})
+        for name in OLDER_FIELDS if older else ():
             for value in _CHOICES.get(name, (False, True)):
                 b = dataclasses.replace(a, **{name: value})
                 if reachable(b):
