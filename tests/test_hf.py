@@ -283,3 +283,30 @@ def test_qwen2_max_window_layers_defaults_to_28(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(hf))
     assert not load(path).arch.windowed
+
+
+ZOO_REFUSED = [
+    ({"model_type": "olmo", "clip_qkv": 8.0}, "clip_qkv: clamping q, k and v is not modelled"),
+    ({"model_type": "opt", "do_layer_norm_before": False, "ffn_dim": 16},
+     "do_layer_norm_before: false (post-LN OPT-350m"),
+    ({"model_type": "opt", "word_embed_proj_dim": 8, "ffn_dim": 16}, "word_embed_proj_dim: a projection"),
+    ({"model_type": "stablelm", "qk_layernorm": True}, "qk_layernorm: per-head LayerNorms"),
+    ({"model_type": "falcon", "num_ln_in_parallel_attn": 2}, "num_ln_in_parallel_attn: two norms"),
+    ({"model_type": "falcon", "new_decoder_architecture": True, "parallel_attn": False},
+     "parallel_attn: false with new_decoder_architecture"),
+    ({"model_type": "gpt_neox", "head_dim": 32}, "head_dim: this class's attention heads"),
+    ({"model_type": "distilbert", "sinusoidal_pos_embds": True, "dim": 16, "hidden_dim": 32, "n_layers": 1,
+      "n_heads": 4}, "sinusoidal_pos_embds: DistilBERT keeps its fixed table"),
+    ({"model_type": "gemma2", "layer_types": ["sliding_attention", "chunked_attention"]},
+     "layer_types: must list 2 of sliding_attention, full_attention"),
+    ({"model_type": "smollm3", "no_rope_layers": [1, 2]}, "no_rope_layers: must list 2 of 0, 1"),
+    ({"model_type": "phi", "partial_rotary_factor": 0}, "partial_rotary_factor: must be a number in (0, 1]"),
+]
+
+
+@pytest.mark.parametrize("change, message", ZOO_REFUSED)
+def test_zoo_fields_that_change_the_count_are_refused_by_name(capsys, tmp_path, change, message):
+    p = tmp_path / "config.json"
+    p.write_text(json.dumps({**BASE_LLAMA, "num_hidden_layers": 2, **change}))
+    code, out, err = run(capsys, "report", "--hf", str(p))
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, err
