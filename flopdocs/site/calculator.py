@@ -9,9 +9,9 @@ the Python side runs, and :func:`flopdocs.compile.codegen_js.javascript` prints 
 BigInt code.  No formula is written by hand, and nothing a reader types becomes code.
 
 Which structures (:func:`structures`): every catalogue model's, and every structure one
-architecture key away from one of them (one :class:`Arch` field changed to each of its
-other values, where a config can reach it): a bounded grid, about 270 structures (about
-240 distinct programs), the assets under 0.9 MB in all, each structure a ``<script>`` of
+architecture key away from one of the older families' (one of their :class:`Arch` fields
+changed to each of its other values, where a config can reach it): a bounded grid, about
+360 structures (the 2026 zoo's compiled as the catalogue has them), each structure a ``<script>`` of
 a few kB loaded only when the reader's config needs it (``<script>`` works from
 ``file://``, ``fetch`` does not).  A config outside the grid gets a message naming
 ``flopdocs report`` with its keys, never a number.  Compiling the grid is about 3.5 s of
