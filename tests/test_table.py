@@ -112,12 +112,18 @@ def test_json_lines_round_trip(capsys):
 
 
 def test_every_catalogue_model_under_every_convention_equals_its_reference():
-    axes = [parse_grid("l=100,512"), parse_grid("n_layers=1,7")]  # l within every max_positions
-    for convention in ("seed", "corrected"):
-        counting = Counting(convention)
-        for sweep in sweeps(list(models()), axes, {}, counting):
-            for combo, row in zip(product([a.values for a in axes]), sweep.rows()):
-                assert row == reference_row(sweep.config(combo), counting)
+    # l within every max_positions; a stack of two kinds (Gemma 2's 21 local blocks) at
+    # depths that keep both kinds (n_layers at least its split counts)
+    splits = ("window_layers", "dense_layers", "nope_layers")
+    split = [m for m in models() if any(k in m.knobs for k in splits)]
+    plain = [m for m in models() if m not in split]
+    for group, layers in ((plain, "n_layers=1,7"), (split, "n_layers=62,70")):
+        axes = [parse_grid("l=100,512"), parse_grid(layers)]
+        for convention in ("seed", "corrected"):
+            counting = Counting(convention)
+            for sweep in sweeps(group, axes, {}, counting):
+                for combo, row in zip(product([a.values for a in axes]), sweep.rows()):
+                    assert row == reference_row(sweep.config(combo), counting)
 
 
 def test_reference_shares_are_the_report_shares():

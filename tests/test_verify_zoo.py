@@ -18,13 +18,14 @@ from flopdocs.structure.params import count
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from flopdocs.counting.verify import hf_class, our_counts, torch_counts  # noqa: E402
+from flopdocs.counting.verify import hf_class, inputs, our_counts, torch_counts  # noqa: E402
 
 TYPES = sorted(READERS)
-WIDTH = ("hidden_size", "n_embd", "dim")
-HEADS = ("num_attention_heads", "n_head", "n_heads")
-FFN = ("intermediate_size", "ffn_dim", "n_inner", "hidden_dim", "ffn_hidden_size")
-LAYERS = ("num_hidden_layers", "n_layer", "n_layers")
+WIDTH = ("hidden_size", "n_embd", "dim", "d_model")
+HEADS = ("num_attention_heads", "n_head", "n_heads", "encoder_attention_heads", "decoder_attention_heads")
+FFN = ("intermediate_size", "ffn_dim", "n_inner", "hidden_dim", "ffn_hidden_size", "encoder_ffn_dim",
+       "decoder_ffn_dim")
+LAYERS = ("num_hidden_layers", "n_layer", "n_layers", "encoder_layers", "decoder_layers")
 POSITIONS = ("max_position_embeddings", "n_positions", "seq_length")
 
 
@@ -34,6 +35,8 @@ def _model(fields: dict, cfg):
     auto = transformers.AutoModel if cfg.arch.architecture == "encoder" else transformers.AutoModelForCausalLM
     if cfg.arch.architecture == "encoder" and cfg.arch.lm_head:
         auto = transformers.AutoModelForMaskedLM
+    if cfg.is_encoder_decoder:
+        auto = transformers.AutoModelForSeq2SeqLM
     with torch.device("meta"):
         return auto.from_config(config, attn_implementation="eager")
 
@@ -51,7 +54,7 @@ def _exact(fields: dict, lm_head: bool = False) -> None:
     assert count(cfg).total == sum(p.numel() for p in model.parameters()), fields
     for mode in ("forward", "training"):
         ours = sum(our_counts(cfg, mode).values())
-        theirs = sum(torch_counts(model, {"input_ids": cfg.values["l"]}, mode).values())
+        theirs = sum(torch_counts(model, inputs(cfg), mode).values())
         assert ours == theirs, (mode, fields)
 
 
@@ -79,9 +82,10 @@ def _shrunk(t: str, rng: random.Random | None = None) -> dict:
     for k in ("num_key_value_heads", "num_kv_heads"):
         if f.get(k) not in (None, 1):
             f[k] = r.choice([k for k in (1, 2, heads) if heads % k == 0])
+    ffn = r.randint(8, 80)  # one width (BART's encoder and decoder alike)
     for k in FFN:
         if f.get(k) is not None:
-            f[k] = r.randint(8, 80)
+            f[k] = ffn
     for k in LAYERS:
         if k in f:
             f[k] = r.randint(1, 2)
@@ -132,6 +136,7 @@ FLAGS = {
     "roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
     "xlm-roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
     "distilbert": {},
+    "bart": {"activation_function": ["gelu", "relu"]},
     "gemma2": {"attn_logit_softcapping": [None, 50.0], "final_logit_softcapping": [None, 30.0],
                "sliding_window": [3, 4096]},
     "gemma3_text": {"sliding_window": [3, 4096], "tie_word_embeddings": [True, False]},

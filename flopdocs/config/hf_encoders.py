@@ -1,10 +1,10 @@
-"""Hugging Face ``config.json`` -> our config, for the encoders beyond BERT: RoBERTa, XLM-R, DistilBERT, ModernBERT.
+"""Hugging Face ``config.json`` -> our config, for RoBERTa, XLM-R, DistilBERT, ModernBERT and BART.
 
 Part of :data:`flopdocs.config.hf_zoo.READERS` (kept apart to keep one module short);
 each reader a pure function of the file's fields, as :mod:`flopdocs.config.hf_zoo`'s are.
 Each gives the base model (``AutoModel``: no masked-LM head); ``--set lm_head=true`` is
 the masked-LM class for RoBERTa, XLM-R and DistilBERT (not ModernBERT, whose head has no
-biases).  Nothing here parses our own configs.
+biases).  BART is BartForConditionalGeneration.  Nothing here parses our own configs.
 """
 from __future__ import annotations
 
@@ -60,3 +60,28 @@ def distilbert(f: Fields) -> dict[str, Any]:
     out.update(max_positions=out["l"], architecture="encoder", ffn=plain_ffn(f, "activation", "gelu"),
                attn_bias=True, pooler=False)
     return out
+
+
+def bart(f: Fields) -> dict[str, Any]:
+    """BartForConditionalGeneration: post-LN stacks with a LayerNorm after each stack's
+    embeddings and no final one (2·n + 1 norms per stack, as a pre-norm stack with its final
+    norm counts them), learned positions with 2 unused rows per stack, biases everywhere."""
+    if not f.flag("tie_word_embeddings", True):
+        f.refuse("tie_word_embeddings", "false (transformers 5 then gives each stack its own word table) "
+                                        "is not modelled for BART")
+    for name in ("add_final_layer_norm", "normalize_before", "scale_embedding"):
+        if f.flag(name, False):
+            f.refuse(name, "true (mBART's extra norms, or scaled embeddings) is not modelled for BART")
+    heads, ffn = f.int("encoder_attention_heads"), f.int("encoder_ffn_dim")
+    if f.int("decoder_attention_heads", default=heads) != heads or f.int("decoder_ffn_dim", default=ffn) != ffn:
+        f.refuse("decoder_attention_heads" if f.hf.get("decoder_attention_heads") != heads else "decoder_ffn_dim",
+                 "encoder and decoder of different widths are not modelled")
+    out = {"l": f.int("max_position_embeddings"), "d_model": f.int("d_model"), "d_ff": ffn,
+           "n_vocab": f.int("vocab_size"), "n_layers": f.int("encoder_layers"), "n_heads": heads}
+    out.update(architecture="encoder-decoder", max_positions=out["l"], position_offset=2,
+               ffn=plain_ffn(f, "activation_function", "gelu"), attn_bias=True, tie_embeddings=True)
+    decoder = f.int("decoder_layers", default=out["n_layers"])
+    if decoder != out["n_layers"]:
+        out["n_decoder_layers"] = decoder
+    return out
+

@@ -14,7 +14,7 @@ from typing import Any
 
 from flopdocs.config.hf_fields import (Fields, attention_bias, gated_ffn, layer_kinds, llama_dims, llama_like,
                                        plain_ffn, qwen_window, rotary, sliding, tie, window_all_layers)
-from flopdocs.config.hf_encoders import distilbert, modernbert, roberta
+from flopdocs.config.hf_encoders import bart, distilbert, modernbert, roberta
 from flopdocs.errors import shown
 
 
@@ -276,5 +276,5 @@ READERS: dict[str, Callable[[Fields], dict[str, Any]]] = {
     "phi3": phi3, "olmo": olmo, "olmo2": olmo2, "stablelm": stablelm, "starcoder2": starcoder2,
     "granite": granite, "cohere": cohere, "gemma": gemma, "gemma2": gemma2, "gemma3_text": gemma3_text,
     "qwen3": qwen3, "smollm3": smollm3, "modernbert": modernbert, "gpt_bigcode": gpt_bigcode,
-    "roberta": roberta, "xlm-roberta": roberta, "distilbert": distilbert,
+    "roberta": roberta, "xlm-roberta": roberta, "distilbert": distilbert, "bart": bart,
 }

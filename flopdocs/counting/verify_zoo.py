@@ -91,6 +91,11 @@ def candidates(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
                          sliding_window=window, max_window_layers=0)),
         ("gpt_bigcode", _gpt2_like(cfg, n_positions=k("max_positions"), multi_query=k("n_kv_heads") == 1)),
         ("roberta", dict(mlm, pad_token_id=offset - 1, type_vocab_size=k("token_types"))),
+        ("bart", dict(vocab_size=v["n_vocab"], d_model=v["d_model"], encoder_layers=k("n_encoder_layers"),
+                      decoder_layers=k("n_decoder_layers"), encoder_attention_heads=v["n_heads"],
+                      decoder_attention_heads=v["n_heads"], encoder_ffn_dim=v["d_ff"], decoder_ffn_dim=v["d_ff"],
+                      max_position_embeddings=k("max_positions"), activation_function=_ACT[a.ffn],
+                      tie_word_embeddings=a.tie_embeddings)),
         ("distilbert", dict(vocab_size=v["n_vocab"], dim=v["d_model"], hidden_dim=v["d_ff"],
                             n_layers=v["n_layers"], n_heads=v["n_heads"], activation=_ACT[a.ffn],
                             max_position_embeddings=k("max_positions"))),
@@ -114,7 +119,9 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]] | None:
 
     for model_type, fields in candidates(cfg):
         if _same(cfg, model_type, fields):
-            if cfg.arch.architecture == "encoder":
+            if cfg.is_encoder_decoder:
+                names = auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
+            elif cfg.arch.architecture == "encoder":
                 names = auto.MODEL_FOR_MASKED_LM_MAPPING_NAMES if cfg.arch.lm_head else auto.MODEL_MAPPING_NAMES
             else:
                 names = auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
