@@ -204,3 +204,20 @@ def test_verify_finds_gpt_neox_with_full_rotary():
     fields["rope_parameters"] = dict(fields["rope_parameters"], partial_rotary_factor=1.0)
     cfg = _import(fields)
     assert "rotary_dim" not in cfg.knobs and hf_class(cfg)[1]["model_type"] == "gpt_neox"
+
+
+@pytest.mark.parametrize("t", ["mt5", "umt5"])
+def test_mt5_and_umt5_defaults_and_shrunk_copies_equal_pytorch(t):
+    """mT5 reads as T5; UMT5 has a bias table in every block (bias_every_layer): its default
+    172,122,112 is mT5's 172,119,424 + (8 − 1) · 2 stacks · 32 buckets · 6 heads = 2,688 more."""
+    fields = _defaults(t)
+    cfg = parse(hf.to_data(fields, f"<{t}>"), t)
+    with torch.device("meta"):
+        model = transformers.AutoModelForSeq2SeqLM.from_config(transformers.AutoConfig.for_model(**fields))
+    assert count(cfg).total == sum(p.numel() for p in model.parameters()) == {
+        "mt5": 172_119_424, "umt5": 172_119_424 + 7 * 2 * 32 * 6}[t]
+    small = dict(fields, d_model=32, d_kv=8, d_ff=48, num_layers=2, num_decoder_layers=1, num_heads=4,
+                 vocab_size=97, relative_attention_num_buckets=8)
+    _exact(small)
+    if t == "umt5":  # verify finds UMT5's class from our config alone
+        assert hf_class(_import(small))[1]["model_type"] == "umt5"

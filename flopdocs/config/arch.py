@@ -151,6 +151,7 @@ class Arch:
     lm_head_bias: bool = False  # + b_LM on the logits (GPT-J, Phi)
     residual_scale: bool = False  # each sub-layer's output times a constant (Granite)
     logit_scale: bool = False  # the logits times a constant (Cohere, Granite)
+    bias_every_layer: bool = False  # T5's bias table in every block, not once per stack (UMT5)
 
     # -- the dimensions the tree is written in ------------------------------------
 

@@ -21,7 +21,7 @@ from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS)
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", "umt5", *READERS)
 #: multimodal model types whose text_config is read as this text model
 MULTIMODAL = {"gemma3": "gemma3_text"}
 #: the types whose readers count their layer_types themselves (local and global blocks)
@@ -32,7 +32,7 @@ FAMILIES = ("gpt2", "bert", "t5")
 
 def family(model_type: Any) -> str:
     """The family whose field names :data:`flopdocs.config.keys.KEYS` declares: gpt2, bert, t5 or llama."""
-    model_type = "t5" if model_type == "mt5" else model_type
+    model_type = "t5" if model_type in ("mt5", "umt5") else model_type
     return model_type if model_type in FAMILIES else "llama"
 
 
@@ -115,8 +115,8 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_gpt2(hf, origin))
     elif model_type == "bert":
         data.update(_bert(hf, origin))
-    elif model_type in ("t5", "mt5"):
-        data.update(_t5(hf, origin))
+    elif model_type in ("t5", "mt5", "umt5"):
+        data.update(_t5(hf, origin), **({"bias_every_layer": True} if model_type == "umt5" else {}))
     elif model_type in READERS:
         data.update(READERS[model_type](Fields(hf, origin)))
     else:

@@ -96,6 +96,9 @@ KEYS: tuple[Key, ...] = (
         lambda get: T5_BUCKETS if get("position") == T5_RELATIVE else None,
         default_doc="`32` with `t5-relative`", symbol=S.n_buckets,
         hf=_hf(t5=("relative_attention_num_buckets",))),
+    Key("bias_every_layer", "bool", "architecture",
+        "`position: t5-relative` only: every block has its own bias table (UMT5), not one per "
+        "stack: `relative_buckets × n_heads` parameters per block.", False),
     Key("max_positions", "int", "architecture",
         "rows of the learned position table (`position: learned`): the longest input the model "
         "takes, independent of the run's `l`; `l` (or `l_src`, `l_tgt`) above it is an error.",

@@ -148,7 +148,7 @@ def build(cfg: Config):
     for module in model.modules():
         if type(module).__name__ == "MixtralExperts":
             module.forward = types.MethodType(_round_robin_experts, module)
-    if model_type == "t5" and not cfg.arch.tie_embeddings:  # see the module's docstring
+    if model_type in ("t5", "umt5") and not cfg.arch.tie_embeddings:  # see the module's docstring
         model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
     return name, model
 

@@ -14,6 +14,7 @@ from flopdocs.config.config import Config, parse
 from flopdocs.errors import ConfigError
 
 _ACT = {"relu": "relu", "gelu": "gelu_new", "swiglu": "silu", "geglu": "gelu_pytorch_tanh"}
+_T5_FFN = {"relu": "relu", "gelu": "gelu", "geglu": "gated-gelu", "swiglu": "gated-silu"}
 
 
 def _rope(cfg: Config) -> dict[str, Any]:
@@ -96,6 +97,10 @@ def candidates(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
                       decoder_attention_heads=v["n_heads"], encoder_ffn_dim=v["d_ff"], decoder_ffn_dim=v["d_ff"],
                       max_position_embeddings=k("max_positions"), activation_function=_ACT[a.ffn],
                       tie_word_embeddings=a.tie_embeddings)),
+        ("umt5", dict(vocab_size=v["n_vocab"], d_model=v["d_model"], d_kv=k("d_head"), d_ff=v["d_ff"],
+                      num_layers=k("n_encoder_layers"), num_decoder_layers=k("n_decoder_layers"),
+                      num_heads=v["n_heads"], relative_attention_num_buckets=k("relative_buckets") or 32,
+                      feed_forward_proj=_T5_FFN[a.ffn], tie_word_embeddings=a.tie_embeddings)),
         ("distilbert", dict(vocab_size=v["n_vocab"], dim=v["d_model"], hidden_dim=v["d_ff"],
                             n_layers=v["n_layers"], n_heads=v["n_heads"], activation=_ACT[a.ffn],
                             max_position_embeddings=k("max_positions"))),

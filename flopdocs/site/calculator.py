@@ -81,7 +81,7 @@ def reachable(a: Arch) -> bool:
                 or (a.norm_position == "sandwich" and a.block != "sequential")
                 or (a.lm_head_bias and (a.lm_head_transform or not a.lm_head))
                 or (a.position_offset and a.position != "learned")
-                or (a.partial_rotary and a.position != "rope"))
+                or (a.partial_rotary and a.position != "rope") or (a.bias_every_layer and not a.t5_bias))
 
 
 def compiled(a: Arch) -> bool:

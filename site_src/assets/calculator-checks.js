@@ -150,6 +150,9 @@
     });
     // the block variants' rules (flopdocs/config/config.py _check_block_variants)
     var position = get("position");
+    if (given.bias_every_layer === true && position !== DATA.t5.position) {
+      fail("bias_every_layer", "only applies to position " + DATA.t5.position + ", not " + position);
+    }
     if ("rotary_dim" in given) {
       if (position !== "rope") { fail("rotary_dim", "only applies to position rope, not " + position); }
       else if (get("d_head") !== null && given.rotary_dim > get("d_head")) {
@@ -206,7 +209,8 @@
       embedding_scale: get("embedding_scale"), embedding_norm: get("embedding_norm"),
       position_offset: get("position_offset") !== null, attn_softcap: get("attn_softcap"),
       logit_softcap: get("logit_softcap"), lm_head_bias: get("lm_head_bias") && get("lm_head"),
-      residual_scale: get("residual_scale"), logit_scale: get("logit_scale") && get("lm_head")
+      residual_scale: get("residual_scale"), logit_scale: get("logit_scale") && get("lm_head"),
+      bias_every_layer: get("bias_every_layer") && get("position") === DATA.t5.position
     };
     return JSON.stringify(DATA.archFields.map(function (f) { return f in a ? a[f] : "?" + f; }));
   }

@@ -48,7 +48,7 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     encoder = node("Encoder", [
         embeddings(l_src, d_model, n_vocab, position=arch.position, rows=table_rows(arch)),
         *_embedding_norm(l_src, d_model, arch),
-        *_bias(l_src, l_src, arch),
+        *_bias(l_src, l_src, arch, n_enc),
         rename(norm(l_src, d_model, arch), final_norm_name(arch)),
         rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
     ])
@@ -56,7 +56,7 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
         embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word",
                    rows=table_rows(arch)),
         *_embedding_norm(l_tgt, d_model, arch),
-        *_bias(l_tgt, l_tgt, arch),
+        *_bias(l_tgt, l_tgt, arch, n_dec),
         rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
         rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch), n_dec),
                "Blocks"),
@@ -72,6 +72,9 @@ def _embedding_norm(rows, d_model, arch: Arch) -> list:
     return [rename(norm(rows, d_model, arch), embedding_norm_name(arch))] if arch.embedding_norm else []
 
 
-def _bias(n_q, n_k, arch: Arch) -> list:
+def _bias(n_q, n_k, arch: Arch, layers=1) -> list:
     """A stack's T5 bias table, if it has one."""
-    return [relative_position_bias(n_q, n_k, n_buckets, n_heads)] if arch.t5_bias else []
+    if not arch.t5_bias:
+        return []
+    table = relative_position_bias(n_q, n_k, n_buckets, n_heads)
+    return [repeat(table, layers) if arch.bias_every_layer else table]

@@ -58,7 +58,8 @@ def transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, *, arch: Arch = SE
     if arch.embedding_norm:
         steps.insert(1, rename(norm(l, d_model, arch), embedding_norm_name(arch)))
     if arch.t5_bias:
-        steps.insert(1, relative_position_bias(l, l if keys is None else keys, n_buckets, n_heads))
+        table = relative_position_bias(l, l if keys is None else keys, n_buckets, n_heads)
+        steps.insert(1, repeat(table, n_layers) if arch.bias_every_layer else table)
     if arch.pooler:
         steps.append(pooler(d_model))
     if arch.lm_head:
