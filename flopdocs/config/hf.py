@@ -16,12 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from flopdocs.config.config import Config, parse
+from flopdocs.config.hf_moe import READERS as MOE_READERS, TEXT_CONFIGS, text_model
 from flopdocs.config.hf_zoo import READERS, Fields, check_layer_types
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS)
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS, *MOE_READERS,
+               *TEXT_CONFIGS)
+#: The types whose readers count their layers' kinds (layer_types) themselves.
+_SPLIT_READERS = ("qwen2", *MOE_READERS)
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
 FAMILIES = ("gpt2", "bert", "t5")
 
@@ -91,12 +95,18 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    check_layer_types(Fields(hf, origin))
     path_name = _str(hf, origin, "_name_or_path", None)
+    outer, hf = model_type, text_model(Fields(hf, origin), MODEL_TYPES)
+    model_type = hf["model_type"]
+    if model_type not in _SPLIT_READERS:
+        check_layer_types(Fields(hf, origin))
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
                 else Path(origin).parent.name or model_type)
     source = f"Hugging Face config.json (model_type {model_type})"
+    if outer != model_type:
+        source = (f"Hugging Face config.json (model_type {outer}): its text model, text_config "
+                  f"(model_type {model_type}); the vision encoder is not counted")
     if path_name:
         source += f", {path_name}"
     data: dict[str, Any] = {"name": name, "source": source}
@@ -108,6 +118,8 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_t5(hf, origin))
     elif model_type in READERS:
         data.update(READERS[model_type](Fields(hf, origin)))
+    elif model_type in MOE_READERS:
+        data.update(MOE_READERS[model_type](Fields(hf, origin)))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -232,14 +244,9 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
     if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False) and window is not None:
         # Qwen2Config: layer i slides iff i >= max_window_layers (default 28), so the window
         # covers all layers (0), none (>= num_hidden_layers), or only some (not modelled).
-        n_layers = out["n_layers"]
-        first = _int0(hf, origin, "max_window_layers", default=28)
-        if first == 0:
-            out["window"] = window
-        elif first < n_layers:  # refused even when window >= l: --set l=... could make it bind
-            raise ConfigError(
-                f"{origin}: max_window_layers: sliding-window attention on layers {first} to "
-                f"{n_layers - 1} only (use_sliding_window is true, {n_layers} layers) is not modelled")
+        n_layers, first = out["n_layers"], _int0(hf, origin, "max_window_layers", default=28)
+        if first < n_layers:  # layers first .. n_layers - 1 slide (Qwen2Config)
+            out.update(window=window, window_layers=n_layers - first)
     return out
 
 
