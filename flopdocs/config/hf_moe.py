@@ -73,8 +73,14 @@ def window_flags(f: Fields, n_layers: int, full: str = "full_attention") -> tupl
 
 def _experts(f: Fields, out: dict[str, Any], experts: str, width: str) -> None:
     out["n_experts"] = f.int(experts)
-    out["experts_per_token"] = f.int("num_experts_per_tok")
     out["d_ff_expert"] = f.int(width)
+    k = f.int("num_experts_per_tok", default=None)
+    if k is None:  # DeepseekV2Config's default: the class builds (its parameters), cannot run
+        k = 1
+        out["notes"] = ("num_experts_per_tok is null in this config.json (its class cannot run a "
+                        "forward pass): counted with 1 expert per token; give the real top-k with "
+                        "--set experts_per_token=K. The parameters do not depend on it.")
+    out["experts_per_token"] = k
 
 
 def _moe_layers(f: Fields, n: int) -> tuple[str, list[bool]]:
