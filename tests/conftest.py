@@ -16,6 +16,22 @@ def pytest_configure(config):
     os.environ["FLOPDOCS_CACHE_DIR"] = _CACHE
 
 
+#: The slow tier: a real browser, a wheel built and installed, releases deployed from git
+#: worktrees, the notebook executed, the full site built, PyTorch's counters (every
+#: ``test_verify*.py`` and ``test_torch*.py``).  `python -m pytest -m "not slow"`
+#: is the quick tier for a developer's loop; CI runs everything (`python -m pytest`).
+SLOW = {"test_site_browser.py", "test_site_calculator.py", "test_wheel.py", "test_release.py",
+        "test_notebook.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        if (name in SLOW or name.startswith(("test_verify", "test_torch"))
+                or "site" in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(_CACHE, ignore_errors=True)
 

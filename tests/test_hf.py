@@ -277,3 +277,15 @@ def test_qwen2_sliding_window_on_some_layers_is_a_split_stack():
     data = hf.to_data({**BASE_LLAMA, "model_type": "qwen2", "use_sliding_window": True,
                        "sliding_window": 128, "max_window_layers": 1}, "c.json")
     assert (data["window"], data["window_layers"]) == (128, 1)
+
+
+def test_qwen2_max_window_layers_defaults_to_28(tmp_path):
+    # Qwen2Config: layer i slides iff i >= max_window_layers, 28 when the field is absent; so a
+    # 28-layer model with use_sliding_window and no max_window_layers has no windowed layer.
+    from flopdocs.config.hf import load
+    hf = json.loads((FIXTURES / "qwen2-7b" / "config.json").read_text())
+    hf.pop("max_window_layers", None)
+    hf.update(use_sliding_window=True, sliding_window=4096, num_hidden_layers=28)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(hf))
+    assert not load(path).arch.windowed
