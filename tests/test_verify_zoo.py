@@ -1,11 +1,10 @@
-"""The zoo's mixture-of-experts and latent-attention families against PyTorch, exactly.
+"""The newer Hugging Face families, tried as a user would: their own config files against PyTorch.
 
-Random small configs of each family: forward and training matmul FLOPs and parameters equal
-FlopCounterMode and ``numel`` (the class on the meta device, experts dealt round-robin, as
-``flopdocs verify`` does); a few on the CPU with real weights, real routing and
-``experts_implementation="eager"``, which shows the round-robin deal counts what routing
-computes.  And transformers' own default config of each type (the original checkpoint's
-sizes) imports and gives ``numel``'s parameter count at full size.
+For each model type :mod:`flopdocs.config.hf_zoo` reads: transformers' default config
+(``AutoConfig.for_model``: the original checkpoint's sizes) imports and gives ``numel``'s
+parameter count at full size (meta device); a shrunk copy and random small configs (each
+family's structural fields drawn at random) give FlopCounterMode's matmul FLOPs, forward
+and training, and ``numel``, exactly, the class built from the very file we imported.
 """
 import random
 
@@ -13,115 +12,190 @@ import pytest
 
 from flopdocs.config import hf
 from flopdocs.config.config import parse
-from flopdocs.counting.verify import our_counts
+from flopdocs.config.hf_zoo import READERS
 from flopdocs.structure.params import count
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+from flopdocs.counting.verify import hf_class, our_counts, torch_counts  # noqa: E402
 
-def _random(family: str, rng: random.Random) -> dict:
-    heads = rng.choice([2, 4])
-    n = rng.randint(2, 4)
-    e = rng.randint(2, 5)
-    base = dict(name=f"random {family}", l=rng.randint(2, 20), d_model=heads * rng.choice([4, 8]),
-                d_ff=rng.randint(4, 40), n_vocab=rng.randint(8, 50), n_layers=n, n_heads=heads,
-                ffn="swiglu", norm="rmsnorm", position="rope", ffn_bias=False,
-                n_experts=e, experts_per_token=rng.randint(1, e), d_ff_expert=rng.randint(2, 24),
-                tie_embeddings=rng.random() < 0.3)
-    kv = rng.choice([k for k in (1, 2) if heads % k == 0])
-    dense = rng.randint(0, n - 1)
-    split = {"dense_layers": dense} if dense else {}
-    if family == "deepseek":
-        latent = dict(kv_lora_rank=rng.randint(2, 16), qk_nope_head_dim=rng.randint(1, 8),
-                      qk_rope_head_dim=rng.choice([2, 4]), v_head_dim=rng.randint(1, 8))
-        if rng.random() < 0.7:
-            latent["q_lora_rank"] = rng.randint(2, 16)
-        shared = rng.randint(0, 2)
-        return dict(base, **latent, **split, **({"d_ff_shared": shared * base["d_ff_expert"]} if shared else {}))
-    if family == "qwen2_moe":
-        return dict(base, **split, n_kv_heads=kv, attn_bias=True, attn_out_bias=False,
-                    d_ff_shared=rng.randint(2, 24), shared_expert_gate=True)
-    if family == "qwen3_moe":
-        return dict(base, **split, n_kv_heads=kv, d_head=rng.choice([2, 4, 6]), qk_norm="head")
-    if family == "gpt_oss":
-        base.pop("d_ff_expert")
-        window = {"window": rng.randint(1, 6), "window_layers": rng.randint(1, n)}
-        return dict(base, **window, n_kv_heads=kv, d_head=rng.choice([2, 4, 6]), attn_bias=True,
-                    ffn_bias=True, router_bias=True, attention_sinks=True)
-    if family == "llama4":
-        nope = rng.randint(0, n - 1 - dense)
-        return dict(base, **split, **({"nope_layers": nope} if nope else {}), n_kv_heads=kv,
-                    d_head=rng.choice([2, 4, 6]), d_ff_shared=base["d_ff_expert"])
-    d_head = rng.choice([4, 8])
-    return dict(base, **split, n_kv_heads=kv, d_head=d_head, rotary_dim=d_head // 2,  # glm4_moe
-                d_ff_shared=base["d_ff_expert"] * rng.randint(1, 2),
-                **({"attn_bias": True, "attn_out_bias": False} if rng.random() < 0.5 else {}),
-                **({"qk_norm": "head"} if rng.random() < 0.5 else {}))
+TYPES = sorted(READERS)
+WIDTH = ("hidden_size", "n_embd", "dim")
+HEADS = ("num_attention_heads", "n_head", "n_heads")
+FFN = ("intermediate_size", "ffn_dim", "n_inner", "hidden_dim", "ffn_hidden_size")
+LAYERS = ("num_hidden_layers", "n_layer", "n_layers")
+POSITIONS = ("max_position_embeddings", "n_positions", "seq_length")
 
 
-FAMILIES = {"deepseek": "DeepseekV3ForCausalLM", "qwen2_moe": "Qwen2MoeForCausalLM",
-            "qwen3_moe": "Qwen3MoeForCausalLM", "gpt_oss": "GptOssForCausalLM",
-            "llama4": "Llama4ForCausalLM", "glm4_moe": "Glm4MoeForCausalLM"}
-
-
-@pytest.mark.parametrize("family", FAMILIES)
-def test_random_small_configs_equal_pytorch(family):
-    from flopdocs.counting.verify import verify
-
-    rng = random.Random(f"verify zoo {family}")
-    for i in range(4):
-        cfg = parse(_random(family, rng), f"<random {family} {i}>")
-        for mode in ("forward", "training"):
-            check = verify(cfg, mode)
-            assert check.model == FAMILIES[family]
-            assert check.total[0] == check.total[1], (cfg.echo(), mode, check.ours, check.theirs)
-            assert check.params[0] == check.params[1], (cfg.echo(), check.params)
-
-
-@pytest.mark.parametrize("family", ["deepseek", "qwen2_moe", "gpt_oss"])
-def test_real_routing_on_cpu_equals_the_count(family):
-    """Real weights, real routing, eager experts: the matmul FLOPs are what we count."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from flopdocs.counting.verify import hf_class
-
-    rng = random.Random(f"cpu {family}")
-    cfg = parse(_random(family, rng), family)
-    name, fields = hf_class(cfg)
-    config = transformers.AutoConfig.for_model(fields.pop("model_type"), **fields)
-    torch.manual_seed(0)
-    model = getattr(transformers, name)._from_config(config, attn_implementation="eager",
-                                                     experts_implementation="eager")
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
-        model(input_ids=torch.randint(0, cfg["n_vocab"], (1, cfg["l"])))
-    assert counter.get_total_flops() == sum(our_counts(cfg, "forward").values())
-    assert sum(p.numel() for p in model.parameters()) == count(cfg).total
-
-
-#: transformers' default config of each type: the original checkpoint's sizes.  The total is
-#: numel of the class on the meta device (/work notes: hf_zoo.md; checked again below).
-DEFAULTS = ["qwen2_moe", "qwen3_moe", "deepseek_v2", "deepseek_v3", "gpt_oss", "llama4_text", "glm4_moe",
-            "mixtral", "llama4", "mistral3"]
-
-
-@pytest.mark.parametrize("model_type", DEFAULTS)
-def test_default_configs_import_and_equal_numel_at_full_size(model_type):
-    config = transformers.AutoConfig.for_model(model_type)
-    cfg = parse(hf.to_data(config.to_dict(), f"<{model_type}>"), model_type)
-    text = config.get_text_config() if model_type in hf.TEXT_CONFIGS else config
+def _model(fields: dict, cfg):
+    """The class the file builds, on the meta device, eager attention."""
+    config = transformers.AutoConfig.for_model(**fields)
+    auto = transformers.AutoModel if cfg.arch.architecture == "encoder" else transformers.AutoModelForCausalLM
+    if cfg.arch.architecture == "encoder" and cfg.arch.lm_head:
+        auto = transformers.AutoModelForMaskedLM
     with torch.device("meta"):
-        model = transformers.AutoModelForCausalLM.from_config(text)
+        return auto.from_config(config, attn_implementation="eager")
+
+
+def _import(fields: dict, lm_head: bool = False):
+    data = hf.to_data(fields, f"<{fields['model_type']}>")
+    if lm_head:
+        data["lm_head"] = True
+    return parse(data, f"<{fields['model_type']}>")
+
+
+def _exact(fields: dict, lm_head: bool = False) -> None:
+    cfg = _import(fields, lm_head)
+    model = _model(fields, cfg)
+    assert count(cfg).total == sum(p.numel() for p in model.parameters()), fields
+    for mode in ("forward", "training"):
+        ours = sum(our_counts(cfg, mode).values())
+        theirs = sum(torch_counts(model, {"input_ids": cfg.values["l"]}, mode).values())
+        assert ours == theirs, (mode, fields)
+
+
+def _defaults(t: str) -> dict:
+    return {k: v for k, v in transformers.AutoConfig.for_model(t).to_dict().items()
+            if k not in ("transformers_version", "architectures")}
+
+
+def _shrunk(t: str, rng: random.Random | None = None) -> dict:
+    """The default config at a small width and depth (every width field the file has)."""
+    r = rng or random.Random(0)
+    f = _defaults(t)
+    heads = r.choice([2, 4])
+    head_dim = r.choice([8, 16])
+    for k in WIDTH:
+        if k in f:
+            f[k] = heads * head_dim if "head_dim" not in f else r.choice([32, 48])
+    if "word_embed_proj_dim" in f:  # OPT: no projection between the widths
+        f["word_embed_proj_dim"] = f["hidden_size"]
+    for k in HEADS:
+        if k in f:
+            f[k] = heads
+    if f.get("head_dim") is not None:
+        f["head_dim"] = head_dim
+    for k in ("num_key_value_heads", "num_kv_heads"):
+        if f.get(k) not in (None, 1):
+            f[k] = r.choice([k for k in (1, 2, heads) if heads % k == 0])
+    for k in FFN:
+        if f.get(k) is not None:
+            f[k] = r.randint(8, 80)
+    for k in LAYERS:
+        if k in f:
+            f[k] = r.randint(1, 2)
+    for k in POSITIONS:
+        if k in f:
+            f[k] = r.randint(6, 20)
+    if f.get("rotary_dim") is not None:
+        f["rotary_dim"] = r.choice([4, head_dim])
+    f["vocab_size"] = r.randint(50, 120)
+    for k in ("pad_token_id", "bos_token_id", "eos_token_id"):  # ids inside the small vocabulary
+        if isinstance(f.get(k), int) and f[k] >= f["vocab_size"]:
+            f[k] = None
+    for k in ("layer_types", "no_rope_layers"):  # one entry per (remaining) layer
+        if isinstance(f.get(k), list):
+            f[k] = f[k][:f["num_hidden_layers"]]
+    return f
+
+
+@pytest.mark.parametrize("t", TYPES)
+def test_transformers_default_config_imports_with_numels_count(t):
+    fields = _defaults(t)
+    cfg = _import(fields)
+    assert count(cfg).total == sum(p.numel() for p in _model(fields, cfg).parameters())
+
+
+#: each family's structural fields, drawn at random (values the class accepts)
+FLAGS = {
+    "gpt_neox": {"use_parallel_residual": [True, False], "attention_bias": [True, False],
+                 "hidden_act": ["gelu", "relu"], "tie_word_embeddings": [True, False]},
+    "gptj": {"tie_word_embeddings": [True, False]},
+    "opt": {"enable_bias": [True, False], "layer_norm_elementwise_affine": [True, False],
+            "tie_word_embeddings": [True, False]},
+    "bloom": {"tie_word_embeddings": [True, False]},
+    "falcon": {"new_decoder_architecture": [True, False], "num_ln_in_parallel_attn": [1, 2],
+               "multi_query": [True, False], "parallel_attn": [True, False], "bias": [True, False],
+               "alibi": [True, False]},
+    "phi": {"qk_layernorm": [True, False], "tie_word_embeddings": [True, False]},
+    "phi3": {"sliding_window": [None, 3]},
+    "olmo": {"attention_bias": [True, False]},
+    "olmo2": {"attention_bias": [True, False]},
+    "stablelm": {"use_qkv_bias": [True, False], "use_parallel_residual": [True, False]},
+    "starcoder2": {"use_bias": [True, False], "sliding_window": [None, 3]},
+    "granite": {"attention_bias": [True, False], "mlp_bias": [True, False]},
+    "cohere": {"use_qk_norm": [True, False], "attention_bias": [True, False]},
+    "gemma": {"attention_bias": [True, False]},
+    "qwen3": {"attention_bias": [True, False], "tie_word_embeddings": [True, False]},
+    "gpt_bigcode": {"multi_query": [True, False]},
+    "roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
+    "xlm-roberta": {"pad_token_id": [1, 3], "type_vocab_size": [1, 2]},
+    "distilbert": {},
+    "gemma2": {"attn_logit_softcapping": [None, 50.0], "final_logit_softcapping": [None, 30.0],
+               "sliding_window": [3, 4096]},
+    "gemma3_text": {"sliding_window": [3, 4096], "tie_word_embeddings": [True, False]},
+    "smollm3": {"no_rope_layer_interval": [1, 2, 4], "tie_word_embeddings": [True, False]},
+    "modernbert": {"norm_bias": [True, False], "attention_bias": [True, False], "mlp_bias": [True, False],
+                   "local_attention": [4, 128]},
+}
+#: partial rotary, as each class reads it
+ROTARY = ("gpt_neox", "phi", "phi3", "stablelm")
+
+
+@pytest.mark.parametrize("t", TYPES)
+def test_shrunk_and_random_small_configs_equal_pytorch(t):
+    _exact(_shrunk(t))
+    rng = random.Random(f"zoo {t}")
+    for _ in range(2):
+        fields = _shrunk(t, rng)
+        fields.update({k: rng.choice(v) for k, v in FLAGS[t].items()})
+        if t == "falcon" and fields["new_decoder_architecture"]:  # the fields it then reads
+            fields.update(num_kv_heads=rng.choice([1, fields["num_attention_heads"]]), parallel_attn=True)
+        elif t == "falcon":
+            fields["num_ln_in_parallel_attn"] = None
+        if t in ROTARY:
+            fields["rope_parameters"] = dict(fields["rope_parameters"],
+                                             partial_rotary_factor=rng.choice([0.25, 0.5, 1.0]))
+        if t == "smollm3":  # the interval's own list
+            fields["no_rope_layers"] = None
+        if t in ("roberta", "xlm-roberta"):
+            fields["max_position_embeddings"] += fields["pad_token_id"] + 1
+        _exact(fields, lm_head=t in ("roberta", "xlm-roberta", "distilbert") and rng.random() < 0.5)
+
+
+@pytest.mark.parametrize("t", ["gpt_neox", "falcon", "qwen3", "cohere", "roberta"])
+def test_verify_builds_the_class_the_file_names(t):
+    """``flopdocs verify`` finds the class from our config alone (``--set`` may change it):
+    the file it writes reads back as the same structure, the class is the type's."""
+    cfg = _import(_shrunk(t))
+    name, fields = hf_class(cfg)
+    assert fields["model_type"] == t and name == type(_model(fields, cfg)).__name__
+
+
+@pytest.mark.parametrize("t", ["gemma2", "gemma3_text", "smollm3", "modernbert"])
+def test_verify_finds_the_class_of_a_stack_of_two_kinds(t):
+    """Local and global (or NoPE and RoPE) blocks: the class verify builds counts as the file's."""
+    fields = _shrunk(t, random.Random(3))
+    fields.update({"num_hidden_layers": 2, "sliding_window": 3, "max_position_embeddings": 12})
+    if t == "smollm3":
+        fields["no_rope_layers"] = [1, 0]
+    elif t == "modernbert":
+        fields.update(layer_types=["full_attention", "sliding_attention"], local_attention=4)
+    else:
+        fields["layer_types"] = ["sliding_attention", "full_attention"]
+    cfg = _import(fields)
+    name, built = hf_class(cfg)
+    assert built["model_type"] == t
+    model = _model(built, cfg)
     assert count(cfg).total == sum(p.numel() for p in model.parameters())
-    if model_type in hf.TEXT_CONFIGS:
-        assert "its text model, text_config" in cfg.source
+    assert sum(our_counts(cfg, "forward").values()) == sum(
+        torch_counts(model, {"input_ids": cfg.values["l"]}, "forward").values())
 
 
-def test_deepseek_v3_is_671b_total_37b_active():
-    cfg = parse(hf.to_data(transformers.AutoConfig.for_model("deepseek_v3").to_dict(), "v3"), "v3")
-    p = count(cfg)
-    assert p.total == 671_026_404_352  # numel of DeepseekV3ForCausalLM (the MTP layer is not built)
-    # active: 8 of 256 routed experts per MoE layer: 58 layers · 248 · 3·7168·2048 fewer
-    assert p.total - p.active == 58 * 248 * 3 * 7168 * 2048
-    assert p.active == 37_552_282_624  # 671,026,404,352 − 633,474,121,728: "37B activated"
+def test_verify_finds_gpt_neox_with_full_rotary():
+    """A partial_rotary_factor of 1 is written out: GPT-NeoX's own default is 0.25."""
+    fields = _shrunk("gpt_neox")
+    fields["rope_parameters"] = dict(fields["rope_parameters"], partial_rotary_factor=1.0)
+    cfg = _import(fields)
+    assert "rotary_dim" not in cfg.knobs and hf_class(cfg)[1]["model_type"] == "gpt_neox"

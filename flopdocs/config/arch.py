@@ -209,3 +209,8 @@ class Arch:
 
 
 SEED = Arch()
+#: The fields of the 2019-2024 families (GPT-2, BERT, Llama, Mistral, Mixtral, Qwen2, T5):
+#: a structure with any other field set (issue 21's zoo) is none of theirs.
+OLDER_FIELDS = ("architecture", "ffn", "norm", "position", "attn_bias", "attn_out_bias", "ffn_bias",
+                "tie_embeddings", "lm_head", "gqa", "explicit_d_head", "windowed", "moe", "expert_width",
+                "token_types", "pooler", "lm_head_transform")

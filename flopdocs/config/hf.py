@@ -1,31 +1,32 @@
 """Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
 
 Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5, mt5 here, and the
-types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...); a field that would change the count in a way we cannot model
-(sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
-activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
+types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...).  A field that
+would change the count in a way we cannot model (cross-attention in GPT-2, an unknown activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
 that do not change the counts (dropout, rope_scaling, rope_theta, token ids, dtypes)
 are ignored.
 """
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flopdocs.config.config import Config, parse
-from flopdocs.config.hf_moe import READERS as MOE_READERS, TEXT_CONFIGS, text_model
-from flopdocs.config.hf_zoo import READERS, Fields, check_layer_types
+from flopdocs.config.hf_fields import Fields, check_layer_types, to_yaml
+from flopdocs.config.hf_moe import READERS as MOE_READERS, TEXT_CONFIGS
+from flopdocs.config.hf_zoo import READERS
+
+__all__ = ["FAMILIES", "MODEL_TYPES", "T5_DEFAULTS", "T5_FFN", "family", "fields", "load", "to_data", "to_yaml"]
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS, *MOE_READERS,
-               *TEXT_CONFIGS)
-#: The types whose readers count their layers' kinds (layer_types) themselves.
-_SPLIT_READERS = ("qwen2", *MOE_READERS)
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS, *MOE_READERS)
+#: multimodal model types whose text_config is read as this text model
+MULTIMODAL = TEXT_CONFIGS
+#: the types whose readers count their layer_types themselves (local and global blocks)
+LAYER_TYPES_READ = ("gemma2", "gemma3_text", "smollm3", "modernbert", "qwen2", *MOE_READERS)
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
 FAMILIES = ("gpt2", "bert", "t5")
 
@@ -91,22 +92,23 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
     if not isinstance(hf, Mapping):
         raise ConfigError(f"{origin}: expected a JSON object, got {type(hf).__name__}")
-    model_type = hf.get("model_type")
+    model_type, outer = hf.get("model_type"), hf
+    if model_type in MULTIMODAL and isinstance(hf.get("text_config"), Mapping):
+        hf = {**hf["text_config"], "model_type": MULTIMODAL[model_type], "_name_or_path": hf.get("_name_or_path")}
+        model_type = hf["model_type"]
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    path_name = _str(hf, origin, "_name_or_path", None)
-    outer, hf = model_type, text_model(Fields(hf, origin), MODEL_TYPES)
-    model_type = hf["model_type"]
-    if model_type not in _SPLIT_READERS:
+    if model_type not in LAYER_TYPES_READ:
         check_layer_types(Fields(hf, origin))
+    path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
                 else Path(origin).parent.name or model_type)
     source = f"Hugging Face config.json (model_type {model_type})"
-    if outer != model_type:
-        source = (f"Hugging Face config.json (model_type {outer}): its text model, text_config "
-                  f"(model_type {model_type}); the vision encoder is not counted")
+    if hf is not outer:
+        source = (f"Hugging Face config.json (model_type {outer['model_type']}): its text_config, read as "
+                  f"its text model (model_type {model_type}; the other towers are not counted)")
     if path_name:
         source += f", {path_name}"
     data: dict[str, Any] = {"name": name, "source": source}
@@ -271,34 +273,3 @@ def _given_field(hf: Mapping[str, Any], key: str | None, name: str | None) -> st
     names = fields(key, hf.get("model_type"))
     fallback = names[0] if names and BY_NAME[key].type == "int" else None
     return next((n for n in names if hf.get(n) is not None), fallback)
-
-
-_BARE = re.compile(r"[a-z][a-z0-9-]*")
-
-#: The order import-hf writes keys in: the table's.
-YAML_ORDER = tuple(k.name for k in KEYS)
-
-
-def to_yaml(data: Mapping[str, Any]) -> str:
-    """Our YAML for a config mapping: fixed key order, one ``key: value`` per line.
-
-    Strings are written as JSON strings (valid YAML, every character escaped), so the
-    output reads back to the same mapping and is byte-identical for the same input.
-    """
-    lines = ["# Imported from a Hugging Face config.json by `flopdocs import-hf`."]
-    for key in YAML_ORDER:
-        if key not in data:
-            continue
-        value = data[key]
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int):
-            text = str(value)
-        elif value is None:
-            text = "null"
-        elif BY_NAME[key].type == "enum" and _BARE.fullmatch(str(value)):
-            text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
-        else:
-            text = json.dumps(str(value), ensure_ascii=False)
-        lines.append(f"{key}: {text}")
-    return "\n".join(lines) + "\n"

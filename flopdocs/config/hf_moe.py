@@ -15,27 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flopdocs.config.arch import SPLIT_BY_KEY, layout
-from flopdocs.config.hf_zoo import Fields, gated_ffn, llama_dims, rotary, tie
+from flopdocs.config.hf_fields import Fields, gated_ffn, llama_dims, rotary, tie
 from flopdocs.errors import shown
 
-#: Multimodal types whose text model we count: its ``text_config``, and that config's
-#: model_type when the file does not say (transformers' defaults).
+#: Multimodal types whose text model we count, its ``text_config`` (flopdocs.config.hf reads
+#: it), and that text model's model_type.
 TEXT_CONFIGS = {"llama4": "llama4_text", "mistral3": "mistral", "gemma3": "gemma3_text"}
-
-
-def text_model(f: Fields, supported: Sequence[str]) -> Mapping[str, Any]:
-    """The config.json counted: a multimodal checkpoint's ``text_config`` (its model_type
-    defaulted as transformers does), else the file itself."""
-    outer = f.hf.get("model_type")
-    if outer not in TEXT_CONFIGS:
-        return f.hf
-    text = f.hf.get("text_config")
-    if not isinstance(text, Mapping):
-        f.refuse("text_config", f"missing (a {outer} checkpoint's text model)")
-    inner = {"model_type": TEXT_CONFIGS[outer], **text}
-    if inner["model_type"] not in supported or inner["model_type"] in TEXT_CONFIGS:
-        f.refuse("text_config", f"model_type {shown(inner['model_type'])} is not supported")
-    return inner
 
 
 def stack_counts(f: Fields, n_layers: int, traits: Mapping[str, tuple[str, Sequence[bool]]]) -> dict[str, int]:

@@ -9,153 +9,18 @@ our own configs (:func:`flopdocs.config.config.parse` checks what a reader retur
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from flopdocs.config.checks import check_int
-from flopdocs.errors import ConfigError, shown
+from flopdocs.config.hf_fields import (Fields, attention_bias, gated_ffn, layer_kinds, llama_dims, llama_like,
+                                       plain_ffn, qwen_window, rotary, sliding, tie, window_all_layers)
+from flopdocs.config.hf_encoders import distilbert, modernbert, roberta
+from flopdocs.errors import shown
 
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class Fields:
-    """A config.json's fields, read one by one with the file named in every message."""
-    hf: Mapping[str, Any]
-    origin: str
-
-    def given(self, *names: str) -> tuple[str, Any] | None:
-        """The first of ``names`` the file gives (not null), as (field, value)."""
-        return next(((n, self.hf[n]) for n in names if self.hf.get(n) is not None), None)
-
-    def int(self, *names: str, default: Any = _MISSING) -> Any:
-        found = self.given(*names)
-        if found is None:
-            if default is _MISSING:
-                raise ConfigError(f"{self.origin}: {names[0]}: missing (needed for "
-                                  f"{shown(self.hf.get('model_type'))})")
-            return default
-        return check_int(self.origin, *found)
-
-    def _typed(self, name: str, default: Any, valid: Callable[[Any], bool], expected: str) -> Any:
-        value = self.hf.get(name)
-        if value is None:
-            return default
-        if not valid(value):
-            raise ConfigError(f"{self.origin}: {name}: must be {expected}, got {shown(value)}")
-        return value
-
-    def text(self, name: str, default: str) -> str:
-        return self._typed(name, default, lambda v: isinstance(v, str), "a string")
-
-    def flag(self, name: str, default: bool) -> bool:
-        return self._typed(name, default, lambda v: isinstance(v, bool), "true or false")
-
-    def number(self, name: str, default: Any) -> Any:
-        return self._typed(name, default, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-                           and v >= 0, "a number, at least 0")
-
-    def refuse(self, name: str, why: str) -> None:
-        raise ConfigError(f"{self.origin}: {name}: {why}")
-
-
-# -- what several readers share --------------------------------------------------------
-
-def check_layer_types(f: Fields) -> None:
-    """``layer_types`` naming more than one kind of layer: not one repeated block."""
-    kinds = f.hf.get("layer_types")
-    if isinstance(kinds, list) and len(set(map(str, kinds))) > 1:
-        f.refuse("layer_types", f"layers of different kinds ({', '.join(sorted(set(map(str, kinds))))}) "
-                                "are not modelled")
-
-
-def plain_ffn(f: Fields, name: str, default: str) -> str:
-    """A two-matrix FFN's activation: relu or gelu (activations are not counted)."""
-    act = f.text(name, default)
-    if act == "relu":
-        return "relu"
-    if act.startswith("gelu"):
-        return "gelu"
-    return f.refuse(name, f"{shown(act)} is not supported (relu, gelu*)")
-
-
-def gated_ffn(f: Fields, name: str, default: str) -> str:
-    """A gated FFN's activation: silu (SwiGLU) or gelu (GeGLU)."""
-    act = f.text(name, default)
-    if act in ("silu", "swish"):
-        return "swiglu"
-    if act.startswith("gelu"):
-        return "geglu"
-    return f.refuse(name, f"{shown(act)} is not supported (silu, gelu*)")
-
-
-def llama_dims(f: Fields) -> dict[str, Any]:
-    """The dimensions llama-like configs name alike (hidden_size, ...), GQA and head_dim."""
-    out = {"l": f.int("max_position_embeddings"), "d_model": f.int("hidden_size"),
-           "d_ff": f.int("intermediate_size"), "n_vocab": f.int("vocab_size"),
-           "n_layers": f.int("num_hidden_layers"), "n_heads": f.int("num_attention_heads")}
-    kv = f.int("num_key_value_heads", default=out["n_heads"])
-    if kv != out["n_heads"]:
-        out["n_kv_heads"] = kv
-    head_dim = f.int("head_dim", default=None)
-    if head_dim is not None:
-        out["d_head"] = head_dim
-    return out
-
-
-def _d_head(out: Mapping[str, Any]) -> int:
-    return out.get("d_head", out["d_model"] // out["n_heads"])
-
-
-def rotary(f: Fields, out: dict[str, Any], default: float, *names: str) -> None:
-    """Partial rotary: rope_parameters' partial_rotary_factor (transformers 5), or the
-    top-level field older files give; the rotated channels are int(d_head · factor), as
-    the classes compute them."""
-    params = f.hf.get("rope_parameters")
-    factor = params.get("partial_rotary_factor") if isinstance(params, Mapping) else None
-    if factor is None:
-        factor = next((f.number(n, None) for n in names if f.hf.get(n) is not None), default)
-    if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 0 < factor <= 1:
-        f.refuse(names[0] if names else "partial_rotary_factor",
-                 f"must be a number in (0, 1], got {shown(factor)}")
-    rot = int(_d_head(out) * factor)
-    if rot < 1:
-        f.refuse(names[0] if names else "partial_rotary_factor", "rotates no channel of a head")
-    if rot != _d_head(out):
-        out["rotary_dim"] = rot
-
-
-def window_all_layers(f: Fields, out: dict[str, Any]) -> None:
-    """``sliding_window`` on every layer (Phi-3, Starcoder2), if set."""
-    window = f.int("sliding_window", default=None)
-    if window is not None:
-        out["window"] = window
-
-
-def qwen_window(f: Fields, out: dict[str, Any]) -> None:
-    """Qwen2/Qwen3: layer i slides iff use_sliding_window and i >= max_window_layers."""
-    window = f.int("sliding_window", default=None)
-    if not f.flag("use_sliding_window", False) or window is None:
-        return
-    first = f.hf.get("max_window_layers", 28)
-    if first == 0:
-        out["window"] = window
-    elif isinstance(first, int) and first < out["n_layers"]:
-        f.refuse("max_window_layers", f"sliding-window attention on layers {first} to "
-                                      f"{out['n_layers'] - 1} only is not modelled here")
-
-
-def tie(f: Fields, out: dict[str, Any], default: bool) -> None:
-    if f.flag("tie_word_embeddings", default):
-        out["tie_embeddings"] = True
-
-
-# -- the readers ------------------------------------------------------------------------
 
 def gpt_neox(f: Fields) -> dict[str, Any]:
     """GPTNeoXForCausalLM (Pythia): parallel residual with two LayerNorms, partial rotary."""
-    out = llama_dims(f)
+    out = llama_dims(f, gqa=False, head_dim=False)
     rotary(f, out, 0.25, "partial_rotary_factor", "rotary_pct")
     bias = f.flag("attention_bias", True)
     out.update(ffn=plain_ffn(f, "hidden_act", "gelu"), position="rope", attn_bias=bias, attn_out_bias=bias,
@@ -218,6 +83,11 @@ def falcon(f: Fields) -> dict[str, Any]:
            "d_ff": f.int("ffn_hidden_size", default=4 * d), "n_vocab": f.int("vocab_size"),
            "n_layers": f.int("num_hidden_layers", "n_layer"), "n_heads": heads}
     new = f.flag("new_decoder_architecture", False)
+    if new and not f.flag("parallel_attn", True):  # FalconDecoderLayer builds norms its forward lacks
+        f.refuse("parallel_attn", "false with new_decoder_architecture is not a model transformers can run")
+    if not new and f.hf.get("num_ln_in_parallel_attn") not in (None, 1):
+        f.refuse("num_ln_in_parallel_attn", "two norms without new_decoder_architecture are built but "
+                                            "not used by transformers; not modelled")
     if new:
         kv = f.int("num_kv_heads", default=heads)
         norms = f.int("num_ln_in_parallel_attn", default=2)
@@ -247,19 +117,6 @@ def phi(f: Fields) -> dict[str, Any]:
     return out
 
 
-def llama_like(f: Fields, act: str = "silu") -> dict[str, Any]:
-    """The dimensions, a gated FFN, RMSNorm and rope, no biases: what most readers start from."""
-    out = llama_dims(f)
-    out.update(ffn=gated_ffn(f, "hidden_activation" if f.hf.get("hidden_activation") else "hidden_act", act),
-               norm="rmsnorm", position="rope", ffn_bias=False)
-    return out
-
-
-def _attention_bias(f: Fields, out: dict[str, Any]) -> None:
-    if f.flag("attention_bias", False):
-        out["attn_bias"] = True
-
-
 def phi3(f: Fields) -> dict[str, Any]:
     out = llama_like(f)
     rotary(f, out, 1.0, "partial_rotary_factor")
@@ -274,7 +131,7 @@ def olmo(f: Fields) -> dict[str, Any]:
         f.refuse("clip_qkv", "clamping q, k and v is not modelled")
     out = llama_like(f)
     out["norm"] = "layernorm-no-params"
-    _attention_bias(f, out)
+    attention_bias(f, out)
     tie(f, out, False)
     return out
 
@@ -283,7 +140,7 @@ def olmo2(f: Fields) -> dict[str, Any]:
     """Olmo2ForCausalLM: norms after each sub-layer, q and k normalised over their full width."""
     out = llama_like(f)
     out.update(norm_position="post", qk_norm="width")
-    _attention_bias(f, out)
+    attention_bias(f, out)
     tie(f, out, False)
     return out
 
@@ -292,7 +149,7 @@ def stablelm(f: Fields) -> dict[str, Any]:
     """StableLmForCausalLM: LayerNorm with bias, partial rotary, q/k/v biases if use_qkv_bias."""
     if f.flag("qk_layernorm", False):
         f.refuse("qk_layernorm", "per-head LayerNorms without bias beside LayerNorms with bias are not modelled")
-    out = llama_like(f)
+    out = llama_like(f, head_dim=False)
     out["norm"] = "layernorm"
     rotary(f, out, 0.25, "partial_rotary_factor")
     if f.flag("use_qkv_bias", False):
@@ -316,7 +173,7 @@ def starcoder2(f: Fields) -> dict[str, Any]:
 def granite(f: Fields) -> dict[str, Any]:
     """GraniteForCausalLM: Llama with its embedding, residual and logit multipliers (always applied)."""
     out = llama_like(f)
-    _attention_bias(f, out)
+    attention_bias(f, out)
     out["ffn_bias"] = f.flag("mlp_bias", False)
     out.update(embedding_scale=True, residual_scale=True, logit_scale=True)
     tie(f, out, False)
@@ -329,7 +186,7 @@ def cohere(f: Fields) -> dict[str, Any]:
     out.update(norm="layernorm-no-bias", block="parallel-one-norm", logit_scale=True)
     if f.flag("use_qk_norm", False):
         out["qk_norm"] = "heads"
-    _attention_bias(f, out)
+    attention_bias(f, out)
     tie(f, out, True)
     return out
 
@@ -338,7 +195,53 @@ def gemma(f: Fields) -> dict[str, Any]:
     """GemmaForCausalLM: GeGLU, embeddings times √d_model, (1 + γ) RMSNorm (same count)."""
     out = llama_like(f, "gelu_pytorch_tanh")
     out["embedding_scale"] = True
-    _attention_bias(f, out)
+    attention_bias(f, out)
+    tie(f, out, True)
+    return out
+
+
+def gemma2(f: Fields) -> dict[str, Any]:
+    """Gemma2ForCausalLM: sandwich norms, soft-capped scores and logits, local and global layers."""
+    out = gemma(f)
+    out["norm_position"] = "sandwich"
+    if f.number("attn_logit_softcapping", None) is not None:
+        out["attn_softcap"] = True
+    if f.number("final_logit_softcapping", None) is not None:
+        out["logit_softcap"] = True
+    # Gemma2Config: even layers slide, odd ones are global, when layer_types is absent
+    sliding(f, out, layer_kinds(f, out["n_layers"], lambda i: i % 2 == 0))
+    return out
+
+
+def gemma3_text(f: Fields) -> dict[str, Any]:
+    """Gemma3ForCausalLM: Gemma 2 with per-head q and k norms, 5 local layers to 1 global."""
+    out = gemma2(f)
+    if "layer_types" not in f.hf:  # the older field: every sliding_window_pattern-th layer global
+        pattern = f.int("sliding_window_pattern", "_sliding_window_pattern", default=6)
+        out.pop("window_layers", None)
+        sliding(f, out, layer_kinds(f, out["n_layers"], lambda i: (i + 1) % pattern != 0))
+    out["qk_norm"] = "head"
+    return out
+
+
+def smollm3(f: Fields) -> dict[str, Any]:
+    """SmolLM3ForCausalLM: Llama with no rotary embedding in every no_rope_layer_interval-th layer."""
+    out = llama_like(f)
+    attention_bias(f, out)
+    out["ffn_bias"] = f.flag("mlp_bias", False)
+    n = out["n_layers"]
+    uses = f.hf.get("no_rope_layers")
+    if uses is None:
+        every = f.int("no_rope_layer_interval", default=4)
+        uses = [int((i + 1) % every != 0) for i in range(n)]
+    if not isinstance(uses, list) or len(uses) != n or any(u not in (0, 1) for u in uses):
+        f.refuse("no_rope_layers", f"must list {n} of 0, 1 (one per layer)")
+    if uses.count(0) == n:
+        out["position"] = "none"
+    elif uses.count(0):
+        out["nope_layers"] = uses.count(0)
+    if f.flag("use_sliding_window", False):
+        sliding(f, out, layer_kinds(f, n))
     tie(f, out, True)
     return out
 
@@ -347,7 +250,7 @@ def qwen3(f: Fields) -> dict[str, Any]:
     """Qwen3ForCausalLM: per-head RMSNorm of q and k (one γ of head_dim each)."""
     out = llama_like(f)
     out["qk_norm"] = "head"
-    _attention_bias(f, out)
+    attention_bias(f, out)
     qwen_window(f, out)
     tie(f, out, False)
     return out
@@ -368,39 +271,10 @@ def gpt_bigcode(f: Fields) -> dict[str, Any]:
     return out
 
 
-def roberta(f: Fields) -> dict[str, Any]:
-    """RobertaModel, XLMRobertaModel: BERT whose position ids start at padding_idx + 1."""
-    if f.text("position_embedding_type", "absolute") != "absolute":
-        f.refuse("position_embedding_type", f"{shown(f.hf['position_embedding_type'])} is not modelled (absolute)")
-    if f.flag("is_decoder", False) or f.flag("add_cross_attention", False):
-        f.refuse("is_decoder", "RoBERTa as a decoder is not modelled")
-    offset = f.int("pad_token_id", default=1) + 1  # an int >= 1: pad_token_id 0 is refused
-    rows = f.int("max_position_embeddings")
-    if rows <= offset:
-        f.refuse("max_position_embeddings", f"{rows} rows leave no position after padding_idx + 1 = {offset}")
-    out = {"l": rows - offset, "d_model": f.int("hidden_size"), "d_ff": f.int("intermediate_size"),
-           "n_vocab": f.int("vocab_size"), "n_layers": f.int("num_hidden_layers"),
-           "n_heads": f.int("num_attention_heads")}
-    out.update(max_positions=rows - offset, position_offset=offset, architecture="encoder",
-               ffn=plain_ffn(f, "hidden_act", "gelu"), attn_bias=True,
-               token_types=f.int("type_vocab_size", default=2))
-    return out
-
-
-def distilbert(f: Fields) -> dict[str, Any]:
-    """DistilBertModel: BERT without token types or pooler."""
-    if f.flag("sinusoidal_pos_embds", False):
-        f.refuse("sinusoidal_pos_embds", "DistilBERT keeps its fixed table as a parameter; not modelled")
-    out = {"l": f.int("max_position_embeddings"), "d_model": f.int("dim"), "d_ff": f.int("hidden_dim"),
-           "n_vocab": f.int("vocab_size"), "n_layers": f.int("n_layers"), "n_heads": f.int("n_heads")}
-    out.update(max_positions=out["l"], architecture="encoder", ffn=plain_ffn(f, "activation", "gelu"),
-               attn_bias=True, pooler=False)
-    return out
-
-
 READERS: dict[str, Callable[[Fields], dict[str, Any]]] = {
     "gpt_neox": gpt_neox, "gptj": gptj, "opt": opt, "bloom": bloom, "falcon": falcon, "phi": phi,
     "phi3": phi3, "olmo": olmo, "olmo2": olmo2, "stablelm": stablelm, "starcoder2": starcoder2,
-    "granite": granite, "cohere": cohere, "gemma": gemma, "qwen3": qwen3, "gpt_bigcode": gpt_bigcode,
+    "granite": granite, "cohere": cohere, "gemma": gemma, "gemma2": gemma2, "gemma3_text": gemma3_text,
+    "qwen3": qwen3, "smollm3": smollm3, "modernbert": modernbert, "gpt_bigcode": gpt_bigcode,
     "roberta": roberta, "xlm-roberta": roberta, "distilbert": distilbert,
 }

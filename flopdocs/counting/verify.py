@@ -24,12 +24,14 @@ from __future__ import annotations
 import json
 import re
 import types
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flopdocs.config.arch import OLDER_FIELDS, Arch
 from flopdocs.counting.analysis import analyse
-from flopdocs.counting.verify_zoo import counted_as, zoo_class
+from flopdocs.counting.verify_moe import counted_as, round_robin_experts, zoo_class
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
 
@@ -57,10 +59,19 @@ def torch_modules():
 
 
 def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
-    """The Hugging Face model class and config fields of our config's structure."""
+    """The Hugging Face model class and config fields of our config's structure: the
+    families below, else the newer ones :mod:`flopdocs.counting.verify_zoo` matches."""
+    from flopdocs.counting.verify_zoo import hf_class as newer
+
     a, v, k = cfg.arch, cfg.values, cfg.get
-    found = zoo_class(cfg)
+    found = zoo_class(cfg)  # the mixture-of-experts and latent-attention classes
     if found is not None:
+        return found
+    if a != dataclasses.replace(a, **{f.name: f.default for f in dataclasses.fields(Arch)
+                                      if f.name not in OLDER_FIELDS}):
+        found = newer(cfg)
+        if found is None:
+            raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure", origin=cfg.origin)
         return found
     common = dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
                   num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"])
@@ -103,32 +114,12 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
             d_ff=v["d_ff"], num_layers=k("n_encoder_layers"), num_decoder_layers=k("n_decoder_layers"),
             num_heads=v["n_heads"], relative_attention_num_buckets=k("relative_buckets"),
             feed_forward_proj=_T5_FFN[a.ffn], tie_word_embeddings=a.tie_embeddings)
-    raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
-                      "BERT, Llama, Mistral, Mixtral, Qwen2, T5, DeepSeek-V3, Qwen2-MoE, Qwen3-MoE, gpt-oss, "
-                      "Llama 4, GLM-4.5)", origin=cfg.origin)
-
-
-def _round_robin_experts(self, hidden_states, top_k_index, top_k_weights):
-    """Hugging Face's eager experts' products, the l·k pairs dealt to experts in turn (each
-    expert's matrices as stored: ``[out, in]`` for F.linear, or gpt-oss's ``[in, out]``)."""
-    import torch
-    import torch.nn.functional as F
-
-    def apply(x, w):
-        return F.linear(x, w) if w.shape[-1] == x.shape[-1] else x @ w
-
-    out = hidden_states.new_zeros(hidden_states.shape)
-    pairs, n = top_k_index.numel(), self.num_experts
-    weights = top_k_weights.reshape(-1) if top_k_weights.numel() == pairs else top_k_weights.new_ones(pairs)
-    for e in range(n):
-        rows = pairs // n + (e < pairs % n)
-        if not rows:
-            continue
-        state = hidden_states[:rows]  # rows = ceil(l·k / n_experts) ≤ l
-        gate, up = apply(state, self.gate_up_proj[e]).chunk(2, dim=-1)
-        h = apply(gate * up, self.down_proj[e]) * weights[:rows, None]
-        out = out.index_add(0, torch.arange(rows, device=out.device), h.to(out.dtype))
-    return out
+    found = newer(cfg)
+    if found is None:
+        raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
+                          "BERT, Llama, Mistral, Mixtral, Qwen2, T5 and the types import-hf reads)",
+                          origin=cfg.origin)
+    return found
 
 
 def build(cfg: Config):
@@ -142,7 +133,7 @@ def build(cfg: Config):
     for module in model.modules():
         if type(module).__name__.endswith("Experts") and hasattr(module, "gate_up_proj") \
                 and type(module).__name__ != "Llama4TextExperts":  # Llama 4's run every expert
-            module.forward = types.MethodType(_round_robin_experts, module)
+            module.forward = types.MethodType(round_robin_experts, module)
     if model_type == "t5" and not cfg.arch.tie_embeddings:  # see the module's docstring
         model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
     return name, model

@@ -1,136 +1,122 @@
-"""``flopdocs verify`` for the mixture-of-experts and latent-attention families: which Hugging
-Face class has a config's structure, and its config fields.
+"""The Hugging Face class of a config whose structure only a newer family has (``verify``).
 
-DeepseekV3 (multi-head latent attention), Qwen2-MoE (a gated shared expert), Qwen3-MoE
-(per-head q/k norms), gpt-oss (sinks, biased router and experts, windowed and full layers),
-Llama 4 (a shared expert, dense and routed layers, NoPE layers) and GLM-4.5 (shared experts,
-partial rotary).  A structure with anything the class cannot express is not theirs
-(:func:`zoo_class` returns None).  Llama 4's class runs every expert on every token: its
-count is ours with ``experts_per_token = n_experts`` (:func:`counted_as`).  Nothing here
-runs PyTorch (:mod:`flopdocs.counting.verify` does).
+For each family :mod:`flopdocs.config.hf_zoo` reads, :func:`candidates` writes the
+config.json fields that would give our config's structure; a candidate is used only if
+:func:`flopdocs.config.hf.to_data` reads it back as the same structure and the same
+dimensions (``l`` aside: the input's length, not the class's), so the class built is
+the one ``import-hf`` would have counted, like with like.  Nothing here runs torch.
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from flopdocs.config.arch import SEED, Arch
-from flopdocs.config.config import Config
+from flopdocs.config.config import Config, parse
+from flopdocs.errors import ConfigError
 
-#: The Arch fields every one of these classes has as set: a rope, RMSNorm, SwiGLU decoder.
-_BASE = {"position": "rope", "norm": "rmsnorm", "ffn": "swiglu", "ffn_bias": False, "lm_head": True,
-         "architecture": "decoder"}
-#: The Arch fields each class may vary (beyond _BASE and tie_embeddings): anything else set is
-#: not this class's.
-_MAY = {
-    "DeepseekV3ForCausalLM": {"mla", "q_lora", "moe", "expert_width", "shared_expert", "groups"},
-    "Qwen2MoeForCausalLM": {"moe", "expert_width", "shared_expert", "shared_expert_gate", "attn_bias",
-                            "gqa", "explicit_d_head", "groups"},
-    "Qwen3MoeForCausalLM": {"moe", "expert_width", "qk_norm", "gqa", "explicit_d_head", "attn_bias",
-                            "attn_out_bias", "groups"},
-    "GptOssForCausalLM": {"moe", "router_bias", "sinks", "ffn_bias", "attn_bias", "attn_out_bias", "gqa",
-                          "explicit_d_head", "windowed", "groups"},
-    "Llama4ForCausalLM": {"moe", "expert_width", "shared_expert", "gqa", "explicit_d_head", "groups"},
-    "Glm4MoeForCausalLM": {"moe", "expert_width", "shared_expert", "gqa", "explicit_d_head", "attn_bias",
-                           "partial_rotary", "qk_norm", "groups"},
-}
-#: The splits each class can lay out.
-_SPLITS = {"DeepseekV3ForCausalLM": {"dense_layers"}, "Qwen2MoeForCausalLM": {"dense_layers"},
-           "Qwen3MoeForCausalLM": {"dense_layers"}, "GptOssForCausalLM": {"window_layers"},
-           "Llama4ForCausalLM": {"dense_layers", "nope_layers"}, "Glm4MoeForCausalLM": {"dense_layers"}}
+_ACT = {"relu": "relu", "gelu": "gelu_new", "swiglu": "silu", "geglu": "gelu_pytorch_tanh"}
 
 
-def _fits(a: Arch, name: str) -> bool:
-    base = dataclasses.replace(SEED, **_BASE)
-    may = _MAY[name] | {"tie_embeddings"}
-    if any(getattr(a, f.name) != getattr(base, f.name) for f in dataclasses.fields(Arch) if f.name not in may):
-        return False
-    return all(key in _SPLITS[name] for g in a.groups for key, _ in g.traits)
+def _rope(cfg: Config) -> dict[str, Any]:
+    """rope_parameters with the rotated fraction: (d_rot + ½) / d_head, which every class's
+    int(d_head · factor) turns back into d_rot exactly (no rounding below it)."""
+    d_head, rot = cfg.get("d_head"), cfg.get("rotary_dim")
+    factor = (rot + 0.5) / d_head if cfg.arch.partial_rotary else 1.0
+    return {"rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": factor}}
 
 
-def _choose(a: Arch) -> str | None:
-    if a.mla:
-        return "DeepseekV3ForCausalLM"
-    if not a.moe:
-        return None
-    if a.sinks or a.router_bias:
-        return "GptOssForCausalLM"
-    if a.shared_expert_gate:
-        return "Qwen2MoeForCausalLM"
-    if a.shared_expert:
-        nope = any(key == "nope_layers" for g in a.groups for key, _ in g.traits)
-        return "Llama4ForCausalLM" if nope or not (a.partial_rotary or a.attn_bias or a.qk_norm != "none") \
-            else "Glm4MoeForCausalLM"
-    return "Qwen3MoeForCausalLM" if a.qk_norm == "head" or a.groups else None
+def _llama(cfg: Config, **more: Any) -> dict[str, Any]:
+    v, k = cfg.values, cfg.get
+    head = {"head_dim": k("d_head")} if cfg.arch.explicit_d_head else {}
+    return dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
+                num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"],
+                max_position_embeddings=v["l"], num_key_value_heads=k("n_kv_heads"),
+                tie_word_embeddings=cfg.arch.tie_embeddings, hidden_act=_ACT[cfg.arch.ffn],
+                pad_token_id=None, **head, **_rope(cfg), **more)  # a default pad id may not fit the vocabulary
 
 
-def zoo_class(cfg: Config) -> tuple[str, dict[str, Any]] | None:
-    """The Hugging Face class of ``cfg``'s structure and its config fields, or None."""
+def _gpt2_like(cfg: Config, **more: Any) -> dict[str, Any]:
+    v = cfg.values
+    return dict(vocab_size=v["n_vocab"], n_embd=v["d_model"], n_inner=v["d_ff"], n_layer=v["n_layers"],
+                n_head=v["n_heads"], activation_function=_ACT[cfg.arch.ffn],
+                tie_word_embeddings=cfg.arch.tie_embeddings, **more)
+
+
+def candidates(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
+    """(model_type, config.json fields) that may have ``cfg``'s structure, in order."""
     a, v, k = cfg.arch, cfg.values, cfg.get
-    name = _choose(a)
-    if name is None or not _fits(a, name):
-        return None
-    n = v["n_layers"]
-    dense = k("dense_layers") or 0
-    fields: dict[str, Any] = dict(
-        vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=n,
-        num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"], max_position_embeddings=v["l"],
-        tie_word_embeddings=a.tie_embeddings)
-    experts = dict(num_experts_per_tok=k("experts_per_token"))
-    if name == "DeepseekV3ForCausalLM":
-        moe = a.moe
-        shared = (k("d_ff_shared") or 0) // k("d_ff_expert") if moe else 0
-        if moe and shared * k("d_ff_expert") != (k("d_ff_shared") or 0):
-            return None  # the shared experts are n_shared_experts × moe_intermediate_size wide
-        return name, dict(fields, model_type="deepseek_v3", num_key_value_heads=v["n_heads"],
-                          kv_lora_rank=k("kv_lora_rank"), q_lora_rank=k("q_lora_rank"),
-                          qk_nope_head_dim=k("qk_nope_head_dim"), qk_rope_head_dim=k("qk_rope_head_dim"),
-                          head_dim=k("qk_rope_head_dim"), v_head_dim=k("v_head_dim"),
-                          n_routed_experts=k("n_experts") or 1, num_experts_per_tok=k("experts_per_token") or 1,
-                          moe_intermediate_size=k("d_ff_expert") or 1, n_shared_experts=shared,
-                          first_k_dense_replace=dense if moe else n, n_group=1, topk_group=1)
-    fields.update(num_key_value_heads=k("n_kv_heads"), head_dim=k("d_head"))
-    if name in ("Qwen2MoeForCausalLM", "Qwen3MoeForCausalLM"):
-        fields.update(experts, model_type=name[:5].lower() + "_moe", num_experts=k("n_experts"),
-                      moe_intermediate_size=k("d_ff_expert"), mlp_only_layers=list(range(dense)),
-                      decoder_sparse_step=1, use_sliding_window=False)
-        if name == "Qwen2MoeForCausalLM":
-            return name, dict(fields, qkv_bias=a.attn_bias, shared_expert_intermediate_size=k("d_ff_shared"))
-        return (name, dict(fields, attention_bias=a.attn_bias)) if a.attn_bias == a.attn_out_bias else None
-    if name == "GptOssForCausalLM":
-        if not (a.router_bias and a.sinks and a.ffn_bias and a.attn_bias and a.attn_out_bias) \
-                or a.expert_width:
-            return None
-        local = k("window_layers") or (n if k("window") is not None else 0)
-        return name, dict(fields, **experts, model_type="gpt_oss", num_local_experts=k("n_experts"),
-                          sliding_window=k("window") or 128,
-                          layer_types=["sliding_attention"] * local + ["full_attention"] * (n - local))
-    if name == "Llama4ForCausalLM":
-        if k("d_ff_shared") != k("d_ff_expert"):
-            return None  # the shared expert is intermediate_size wide, as each expert
-        nope = k("nope_layers") or 0
-        return name, dict(fields, **experts, model_type="llama4_text", intermediate_size=k("d_ff_expert"),
-                          intermediate_size_mlp=v["d_ff"], num_local_experts=k("n_experts"),
-                          moe_layers=list(range(dense, n)), use_qk_norm=False,
-                          no_rope_layers=[1] * (n - nope) + [0] * nope, attention_chunk_size=v["l"])
-    shared = k("d_ff_shared") // k("d_ff_expert")
-    if shared * k("d_ff_expert") != k("d_ff_shared") or (a.attn_bias and a.attn_out_bias) \
-            or a.qk_norm not in ("none", "head"):
-        return None
-    rot = k("rotary_dim") or k("d_head")
-    return name, dict(fields, **experts, model_type="glm4_moe", n_routed_experts=k("n_experts"),
-                      moe_intermediate_size=k("d_ff_expert"), n_shared_experts=shared,
-                      first_k_dense_replace=dense, n_group=1, topk_group=1, attention_bias=a.attn_bias,
-                      use_qk_norm=a.qk_norm == "head",
-                      rope_parameters={"rope_type": "default", "rope_theta": 10000.0,
-                                       "partial_rotary_factor": rot / k("d_head")})
+    bias, window = a.attn_bias, k("window") if a.windowed else None
+    offset = k("position_offset") or 0
+    mlm = dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
+               num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"], hidden_act=_ACT[a.ffn],
+               max_position_embeddings=k("max_positions") + offset)
+    falcon_new = a.block != "sequential"
+    n, local, nope = v["n_layers"], k("window_layers") or 0, k("nope_layers") or 0
+    kinds = {"layer_types": ["sliding_attention"] * local + ["full_attention"] * (n - local),
+             "sliding_window": k("window")}
+    gemma2 = _llama(cfg, attention_bias=bias, attn_logit_softcapping=50.0 if a.attn_softcap else None,
+                    final_logit_softcapping=30.0 if a.logit_softcap else None, **kinds)
+    return [
+        ("gpt_neox", _llama(cfg, use_parallel_residual=a.block == "parallel", attention_bias=bias)),
+        ("gptj", _gpt2_like(cfg, n_positions=v["l"], rotary_dim=k("rotary_dim") or k("d_head"))),
+        ("opt", dict(mlm, ffn_dim=v["d_ff"], activation_function=_ACT[a.ffn], enable_bias=bias,
+                     max_position_embeddings=k("max_positions"), word_embed_proj_dim=v["d_model"],
+                     layer_norm_elementwise_affine=a.norm != "layernorm-no-params",
+                     tie_word_embeddings=a.tie_embeddings)),
+        ("bloom", dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], n_layer=v["n_layers"],
+                       n_head=v["n_heads"], seq_length=v["l"], tie_word_embeddings=a.tie_embeddings)),
+        ("falcon", dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
+                        num_attention_heads=v["n_heads"], max_position_embeddings=v["l"],
+                        tie_word_embeddings=a.tie_embeddings, ffn_hidden_size=v["d_ff"], activation="gelu", bias=bias,
+                        alibi=a.position == "alibi", new_decoder_architecture=falcon_new,
+                        num_kv_heads=k("n_kv_heads"), multi_query=k("n_kv_heads") == 1,
+                        parallel_attn=falcon_new, num_ln_in_parallel_attn=2 if a.block == "parallel" else 1)),
+        ("phi", _llama(cfg, qk_layernorm=a.qk_norm == "head")),
+        ("phi3", _llama(cfg, sliding_window=window)),
+        ("olmo", _llama(cfg, attention_bias=bias)),
+        ("olmo2", _llama(cfg, attention_bias=bias)),
+        ("stablelm", _llama(cfg, use_qkv_bias=bias, use_parallel_residual=a.block != "sequential")),
+        ("starcoder2", _llama(cfg, use_bias=bias, sliding_window=window)),
+        ("granite", _llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias)),
+        ("cohere", _llama(cfg, attention_bias=bias, use_qk_norm=a.qk_norm == "heads")),
+        ("gemma", _llama(cfg, attention_bias=bias)),
+        ("gemma2", gemma2),
+        ("gemma3_text", dict(gemma2, attn_logit_softcapping=None, final_logit_softcapping=None,
+                             rope_parameters=None)),  # its own, one per layer type
+        ("smollm3", _llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias, use_sliding_window=local > 0,
+                           no_rope_layers=[1] * (n - nope) + [0] * nope, **kinds)),
+        ("modernbert", dict(_llama(cfg, attention_bias=bias, mlp_bias=a.ffn_bias, norm_bias=a.norm == "layernorm"),
+                            hidden_activation=_ACT[a.ffn], layer_types=kinds["layer_types"], rope_parameters=None,
+                            local_attention=k("window"))),
+        ("qwen3", _llama(cfg, attention_bias=bias, use_sliding_window=window is not None,
+                         sliding_window=window, max_window_layers=0)),
+        ("gpt_bigcode", _gpt2_like(cfg, n_positions=k("max_positions"), multi_query=k("n_kv_heads") == 1)),
+        ("roberta", dict(mlm, pad_token_id=offset - 1, type_vocab_size=k("token_types"))),
+        ("distilbert", dict(vocab_size=v["n_vocab"], dim=v["d_model"], hidden_dim=v["d_ff"],
+                            n_layers=v["n_layers"], n_heads=v["n_heads"], activation=_ACT[a.ffn],
+                            max_position_embeddings=k("max_positions"))),
+    ]
 
 
-def counted_as(cfg: Config, model: str) -> tuple[Config, str | None]:
-    """The config whose count the class computes, and what the table says about it: Llama 4's
-    class runs every expert on every token (scores 0 for the unselected)."""
-    if model == "Llama4ForCausalLM" and cfg.get("experts_per_token") != cfg.get("n_experts"):
-        return (cfg.with_values({"experts_per_token": cfg.get("n_experts")}, cfg.origin),
-                "experts: Llama4ForCausalLM runs every expert on every token (the unselected "
-                "scored 0): counted as ours with experts_per_token = n_experts")
-    return cfg, None
+def _same(cfg: Config, model_type: str, fields: dict[str, Any]) -> bool:
+    from flopdocs.config import hf
+
+    try:
+        back = parse(hf.to_data({"model_type": model_type, **fields}, "<verify>", cfg.name), "<verify>")
+    except ConfigError:
+        return False
+    ours = {s: n for s, n in cfg.dims.items() if s.name != "l"}
+    return back.arch == cfg.arch and {s: n for s, n in back.dims.items() if s.name != "l"} == ours
+
+
+def hf_class(cfg: Config) -> tuple[str, dict[str, Any]] | None:
+    """The class name and fields (with ``model_type``) that read back as ``cfg``, or None."""
+    from transformers.models.auto import modeling_auto as auto
+
+    for model_type, fields in candidates(cfg):
+        if _same(cfg, model_type, fields):
+            if cfg.arch.architecture == "encoder":
+                names = auto.MODEL_FOR_MASKED_LM_MAPPING_NAMES if cfg.arch.lm_head else auto.MODEL_MAPPING_NAMES
+            else:
+                names = auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+            return names[model_type], dict(fields, model_type=model_type)
+    return None
