@@ -125,3 +125,32 @@ def test_deepseek_v3_is_671b_total_37b_active():
     # active: 8 of 256 routed experts per MoE layer: 58 layers · 248 · 3·7168·2048 fewer
     assert p.total - p.active == 58 * 248 * 3 * 7168 * 2048
     assert p.active == 37_552_282_624  # 671,026,404,352 − 633,474,121,728: "37B activated"
+
+
+@pytest.mark.parametrize("q_lora", [True, False])
+def test_latent_attention_decode_and_cache_equal_hugging_face(q_lora):
+    """A decode step after C cached tokens: Hugging Face applies kv_b_proj to every cached
+    latent (C + 1 rows), as we count it; its cache holds the latent and the rotary key."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from flopdocs.counting.analysis import analyse
+    from flopdocs.counting.modes import Options
+    from flopdocs.counting.verify import hf_class
+
+    data = dict(name="mla", l=32, d_model=64, d_ff=96, n_vocab=50, n_layers=2, n_heads=4, position="rope",
+                norm="rmsnorm", ffn="swiglu", ffn_bias=False, kv_lora_rank=32, qk_nope_head_dim=16,
+                qk_rope_head_dim=8, v_head_dim=12, **({"q_lora_rank": 24} if q_lora else {}))
+    cfg = parse(data, "mla")
+    name, fields = hf_class(cfg)
+    config = transformers.AutoConfig.for_model(fields.pop("model_type"), **fields)
+    model = getattr(transformers, name)._from_config(config, attn_implementation="eager").eval()
+    context = 10
+    with torch.no_grad():
+        cache = model(input_ids=torch.zeros((1, context), dtype=torch.long), use_cache=True).past_key_values
+        counter = FlopCounterMode(display=False)
+        with counter:
+            model(input_ids=torch.zeros((1, 1), dtype=torch.long), past_key_values=cache, use_cache=True)
+    a = analyse(cfg, "flopdocs", "decode", Options(context=context, dtype_bytes=4))
+    assert counter.get_total_flops() == a.by_kind["matmul"]
+    held = sum(t.numel() * t.element_size() for layer in cache.layers for t in (layer.keys, layer.values))
+    assert held == a.kv_cache_bytes == 2 * (32 + 8) * (context + 1) * 4  # layers · (r_kv + d_rope) · keys · 4
