@@ -3,5 +3,21 @@
 
 The old ``flopdocs.api`` module's names stay importable from here.
 """
-from flopdocs.api.front import Comparison, LayerCost, compare, layer, model  # noqa: F401
-from flopdocs.api.result import Result  # noqa: F401
+
+#: The old ``flopdocs.api`` module's public names, imported on first use (PEP 562), so
+#: importing one module of this stage does not import the others.
+_OLD_NAMES = {
+    "Comparison": "front",
+    "LayerCost": "front",
+    "compare": "front",
+    "layer": "front",
+    "model": "front",
+    "Result": "result",
+}
+
+
+def __getattr__(name: str):
+    if name not in _OLD_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f"{__name__}.{_OLD_NAMES[name]}"), name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
-from flopdocs.cli import release as cli_release
+from flopdocs.cli import audit as cli_audit, release as cli_release
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
@@ -195,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     mf.set_defaults(func=cmd_mfu)
 
     verify.add_parser(sub)
+    cli_audit.add(sub)
 
     ls = sub.add_parser("list", help="list the built-in catalogue")
     ls.set_defaults(func=cmd_list)

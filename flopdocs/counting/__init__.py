@@ -6,4 +6,17 @@ formats output for a reader.
 
 The old ``flopdocs.counting`` module's names stay importable from here.
 """
-from flopdocs.counting.rows import Counting, summary  # noqa: F401
+
+#: The old ``flopdocs.counting`` module's public names, imported on first use (PEP 562), so
+#: importing one module of this stage does not import the others.
+_OLD_NAMES = {
+    "Counting": "rows",
+    "summary": "rows",
+}
+
+
+def __getattr__(name: str):
+    if name not in _OLD_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f"{__name__}.{_OLD_NAMES[name]}"), name)

@@ -22,7 +22,7 @@ from flopdocs.config.keys import DIMENSIONS
 from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.tree import anchor, leading_term
-from flopdocs.site import (calculator, changes, compare, conventions_pages, derive, errata, figures,
+from flopdocs.site import (audits_page, calculator, changes, compare, conventions_pages, derive, errata, figures,
                            model_page, modes_page, notebook, papers)
 from flopdocs.site import plots
 from flopdocs.site.plots import crossover as _crossover
@@ -245,6 +245,7 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
         "compare.md": compare_page(env, data, cite),
         "conventions.md": conventions_page(env, data, cite),
         "modes.md": modes(env, data, cite),
+        audits_page.PAGE: audits_page.page(env, data, cite),
         **convention_pages(env, data, cite),
         calculator.PAGE: env.get_template("calculator.md.j2").render(**calculator.context(data)),
         notebook.PAGE: notebook.page(NOTEBOOK),
@@ -270,6 +271,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Conventions": ["conventions.md",
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
+        {audits_page.TITLE: audits_page.PAGE},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},
     ]
