@@ -103,11 +103,10 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"_name_or_path": "org/a\u0085b"}, "_name_or_path (name): character 2 ('\\x85') is not printable text"),
     ({"hidden_act": "relu"}, "hidden_act: 'relu' is not supported"),
     ({"tie_word_embeddings": "yes"}, "tie_word_embeddings: must be true or false"),
-    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
-      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
-    # refused even though the window (256) does not bind at l = 256: --set l=... could make it
-    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 256,
-      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
+    ({"model_type": "deepseek_v3"}, "kv_lora_rank: missing"),
+    ({"model_type": "qwen2_moe", "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 8,
+      "decoder_sparse_step": 2, "use_sliding_window": True, "sliding_window": 8, "max_window_layers": 1},
+     "mlp_only_layers, decoder_sparse_step, max_window_layers: these layers' kinds overlap otherwise"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
       "max_window_layers": -1}, "max_window_layers: must be a whole number, at least 0, got -1"),
     # errors name the file's own key, not ours (hidden_size, not d_model)
@@ -271,6 +270,13 @@ def test_bert_for_masked_lm(capsys):
     assert code == 0
     assert json.loads(out)["params"]["total"] == 109_482_240 - (768 * 768 + 768) + 590_592 + 1536 + 30522
     assert json.loads(out)["params"]["total"] == 109_514_298
+
+
+def test_qwen2_sliding_window_on_some_layers_is_a_split_stack():
+    # Qwen2Config: layer i slides iff i >= max_window_layers: 1 of BASE_LLAMA's 2 layers
+    data = hf.to_data({**BASE_LLAMA, "model_type": "qwen2", "use_sliding_window": True,
+                       "sliding_window": 128, "max_window_layers": 1}, "c.json")
+    assert (data["window"], data["window_layers"]) == (128, 1)
 
 
 def test_qwen2_max_window_layers_defaults_to_28(tmp_path):

@@ -14,6 +14,7 @@ from typing import Any
 
 from flopdocs.config.config import Config, parse
 from flopdocs.config.hf_fields import Fields, check_layer_types, to_yaml
+from flopdocs.config.hf_moe import READERS as MOE_READERS, TEXT_CONFIGS
 from flopdocs.config.hf_zoo import READERS
 
 __all__ = ["FAMILIES", "MODEL_TYPES", "T5_DEFAULTS", "T5_FFN", "family", "fields", "load", "to_data", "to_yaml"]
@@ -21,11 +22,12 @@ from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", "umt5", *READERS)
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", "umt5", *READERS,
+               *MOE_READERS)
 #: multimodal model types whose text_config is read as this text model
-MULTIMODAL = {"gemma3": "gemma3_text"}
+MULTIMODAL = TEXT_CONFIGS
 #: the types whose readers count their layer_types themselves (local and global blocks)
-LAYER_TYPES_READ = ("gemma2", "gemma3_text", "smollm3", "modernbert")
+LAYER_TYPES_READ = ("gemma2", "gemma3_text", "smollm3", "modernbert", "qwen2", *MOE_READERS)
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
 FAMILIES = ("gpt2", "bert", "t5")
 
@@ -119,6 +121,8 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_t5(hf, origin), **({"bias_every_layer": True} if model_type == "umt5" else {}))
     elif model_type in READERS:
         data.update(READERS[model_type](Fields(hf, origin)))
+    elif model_type in MOE_READERS:
+        data.update(MOE_READERS[model_type](Fields(hf, origin)))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -243,14 +247,9 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
     if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False) and window is not None:
         # Qwen2Config: layer i slides iff i >= max_window_layers (default 28), so the window
         # covers all layers (0), none (>= num_hidden_layers), or only some (not modelled).
-        n_layers = out["n_layers"]
-        first = _int0(hf, origin, "max_window_layers", default=28)
-        if first == 0:
-            out["window"] = window
-        elif first < n_layers:  # refused even when window >= l: --set l=... could make it bind
-            raise ConfigError(
-                f"{origin}: max_window_layers: sliding-window attention on layers {first} to "
-                f"{n_layers - 1} only (use_sliding_window is true, {n_layers} layers) is not modelled")
+        n_layers, first = out["n_layers"], _int0(hf, origin, "max_window_layers", default=28)
+        if first < n_layers:  # layers first .. n_layers - 1 slide (Qwen2Config)
+            out.update(window=window, window_layers=n_layers - first)
     return out
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from flopdocs.config.arch import OLDER_FIELDS, Arch
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.verify_moe import counted_as, round_robin_experts, zoo_class
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
 
@@ -43,7 +44,7 @@ _OURS = {"attention-projection": "attention", "attention-scores": "attention",
          "head": "head", "lm-head": "lm-head"}
 _THEIRS = ((r"pooler|predictions\.transform", "head"), (r"lm_head|predictions\.decoder", "lm-head"),
            (r"attn|attention|Attention", "attention"),
-           (r"mlp|moe|experts|intermediate|\.output\b|ffn|DenseReluDense", "ffn"))
+           (r"mlp|moe|experts|feed_forward|intermediate|\.output\b|ffn|DenseReluDense", "ffn"))
 _T5_FFN = {"relu": "relu", "gelu": "gelu", "geglu": "gated-gelu", "swiglu": "gated-silu"}
 
 
@@ -63,6 +64,9 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
     from flopdocs.counting.verify_zoo import hf_class as newer
 
     a, v, k = cfg.arch, cfg.values, cfg.get
+    found = zoo_class(cfg)  # the mixture-of-experts and latent-attention classes
+    if found is not None:
+        return found
     if a != dataclasses.replace(a, **{f.name: f.default for f in dataclasses.fields(Arch)
                                       if f.name not in OLDER_FIELDS}):
         found = newer(cfg)
@@ -86,7 +90,7 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
                      n_positions=k("max_positions"), tie_word_embeddings=a.tie_embeddings,
                      activation_function="gelu_new" if a.ffn == "gelu" else "relu"))
     if a.architecture == "decoder" and a.position == "rope" and a.norm == "rmsnorm" and a.gated \
-            and a.lm_head:
+            and a.lm_head and not (a.groups or a.mla or a.shared_expert or a.router_bias or a.sinks):
         fields = dict(common, num_key_value_heads=k("n_kv_heads"), head_dim=k("d_head"),
                       max_position_embeddings=v["l"], tie_word_embeddings=a.tie_embeddings,
                       hidden_act="silu" if a.ffn == "swiglu" else "gelu_pytorch_tanh")
@@ -118,25 +122,6 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
     return found
 
 
-def _round_robin_experts(self, hidden_states, top_k_index, top_k_weights):
-    """Hugging Face's eager experts' products, the l·k pairs dealt to experts in turn."""
-    import torch
-    import torch.nn.functional as F
-
-    out = hidden_states.new_zeros(hidden_states.shape)
-    pairs, n = top_k_index.numel(), self.num_experts
-    weights = top_k_weights.reshape(-1)
-    for e in range(n):
-        rows = pairs // n + (e < pairs % n)
-        if not rows:
-            continue
-        state = hidden_states[:rows]  # rows = ceil(l·k / n_experts) ≤ l
-        gate, up = F.linear(state, self.gate_up_proj[e]).chunk(2, dim=-1)
-        h = F.linear(self.act_fn(gate) * up, self.down_proj[e]) * weights[:rows, None]
-        out = out.index_add(0, torch.arange(rows, device=out.device), h.to(out.dtype))
-    return out
-
-
 def build(cfg: Config):
     """The Hugging Face model of ``cfg`` on the meta device, eager attention."""
     torch, transformers = torch_modules()
@@ -146,8 +131,9 @@ def build(cfg: Config):
     with torch.device("meta"):
         model = getattr(transformers, name)._from_config(hf_config, attn_implementation="eager")
     for module in model.modules():
-        if type(module).__name__ == "MixtralExperts":
-            module.forward = types.MethodType(_round_robin_experts, module)
+        if type(module).__name__.endswith("Experts") and hasattr(module, "gate_up_proj") \
+                and type(module).__name__ != "Llama4TextExperts":  # Llama 4's run every expert
+            module.forward = types.MethodType(round_robin_experts, module)
     if model_type in ("t5", "umt5") and not cfg.arch.tie_embeddings:  # see the module's docstring
         model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
     return name, model
@@ -160,6 +146,7 @@ class Check:
     ours: dict[str, int]  # part -> matmul FLOPs
     theirs: dict[str, int]
     params: tuple[int, int]  # (ours, PyTorch's)
+    notes: tuple[str, ...] = ()  # what the class computes beyond the model's own count
 
     @property
     def total(self) -> tuple[int, int]:
@@ -227,7 +214,9 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     params = sum(p.numel() for p in model.parameters())
     from flopdocs.structure.params import count
 
-    return Check(name, mode, our_counts(cfg, mode), theirs, (count(cfg).total, params))
+    counted, note = counted_as(cfg, name)
+    return Check(name, mode, our_counts(counted, mode), theirs, (count(cfg).total, params),
+                 () if note is None else (note,))
 
 
 def add_parser(sub) -> None:
@@ -284,7 +273,8 @@ def table(cfg: Config, check: Check) -> str:
     if check.model.startswith("T5") and not cfg.arch.tie_embeddings:
         lines.append("T5 untied (v1.1): its own LM head matrix, as the checkpoints have (transformers 5 "
                      "ties T5's always; only the output scaling follows tie_word_embeddings)")
-    if cfg.arch.moe:
+    lines += check.notes
+    if cfg.arch.moe and not check.notes:
         lines.append("experts: Hugging Face's eager experts' products, the l·k token-expert pairs "
                      "dealt round-robin (routing is data-dependent; the products depend on the count)")
     lines.append("difference: 0" if o == t and po == pt else "difference: NOT ZERO")

@@ -43,7 +43,7 @@ import json
 from typing import Any
 
 from flopdocs import conventions
-from flopdocs.config.arch import OLDER_FIELDS, SEED, Arch
+from flopdocs.config.arch import OLDER_FIELDS, SEED, SPLITS, Arch
 from flopdocs.compile.codegen_js import javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.structure.grouping import family_subtrees
@@ -62,6 +62,12 @@ DIRECTORY = "assets/calculator"
 _CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS,
             "block": BLOCKS, "norm_position": NORM_POSITIONS, "qk_norm": QK_NORMS}
 ARCH_FIELDS = tuple(f.name for f in dataclasses.fields(Arch))
+
+
+#: The config.json types the page's reader (site_src/assets/calculator-hf.js) reads; the
+#: others import-hf reads (MODEL_TYPES) it names and refuses.
+PAGE_MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
+assert set(PAGE_MODEL_TYPES) <= set(MODEL_TYPES)
 
 
 def reachable(a: Arch) -> bool:
@@ -84,12 +90,6 @@ def reachable(a: Arch) -> bool:
                 or (a.partial_rotary and a.position != "rope") or (a.bias_every_layer and not a.t5_bias))
 
 
-def compiled(a: Arch) -> bool:
-    """Whether the page compiles this structure: not yet a stack whose blocks differ (the
-    page refuses one, naming the command that counts it)."""
-    return not a.groups
-
-
 def structures(data: SiteData) -> tuple[Arch, ...]:
     """The catalogue's structures, then every reachable one one field away, in order.
 
@@ -97,7 +97,7 @@ def structures(data: SiteData) -> tuple[Arch, ...]:
     structures that have only those: the 2026 zoo's structures (issue 21) are compiled as the
     catalogue has them, not their neighbours, so the grid grows by one program per new
     structure, not by ~35 (a neighbour of theirs is refused, naming ``flopdocs report``)."""
-    base = list(dict.fromkeys(m.config.arch for m in data.models if compiled(m.config.arch)))
+    base = list(dict.fromkeys(m.config.arch for m in data.models))
     out = dict.fromkeys(base)
     for a in base:
         older = a == dataclasses.replace(a, **{f: getattr(SEED, f) for f in ARCH_FIELDS if f not in OLDER_FIELDS})
@@ -111,8 +111,14 @@ def structures(data: SiteData) -> tuple[Arch, ...]:
 
 def signature(a: Arch) -> str:
     """The structure's key in the page's table: its fields' values as a JSON array
-    (what ``JSON.stringify`` of the same values in the same order writes)."""
-    return json.dumps([getattr(a, f) for f in ARCH_FIELDS], separators=(",", ":"))
+    (what ``JSON.stringify`` of the same values in the same order writes); a stack's groups
+    as ``[[[split, has], ...], start, end]`` each, as the page's ``layout`` makes them."""
+    def plain(name: str):
+        if name == "groups":
+            return [[[[key, has] for key, has in g.traits], g.start, g.end] for g in a.groups]
+        return getattr(a, name)
+
+    return json.dumps([plain(f) for f in ARCH_FIELDS], separators=(",", ":"))
 
 
 def _skeleton(t: Node) -> dict:
@@ -159,8 +165,9 @@ def assets(data: SiteData) -> dict[str, str]:
         "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
+        "splits": [[s.key, s.first] for s in SPLITS],
         "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
-        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES),
+        "modelTypes": list(PAGE_MODEL_TYPES), "hfFamilies": list(FAMILIES),
         "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }

@@ -179,12 +179,27 @@
     return { given: given, errors: errors };
   }
 
-  // Whether the stack's blocks differ (flopdocs/config/arch.py layout): not compiled yet.
-  function split(get) {
-    return ["window_layers", "dense_layers", "nope_layers"].some(function (key) {
-      var n = get(key);
-      return n !== null && n > 0n && n < get("n_layers");
+  // A stack's groups of identical blocks (flopdocs/config/arch.py layout): each split's
+  // blocks laid on one line of n_layers, first or last; a group per piece between the cuts,
+  // as [[[split, has], ...], start, end] (flopdocs/site/calculator.py signature).
+  function layout(get) {
+    var n = get("n_layers"), kept = [], at = {}, points = [[0n, "0"], [n, "n_layers"]];
+    DATA.splits.forEach(function (s) {
+      var c = get(s[0]);
+      if (c !== null && c > 0n && c < n) { kept.push(s); at[s[0]] = s[1] ? c : n - c; }
     });
+    if (!kept.length) { return []; }
+    kept.forEach(function (s) {  // a tie keeps the first split's name
+      if (!points.some(function (p) { return p[0] === at[s[0]]; })) { points.push([at[s[0]], s[0]]); }
+    });
+    points.sort(function (x, y) { return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0; });
+    var groups = [];
+    for (var i = 0; i + 1 < points.length; i++) {
+      var lo = points[i][0];
+      groups.push([kept.map(function (s) { return [s[0], s[1] ? lo < at[s[0]] : lo >= at[s[0]]]; }),
+                   points[i][1], points[i + 1][1]]);
+    }
+    return groups;
   }
 
   // The structure (flopdocs/config.py Config.arch), as the key of the programs' table.
@@ -203,7 +218,7 @@
       sinks: get("attention_sinks"), mla: get("kv_lora_rank") !== null, q_lora: get("q_lora_rank") !== null, mla_absorb: get("mla_absorb"),
       token_types: get("token_types") !== null, pooler: get("pooler"),
       lm_head_transform: get("lm_head_transform") && get("lm_head"),
-      groups: split(get) ? "blocks that differ" : [],
+      groups: layout(get),
       block: get("block"), norm_position: get("norm_position"), qk_norm: get("qk_norm"),
       partial_rotary: get("rotary_dim") !== null && get("rotary_dim") !== get("d_head"),
       embedding_scale: get("embedding_scale"), embedding_norm: get("embedding_norm"),
