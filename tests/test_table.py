@@ -237,7 +237,10 @@ def test_closed_forms_count_every_model_they_can(capsys):
     rows = csv_rows(out)
     assert code == 0
     skipped = [line.removeprefix("flopdocs table: skipped ").split(": ")[0] for line in err.splitlines()]
-    assert skipped == ["Mixtral 8x7B", "T5 base", "T5 large", "Transformer base", "Transformer big"]
+    # the mixtures of experts (Mixtral, and the zoo's DeepSeek-V3, Kimi K2, ...) and the
+    # encoder-decoders (T5, Vaswani et al.'s): the closed form counts a dense decoder
+    assert skipped == [c.name for c in models() if c.arch.moe or c.arch.encoder_decoder]
+    assert {"Mixtral 8x7B", "T5 base", "T5 large", "Transformer base", "Transformer big"} <= set(skipped)
     assert len(rows) + len(skipped) == len(models())
     counting = Counting("kaplan", "training")
     by_name = {c.name: c for c in models()}
