@@ -36,7 +36,8 @@ def test_json_shape_and_total(capsys, seed_file):
     assert code == 0 and err == ""
     data = json.loads(out)
     assert list(data) == ["name", "convention", "mode", "rules", "config", "total", "per_token",
-                          "breakdown", "fractions", "params", "by_kind", "by_role"]
+                          "breakdown", "fractions", "params", "by_kind", "by_role", "memory",
+                          "memory_rules"]
     assert data["mode"] == "forward" and data["rules"] == {"scores": "dense", "macs": False}
     assert data["per_token"] == 51248964096 // 512 == 100_095_633
     # by_kind.matmul is the seed's matmul operations summed: per layer Q, K, V, O

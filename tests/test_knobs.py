@@ -33,8 +33,14 @@ def test_default_knobs_give_the_identical_symbolic_tree():
 
 
 def test_gelu_costs_what_relu_does():
-    # the activation is not counted (seed convention): same tree
-    assert seed.build(parse({**BASE, "ffn": "gelu"}, "<t>")) == seed.build(parse(BASE, "<t>"))
+    # the activation is not counted (seed convention): the same FLOPs, leaf by leaf; only
+    # what is kept for backward differs (gelu keeps its input too: l·d_ff more per block)
+    from flopdocs.structure.tree import leaves, to_dict
+
+    gelu, relu = seed.build(parse({**BASE, "ffn": "gelu"}, "<t>")), seed.build(parse(BASE, "<t>"))
+    assert to_dict(gelu) == to_dict(relu)
+    kept = {p: n.io.saved - r.io.saved for (p, n), (_, r) in zip(leaves(gelu), leaves(relu))}
+    assert {p: v for p, v in kept.items() if v != 0} == {("Blocks", "PositionWiseFFN", "* W2"): n_layers * l * d_ff}
 
 
 def test_swiglu_block_by_hand():

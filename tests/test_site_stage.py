@@ -49,7 +49,7 @@ def test_stage_removes_stale_files_and_rewrites_only_what_changed(tmp_path, tiny
 
     pages = {str(p.relative_to(docs)) for p in docs.rglob("*.md")}
     assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md",
-                     "changes.md", "modes.md", "errata.md", "calculator.md", "audits.md",
+                     "changes.md", "modes.md", "memory.md", "errata.md", "calculator.md", "audits.md",
                      *(f"conventions/{anchor(c)}.md" for c in CONVENTIONS), "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
     assert not (docs / "old").exists()  # the stale file and its emptied directories
     assert "gone.md" not in str(nav) and "models/tiny.md" in str(nav)

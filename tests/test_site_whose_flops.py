@@ -96,10 +96,14 @@ def test_kaplan_on_gpt2_xl_reconciled_by_role(evaluated, site):
     # Kaplan has no term for PV: 2·48·1024·1600 = 157,286,400 per token, not counted
     pv = rows["attention-values",]
     assert pv["terms"] == [] and pv["form_token"] == 0 and pv["ours_token"] == 157_286_400
-    assert rec["form_token"] == 3_267_235_200 and rec["ours_token"] == 3_433_821_382
+    # Table 1's total is non-embedding: 3,267,235,200 − embed 6,400 − de-embed 160,822,400
+    assert rec["form_token"] == 3_106_406_400 and rec["ours_token"] == 3_433_821_382
     assert rec["summary"].startswith("Kaplan omits attention-softmax, attention-values, norm, residual")
-    # (3,267,235,200 − 3,433,821,382) / 3,433,821,382 = −4.85 %
-    assert rec["summary"].endswith("-4.85 % in all, forward")
+    # (3,106,406,400 − 3,433,821,382) / 3,433,821,382 = −9.54 %
+    assert rec["summary"].endswith("-9.54 % in all, forward")
+    # the embed and de-embed rows stay visible, beside the total
+    head = rows["lm-head",]
+    assert head["form_token"] == 160_822_400 and head["beside"] and head["why"].startswith("printed beside")
     text = (site / "conventions" / "kaplan.html").read_text(encoding="utf-8")
     table = {r[0]: r for r in _cells(text, "reconciliation", "modes")}
     assert table["attention: QKV + attention: project"][2:6] == ["983,040,000", "983,347,200", "-0.03%", "-0.01%"]
@@ -112,9 +116,11 @@ def test_every_term_is_reconciled_once_and_the_rows_add_up(name, evaluated):
         if isinstance(m.counts[name, "forward"], str):
             continue
         rec = conventions_pages.reconcile(conv, m)
-        terms = formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params), m.config["l"])
+        model = formula.model_of(m.config, m.analysis.params)
+        terms = formula.sequence_terms(conv, model, model.tokens)
         assert sorted(t for r in rec["rows"] for t in r["terms"]) == sorted(t.name for t in terms), s
-        assert sum(r["form"] for r in rec["rows"]) == rec["form"] == m.counts[name, "forward"].sequence_total, s
+        counted = sum(r["form"] for r in rec["rows"] if not r.get("beside"))
+        assert counted == rec["form"] == m.counts[name, "forward"].sequence_total, s
         assert sum(r["ours"] for r in rec["rows"]) == rec["ours"] == m.analysis.per_sequence.total, s
         assert abs(sum(r["effect"] for r in rec["rows"]) - rec["diff"]) < 1e-12, s
         roles = [x for r in rec["rows"] for x in r["roles"]]
@@ -129,11 +135,13 @@ def test_palm_and_megatron_on_gpt2_xl(evaluated):
     assert two_p["form_token"] == 2 * 1_557_611_200 == 3_115_222_400
     assert two_p["why"].startswith("PaLM includes embeddings")
     meg = conventions_pages.reconcile(conventions.get("megatron"), m)
-    layers = meg["rows"][0]
+    layers = [r for r in meg["rows"] if r["terms"] and "lm-head" not in r["roles"]]
     # 48 · (24·1024·1600² + 4·1024²·1600) / 1024 = 3,263,692,800: GPT-2 XL's d_ff is 4h, so
-    # the layers' matrix products are exactly ours
-    assert layers["form_token"] == 48 * (24 * 1600**2 + 4 * 1024 * 1600) == 3_263_692_800
-    assert layers["why"].startswith("the same matrix products")
+    # the layers' matrix products are exactly ours, role by role
+    assert sum(r["form_token"] for r in layers) == 48 * (24 * 1600**2 + 4 * 1024 * 1600) == 3_263_692_800
+    assert all(r["why"].startswith(("the same matrix products", "the same count")) for r in layers)
+    assert [r["terms"] for r in layers] == [["layers: Q, K, V", "layers: output projection"], ["layers: QKᵀ"],
+                                            ["layers: scores × V"], ["layers: MLP"]]
     by_mode = {r["mode"]: r for r in conventions_pages.modes_rows(conventions.get("megatron"), m, "flopdocs")}
     # Megatron includes recomputation: eq. 3 is 4 forwards of the layers + 3 of the logits
     assert by_mode["training-recompute"]["form"] == 4 * 3_263_692_800 + 3 * 160_822_400

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS
 from hypothesis import given, settings, strategies as st
 
 from flopdocs.cli import table
@@ -250,12 +252,12 @@ def test_closed_forms_count_every_model_they_can(capsys):
         assert r["total"] == str(ref["total"]) and r["per_token"] == str(ref["per_token"])
         assert r["share_ffn"] == repr(ref["share_ffn"])  # Kaplan's terms each have a role
     gpt3 = next(r for r in rows if r["name"] == "GPT-3 175B")
-    # Kaplan's Table 1 per token: embed 4·d_model, 2N, 2·n_layer·n_ctx·d_attn, de-embed
-    # 2·d_model·n_vocab; x3 for training: 3·(49,152 + 347,892,350,976 + 4,831,838,208 +
-    # 1,235,116,032) = 1,061,878,063,104
+    # Kaplan's Table 1 total (non-embedding) per token: 2N + 2·n_layer·n_ctx·d_attn (the embed
+    # and de-embed rows left out); x3 for training: 3·(347,892,350,976 + 4,831,838,208)
+    # = 1,058,172,567,552
     n = 12 * 96 * 12288 ** 2  # Kaplan's N (non-embedding, no biases or norms)
-    assert int(gpt3["per_token"]) == 3 * (4 * 12288 + 2 * n + 2 * 96 * 2048 * 12288 + 2 * 12288 * 50257)
-    assert int(gpt3["per_token"]) == 1_061_878_063_104
+    assert int(gpt3["per_token"]) == 3 * (2 * n + 2 * 96 * 2048 * 12288) == 1_058_172_567_552
+    assert gpt3["exclude"] == "embedding,lm-head"
     # PaLM's 6·P term mixes roles: no shares, an empty cell (null in JSON lines)
     code, out, err = run(capsys, "table", "palm-540b", "--convention", "palm", "--format", "jsonl")
     (palm,) = [json.loads(x) for x in out.splitlines()]
@@ -441,14 +443,17 @@ def test_report_and_table_import_no_site_machinery():
 def test_columns_are_the_keys_and_counts():
     cols = columns(Counting())
     assert cols[:5] == ("name", "convention", "mode", "scores", "macs")
-    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS and cols[-len(COUNT_COLUMNS):] == COUNT_COLUMNS
+    assert cols[5:5 + len(KEY_COLUMNS)] == KEY_COLUMNS
+    n = len(MEMORY_COLUMNS)
+    assert cols[-n - len(COUNT_COLUMNS):-n] == COUNT_COLUMNS and cols[-n:] == MEMORY_COLUMNS
     # the flags that apply, and the mode's own numbers between the keys and the counts
     assert columns(Counting("seed", "training-recompute"))[:6] == (
         "name", "convention", "mode", "scores", "macs", "recompute")
-    assert columns(Counting("kaplan"))[:4] == ("name", "convention", "mode", "l")
+    assert columns(Counting("kaplan"))[:5] == ("name", "convention", "mode", "exclude", "l")
+    assert columns(Counting("palm"))[:4] == ("name", "convention", "mode", "l")
     for mode, numbers in (("prefill", ("prompt",)), ("decode", ("context",)), ("generate", ("prompt", "generate"))):
         cols = columns(Counting(mode=mode))
-        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS)] == numbers
+        assert cols[5 + len(KEY_COLUMNS):-len(COUNT_COLUMNS) - len(MEMORY_COLUMNS)] == numbers
     assert [c for c in cols if c.startswith("share_")] == [f"share_{r}" for r in ROLES]
 
 

@@ -175,3 +175,21 @@ def test_recorded_pytorch_counts_equal_ours():
         cfg = cfg.with_values(dict(parse_override(s) for s in sets), cfg.origin)
         assert sum(our_counts(cfg, mode).values()) == want["matmul"], key
         assert count(cfg).total == want["params"], key
+
+
+@needs_torch
+@pytest.mark.parametrize("family", ("llama", "gpt2", "qwen2", "mistral", "mixtral", "t5"))
+def test_recompute_layers_equals_gradient_checkpointing(family):
+    """--recompute layers is what model.gradient_checkpointing_enable() runs: the blocks'
+    forward again, not the embeddings or the LM head, and not each block's trailing down
+    projection (PyTorch's non-reentrant checkpoint stops once every saved tensor is back)."""
+    from flopdocs.counting.checkpointing import checkpointed
+
+    rng = random.Random(f"checkpointing {family}")
+    for i in range(3):
+        data = _random(family, rng)
+        if family == "gpt2":
+            data["lm_head"] = True
+        cfg = parse(data, f"<random {family} {i}>")
+        ours, theirs = checkpointed(cfg)
+        assert ours == theirs, (cfg.values, cfg.knobs, ours, theirs)

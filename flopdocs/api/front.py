@@ -71,7 +71,7 @@ def model(source: Any, /, *, convention: str | None = None, mode: str = "forward
     ``convention`` is one of :data:`flopdocs.conventions.CONVENTIONS` (default
     ``flopdocs``); ``mode`` one of :data:`flopdocs.counting.modes.MODES` (default ``forward``), with
     its numbers and the counting flags in ``options`` (:class:`flopdocs.counting.modes.Options`:
-    ``prompt``, ``context``, ``generate``, ``scores``, ``macs``, ``recompute``).  Bad input
+    ``prompt``, ``context``, ``generate``, ``scores``, ``macs``, ``recompute``, ``exclude``).  Bad input
     of any kind is a one-line
     :class:`~flopdocs.errors.ConfigError` (an :class:`~flopdocs.errors.InputTypeError`,
     also a ``TypeError``, for an argument of the wrong type).

@@ -48,8 +48,9 @@ def human_params(n: int) -> str:
     return f"{text}{suffix}"
 
 
-def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
-    """The report as plain data: exactly the keys of ``--format json``."""
+def as_json(a: Analysis, tree: Node, time: Any = None) -> dict[str, Any]:
+    """The report as plain data: exactly the keys of ``--format json`` (``time``: the
+    roofline of ``--accelerator``, :class:`flopdocs.counting.timing.Time`)."""
     out = {
         "name": a.config.name,
         "convention": a.convention,
@@ -64,9 +65,25 @@ def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
         "by_kind": a.by_kind,
         "by_role": a.by_role,
     }
+    if a.excluded:
+        out["excluded"] = a.excluded
     if a.kv_cache_bytes is not None:
         out["kv_cache_bytes"] = a.kv_cache_bytes
+    out["memory"] = a.memory.as_dict()
+    from flopdocs.counting import memory
+
+    out["memory_rules"] = memory.rules(a)
+    if time is not None:
+        out["time"] = time.as_dict()
     return out
+
+
+def excluded_line(a: Analysis) -> str:
+    """The roles left out and their FLOPs, shown beside the total ('' when none)."""
+    if not a.excluded:
+        return ""
+    parts = " · ".join(f"{role} {flops:,}" for role, flops in a.excluded.items())
+    return f"Left out of the total (--exclude; --exclude none counts them): {parts}\n"
 
 
 def table_rows(a: Analysis, tree: Node):
@@ -91,7 +108,8 @@ def table(a: Analysis, tree: Node) -> str:
             lines.append("  ".join("-" * w for w in widths))
     head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
             f"{human_params(a.params.total)} parameters")
-    return head + "\n\n" + "\n".join(lines) + "\n"
+    beside = excluded_line(a)
+    return head + "\n\n" + "\n".join(lines) + "\n" + ("\n" + beside if beside else "")
 
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
@@ -114,7 +132,8 @@ def markdown(a: Analysis, tree: Node) -> str:
         name = md_escape(n.name) if path else "**total**"
         indent = "&nbsp;&nbsp;" * max(len(path) - 1, 0)
         out.append(f"| {indent}{name} | {flops:,} | {100 * frac:.4f}% |")
-    return "\n".join(out) + "\n"
+    beside = excluded_line(a)
+    return "\n".join(out) + "\n" + ("\n" + beside if beside else "")
 
 
 def as_csv(a: Analysis, tree: Node) -> str:
@@ -127,7 +146,34 @@ def as_csv(a: Analysis, tree: Node) -> str:
     return buf.getvalue()
 
 
-def render(a: Analysis, tree: Node, fmt: str) -> str:
+def render(a: Analysis, tree: Node, fmt: str, time: Any = None, memory: bool = False) -> str:
+    """``memory``: the table format ends with the memory (and ``time``) lines."""
     if fmt == "json":
-        return json.dumps(as_json(a, tree), indent=2) + "\n"
-    return {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
+        return json.dumps(as_json(a, tree, time), indent=2) + "\n"
+    text = {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
+    if fmt == "table" and (memory or time is not None):
+        text += memory_lines(a, time)
+    return text
+
+
+def human_bytes(n: int) -> str:
+    """``13476831232`` -> ``13.5 GB`` (decimal prefixes, three significant digits)."""
+    return human(n, "B")
+
+
+def memory_lines(a: Analysis, time: Any = None) -> str:
+    """The table format's memory (and time) lines, after the breakdown."""
+    m = a.memory.as_dict()
+    o = a.options
+    parts = [f"{k} {human_bytes(v)}" for k, v in m.items() if v is not None and k != "total"]
+    out = [f"\nmemory ({o.dtype}{', KV ' + o.kv_dtype if o.kv_dtype else ''}"
+           f"{', ' + o.optimizer if a.mode.startswith('training') else ''}): "
+           f"{human_bytes(m['total'])} = " + " + ".join(parts)]
+    if time is not None:
+        line = (f"time: {time.seconds:.4g} s roofline ({time.compute_seconds:.4g} s at peak FLOP/s, "
+                f"{time.memory_seconds:.4g} s at peak bandwidth; {time.intensity:.3g} FLOP/byte)")
+        if time.decode:
+            b = time.compute_bound_batch
+            line += f"; decode turns compute-bound at batch {b:,}" if b else "; decode stays memory-bound at any batch"
+        out.append(line)
+    return "\n".join(out) + "\n"

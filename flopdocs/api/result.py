@@ -80,6 +80,7 @@ class Result:
     analysis: Analysis
     tree: Node  # evaluated, all N sequences; grouped by group()
     mode: str = "forward"
+    memory = property(lambda self: self.analysis.memory, doc="Bytes by term (counting.memory.Memory).")
 
     # -- what the model is ------------------------------------------------------------
 
@@ -167,6 +168,12 @@ class Result:
         37748736
         """
         return self.analysis.by_role
+
+    @property
+    def excluded(self) -> dict[str, int]:
+        """FLOPs of each role left out (``Options(exclude=...)``, or the convention's own:
+        Kaplan's Embed and De-embed rows), beside :attr:`total`."""
+        return self.analysis.excluded
 
     # -- the seed's analysis(keys) ----------------------------------------------------
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import math
-import re
 import ipaddress
 import signal
 import sys
@@ -11,12 +9,13 @@ from pathlib import Path
 
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
-from flopdocs.cli import audit as cli_audit, release as cli_release
+from flopdocs.cli import audit as cli_audit, plan as cli_plan, release as cli_release
+from flopdocs.cli.flags import add_memory as _add_memory, rate as _rate, whole as _whole
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
 from flopdocs.config.inputs import apply_sets, resolve
-from flopdocs.counting.modes import MODES, Options
+from flopdocs.counting.modes import MODES, Options, roles_of
 from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
@@ -32,18 +31,27 @@ def cmd_report(args) -> str:
     if (args.model is None) == (args.hf is None):
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
-    cfg = apply_sets(cfg, args.set)
+    cfg = apply_sets(cfg, args.set + ([f"N={args.batch}"] if args.batch is not None else []))
     a = analyse(cfg, args.convention, args.mode, _options(args))
     keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
-    return render(a, tree, args.format)
+    time = None
+    if args.accelerator is not None:
+        from flopdocs.counting import timing
+
+        time = timing.of_analysis(a, timing.accelerator(args.accelerator), args.devices)
+    asked = any(v is not None for v in (args.dtype, args.kv_dtype, args.optimizer, args.attention, args.batch))
+    return render(a, tree, args.format, time, memory=asked)
 
 
 def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
     cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
+    if hasattr(args, "dtype"):
+        cache.update(dtype=args.dtype or "bf16", kv_dtype=args.kv_dtype, optimizer=args.optimizer or "adamw",
+                     attention=args.attention or "eager")
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
-                   context=args.context, generate=args.generate, **cache)
+                   context=args.context, generate=args.generate, exclude=args.exclude, **cache)
 
 
 def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
@@ -54,7 +62,7 @@ def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
     p.add_argument("--mode", default="forward", help=f"what pass to count ({', '.join(MODES)})")
     p.add_argument("--scores", default="dense", help="attention pairs: dense (default), exact, half")
     p.add_argument("--macs", action="store_true", help="count a multiply-add as 1 FLOP, not 2")
-    p.add_argument("--recompute", default="full", help="training-recompute: full (default) or selective")
+    _add_recompute(p)
     p.add_argument("--prompt", type=_whole(), help="prefill/generate: prompt tokens (default l)")
     p.add_argument("--context", type=_whole(0),
                    help="decode: tokens already in the KV cache (default l - 1)")
@@ -62,6 +70,14 @@ def _add_counting(p: argparse.ArgumentParser, cache: bool = True) -> None:
     if cache:
         p.add_argument("--dtype-bytes", type=_whole(), default=2,
                        help="bytes per KV cache number (default 2)")
+
+
+def _add_recompute(p: argparse.ArgumentParser) -> None:
+    """``--recompute`` and ``--exclude``, for report, table and mfu alike."""
+    p.add_argument("--recompute", default="full", help="what training-recompute (and mfu's HFU) "
+                   "recomputes: full (default), selective, layers")
+    p.add_argument("--exclude", type=roles_of, default=None, help="roles left out, e.g. "
+                   "embedding,lm-head (none: nothing; default: the convention's own)")
 
 
 def cmd_list(args) -> str:
@@ -92,32 +108,8 @@ def cmd_mfu(args) -> str:
     else:
         peak, what = args.peak_flops, f"devices of {args.peak_flops:g} FLOP/s"
     cfg = apply_sets(resolve(args.model), args.set)
-    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention)
-    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows)
-
-
-def _whole(least: int = 1):
-    """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
-    def parse(text: str) -> int:
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
-        if int(text) < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
-        return int(text)
-    return parse
-
-
-_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?")
-
-
-def _rate():
-    """An argparse type: a positive decimal number (``238300``, ``2.75e14``), one-line errors."""
-    def parse(text: str) -> float:
-        value = float(text) if _NUMBER.fullmatch(text) else None
-        if value is None or not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be a number above 0 (e.g. 238300 or 2.75e14), got {text!r}")
-        return value
-    return parse
+    rows = mfu.rows(cfg, args.tokens_per_second, peak, args.devices, args.convention, args.recompute, args.exclude)
+    return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows, args.recompute)
 
 
 def cmd_import_hf(args) -> str:
@@ -177,6 +169,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     _add_counting(r)
+    _add_memory(r)
+    r.add_argument("--batch", type=_whole(), help="sequences per batch (sets N)")
+    r.add_argument("--accelerator", help="add the roofline time on this chip (a100, h100-sxm, ...)")
+    r.add_argument("--devices", type=_whole(), default=1, help="devices the time is split over (default 1)")
     r.add_argument("--group", action="append", default=[], metavar="KEY[,KEY...]",
                    help="collapse these subtrees to their sums (repeatable)")
     r.add_argument("--format", choices=FORMATS, default="table")
@@ -190,10 +186,12 @@ def parser() -> argparse.ArgumentParser:
     mf.add_argument("--peak-flops", type=_rate(), help="one device's peak FLOP/s")
     mf.add_argument("--devices", type=_whole(), default=1, help="how many devices (default 1)")
     mf.add_argument("--convention", default=conventions.DEFAULT, help="the convention listed first")
+    _add_recompute(mf)
     mf.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)
 
+    cli_plan.add_parsers(sub)
     verify.add_parser(sub)
     cli_audit.add(sub)
 
@@ -219,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every row (repeatable)")
     _add_counting(t, cache=False)
+    _add_memory(t)
     t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
     t.set_defaults(func=cmd_table)

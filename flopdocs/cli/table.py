@@ -129,11 +129,9 @@ def _csv_text(value: Any) -> str:
 
 def _template(sweep: Sweep, fmt: str) -> str:
     """The row as a %-format string: constants written in, %d / %r for the varying values
-    (the shares are the floats: the last ones)."""
+    (the shares are the floats)."""
     cols = columns(sweep.counting)
     layout = sweep.layout()
-    n_floats = sum(1 for c, (kind, _) in zip(cols, layout) if kind == "var" and c.startswith("share_"))
-    n_var = sum(1 for kind, _ in layout if kind == "var")
     parts = []
     for col, (kind, what) in zip(cols, layout):
         if kind == "const":
@@ -142,7 +140,7 @@ def _template(sweep: Sweep, fmt: str) -> str:
         elif not sweep.counting.compiled:  # the reference's rows: values rendered one by one
             text = "%s"
         else:
-            text = "%d" if what < n_var - n_floats else "%r"
+            text = "%r" if col.startswith("share_") else "%d"
         parts.append(text if fmt == "csv" else f"{json.dumps(col)}: {text}")
     return (",".join(parts) if fmt == "csv" else "{" + ", ".join(parts) + "}") + "\n"
 

@@ -1,12 +1,17 @@
 """The closed forms papers quote for forward FLOPs per token, as records beside our count.
 
 Each :class:`Estimate` says what it is (key, label, citation, formula), its value for a
-model and, where the model has something the form ignores, the caveat.  The site and
-reports lay these out; nothing here formats a page.
+model and, where the model has something the form ignores, the caveat.  Each form is
+declared once, as ``form(model, N, n_ctx)`` in its convention's module (:mod:`.kaplan`,
+:mod:`.palm`); here only our N is put in.  The site and reports lay these out; nothing
+here formats a page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from flopdocs.conventions import kaplan, palm
+from flopdocs.conventions.formula import model_of
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,8 @@ class Estimate:
 
 
 def estimates(a) -> list[Estimate] | None:
-    """Per-token forward FLOPs of an :class:`~flopdocs.counting.analysis.Analysis` by the usual forms.
+    """Per-token forward FLOPs of an :class:`~flopdocs.counting.analysis.Analysis` by the usual
+    forms, each the ``form`` its convention module declares, with our N put in:
 
     - ``kaplan``: 2·N + 2·n_layers·l·d_attn, N the non-embedding parameters a token
       uses (Kaplan et al. 2020, Table 1: C_forward, with n_ctx = l);
@@ -34,26 +40,26 @@ def estimates(a) -> list[Estimate] | None:
     cfg, p = a.config, a.params
     if cfg.is_encoder_decoder:
         return None
-    l, d, v = cfg["l"], cfg["d_model"], cfg["n_vocab"]
-    d_attn = cfg["n_heads"] * cfg.get("d_head")
+    v, d = cfg["n_vocab"], cfg["d_model"]
     embeddings = p.total - p.non_embedding
     weights = p.active - v * d - (cfg.get("max_positions") * d if cfg.get("position") == "learned" else 0)
     weights -= (cfg.get("token_types") or 0) * d  # BERT's token-type table: a lookup too
     if cfg.get("tie_embeddings"):
         weights += v * d
-    attention = cfg["n_layers"] * l * d_attn
-    ours = a.per_token
+    m = model_of(cfg, p)
     forms = [
-        ("kaplan", r"Kaplan et al. 2020, Table 1: $2N + 2\,n_{layers}\, l\, d_{attn}$, $N$ our non-embedding count",
-         "Kaplan et al. 2020, Scaling Laws for Neural Language Models, Table 1",
-         r"2N + 2\,n_{layers}\, l\, d_{attn}", 2 * (p.active - embeddings) + 2 * attention),
-        ("palm", r"PaLM (Chowdhery et al. 2022, App. B), nanoGPT: $2N + 4\,n_{layers}\, l\, d_{attn}$, "
-                 r"$N$ the weights a token multiplies",
-         "Chowdhery et al. 2022, PaLM, Appendix B; nanoGPT's estimate_mfu",
-         r"2N + 4\,n_{layers}\, l\, d_{attn}", 2 * weights + 4 * attention),
+        (kaplan, r"Kaplan et al. 2020, Table 1: $" + kaplan.FORM_LATEX + r"$, $N$ our non-embedding count",
+         p.active - embeddings),
+        (palm, r"PaLM (Chowdhery et al. 2022, App. B), nanoGPT: $" + palm.FORM_LATEX + r"$, "
+               r"$N$ the weights a token multiplies", weights),
     ]
-    return [Estimate(key, label, citation, formula, value, (ours - value) / value)
-            for key, label, citation, formula, value in forms]
+    ours = a.per_token
+    out = []
+    for module, label, n in forms:
+        value = sum(t.value for t in module.form(m, n, m.l))
+        out.append(Estimate(module.NAME, label, module.FORM_CITATION, module.FORM_LATEX, value,
+                            (ours - value) / value))
+    return out
 
 
 def caveat(a) -> str:

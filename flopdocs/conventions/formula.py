@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flopdocs.errors import ConfigError
 from flopdocs.structure.tree import Node
 
 
@@ -37,6 +38,8 @@ class Model:
     n_heads: int
     d_head: int
     params: Any  # flopdocs.structure.params.Params
+    tokens: int = 0  # a forward's tokens per sequence: l, or l_src + l_tgt
+    encoder_decoder: bool = False
 
 
 def dense_decoder_only(source: str):
@@ -52,7 +55,7 @@ def dense_decoder_only(source: str):
 
 def model_of(cfg, params) -> Model:
     return Model(cfg["l"], cfg["d_model"], cfg["d_ff"], cfg["n_vocab"], cfg["n_layers"],
-                 cfg["n_heads"], cfg.get("d_head"), params)
+                 cfg["n_heads"], cfg.get("d_head"), params, cfg.tokens, cfg.is_encoder_decoder)
 
 
 def leaves(terms: list[Term], scale: int = 1) -> tuple[Node, ...]:
@@ -83,25 +86,52 @@ def decode_sum(conv, m: Model, first: int, steps: int) -> list[Term]:
     return out
 
 
+def recomputed(conv, terms: list[Term], how: str) -> list[Term]:
+    """What ``--recompute how`` runs again: the convention's own rule (``recompute``), else
+    under ``full`` every term marked ``recomputed``."""
+    if hasattr(conv, "recompute"):
+        return conv.recompute(terms, how)
+    return [t for t in terms if t.recomputed]
+
+
+def kept(conv, terms: list[Term], roles) -> list[Term]:
+    """The terms whose role is not left out (``--exclude``); a one-line error when a term
+    mixes roles and so cannot be split."""
+    if not roles:
+        return terms
+    mixed = [t.name for t in terms if t.role is None]
+    if mixed:
+        raise ConfigError(f"{conv.NAME}'s term {mixed[0]!r} does not separate roles, so "
+                          f"{', '.join(roles)} cannot be left out of it", origin="--exclude")
+    return [t for t in terms if t.role not in roles]
+
+
 def tree(conv, cfg, params, mode: str, options) -> tuple[Node, int]:
     """(the per-sequence tree, tokens it processes) of a formula convention in ``mode``."""
     m = model_of(cfg, params)
     root = conv.TITLE
+    roles = tuple(options.exclude or ())
+
+    def terms_of(terms: list[Term]) -> list[Term]:
+        return kept(conv, terms, roles)
+
     if mode in ("forward", "training", "training-recompute"):
-        terms = sequence_terms(conv, m, m.l)
+        terms = terms_of(sequence_terms(conv, m, m.tokens))
         if mode == "forward":
-            return Node(name=root, children=leaves(terms)), m.l
+            return Node(name=root, children=leaves(terms)), m.tokens
         parts = [Node(name="forward", children=leaves(terms))]
         if mode == "training-recompute":
-            parts.append(Node(name="recompute", children=leaves([t for t in terms if t.recomputed])))
+            again = recomputed(conv, terms, options.recompute)
+            if again:
+                parts.append(Node(name="recompute", children=leaves(again)))
         parts.append(Node(name="backward", children=leaves(terms, conv.BACKWARD)))
-        return Node(name=root, children=tuple(parts)), m.l
+        return Node(name=root, children=tuple(parts)), m.tokens
     if mode == "prefill":
-        return Node(name=root, children=leaves(sequence_terms(conv, m, options.prompt))), options.prompt
+        return Node(name=root, children=leaves(terms_of(sequence_terms(conv, m, options.prompt)))), options.prompt
     if mode == "decode":
-        return Node(name=root, children=leaves(conv.per_token(m, options.context + 1))), 1
+        return Node(name=root, children=leaves(terms_of(conv.per_token(m, options.context + 1)))), 1
     prompt, steps = options.prompt, options.generate  # generate
     return Node(name=root, children=(
-        Node(name="prefill", children=leaves(sequence_terms(conv, m, prompt))),
-        Node(name="decode", children=leaves(decode_sum(conv, m, prompt + 1, steps))),
+        Node(name="prefill", children=leaves(terms_of(sequence_terms(conv, m, prompt)))),
+        Node(name="decode", children=leaves(terms_of(decode_sum(conv, m, prompt + 1, steps)))),
     )), prompt + steps

@@ -22,9 +22,20 @@ BACKWARD = 2
 refuses = dense_decoder_only("PaLM's Appendix B")
 
 
-def per_token(m: Model, n_ctx: int) -> list[Term]:
+#: The forward third of 6N + 12·L·H·Q·T as a closed form of N, as the model pages lay it
+#: beside our count (:mod:`flopdocs.conventions.closed_forms`, with our N).
+FORM_LATEX = r"2N + 4\,n_{layers}\, l\, d_{attn}"
+FORM_CITATION = "Chowdhery et al. 2022, PaLM, Appendix B; nanoGPT's estimate_mfu"
+
+
+def form(m: Model, n: int, n_ctx: int) -> list[Term]:
+    """2·N + 4·L·H·Q·T per forward token, for a given N."""
     return [
-        Term("weights: 2·P", 2 * m.params.total, "2 P (forward third of 6 P)"),
+        Term("weights: 2·P", 2 * n, "2 P (forward third of 6 P)"),
         Term("attention: 4·L·H·Q·T", 4 * m.n_layers * m.n_heads * m.d_head * n_ctx,
              "4 L H Q T (forward third of 12 L H Q T)", None),
     ]
+
+
+def per_token(m: Model, n_ctx: int) -> list[Term]:
+    return form(m, m.params.total, n_ctx)

@@ -104,15 +104,36 @@ class Analysis:
         """The counting flags and mode numbers that apply (JSON's ``rules``)."""
         return self.options.shown(self.mode, conventions.is_tree(self.module))
 
+    @cached_property
+    def excluded(self) -> dict[str, int]:
+        """FLOPs (all N sequences) of each role left out (``--exclude``, or the convention's
+        own: Kaplan's embedding and de-embedding rows), shown beside the total."""
+        roles = self.options.exclude
+        if not roles:
+            return {}
+        whole = analyse(self.config, self.convention, self.mode, replace(self.options, exclude=()))
+        by_role = whole.by_role or {}
+        return {r: by_role.get(r, 0) for r in roles}
+
+    @property
+    def cache_positions(self) -> int | None:
+        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None)."""
+        o = self.options
+        if self.config.is_encoder_decoder:
+            return None
+        return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
+
     @property
     def kv_cache_bytes(self) -> int | None:
-        """The KV cache at the mode's context (prefill P, decode C + 1, generate P + G)."""
-        o, cfg = self.options, self.config
-        keys = {"prefill": o.prompt, "decode": o.context + 1,
-                "generate": o.prompt + o.generate}.get(self.mode)
-        if keys is None or cfg.is_encoder_decoder:
-            return None
-        return modes.kv_cache_bytes(cfg, keys, o.dtype_bytes)
+        """The KV cache at :attr:`cache_positions`, ``--dtype-bytes`` a number."""
+        keys = self.cache_positions
+        return None if keys is None else modes.kv_cache_bytes(self.config, keys, self.options.dtype_bytes)
+
+    @cached_property
+    def memory(self):
+        """Bytes by term at the options' dtypes (:func:`flopdocs.counting.memory.of`)."""
+        from flopdocs.counting import memory
+        return memory.of(self)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),
@@ -156,10 +177,32 @@ def _prompt_config(cfg: Config, prompt: int) -> Config:
     return cfg if prompt == cfg["l"] else cfg.with_values({"l": prompt}, cfg.origin)
 
 
+def exclusions(conv, o: Options) -> tuple[str, ...]:
+    """The roles left out: ``--exclude``'s, else the convention's own (``EXCLUDE``:
+    Kaplan's Table 1 total leaves out the embedding and de-embedding rows)."""
+    return tuple(o.exclude) if o.exclude is not None else tuple(getattr(conv, "EXCLUDE", ()))
+
+
+def recompute_modes(conv) -> tuple[str, ...]:
+    """The ``--recompute`` choices a convention defines (none without training-recompute)."""
+    if "training-recompute" not in conv.MODES:
+        return ()
+    return getattr(conv, "RECOMPUTE", modes.RECOMPUTE)
+
+
+@by_identity
+def _without(tree: Node, roles: tuple[str, ...]) -> Node:
+    kept = modes.without(tree, frozenset(roles))
+    return kept if kept is not None else Node(name=tree.name, children=(), layer=tree.layer)
+
+
 def symbolic_tree(conv, arch: Arch, mode: str, o: Options) -> Node:
     """A tree convention's symbolic tree of one sequence in the forward or a training mode,
     made once per structure, mode and flags."""
     forward = conv.build(arch=arch, scores=o.scores, macs=o.macs)
+    roles = exclusions(conv, o)
+    if roles:
+        forward = _without(forward, roles)
     if mode in ("training", "training-recompute"):
         return _training(forward, mode, o.recompute if mode == "training-recompute" else None)
     return forward
@@ -174,17 +217,26 @@ def _training(forward: Node, mode: str, recompute: str | None) -> Node:
 
 def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
     arch = replace(cfg.arch, windowed=cfg.get("window") is not None)
-    return conv.build(arch=arch, decode=True, scores=o.scores, macs=o.macs)
+    step = conv.build(arch=arch, decode=True, scores=o.scores, macs=o.macs)
+    roles = exclusions(conv, o)
+    return _without(step, roles) if roles else step
 
 
 def check(convention: str, mode: str, options: Options) -> None:
     """One-line errors for a convention, mode and flags that cannot go together, whatever
     the model (:func:`analyse`; ``flopdocs table`` before its first row)."""
+    from flopdocs.counting import memory
+
     conv = conventions.get(convention)
     modes.check(mode, options)
+    memory.settings(options, mode).checked()
     if mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
                           f"(it defines {', '.join(conv.MODES)})", origin="--mode")
+    if mode == "training-recompute" and options.recompute not in recompute_modes(conv):
+        raise ConfigError(f"the {conv.NAME} convention does not define --recompute "
+                          f"{options.recompute} (it defines {', '.join(recompute_modes(conv))})",
+                          origin="--recompute")
     if not conventions.is_tree(conv) and (options.scores != "dense" or options.macs):
         raise ConfigError(f"--scores and --macs apply to the tree conventions, not to "
                           f"{conv.NAME} (a closed form)", origin="--convention")
@@ -228,7 +280,7 @@ def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "
     conv = conventions.get(convention)
     options = options or Options()
     check(convention, mode, options)
-    o = options.resolved(config, mode)
+    o = replace(options.resolved(config, mode), exclude=exclusions(conv, options))
     refuse(config, convention, mode, o)
     if not conventions.is_tree(conv):
         return Analysis(config=config, convention=conv.NAME, symbolic=None, mode=mode, options=o)

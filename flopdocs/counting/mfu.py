@@ -2,8 +2,10 @@
 count is used.
 
 MFU = training FLOPs per token × tokens per second / (peak FLOP/s × devices), the
-training FLOPs without recomputation (Chowdhery et al. 2022, Appendix B); HFU counts the
-recomputed forward too, where the convention defines it.  Nothing here prints.
+training FLOPs without recomputation (Chowdhery et al. 2022, section 4.1 and Appendix B);
+HFU counts what is recomputed too, under the ``--recompute`` mode named (``full``,
+``selective``, ``layers``), where the convention defines it; one that does not says so.
+Nothing here prints but :func:`table`'s text.
 """
 from __future__ import annotations
 
@@ -11,9 +13,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flopdocs import conventions
+from flopdocs.counting import modes
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.config import Config
 from flopdocs.errors import ConfigError
+
+#: Utilisations outside these bounds get a word beside them.
+IMPLAUSIBLE_ABOVE, IMPLAUSIBLE_BELOW = 1.0, 0.001
 
 
 @dataclass(frozen=True)
@@ -23,47 +30,71 @@ class Row:
     mfu: float | None
     hfu: float | None
     refused: str = ""
+    hfu_refused: str = ""  # why there is no HFU (the convention does not define the recompute)
 
 
-def _per_token(cfg: Config, convention: str, mode: str) -> Fraction:
-    a = analyse(cfg, convention, mode)
+def _per_token(cfg: Config, convention: str, mode: str, options: Options) -> Fraction:
+    a = analyse(cfg, convention, mode, options)
     return Fraction(a.total, a.tokens * cfg.n_sequences)
 
 
 def rows(cfg: Config, tokens_per_second: float, peak: float, devices: int,
-         first: str = conventions.DEFAULT) -> list[Row]:
+         first: str = conventions.DEFAULT, recompute: str = "full",
+         exclude: tuple[str, ...] | None = None) -> list[Row]:
     """One row per convention, ``first`` first; a convention that cannot count this model's
-    training says why instead."""
+    training says why instead, and one that does not define ``recompute`` why it has no HFU."""
     capacity = Fraction(peak) * devices
     speed = Fraction(tokens_per_second)
     names = [conventions.get(first).NAME] + [n for n in conventions.CONVENTIONS
                                               if n != conventions.get(first).NAME]
+    options = Options(recompute=recompute, exclude=exclude)
+    modes.check("training-recompute", options)  # a bad flag is one line, not a row each
     out = []
     for name in names:
         try:
-            per_token = _per_token(cfg, name, "training")
+            per_token = _per_token(cfg, name, "training", options)
         except ConfigError as e:
             out.append(Row(name, None, None, None, e.reason))
             continue
-        hfu = None
-        if "training-recompute" in conventions.get(name).MODES:
-            hfu = float(_per_token(cfg, name, "training-recompute") * speed / capacity)
-        out.append(Row(name, per_token, float(per_token * speed / capacity), hfu))
+        hfu, why = None, ""
+        if "training-recompute" not in conventions.get(name).MODES:
+            why = "this convention defines no recomputation"
+        else:
+            try:
+                hfu = float(_per_token(cfg, name, "training-recompute", options) * speed / capacity)
+            except ConfigError as e:
+                why = e.reason
+        out.append(Row(name, per_token, float(per_token * speed / capacity), hfu, "", why))
     return out
 
 
-def table(head: str, rows: list[Row]) -> str:
+def warning(utilisation: float | None) -> str:
+    """A word beside a utilisation no run reaches: above 100 % or below 0.1 % ('' otherwise)."""
+    if utilisation is None:
+        return ""
+    if utilisation > IMPLAUSIBLE_ABOVE:
+        return "above 100 %: more than the devices' peak (check the count, throughput and peak)"
+    if utilisation < IMPLAUSIBLE_BELOW:
+        return "below 0.1 %: check the throughput and the number of devices"
+    return ""
+
+
+def table(head: str, rows: list[Row], recompute: str = "full") -> str:
     """The rows as the terminal table ``flopdocs mfu`` prints, the first one starred."""
-    lines = [head, "MFU = training FLOPs per token × tokens/s / (peak × devices); HFU adds recomputation.",
-             ""]
-    cells = [("convention", "training FLOPs per token", "MFU", "HFU")]
+    lines = [head, "MFU = training FLOPs per token × tokens/s / (peak × devices); "
+             f"HFU adds what --recompute {recompute} recomputes.", ""]
+    cells = [("convention", "training FLOPs per token", "MFU", f"HFU ({recompute})", "")]
     for i, r in enumerate(rows):
         name = r.convention + (" *" if i == 0 else "")
         if r.per_token is not None:
+            note = "; ".join(dict.fromkeys(w for w in (warning(r.mfu), warning(r.hfu)) if w))
             cells.append((name, f"{round(r.per_token):,}", f"{100 * r.mfu:.1f}%",
-                          f"{100 * r.hfu:.1f}%" if r.hfu is not None else "–"))
+                          f"{100 * r.hfu:.1f}%" if r.hfu is not None else "–", note))
     widths = [max(len(c[i]) for c in cells) for i in range(4)]
     for c in cells:
-        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:]))]))
+        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:4], widths[1:])),
+                                c[4]]).rstrip())
     lines += [f"{r.convention.ljust(widths[0])}  refused: {r.refused}" for r in rows if r.per_token is None]
+    lines += [f"{r.convention.ljust(widths[0])}  no HFU: {r.hfu_refused}" for r in rows
+              if r.per_token is not None and r.hfu_refused]
     return "\n".join(lines) + "\n"

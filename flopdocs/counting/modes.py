@@ -6,9 +6,16 @@
   2× its forward; an elementwise or transcendental step one multiply by its local
   derivative per element, 1×; a sum's gradient is a broadcast and a comparison's or a
   lookup's a selection, 0×;
-- ``training-recompute``: plus one more forward of what is recomputed: everything
-  (``--recompute full``) or only the attention-score leaves (``selective``, Korthikanti
-  et al. 2022: QKᵀ, softmax and the weighted sum of values);
+- ``training-recompute``: plus what is recomputed (``--recompute``): ``full``, one more
+  whole forward; ``selective``, only the attention-score leaves (Korthikanti et al. 2022:
+  QKᵀ, softmax and the weighted sum of values); ``layers``, what activation checkpointing of
+  the blocks runs (Hugging Face's ``gradient_checkpointing_enable()`` with PyTorch's
+  non-reentrant checkpoint): each block's forward again, not the embeddings, final norm or
+  LM head, and not the block's trailing down projection (its bias and the residual add
+  after it), since nothing the backward saved needs its output: PyTorch stops recomputing
+  once every saved tensor is back.  Counted with dropout 0: a dropout after the down
+  projection saves a mask that needs it (and a mixture of experts' weighted mix saves
+  each expert's output), so there the down projection is recomputed too;
 - ``prefill``: the forward over a prompt of ``--prompt P`` tokens (default l);
 - ``decode``: one new token per sequence whose queries score the KV cache of
   ``--context C`` tokens plus itself: min(C + 1, w) keys under a window w;
@@ -21,14 +28,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import sympy
+
 from flopdocs.conventions.rules import SCORES
+from flopdocs.structure.roles import ROLES
 from flopdocs.errors import ConfigError
 from flopdocs.config.keys import MAX_INT
 from flopdocs.config.symbols import keys as cache_keys, keys_full, l as new_tokens
 from flopdocs.structure.tree import Node, evaluate
 
 MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
-RECOMPUTE = ("full", "selective")
+RECOMPUTE = ("full", "selective", "layers")
+#: Blocks that ``--recompute layers`` recomputes -> the residual additions each has.
+CHECKPOINTED = {"Block": 2, "DecoderBlock": 3}
+#: FFN layers whose last matrix product (and what follows it) ``layers`` does not recompute.
+TRAILING_FFN = ("PositionWiseFFN", "GatedFFN")
 #: The backward pass as a multiple of the forward, by leaf kind (see the module's doc).
 BACKWARD = {"matmul": 2, "elementwise": 1, "transcendental": 1, "reduction": 0,
             "comparison": 0, "lookup": 0}
@@ -47,6 +61,12 @@ class Options:
     context: int | None = None
     generate: int | None = None
     dtype_bytes: int = 2
+    exclude: tuple[str, ...] | None = None  # roles left out; None: the convention's default
+    # memory (flopdocs.counting.memory): not counting flags, not shown in ``rules``
+    dtype: str = "bf16"  # weights and activations
+    kv_dtype: str | None = None  # default: dtype
+    optimizer: str = "adamw"
+    attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
 
     def resolved(self, config, mode: str) -> "Options":
         """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
@@ -62,6 +82,8 @@ class Options:
             out.update(scores=self.scores, macs=self.macs)
         if mode == "training-recompute":
             out["recompute"] = self.recompute
+        if self.exclude:
+            out["exclude"] = list(self.exclude)
         if mode in ("prefill", "generate"):
             out["prompt"] = self.prompt
         if mode == "decode":
@@ -73,6 +95,12 @@ class Options:
         return out
 
 
+def roles_of(text: str) -> tuple[str, ...]:
+    """``--exclude``'s text: roles separated by commas; ``none`` leaves nothing out (checked
+    by :func:`check`)."""
+    return () if text.strip() == "none" else tuple(r.strip() for r in text.split(",") if r.strip())
+
+
 def check(mode: str, options: Options) -> None:
     """One-line errors for a mode or flag outside its range."""
     if mode not in MODES:
@@ -82,6 +110,12 @@ def check(mode: str, options: Options) -> None:
     if options.recompute not in RECOMPUTE:
         raise ConfigError(f"must be one of {', '.join(RECOMPUTE)}, got {options.recompute!r}",
                           origin="--recompute")
+    if options.exclude is not None and not (isinstance(options.exclude, tuple)
+                                            and all(isinstance(r, str) for r in options.exclude)):
+        raise ConfigError(f"must be a tuple of roles, got {options.exclude!r}", origin="--exclude")
+    for role in options.exclude or ():
+        if role not in ROLES:
+            raise ConfigError(f"unknown role {role!r} (roles: {', '.join(ROLES)})", origin="--exclude")
     for flag, value, least in (("--prompt", options.prompt, 1), ("--context", options.context, 0),
                                ("--generate", options.generate, 1), ("--dtype-bytes", options.dtype_bytes, 1)):
         if value is None:
@@ -99,14 +133,48 @@ def backward(tree: Node) -> Node:
     return replace(tree, children=tuple(backward(c) for c in tree.children))
 
 
+def without(tree: Node, roles) -> Node | None:
+    """``tree`` without the leaves whose role is in ``roles`` (``--exclude``); ``None`` when
+    nothing is left."""
+    if tree.is_leaf:
+        return None if tree.role in roles else tree
+    kept = tuple(c for c in (without(c, roles) for c in tree.children) if c is not None)
+    return replace(tree, children=kept) if kept else None
+
+
 def recomputed(tree: Node, how: str) -> Node | None:
-    """What recomputation runs again: the whole forward, or its attention-score leaves."""
+    """What recomputation runs again: the whole forward, its attention-score leaves, or
+    each checkpointed block's forward but its trailing down projection (see the module's doc)."""
     if how == "full":
         return tree
+    if how == "layers":
+        return _checkpointed(tree, None)
     if tree.is_leaf:
         return tree if tree.role in SELECTIVE_ROLES else None
     kept = tuple(c for c in (recomputed(c, how) for c in tree.children) if c is not None)
     return replace(tree, children=kept) if kept else None
+
+
+def _checkpointed(t: Node, block: str | None) -> Node | None:
+    """``--recompute layers`` below ``t`` (inside the block ``block``, if any)."""
+    if block is None and t.layer in CHECKPOINTED:
+        block = t.layer
+    if t.is_leaf:
+        if block is None:
+            return None
+        if t.role == "residual":  # the last residual addition is not recomputed
+            adds = CHECKPOINTED[block]
+            return replace(t, value=sympy.expand(t.value * sympy.Rational(adds - 1, adds)))
+        return t
+    if t.layer == "MixtureOfExperts":  # the weighted mix saves each expert's output: all again
+        return t
+    if block is not None and t.layer in TRAILING_FFN:
+        last = max(i for i, c in enumerate(t.children) if c.is_leaf and c.kind == "matmul")
+        kept = t.children[:last]
+    else:
+        kept = t.children
+    kept = tuple(c for c in (_checkpointed(c, block) for c in kept) if c is not None)
+    return replace(t, children=kept) if kept else None
 
 
 def training(forward: Node, mode: str, how: str) -> Node:

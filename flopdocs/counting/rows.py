@@ -20,10 +20,10 @@ from typing import Any
 import sympy
 
 from flopdocs import conventions
-from flopdocs.counting import modes
+from flopdocs.counting import memory, memory_rows, modes
 from flopdocs.structure import params as _params
 from flopdocs.config import symbols as S
-from flopdocs.counting.analysis import Analysis, analyse, check, refuse, symbolic_tree
+from flopdocs.counting.analysis import Analysis, analyse, check, exclusions, refuse, symbolic_tree
 from flopdocs.config.arch import Arch
 from flopdocs.compile.codegen import Program, compile_exprs
 from flopdocs.compile.compiled import tree_exprs
@@ -75,12 +75,26 @@ class Counting:
         """The columns every row shares: the convention, the mode and the flags that apply
         (JSON's ``rules`` but the mode's numbers, which are :attr:`mode_columns`)."""
         shown = self.options.shown(self.mode, self.compiled)
+        roles = exclusions(self.module, self.options)
         return {"convention": self.convention, "mode": self.mode,
-                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")}}
+                **{k: v for k, v in shown.items() if k in ("scores", "macs", "recompute")},
+                **({"exclude": ",".join(roles)} if roles else {})}
 
     @property
     def mode_columns(self) -> tuple[str, ...]:
         return MODE_COLUMNS.get(self.mode, ())
+
+    def positions(self, names: tuple[str, ...]) -> Callable[[tuple], int | None]:
+        """A row's mode numbers (``names``) -> the positions its KV cache holds before the
+        window: prefill P, decode C + 1, generate P + G (as Analysis.cache_positions)."""
+        at = {n: i for i, n in enumerate(names)}
+        if self.mode == "prefill":
+            return lambda v: v[at["prompt"]]
+        if self.mode == "decode":
+            return lambda v: v[at["context"]] + 1
+        if self.mode == "generate":
+            return lambda v: v[at["prompt"]] + v[at["generate"]]
+        return lambda v: None
 
     def check_row(self, config: Config) -> None:
         """The one-line error for a row this counting cannot count (read from ``config``:
@@ -131,9 +145,12 @@ class Counting:
         def forward(arch: Arch) -> Node:
             return conv.build(arch=arch, scores=o.scores, macs=o.macs)
 
+        left_out = exclusions(conv, o)
+
         def add(tree: Node, value=lambda v: v) -> None:
             for _, leaf in leaves(tree):
-                by_role[leaf.role].append(value(leaf.value))
+                if leaf.role not in left_out:
+                    by_role[leaf.role].append(value(leaf.value))
 
         if mode in ("forward", "training", "training-recompute"):
             tree = self.tree(structure)
@@ -201,9 +218,13 @@ def tokens(arch: Arch) -> Any:
 
 @lru_cache(maxsize=None)
 def summary(counting: Counting, structure: Any) -> Summary:
-    """The compiled counts of a structure, once per structure and counting."""
+    """The compiled counts of a structure, once per structure and counting; after the
+    tokens, what the memory columns need (:func:`flopdocs.counting.memory_rows.row_exprs`)."""
     by_role, counted, checks = counting.outputs(structure)
-    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks)
+    arch = structure[0] if isinstance(structure, tuple) else structure
+    extra = memory_rows.row_exprs(arch, memory.settings(counting.options, counting.mode), counting.mode)
+    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks,
+                    extra)
 
 
 @lru_cache(maxsize=None)
@@ -216,9 +237,9 @@ def every_leaf(counting: Counting, arch: Arch) -> Summary:
     return _compile(arch, [leaf.value for _, leaf in leaves(tree)], tokens(arch), tree_exprs(tree))
 
 
-def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary:
+def _compile(structure: Any, flops: list, counted: Any, checks: list, extra: list = ()) -> Summary:
     p = _params.symbolic(structure[0] if isinstance(structure, tuple) else structure)
-    outputs = [*flops, p.total, p.non_embedding, p.active, counted]
+    outputs = [*flops, p.total, p.non_embedding, p.active, counted, *extra]
     checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
     order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
     program = compile_exprs(outputs, checks, order=order)
@@ -232,7 +253,8 @@ def _keys(program: Program) -> tuple[str, ...]:
 
 
 def columns(counting: Counting) -> tuple[str, ...]:
-    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS)
+    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS,
+            *memory_rows.COLUMNS)
 
 
 def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
@@ -244,7 +266,8 @@ def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
             **{c: getattr(a.options, c) for c in counting.mode_columns},
             "params_total": a.params.total, "params_non_embedding": a.params.non_embedding,
             "params_active": a.params.active, "total": total, "per_token": a.per_token,
-            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES}}
+            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES},
+            **{c: v for c, v in zip(memory_rows.COLUMNS, a.memory.as_dict().values())}}
 
 
 def _key_values(config: Config) -> dict[str, Any]:

@@ -122,13 +122,13 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
     return found
 
 
-def build(cfg: Config):
-    """The Hugging Face model of ``cfg`` on the meta device, eager attention."""
+def build(cfg: Config, device: str = "meta"):
+    """The Hugging Face model of ``cfg`` on ``device`` (the meta device: no memory), eager attention."""
     torch, transformers = torch_modules()
     name, fields = hf_class(cfg)
     model_type = fields.pop("model_type")
     hf_config = transformers.AutoConfig.for_model(model_type, **fields)
-    with torch.device("meta"):
+    with torch.device(device):
         model = getattr(transformers, name)._from_config(hf_config, attn_implementation="eager")
     for module in model.modules():
         if type(module).__name__.endswith("Experts") and hasattr(module, "gate_up_proj") \

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from flopdocs import conventions
 from flopdocs.conventions import formula
+from flopdocs.counting import reproduced
 from flopdocs.structure.roles import ROLES
 from flopdocs.structure.tree import anchor, leaves
 from flopdocs.site.gather import Model, SiteData
@@ -29,8 +30,7 @@ LAYER_ROLES = ("position", "attention-projection", "attention-scores", "attentio
 TERM_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("palm", "weights: 2·P"): WEIGHT_ROLES,
     ("palm", "attention: 4·L·H·Q·T"): ("attention-scores", "attention-values"),
-    ("megatron", "transformer layers"): LAYER_ROLES,
-    ("6N", "weights: 2·P"): WEIGHT_ROLES,
+    ("6N", "weights: 2·N"): WEIGHT_ROLES,
 }
 
 _TWO_P = ("2 FLOPs per parameter: the embedding tables (a lookup and an addition here), "
@@ -43,9 +43,10 @@ NOTES: dict[tuple[str, str], str] = {
     ("chinchilla", "embeddings"): "Chinchilla counts the embedding as a product with a one-hot "
                                   "matrix, 2·vocab·d_model per token; ours is a free lookup",
     ("palm", "weights: 2·P"): "PaLM includes embeddings: " + _TWO_P,
-    ("6N", "weights: 2·P"): _TWO_P,
-    ("megatron", "transformer layers"): "Megatron's 24·s·h² assumes d_ff = 4h, one non-gated "
-                                        "FFN and n_heads·d_head = h",
+    ("6N", "weights: 2·N"): _TWO_P + " (N the parameters active per token)",
+    ("megatron", "layers: MLP"): "Megatron's 16·s·h² assumes d_ff = 4h and one non-gated FFN",
+    ("megatron", "layers: Q, K, V"): "Megatron's 6·s·h² assumes n_heads·d_head = h and as many "
+                                     "key-value heads as heads",
     ("kaplan", "feedforward"): "Kaplan counts two d_model × d_ff matrices; a gated FFN has three",
     ("chinchilla", "dense block"): "Chinchilla counts two d_model × ffw_size matrices; a gated "
                                    "FFN has three",
@@ -103,7 +104,8 @@ def reconcile(conv: ModuleType, m: Model) -> dict:
     cfg = m.config
     forward = m.analysis.per_sequence
     tokens = m.analysis.tokens
-    terms = formula.sequence_terms(conv, formula.model_of(cfg, m.analysis.params), cfg["l"])
+    model = formula.model_of(cfg, m.analysis.params)
+    terms = formula.sequence_terms(conv, model, model.tokens)
     ours, extra = ours_by_role_kind(m)
     groups: dict[tuple[str, ...], list[formula.Term]] = {}
     for t in terms:
@@ -112,18 +114,25 @@ def reconcile(conv: ModuleType, m: Model) -> dict:
     if len(covered) != len(set(covered)):
         raise ValueError(f"{conv.NAME}: two groups of terms stand for the same role")
     rows = []
+    beside = set(getattr(conv, "EXCLUDE", ()))  # terms printed beside the total, not in it
     for roles, ts in groups.items():
         value = sum(t.value for t in ts)
         mine = sum(sum(ours.get(r, {}).values()) for r in roles)
         matmul = sum(ours.get(r, {}).get("matmul", 0) for r in roles)
         names = [x for r in roles for x in extra.get(r, [])]
+        if set(roles) <= beside:
+            row = _row(ts, roles, value, mine, tokens, forward.total,
+                       "printed beside the total, not in it (--exclude none counts it)", [])
+            row["effect"], row["beside"] = -mine / forward.total, True
+            rows.append(row)
+            continue
         rows.append(_row(ts, roles, value, mine, tokens, forward.total,
                          *_explain(conv, ts, value, mine, matmul, names)))
     left_out = [r for r in ROLES if r not in covered and sum(ours.get(r, {}).values())]
     for r in left_out:
         mine = sum(ours[r].values())
         rows.append(_row([], (r,), 0, mine, tokens, forward.total, f"not counted: {ROLES[r]}", []))
-    total = sum(t.value for t in terms)
+    total = sum(t.value for t in terms if not {t.role} <= beside)
     diff = (total - forward.total) / forward.total
     if left_out:
         summary = f"{_name(conv)} omits {', '.join(left_out)}"
@@ -167,6 +176,23 @@ def modes_rows(conv: ModuleType, m: Model, default: str) -> list[dict]:
     return out
 
 
+def versus(conv: ModuleType, data: SiteData) -> dict:
+    """Every catalogue model's forward FLOPs per token under this convention, and each other
+    convention's as a ratio to it (``None`` where either refuses the model)."""
+    names = [n for n in conventions.CONVENTIONS if n != conv.NAME]
+    rows = []
+    for m in data.models:
+        mine = m.counts[conv.NAME, "forward"]
+        cells = []
+        for n in names:
+            other = m.counts[n, "forward"]
+            ok = not isinstance(mine, str) and not isinstance(other, str) and mine.per_token
+            cells.append(other.per_token / mine.per_token if ok else None)
+        rows.append({"m": m, "per_token": None if isinstance(mine, str) else mine.per_token,
+                     "refused": mine if isinstance(mine, str) else "", "cells": cells})
+    return {"names": names, "rows": rows}
+
+
 def examples(conv: ModuleType, data: SiteData) -> list[Model]:
     """The models a convention's page reconciles: those of :data:`EXAMPLES` it counts, else
     the first catalogue model it counts."""
@@ -183,10 +209,13 @@ def _mode_note(conv: ModuleType, mode: str, m: Model) -> str:
         return "the backward by kind, as ours, of its own forward"
     note = f"backward {conv.BACKWARD}× every term; ours by kind (2× the matrix products, less elsewhere)"
     if mode == "training-recompute":
-        terms = formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params), m.config["l"])
+        model = formula.model_of(m.config, m.analysis.params)
+        terms = formula.sequence_terms(conv, model, model.tokens)
         kept = [t.name for t in terms if not t.recomputed]
-        note += ("; recomputation: one more forward of every term"
-                 + (f" except the {', '.join(kept)}" if kept else "") + ", ours of everything (--recompute full)")
+        note += ("; recomputation (--recompute full): one more forward of every term"
+                 + (f" except the {', '.join(kept)}" if kept else "") + ", ours of everything")
+        if "selective" in getattr(conv, "RECOMPUTE", ()):
+            note += "; --recompute selective as Korthikanti et al. 2022, App. A"
     return note
 
 
@@ -221,11 +250,16 @@ def context(conv: ModuleType, data: SiteData) -> dict:
         a = m.analysis
         out["by_role"] = [{"role": r, "what": ROLES[r], "flops": v // a.tokens, "share": v / a.per_sequence.total}
                           for r, v in ours_by_role(m).items() if v]
+    out["reproduced"] = [{"where": f.where, "published": f.published, "ours": f.shown, "ratio": f.ratio,
+                          "command": f.command, "reason": f.reason}
+                         for f in reproduced.of(conv.NAME)]
+    out["excluded"] = list(getattr(conv, "EXCLUDE", ()))
+    out["versus"] = versus(conv, data)
     if not tree and m is not None:
+        model = formula.model_of(m.config, m.analysis.params)
         out["terms"] = [{"name": t.name, "formula": t.formula, "roles": roles_of(conv, t),
                          "recomputed": t.recomputed}
-                        for t in formula.sequence_terms(conv, formula.model_of(m.config, m.analysis.params),
-                                                        m.config["l"])]
+                        for t in formula.sequence_terms(conv, model, model.tokens)]
         out["backward"] = conv.BACKWARD
         out["recs"] = [reconcile(conv, x) for x in examples(conv, data)]
         out["rec"] = out["recs"][0]

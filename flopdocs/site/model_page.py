@@ -10,7 +10,7 @@ from __future__ import annotations
 from flopdocs.conventions import closed_forms
 from flopdocs.structure.layers import LAYERS
 from flopdocs.structure.tree import anchor, share, walk
-from flopdocs.site import answers, derive, figures, plots
+from flopdocs.site import answers, derive, figures, memory_page, plots
 from flopdocs.site.gather import Model
 
 TITLE = "flopdocs"
@@ -91,7 +91,8 @@ def render(env, m: Model, anchors, cite) -> str:
     return env.get_template("model.md.j2").render(
         m=m, cfg=cfg, a=a, config_rows=cfg.rows("dimension"),
         knob_rows=[(k, str(v).lower() if isinstance(v, bool) else v) for k, v in cfg.rows("architecture")],
-        answers=answers.rows(m), params=_params(m), conventions=under_conventions(m), totals=_totals(m),
+        answers=answers.rows(m) + memory_page.answers(m), fits=memory_page.fits(m),
+        fits_devices=memory_page.DEVICES, params=_params(m), conventions=under_conventions(m), totals=_totals(m),
         root_layer={"name": root.name, "link": f"../layers/{root.slug}.md"},
         closed=closed_forms.estimates(a), closed_caveat=closed_forms.caveat(a),
         words=None if cfg.is_encoder_decoder else closed_forms.wording(a),

@@ -45,6 +45,7 @@ def _worked(m: Model) -> dict:
               "backward": modes.BACKWARD[k] * by_kind[k]} for k in KINDS]
     full = analyse(cfg, name, "training-recompute", Options(recompute="full"))
     selective = analyse(cfg, name, "training-recompute", Options(recompute="selective"))
+    layers = analyse(cfg, name, "training-recompute", Options(recompute="layers"))
     half, last = answers.contexts(cfg["l"])
     steps = 128
     generate = analyse(cfg, name, "generate", Options(prompt=half, generate=steps))
@@ -55,6 +56,7 @@ def _worked(m: Model) -> dict:
         "training": training.sequence_total, "training_per_token": training.per_token,
         "full": full.per_sequence.total, "selective": selective.per_sequence.total,
         "selective_extra": selective.per_sequence.total - training.sequence_total,
+        "layers": layers.per_sequence.total, "layers_extra": layers.per_sequence.total - training.sequence_total,
         "prefill_prompt": half,
         "prefill": analyse(cfg, name, "prefill", Options(prompt=half)).per_sequence.total,
         "decode": [{"context": c, "scored": answers._keys(m, c),

@@ -16,18 +16,21 @@ PAPERS: tuple[dict, ...] = (
     {"who": "GPT-3 (Brown et al. 2020)",
      "counts": "training compute as 6 · parameters · tokens; the attention over the context "
                "is left out",
-     "convention": "6N", "closest": "exact",
+     "convention": "6N", "closest": "exact: N the parameters active per token (Table D.1's "
+                                    "totals, GPT-3 rows; T5 half of them)",
      "source": "Language Models are Few-Shot Learners, Appendix D (Total Compute Used to Train "
                "Language Models)"},
     {"who": "Kaplan et al. 2020 (scaling laws)",
      "counts": "forward per token row by row (Table 1), C ≈ 6·N·D with N the non-embedding "
                "parameters (section 2.1)",
-     "convention": "kaplan", "closest": "exact (Table 1)",
+     "convention": "kaplan", "closest": "exact (Table 1's non-embedding total; the "
+                                               "embed and de-embed rows beside it)",
      "source": "Scaling Laws for Neural Language Models, Table 1 and section 2.1"},
     {"who": "Chinchilla (Hoffmann et al. 2022)",
      "counts": "every matrix product, the embedding as a one-hot product, 3 FLOPs per softmax "
                "score; compared with 6·N·D in Table A4",
-     "convention": "chinchilla", "closest": "exact (Appendix F)",
+     "convention": "chinchilla", "closest": "exact (Appendix F); Table A4's ratios with "
+                                                   "--exclude embedding,lm-head",
      "source": "Training Compute-Optimal Large Language Models, Appendix F and Table A4"},
     {"who": "PaLM (Chowdhery et al. 2022)",
      "counts": "6·N + 12·L·H·Q·T per training token, rematerialisation not counted (MFU, "
@@ -45,7 +48,8 @@ PAPERS: tuple[dict, ...] = (
     {"who": "Megatron-LM (paper)",
      "counts": "96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)) per iteration: layers and logit layer, "
                "backward twice the forward, full recomputation included",
-     "convention": "megatron", "closest": "exact (training-recompute)",
+     "convention": "megatron", "closest": "exact (training-recompute); Korthikanti et al. "
+                                                 "2022's selective HFU with --recompute selective",
      "source": "Narayanan et al. 2021, Efficient Large-Scale Language Model Training on GPU "
                "Clusters Using Megatron-LM, eq. 3 and its appendix on floating-point operations"},
     {"who": "Megatron-LM (code)",

@@ -23,12 +23,12 @@ from flopdocs.base.resources import CHANGELOG, NOTEBOOK, TEMPLATES
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.tree import anchor, leading_term
 from flopdocs.site import (audits_page, calculator, changes, compare, conventions_pages, derive, errata, figures,
-                           model_page, modes_page, notebook, papers)
+                           memory_page, model_page, modes_page, notebook, papers)
 from flopdocs.site import plots
 from flopdocs.site.plots import crossover as _crossover
 from flopdocs.site.addresses import REPO_URL, SITE_URL, release_path
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct
+from flopdocs.site.text import bibtex_text, front_matter_text, md_text, num, pct, signed_pct, times
 
 TITLE = model_page.TITLE
 
@@ -44,7 +44,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: user text goes through |text explicitly
     )
-    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, human=human,
+    env.filters.update(text=md_text, num=num, pct=pct, signed_pct=signed_pct, times=times, human=human,
                        human_params=human_params, tex=derive.tex,
                        bibtex=bibtex_text, title=front_matter_text)
     return env
@@ -245,6 +245,9 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
         "compare.md": compare_page(env, data, cite),
         "conventions.md": conventions_page(env, data, cite),
         "modes.md": modes(env, data, cite),
+        memory_page.PAGE: env.get_template("memory.md.j2").render(
+            **memory_page.context(data),
+            cite=cite(memory_page.PAGE, f"{TITLE}: memory, time and fit", "flopdocs-memory")),
         audits_page.PAGE: audits_page.page(env, data, cite),
         **convention_pages(env, data, cite),
         calculator.PAGE: env.get_template("calculator.md.j2").render(**calculator.context(data)),
@@ -271,6 +274,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
         {"Conventions": ["conventions.md",
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
+        {"Memory": memory_page.PAGE},
         {audits_page.TITLE: audits_page.PAGE},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},

@@ -54,8 +54,16 @@ def num(n: int) -> str:
 
 
 def signed_pct(x: float) -> str:
-    """A relative difference with its sign and two decimals: ``+0.06%``, ``-3.00%``."""
+    """A relative difference with its sign and two decimals: ``+0.06%``, ``-3.00%``; from
+    +1000 % on, as a multiple (``×100,514``), which reads where ``+10051300.00%`` does not."""
+    if x >= 10:
+        return f"×{1 + x:,.0f}" if x >= 99 else f"×{1 + x:.1f}"
     return f"{100 * x:+.2f}%"
+
+
+def times(x: float) -> str:
+    """A ratio as a multiple, three significant digits: ``×1.02``, ``×0.886``, ``×2,180``."""
+    return f"×{x:,.0f}" if x >= 1000 else f"×{x:.3g}"
 
 
 def pct(x: float) -> str:

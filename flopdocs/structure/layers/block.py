@@ -53,7 +53,7 @@ def block(l, d_model, d_ff, n_heads, *, arch: Arch = SEED, mask=True, keys=None)
     """``keys``: each query scores that many keys (a KV cache) instead of the l new ones."""
     return [
         norms(l, d_model, arch.norms_per_block, arch),
-        elementwise("ResidualConnections", l, d_model, per_element=2, role="residual",
+        elementwise("ResidualConnections", l, d_model, per_element=2, role="residual", inputs=4, outputs=2,
                     note="Two residual additions per block."),
         *([elementwise("* residual_multiplier", l, d_model, per_element=2, role="residual",
                        note="Granite: each sub-layer's output times residual_multiplier before its addition.")]
@@ -110,4 +110,4 @@ def ffn(l, d_model, d_ff, arch: Arch) -> Node:
         return mixture_of_experts(l, d_model, arch.d_expert, n_experts, experts_per_token, arch=arch)
     if arch.gated:
         return gated_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_ff, d_model, bias=arch.ffn_bias, activation=arch.ffn)

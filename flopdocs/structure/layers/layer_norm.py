@@ -2,7 +2,7 @@
 convention's rules, :mod:`flopdocs.conventions.seed`)."""
 from flopdocs.structure.ops import count, elementwise, reduction, weight
 from flopdocs.config.symbols import d_model, l
-from flopdocs.structure.tree import node
+from flopdocs.structure.tree import IO, node
 from flopdocs.structure.layers import layer
 
 
@@ -41,7 +41,8 @@ def layer_norm(m, n, *, params="gamma-beta", width=None):
     size when it is not ``n`` (a per-head norm whose every head has its own γ)."""
     return [
         count("mean(x)", m * n + m, "Sum each row (m·n adds), then one divide per row (m).",
-              role="norm", kind="reduction", shape=(m, n)),
+              role="norm", kind="reduction", shape=(m, n),
+              io=IO(reads=m * n, writes=m, saved=m * n + m)),  # eager layer_norm keeps X and μ
         node("var_x", [
             elementwise("X**2", m, n, role="norm"),
             reduction("sum", m, n, role="norm"),
@@ -51,7 +52,8 @@ def layer_norm(m, n, *, params="gamma-beta", width=None):
         ]),
         elementwise("numerator", m, n, role="norm", note="x − mean_x: one subtraction per element (m·n)."),
         count("denominator", 2 * m, "sqrt(var_x + eps) per row: an add, then a square root (2·m).",
-              role="norm", kind="transcendental", shape=(m, n)),
+              role="norm", kind="transcendental", shape=(m, n),
+              io=IO(reads=m, writes=m, saved=m)),  # and 1/σ
         _affine(m, n, params, n if width is None else width),
     ]
 
@@ -70,4 +72,4 @@ def _affine(m, n, params, width):
 
 
 def _per_row(name, m, n, note):
-    return count(name, m, note, role="norm", kind="elementwise", shape=(m, n))
+    return count(name, m, note, role="norm", kind="elementwise", shape=(m, n), io=IO(reads=m, writes=m))

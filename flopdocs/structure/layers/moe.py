@@ -83,4 +83,4 @@ def mixture_of_experts(l, d_model, d_expert, n_experts, k, *, arch: Arch = _SWIG
 def expert(l, d_model, d_expert, arch: Arch):
     if arch.gated:
         return gated_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
-    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias)
+    return position_wise_ffn(l, d_model, d_expert, d_model, bias=arch.ffn_bias, activation=arch.ffn)

@@ -76,15 +76,18 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
     kv = n_heads if n_kv_heads is None else n_kv_heads
     role = "attention-projection"
 
-    def project(name, rows, width, w):
-        steps = [matmul(name, rows, d_model, width, role=role, weights=weight(f"W_{w}", d_model, width))]
+    def project(name, rows, width, w, keeps=None):
+        steps = [matmul(name, rows, d_model, width, role=role, weights=weight(f"W_{w}", d_model, width),
+                        saves=keeps)]
         if qkv_bias:
             steps.append(elementwise(f"+ b_{w}", rows, width, role=role, note=BIAS_NOTE,
                                      weights=weight(f"b_{w}", width)))
         return steps
 
-    steps = [*project("Q * WQ", n_q, d_k * n_heads, "Q"), *project("K * WK", n_k, d_k * kv, "K"),
-             *project("V * WV", n_k, d_v * kv, "V")]
+    # K and V project the same input (Q's too in self-attention): kept once, by the first
+    steps = [*project("Q * WQ", n_q, d_k * n_heads, "Q"),
+             *project("K * WK", n_k, d_k * kv, "K", 0 if n_k == n_q else None),
+             *project("V * WV", n_k, d_v * kv, "V", 0)]
     if qk_norm is not None:
         steps.append(qk_norm_layer(n_q, n_k, d_k, n_heads, kv, **qk_norm))
     if rope:

@@ -1,5 +1,6 @@
 """RMS normalisation (Zhang & Sennrich 2019, eq. 4): scale by the root mean square, no centring."""
 from flopdocs.structure.ops import count, elementwise, reduction, weight
+from flopdocs.structure.tree import IO
 from flopdocs.config.symbols import d_model, l
 from flopdocs.structure.layers import layer
 
@@ -27,13 +28,14 @@ from flopdocs.structure.layers import layer
 def rms_norm(m, n, *, width=None):
     """``width``: γ's size when it is not ``n`` (a per-head norm whose heads each have a γ)."""
     return [
-        elementwise("X**2", m, n, role="norm"),
+        elementwise("X**2", m, n, role="norm", saves=m * n),  # keeps X (eager: pow keeps its input)
         reduction("sum", m, n, role="norm"),
         count("/ n + eps", 2 * m, "Per row: divide the sum by n, add ε (2·m).", role="norm",
-              kind="elementwise", shape=(m, n)),
+              kind="elementwise", shape=(m, n), io=IO(reads=m, writes=m)),
         count("sqrt", m, "Per row: one square root (m).", role="norm", kind="transcendental",
-              shape=(m, n)),
-        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square."),
+              shape=(m, n), io=IO(reads=m, writes=m, saved=m)),  # keeps 1/rms (eager rsqrt)
+        elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square.",
+                    io=IO(reads=m * n + m, writes=m * n)),  # its operands are kept already
         elementwise("gamma * x", m, n, role="norm", note="Scale every element by γ.",
-                    weights=weight("gamma", n if width is None else width)),
+                    weights=weight("gamma", n if width is None else width), saves=m * n),  # keeps the normalised X (γ's gradient)
     ]

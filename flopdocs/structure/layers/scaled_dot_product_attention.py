@@ -76,5 +76,6 @@ def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False, s
     if alibi:
         steps.append(elementwise("+ alibi", n_q, n_k, role=scores,
                                  note="ALiBi: add the head's linear distance penalty to each score."))
-    steps += [softmax(n_q, n_k), matmul("* V", n_q, n_k, d_v, role="attention-values")]
+    # the probabilities are kept by the softmax (its output); "* V" keeps the values
+    steps += [softmax(n_q, n_k), matmul("* V", n_q, n_k, d_v, role="attention-values", saves=n_k * d_v)]
     return steps
