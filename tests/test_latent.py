@@ -81,3 +81,19 @@ def test_deepseek_config_json_reads_as_its_structure():
         == {"kv_lora_rank": 16, "q_lora_rank": 8, "d_ff_expert": 16, "d_ff_shared": 16, "dense_layers": 1}
     names = [n.name for n in analyse(parse(data, "c")).tree if n.name.startswith("Blocks")]
     assert names == ["Blocks, dense", "Blocks, MoE"]
+
+
+@pytest.mark.parametrize("mode", ["decode", "generate", "training"])
+def test_table_rows_of_latent_attention_equal_the_reference(mode):
+    """The compiled rows (FLOPs, parameters, the memory columns: the cache is the latent and
+    the rotary key) equal the reference, for DeepSeek-V3 at a few lengths."""
+    from flopdocs.cli.table import sweeps
+    from flopdocs.config.catalogue import find
+    from flopdocs.counting.grid import parse_grid
+    from flopdocs.counting.rows import Counting, reference_row
+
+    counting = Counting("flopdocs", mode, Options(context=300, prompt=50, generate=20))
+    axes = [parse_grid("l=64,4096")]
+    (sweep,) = sweeps([find("deepseek-v3")], axes, {}, counting)
+    for (l,), row in zip([(64,), (4096,)], sweep.rows()):
+        assert row == reference_row(sweep.config((l,)), counting)

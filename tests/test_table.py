@@ -114,17 +114,19 @@ def test_json_lines_round_trip(capsys):
 
 
 def test_every_catalogue_model_under_every_convention_equals_its_reference():
-    # l within every max_positions; a stack of two kinds (Gemma 2's 21 local blocks) at
-    # depths that keep both kinds (n_layers at least its split counts)
-    splits = ("window_layers", "dense_layers", "nope_layers")
+    axes = [parse_grid("l=100,512"), parse_grid("n_layers=1,7")]  # l within every max_positions
+    splits = ("dense_layers", "window_layers", "nope_layers")
     split = [m for m in models() if any(k in m.knobs for k in splits)]
-    plain = [m for m in models() if m not in split]
-    for group, layers in ((plain, "n_layers=1,7"), (split, "n_layers=62,70")):
-        axes = [parse_grid("l=100,512"), parse_grid(layers)]
-        for convention in ("seed", "corrected"):
-            counting = Counting(convention)
-            for sweep in sweeps(group, axes, {}, counting):
-                for combo, row in zip(product([a.values for a in axes]), sweep.rows()):
+    for convention in ("seed", "corrected"):
+        counting = Counting(convention)
+        for sweep in sweeps([m for m in models() if m not in split], axes, {}, counting):
+            for combo, row in zip(product([a.values for a in axes]), sweep.rows()):
+                assert row == reference_row(sweep.config(combo), counting)
+        # a stack whose blocks differ: one block of each kind, the rest global and routed
+        for m in split:
+            sets = {k: 1 for k in splits if k in m.knobs}
+            for sweep in sweeps([m], [axes[0], parse_grid("n_layers=3,7")], sets, counting):
+                for combo, row in zip(product([axes[0].values, (3, 7)]), sweep.rows()):
                     assert row == reference_row(sweep.config(combo), counting)
 
 
@@ -239,10 +241,9 @@ def test_closed_forms_count_every_model_they_can(capsys):
     rows = csv_rows(out)
     assert code == 0
     skipped = [line.removeprefix("flopdocs table: skipped ").split(": ")[0] for line in err.splitlines()]
-    # the mixtures of experts (Mixtral, and the zoo's DeepSeek-V3, Kimi K2, ...) and the
-    # encoder-decoders (T5, Vaswani et al.'s): the closed form counts a dense decoder
-    assert skipped == [c.name for c in models() if c.arch.moe or c.arch.encoder_decoder]
-    assert {"Mixtral 8x7B", "T5 base", "T5 large", "Transformer base", "Transformer big"} <= set(skipped)
+    moe = ["DeepSeek-V3", "GLM-4.5", "gpt-oss-120b", "gpt-oss-20b", "Kimi K2", "Llama 4 Maverick",
+           "Llama 4 Scout", "Mixtral 8x7B", "Qwen3 235B-A22B", "Qwen3 30B-A3B"]
+    assert skipped == [*moe, "T5 base", "T5 large", "Transformer base", "Transformer big"]
     assert len(rows) + len(skipped) == len(models())
     counting = Counting("kaplan", "training")
     by_name = {c.name: c for c in models()}

@@ -129,11 +129,6 @@ class Sweep:
         self._roles = tuple(i for i, r in enumerate(ROLES) if r not in self._zero_roles)
         self._entries = {proj: (programs[arch].function, _picker([where[k] for k in programs[arch].keys]))
                          for proj, arch in self.structure.table.items()}
-        # the KV-cache column's fast path caches every layer alike (a window caps all of them):
-        # a stack of two kinds (local and global layers) or latent attention rows are the reference's
-        inference = self.counting.mode in ("prefill", "decode", "generate")
-        self._kv_by_reference = {proj for proj, s in self.structure.table.items() if inference and any(
-            a.groups or a.mla for a in (s if isinstance(s, tuple) else (s,)) if hasattr(a, "groups"))}
         self._checkers = {proj: (programs[arch].checker.function,
                                  _picker([where[k] for k in programs[arch].checker_keys]))
                           for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
@@ -216,9 +211,6 @@ class Sweep:
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = key_row(combo)
-            if self._kv_by_reference and structure_key(combo) in self._kv_by_reference:
-                yield self._reference(combo, (*row, *shown(mode_of(combo))))
-                continue
             function, pick = one or entries[structure_key(combo)]
             if self.mode_names:
                 numbers = mode_of(combo)
@@ -230,12 +222,12 @@ class Sweep:
                 continue
             total = sum(out[:n_roles])
             n = full[n_index]
-            positions = positions_of(numbers)
+            positions = uncapped = positions_of(numbers)
             if positions is not None and full[w_index] is not None and full[w_index] < positions:
                 positions = full[w_index]
             yield (*row, *shown_numbers, out[p_at], out[p_at + 1], out[p_at + 2], n * total, total // out[p_at + 3],
                    *map(total.__rtruediv__, shares(out)),  # each role's FLOPs / total
-                   *memory_of(out[p_at], out[extra_at:], n, positions))
+                   *memory_of(out[p_at], out[extra_at:], n, positions, uncapped))
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each row as ``{column: value}``."""
