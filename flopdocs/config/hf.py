@@ -21,6 +21,7 @@ __all__ = ["FAMILIES", "MODEL_TYPES", "T5_DEFAULTS", "T5_FFN", "family", "fields
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
+from flopdocs.config.hf_values import check_values
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", *READERS, *MOE_READERS)
 #: multimodal model types whose text_config is read as this text model
@@ -99,8 +100,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    if model_type not in LAYER_TYPES_READ:
-        check_layer_types(Fields(hf, origin))
+    check_values(hf, origin, mixed_layer_types=model_type in LAYER_TYPES_READ)  # each field's type
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
