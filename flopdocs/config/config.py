@@ -16,7 +16,7 @@ from typing import Any
 from sympy import Symbol
 
 from flopdocs.config.arch import SPLITS, Arch, layout
-from flopdocs.config.variants import check_latent, check_splits
+from flopdocs.config.variants import check_block_variants, check_latent, check_splits
 from flopdocs.errors import ConfigError, key_text, shown
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
                                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
@@ -188,39 +188,9 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
         _fail(origin, "relative_buckets", f"{knobs['relative_buckets']} is fewer than {MIN_BUCKETS} "
                                           "(T5 halves the buckets per direction, then keeps half of those exact)",
               knobs["relative_buckets"])
-    _check_block_variants(origin, values, knobs)
+    check_block_variants(origin, values, knobs)
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
-
-
-def _check_block_variants(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
-    """The block variants' rules: each applies only where its layer exists."""
-    position = knobs.get("position", "learned")
-    if "rotary_dim" in knobs:
-        if position != "rope":
-            _fail(origin, "rotary_dim", f"only applies to position rope, not {position}", knobs["rotary_dim"])
-        d_head = knobs.get("d_head", values["d_model"] // values["n_heads"])
-        if knobs["rotary_dim"] > d_head:
-            _fail(origin, "rotary_dim", f"{knobs['rotary_dim']} is more than d_head={d_head} "
-                                        "(the rotated channels are part of a head)", knobs["rotary_dim"])
-    if "position_offset" in knobs and position != "learned":
-        _fail(origin, "position_offset", f"only applies to position learned (a table's rows), not {position}",
-              knobs["position_offset"])
-    if knobs.get("norm_position", "pre") == "sandwich" and knobs.get("block", "sequential") != "sequential":
-        _fail(origin, "norm_position", f"sandwich norms are modelled for sequential blocks, not "
-                                       f"{knobs['block']}", "sandwich")
-    if knobs.get("lm_head_bias") and not knobs.get("lm_head", knobs.get("architecture", "decoder") != "encoder"):
-        _fail(origin, "lm_head_bias", "there is no LM head to add a bias to (lm_head is false)", True)
-    if knobs.get("lm_head_bias") and knobs.get("lm_head_transform",
-                                                knobs.get("architecture", "decoder") == "encoder"):
-        _fail(origin, "lm_head_bias", "the masked-LM head (lm_head_transform) already has its bias", True)
-    if knobs.get("architecture") == "encoder-decoder":
-        for key in ("block", "norm_position", "qk_norm"):
-            if knobs.get(key, BY_NAME[key].default) != BY_NAME[key].default:
-                _fail(origin, key, "is not modelled for architecture encoder-decoder", knobs[key])
-        for key in ("attn_softcap", "logit_softcap", "embedding_scale", "residual_scale", "logit_scale"):
-            if knobs.get(key):
-                _fail(origin, key, "is not modelled for architecture encoder-decoder", True)
 
 
 #: What ``max_positions`` is, in every message that holds an input against it.

@@ -1,5 +1,6 @@
-"""The rules across keys of the 2026 zoo's structures: multi-head latent attention's keys, and
-a heterogeneous stack's counts (window_layers, dense_layers, nope_layers).
+"""The rules across keys of the 2026 zoo's structures: multi-head latent attention's keys,
+a heterogeneous stack's counts (window_layers, dense_layers, nope_layers) and the block
+variants' (rotary_dim, position_offset, norm_position, ...).
 
 :func:`flopdocs.config.config.check_across` runs them with the older rules; each problem is one
 :class:`~flopdocs.errors.ConfigError` naming the key.  Nothing here builds an ``Arch``.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flopdocs.config.keys import BY_NAME
 from flopdocs.errors import ConfigError
 
 
@@ -68,3 +70,33 @@ def check_splits(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
         if knobs[key] == n_layers and all_of_them:
             _fail(origin, key, f"{knobs[key]} must be fewer than n_layers={n_layers} ({all_of_them})",
                   knobs[key])
+
+
+def check_block_variants(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
+    """The block variants' rules: each applies only where its layer exists."""
+    position = knobs.get("position", "learned")
+    if "rotary_dim" in knobs:
+        if position != "rope":
+            _fail(origin, "rotary_dim", f"only applies to position rope, not {position}", knobs["rotary_dim"])
+        d_head = knobs.get("d_head", values["d_model"] // values["n_heads"])
+        if knobs["rotary_dim"] > d_head:
+            _fail(origin, "rotary_dim", f"{knobs['rotary_dim']} is more than d_head={d_head} "
+                                        "(the rotated channels are part of a head)", knobs["rotary_dim"])
+    if "position_offset" in knobs and position != "learned":
+        _fail(origin, "position_offset", f"only applies to position learned (a table's rows), not {position}",
+              knobs["position_offset"])
+    if knobs.get("norm_position", "pre") == "sandwich" and knobs.get("block", "sequential") != "sequential":
+        _fail(origin, "norm_position", f"sandwich norms are modelled for sequential blocks, not "
+                                       f"{knobs['block']}", "sandwich")
+    if knobs.get("lm_head_bias") and not knobs.get("lm_head", knobs.get("architecture", "decoder") != "encoder"):
+        _fail(origin, "lm_head_bias", "there is no LM head to add a bias to (lm_head is false)", True)
+    if knobs.get("lm_head_bias") and knobs.get("lm_head_transform",
+                                                knobs.get("architecture", "decoder") == "encoder"):
+        _fail(origin, "lm_head_bias", "the masked-LM head (lm_head_transform) already has its bias", True)
+    if knobs.get("architecture") == "encoder-decoder":
+        for key in ("block", "norm_position", "qk_norm"):
+            if knobs.get(key, BY_NAME[key].default) != BY_NAME[key].default:
+                _fail(origin, key, "is not modelled for architecture encoder-decoder", knobs[key])
+        for key in ("attn_softcap", "logit_softcap", "embedding_scale", "residual_scale", "logit_scale"):
+            if knobs.get(key):
+                _fail(origin, key, "is not modelled for architecture encoder-decoder", True)
