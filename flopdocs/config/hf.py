@@ -101,7 +101,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    check_values(hf, origin, mixed=model_type in LAYER_TYPES_READ)  # each field's type; the calculator's paste too
+    check_values(hf, origin, mixed_layer_types=model_type in LAYER_TYPES_READ)  # each field's type
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name

@@ -20,20 +20,23 @@ from flopdocs.config.checks import MAX_INT, check_int
 from flopdocs.config.keys import KEYS
 from flopdocs.errors import ConfigError, shown
 
-INT, INT0, BOOL, STR, STRS, LIST = "int", "int0", "bool", "str", "strs", "list"
+INT, INT0, BOOL, STR, STRS = "int", "int0", "bool", "str", "strs"
 #: What each kind must be, as a message says it.
 EXPECTED = {INT: "a whole number from 1 to 2**53", INT0: "a whole number from 0 to 2**53",
-            BOOL: "true or false", STR: "a string", STRS: "a list of strings", LIST: "a list"}
+            BOOL: "true or false", STR: "a string", STRS: "a list of strings"}
 #: A whole-number field as JSON text: digits only (no sign, fraction or exponent).
 TEXT = {INT: "[1-9][0-9]*", INT0: "0|[1-9][0-9]*"}
 _BY_KEY_TYPE = {"int": INT, "bool": BOOL, "enum": STR, "text": STR}
 #: The fields the mapping reads beyond the key table's declared ones.
 _MORE = {"model_type": STR, "hidden_act": STR, "position_embedding_type": STR,
          "add_cross_attention": BOOL, "is_decoder": BOOL, "is_encoder_decoder": BOOL,
-         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS,
-         # lists a stack's reader counts itself (the key table's int is how many layers)
-         "no_rope_layers": LIST, "mlp_only_layers": LIST, "first_k_dense_replace": INT0,
-         "sliding_window": INT0}  # Qwen2-MoE's default 0, unused without use_sliding_window
+         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS}
+
+
+#: Fields whose readers check them (lists of layer indices or flags, counts that may be 0:
+#: flopdocs.config.hf_moe, hf_zoo), not by the kind of the key they are read into.
+_READERS_CHECK = ("no_rope_layers", "mlp_only_layers", "moe_layers", "first_k_dense_replace",
+                  "n_shared_experts", "layer_types", "sliding_window_pattern", "max_window_layers")
 
 
 def _kinds() -> dict[str, str]:
@@ -44,6 +47,8 @@ def _kinds() -> dict[str, str]:
                 kind = _BY_KEY_TYPE[k.type]
                 if out.setdefault(name, kind) != kind:  # one field, two kinds: a mistake in KEYS
                     raise AssertionError(f"config.json field {name}: read as {out[name]} and as {kind}")
+    for name in _READERS_CHECK:
+        out.pop(name, None)
     return {**out, **_MORE}
 
 
@@ -59,15 +64,13 @@ def _valid(kind: str, value: Any) -> bool:
         return isinstance(value, bool)
     if kind == STR:
         return isinstance(value, str)
-    if kind == LIST:
-        return isinstance(value, list)
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def check_values(hf: Mapping[str, Any], origin: str, mixed: bool = False) -> None:
+def check_values(hf: Mapping[str, Any], origin: str, mixed_layer_types: bool = False) -> None:
     """Every field of :data:`KINDS` the file gives (not null) is of its kind, and
-    ``layer_types`` names one kind of layer (``mixed``: the type's reader counts the kinds
-    itself); else one line naming the field (an int field's words are
+    ``layer_types`` names one kind of layer (unless ``mixed_layer_types``: the type's reader
+    counts each kind); else one line naming the field (an int field's words are
     :func:`~flopdocs.config.checks.check_int`'s)."""
     for name, kind in KINDS.items():
         value = hf.get(name)
@@ -77,7 +80,7 @@ def check_values(hf: Mapping[str, Any], origin: str, mixed: bool = False) -> Non
             check_int(origin, name, value)  # raises, in the words a YAML config gets
         raise ConfigError(f"{origin}: {name}: must be {EXPECTED[kind]}, got {shown(value)}")
     kinds = set(hf.get("layer_types") or ())  # strings, checked above
-    if len(kinds) > 1 and not mixed:
+    if len(kinds) > 1 and not mixed_layer_types:
         raise ConfigError(f"{origin}: layer_types: layers of different kinds "
                           f"({', '.join(sorted(kinds))}) are not modelled")
 

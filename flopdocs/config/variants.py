@@ -1,5 +1,6 @@
 """The rules across keys of the 2026 zoo's structures: multi-head latent attention's keys,
-a heterogeneous stack's counts (window_layers, dense_layers, nope_layers), the block variants.
+a heterogeneous stack's counts (window_layers, dense_layers, nope_layers) and the block
+variants' (rotary_dim, position_offset, norm_position, ...).
 
 :func:`flopdocs.config.config.check_across` runs them with the older rules; each problem is one
 :class:`~flopdocs.errors.ConfigError` naming the key.  Nothing here builds an ``Arch``.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flopdocs.config.keys import BY_NAME, T5_RELATIVE
+from flopdocs.config.keys import BY_NAME
 from flopdocs.errors import ConfigError
 
 
@@ -74,8 +75,6 @@ def check_splits(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
 def check_block_variants(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
     """The block variants' rules: each applies only where its layer exists."""
     position = knobs.get("position", "learned")
-    if knobs.get("bias_every_layer") and position != T5_RELATIVE:
-        _fail(origin, "bias_every_layer", f"only applies to position {T5_RELATIVE}, not {position}", True)
     if "rotary_dim" in knobs:
         if position != "rope":
             _fail(origin, "rotary_dim", f"only applies to position rope, not {position}", knobs["rotary_dim"])
