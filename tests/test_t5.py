@@ -164,3 +164,19 @@ def test_relative_buckets_only_with_t5_relative():
         parse(dict(SMALL, position="rope", relative_buckets=32), "<x>")
     assert parse(SMALL, "<x>").get("relative_buckets") == 32  # T5's default
     assert parse(dict(SMALL, position="rope"), "<x>").get("relative_buckets") is None
+
+
+def test_t5_v1_1_as_transformers_5_saves_it_is_untied():
+    """transformers >= 5 saves flan-t5 / t5-v1_1 with tie_word_embeddings: true and
+    scale_decoder_outputs: false (T5Config forces the tie, keeping the untied checkpoint's
+    one difference as no scaling); it is read as the untied v1.1, 247,577,856 parameters,
+    not the tied 222,903,552."""
+    import json
+
+    data = json.loads((FIXTURES / "t5-v1_1-base" / "config.json").read_text())
+    saved = {**data, "tie_word_embeddings": True, "scale_decoder_outputs": False}
+    cfg = parse(hf.to_data(saved, "<flan-t5-base>"), "<flan-t5-base>")
+    assert cfg.get("tie_embeddings") is False and parameters(cfg).total == 247_577_856
+    assert not _leaves(cfg, "X / sqrt(d_model)")
+    tied = parse(hf.to_data({**saved, "scale_decoder_outputs": True}, "<t5>"), "<t5>")
+    assert parameters(tied).total == 247_577_856 - 32128 * 768 == 222_903_552

@@ -24,11 +24,16 @@ def row_exprs(arch: Arch, s: Settings, mode: str) -> list:
     training = mode.startswith("training")
     kept = symbolic_saved(arch, s.attention, s.recompute) if training else (0, 0, 0)
     factored = adafactor_elements(arch) if training and s.optimizer == "adafactor" else 0
-    kv = 0
+    kv = kv_full = 0
     if not arch.encoder_decoder and mode in ("prefill", "decode", "generate"):
         heads = arch.kv_heads if arch.kv_heads is not None else S.n_heads
-        kv = 2 * S.n_layers * heads * arch.d_k()
-    return [*kept, factored, kv]
+        # numbers one layer caches per position (as flopdocs.counting.modes.cached_per_token);
+        # a window caps the local layers' positions, not a split stack's global ones
+        per_layer = S.r_kv + S.d_rope if arch.mla else 2 * heads * arch.d_k()
+        split = any(key == "window_layers" for g in arch.groups for key, _ in g.traits)
+        local = S.n_local if split else S.n_layers
+        kv, kv_full = local * per_layer, (S.n_layers - local) * per_layer
+    return [*kept, factored, kv, kv_full]
 
 
 def row_present(mode: str, encoder_decoder: bool = False) -> tuple[bool, ...]:
@@ -39,7 +44,7 @@ def row_present(mode: str, encoder_decoder: bool = False) -> tuple[bool, ...]:
 
 
 def row_columns(s: Settings, mode: str):
-    """``(parameters, extras, N, positions) -> the present COLUMNS values`` of a row
+    """``(parameters, extras, N, positions, uncapped positions) -> the present COLUMNS values`` of a row
     (:func:`row_present`), integers throughout (as :func:`footprint`: each term rounded up
     once)."""
     training = mode.startswith("training")
@@ -50,15 +55,16 @@ def row_columns(s: Settings, mode: str):
     moments = {"adamw": 8, "sgd": 4, "adafactor": 0}[s.optimizer]
     inference = mode in ("prefill", "decode", "generate")
 
-    def columns(p, extras, n, positions):
+    def columns(p, extras, n, positions, full_positions=None):
         weights = -(-p * wn // wd)
         if training:
-            kept, fp32, index, factored, _ = extras
+            kept, fp32, index, factored, _, _ = extras
             act = n * (-(-kept * wn // wd) + 4 * fp32 + INDEX_BYTES * index)
             opt = (master + moments) * p + 4 * factored
             return weights, weights, opt, act, 2 * weights + opt + act
         if inference:
-            kv = -(-extras[4] * positions * n * kn // kd)
+            held = extras[4] * positions + (extras[5] * full_positions if extras[5] else 0)
+            kv = -(-held * n * kn // kd)
             return weights, kv, weights + kv
         return weights, weights
 
