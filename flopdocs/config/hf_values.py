@@ -30,7 +30,8 @@ _BY_KEY_TYPE = {"int": INT, "bool": BOOL, "enum": STR, "text": STR}
 #: The fields the mapping reads beyond the key table's declared ones.
 _MORE = {"model_type": STR, "hidden_act": STR, "position_embedding_type": STR,
          "add_cross_attention": BOOL, "is_decoder": BOOL, "is_encoder_decoder": BOOL,
-         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS}
+         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS,
+         "sliding_window": INT0}  # 0 in Qwen2-MoE's default (no window unless use_sliding_window)
 
 
 #: Fields whose readers check them (lists of layer indices or flags, counts that may be 0:
