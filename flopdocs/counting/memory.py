@@ -202,15 +202,15 @@ def _bytes(elements: int, per: Fraction) -> int:
 
 
 def weight_bytes(config, dtype: str) -> int:
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters
 
-    return _bytes(count(config).total, dtype_bytes(dtype))
+    return _bytes(parameters(config).total, dtype_bytes(dtype))
 
 
 def optimizer_bytes(config, s: Settings) -> int:
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters
 
-    p = count(config).total
+    p = parameters(config).total
     master = 0 if s.dtype == "fp32" else 4 * p
     if s.optimizer == "adamw":
         return master + 8 * p

@@ -202,11 +202,16 @@ def training(forward: Node, mode: str, how: str) -> Node:
     return Node(name=forward.name, children=tuple(parts))
 
 
+def windowed(config, positions: int) -> int:
+    """Of ``positions`` tokens, the ones attended to (and cached): all, or the last ``window``."""
+    window = config.get("window")
+    return positions if window is None else min(positions, window)
+
+
 def decode_keys(config, context: int) -> int:
     """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
     by the window."""
-    window = config.get("window")
-    return context + 1 if window is None else min(context + 1, window)
+    return windowed(config, context + 1)
 
 
 def decode_dims(config, context: int) -> dict:
@@ -260,6 +265,11 @@ def cached_per_token(config) -> int:
     if config.get("kv_lora_rank") is not None:
         return config.get("kv_lora_rank") + config.get("qk_rope_head_dim")
     return 2 * config.get("n_kv_heads") * config.get("d_head")
+
+
+def kv_bytes_per_key(config, dtype_bytes: int) -> int:
+    """Every layer's cache for one position of one sequence: n_layers · :func:`cached_per_token` · bytes."""
+    return config["n_layers"] * cached_per_token(config) * dtype_bytes
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:

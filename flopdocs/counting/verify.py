@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flopdocs.config.arch import OLDER_FIELDS, Arch
+from flopdocs.base.text import aligned
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.verify_moe import counted_as, round_robin_experts, zoo_class
 from flopdocs.config.config import Config, ConfigError
@@ -212,10 +213,10 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     name, model = build(cfg)
     theirs = torch_counts(model, inputs(cfg), mode)
     params = sum(p.numel() for p in model.parameters())
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters
 
     counted, note = counted_as(cfg, name)
-    return Check(name, mode, our_counts(counted, mode), theirs, (count(cfg).total, params),
+    return Check(name, mode, our_counts(counted, mode), theirs, (parameters(cfg).total, params),
                  () if note is None else (note,))
 
 
@@ -262,11 +263,9 @@ def table(cfg: Config, check: Check) -> str:
     (o, t), (po, pt) = check.total, check.params
     rows += [("total matmul", f"{o:,}", f"{t:,}", f"{o - t:+,}"),
              ("parameters", f"{po:,}", f"{pt:,}", f"{po - pt:+,}")]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
     if check.mode == "training":
         head += "; the backward's split by module is not reliable in FlopCounterMode: totals only"
-    lines = [head] + ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                                enumerate(zip(r, widths))) for r in rows]
+    lines = [head, *aligned(rows, right=(1, 2, 3))]
     if cfg.arch.windowed:
         lines.append("window: both count what a masked dense kernel computes (every l × l score); "
                      "`report --scores exact` counts only the band")
