@@ -7,7 +7,7 @@ from flopdocs.config.config import parse
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
 from flopdocs.errors import ConfigError
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters as count
 
 MLA = dict(name="mla", l=64, d_model=64, d_ff=96, n_vocab=50, n_layers=2, n_heads=4, position="rope",
            norm="rmsnorm", ffn="swiglu", ffn_bias=False, kv_lora_rank=32, q_lora_rank=24,

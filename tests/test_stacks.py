@@ -13,7 +13,7 @@ from flopdocs.counting.rows import Counting, reference_row
 from flopdocs.cli.table import sweeps
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
-from flopdocs.structure.params import count as parameters
+from flopdocs.structure.params import parameters
 from flopdocs.structure.tree import evaluate
 
 BASE = dict(name="t", l=64, d_model=64, d_ff=96, n_vocab=50, n_layers=12, n_heads=4,

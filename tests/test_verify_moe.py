@@ -14,7 +14,7 @@ import pytest
 from flopdocs.config import hf
 from flopdocs.config.config import parse
 from flopdocs.counting.verify import our_counts
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters as count
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")

@@ -13,7 +13,7 @@ import pytest
 from flopdocs.config import hf
 from flopdocs.config.config import parse
 from flopdocs.config.hf_zoo import READERS
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters as count
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
