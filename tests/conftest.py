@@ -1,20 +1,8 @@
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from flopdocs.config.config import parse
-
-_CACHE = tempfile.mkdtemp(prefix="flopdocs-test-cache-")
-
-
-def pytest_configure(config):
-    """Builds in this session (and the processes it starts) keep their generated programs
-    in a cache of its own (flopdocs.site.cache), never the user's."""
-    os.environ["FLOPDOCS_CACHE_DIR"] = _CACHE
-
 
 #: The slow tier: a real browser, a wheel built and installed, releases deployed from git
 #: worktrees, the notebook executed, the full site built, PyTorch's counters (every
@@ -32,10 +20,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-def pytest_unconfigure(config):
-    shutil.rmtree(_CACHE, ignore_errors=True)
-
-
 @pytest.fixture
 def seed_config():
     """The seed's first config (In [44])."""
@@ -51,7 +35,7 @@ def site(tmp_path_factory) -> Path:
     slowest thing the suite does); tests must not write into it.  Builds of other
     inputs (a small temporary catalogue, a broken page) are made where needed.
     """
-    from flopdocs.site import build
+    from flopdocs.site.build import staging as build
 
     return build.build(tmp_path_factory.mktemp("site") / "site")
 

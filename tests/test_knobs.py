@@ -5,7 +5,7 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.config.arch import SEED
 from flopdocs.cli.main import main
 from flopdocs.config.config import ConfigError, parse
-from flopdocs.conventions import count, seed
+from flopdocs.conventions import applied, seed
 from flopdocs.structure.layers.transformer import transformer
 from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 
@@ -23,7 +23,7 @@ def test_seed_512_total_pinned():
 
 
 def test_default_knobs_give_the_identical_symbolic_tree():
-    fresh = count(transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads), "seed")  # built anew
+    fresh = applied(transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads), "seed")  # built anew
     assert seed.build(parse(BASE, "<t>")) == fresh
     assert parse(BASE, "<t>").arch == SEED
     explicit = parse({**BASE, **DEFAULTS}, "<t>")
@@ -33,8 +33,14 @@ def test_default_knobs_give_the_identical_symbolic_tree():
 
 
 def test_gelu_costs_what_relu_does():
-    # the activation is not counted (seed convention): same tree
-    assert seed.build(parse({**BASE, "ffn": "gelu"}, "<t>")) == seed.build(parse(BASE, "<t>"))
+    # the activation is not counted (seed convention): the same FLOPs, leaf by leaf; only
+    # what is kept for backward differs (gelu keeps its input too: l·d_ff more per block)
+    from flopdocs.structure.tree import leaves, to_dict
+
+    gelu, relu = seed.build(parse({**BASE, "ffn": "gelu"}, "<t>")), seed.build(parse(BASE, "<t>"))
+    assert to_dict(gelu) == to_dict(relu)
+    kept = {p: n.io.saved - r.io.saved for (p, n), (_, r) in zip(leaves(gelu), leaves(relu))}
+    assert {p: v for p, v in kept.items() if v != 0} == {("Blocks", "PositionWiseFFN", "* W2"): n_layers * l * d_ff}
 
 
 def test_swiglu_block_by_hand():

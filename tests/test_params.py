@@ -4,6 +4,7 @@ import sympy
 
 from flopdocs.structure import params
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.catalogue import find
 from flopdocs.config.config import ConfigError, parse
 from flopdocs.conventions import seed
@@ -65,7 +66,10 @@ def test_params_are_ints_and_symbolic_before():
 
 def _decoders():
     from flopdocs.config.catalogue import models
-    return [c for c in models() if c.knob("architecture") == "decoder" and not c.arch.windowed]
+    # (not latent attention: its scores are qk_nope + qk_rope wide, its values v_head_dim, and it
+    # decompresses keys and values per position, which this closed form does not write)
+    return [c for c in models() if c.knob("architecture") == "decoder" and not c.arch.windowed
+            and not c.arch.mla]
 
 
 @pytest.mark.parametrize("cfg", _decoders(), ids=lambda c: c.name)
@@ -83,7 +87,10 @@ def test_forward_flops_are_2_per_weight_per_token_plus_attention(cfg):
     if cfg.knob("tie_embeddings"):
         weights += v * d
     score_matmuls = 6 if cfg.knob("position") == "relative" else 4
-    closed = 2 * l * weights + n * l * l * h * (score_matmuls * cfg.knob("d_head") + 5)
+    per_score = score_matmuls * cfg.knob("d_head")
+    if cfg.knob("kv_lora_rank"):  # latent attention: q·k over d_nope + d_rope, the values d_v wide
+        per_score = 2 * (cfg.knob("qk_nope_head_dim") + cfg.knob("qk_rope_head_dim")) + 2 * cfg.knob("v_head_dim")
+    closed = 2 * l * weights + n * l * l * h * (per_score + 5)
     assert abs(a.total - closed) / a.total < 0.005
 
 
@@ -118,3 +125,13 @@ def test_parameters_do_not_depend_on_the_runs_length():
         assert analyse(gpt2.with_values({"l": l}, "<t>")).params.total == 124_439_808
     with pytest.raises(ConfigError, match="l=2048 is more than max_positions=1024"):
         gpt2.with_values({"l": 2048}, "<t>")
+
+
+def test_only_a_learned_table_bounds_the_input():
+    # config.config.position_rows: the rows bound l (and a prompt, a cache) only when learned
+    gpt2 = find("gpt-2-small")  # learned, max_positions 1024
+    sinusoidal = gpt2.with_values({"position": "sinusoidal", "l": 2048}, "<t>")
+    assert sinusoidal["l"] == 2048
+    assert analyse(sinusoidal, mode="prefill", options=Options(prompt=4096)).per_token > 0
+    with pytest.raises(ConfigError, match="--prompt 1025: more than max_positions=1024"):
+        analyse(gpt2, mode="prefill", options=Options(prompt=1025))

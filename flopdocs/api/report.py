@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from flopdocs.base.text import aligned, markdown_text
 from flopdocs.counting.analysis import Analysis
 from flopdocs.structure.tree import Node, share, to_dict, walk
 
@@ -48,8 +49,9 @@ def human_params(n: int) -> str:
     return f"{text}{suffix}"
 
 
-def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
-    """The report as plain data: exactly the keys of ``--format json``."""
+def as_json(a: Analysis, tree: Node, time: Any = None) -> dict[str, Any]:
+    """The report as plain data: exactly the keys of ``--format json`` (``time``: the
+    roofline of ``--accelerator``, :class:`flopdocs.counting.timing.Time`)."""
     out = {
         "name": a.config.name,
         "convention": a.convention,
@@ -68,6 +70,12 @@ def as_json(a: Analysis, tree: Node) -> dict[str, Any]:
         out["excluded"] = a.excluded
     if a.kv_cache_bytes is not None:
         out["kv_cache_bytes"] = a.kv_cache_bytes
+    out["memory"] = a.memory.as_dict()
+    from flopdocs.counting import memory
+
+    out["memory_rules"] = memory.rules(a)
+    if time is not None:
+        out["time"] = time.as_dict()
     return out
 
 
@@ -92,26 +100,17 @@ def table(a: Analysis, tree: Node) -> str:
         if n.times != 1 and path:
             label += f"  (×{n.times})"
         rows.append((label, f"{flops:,}", f"{100 * frac:.4f}%", human(flops)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for j, r in enumerate(rows):
-        lines.append("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]),
-                                r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = aligned(rows, right=(1, 2), rule=True)
     head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
             f"{human_params(a.params.total)} parameters")
     beside = excluded_line(a)
     return head + "\n\n" + "\n".join(lines) + "\n" + ("\n" + beside if beside else "")
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
-
-
 def md_escape(text: str) -> str:
-    """Plain text for a Markdown table or heading: every punctuation character Markdown
-    or inline HTML could act on is backslash-escaped (``<script>`` shows as typed)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    """Plain text for a Markdown table or heading (:func:`flopdocs.base.text.markdown_text`:
+    ``<script>`` shows as typed)."""
+    return markdown_text(text)
 
 
 def markdown(a: Analysis, tree: Node) -> str:
@@ -139,7 +138,34 @@ def as_csv(a: Analysis, tree: Node) -> str:
     return buf.getvalue()
 
 
-def render(a: Analysis, tree: Node, fmt: str) -> str:
+def render(a: Analysis, tree: Node, fmt: str, time: Any = None, memory: bool = False) -> str:
+    """``memory``: the table format ends with the memory (and ``time``) lines."""
     if fmt == "json":
-        return json.dumps(as_json(a, tree), indent=2) + "\n"
-    return {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
+        return json.dumps(as_json(a, tree, time), indent=2) + "\n"
+    text = {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
+    if fmt == "table" and (memory or time is not None):
+        text += memory_lines(a, time)
+    return text
+
+
+def human_bytes(n: int) -> str:
+    """``13476831232`` -> ``13.5 GB`` (decimal prefixes, three significant digits)."""
+    return human(n, "B")
+
+
+def memory_lines(a: Analysis, time: Any = None) -> str:
+    """The table format's memory (and time) lines, after the breakdown."""
+    m = a.memory.as_dict()
+    o = a.options
+    parts = [f"{k} {human_bytes(v)}" for k, v in m.items() if v is not None and k != "total"]
+    out = [f"\nmemory ({o.dtype}{', KV ' + o.kv_dtype if o.kv_dtype else ''}"
+           f"{', ' + o.optimizer if a.mode.startswith('training') else ''}): "
+           f"{human_bytes(m['total'])} = " + " + ".join(parts)]
+    if time is not None:
+        line = (f"time: {time.seconds:.4g} s roofline ({time.compute_seconds:.4g} s at peak FLOP/s, "
+                f"{time.memory_seconds:.4g} s at peak bandwidth; {time.intensity:.3g} FLOP/byte)")
+        if time.decode:
+            b = time.compute_bound_batch
+            line += f"; decode turns compute-bound at batch {b:,}" if b else "; decode stays memory-bound at any batch"
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -80,6 +80,7 @@ class Result:
     analysis: Analysis
     tree: Node  # evaluated, all N sequences; grouped by group()
     mode: str = "forward"
+    memory = property(lambda self: self.analysis.memory, doc="Bytes by term (counting.memory.Memory).")
 
     # -- what the model is ------------------------------------------------------------
 

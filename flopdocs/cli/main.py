@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import math
-import re
 import ipaddress
 import signal
 import sys
 from pathlib import Path
 
+from flopdocs.base.text import aligned
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
-from flopdocs.cli import audit as cli_audit, release as cli_release
+from flopdocs.cli import audit as cli_audit, plan as cli_plan, release as cli_release
+from flopdocs.cli.flags import add_memory as _add_memory, rate as _rate, whole as _whole
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
@@ -20,28 +20,33 @@ from flopdocs.counting.modes import MODES, Options, roles_of
 from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
-from flopdocs.base.writing import discard_stdout, emit, write_atomic
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        raise ConfigError(f"{self.prog}: {message}")
+from flopdocs.base.writing import ClosedStdout, discard_stdout, emit, write_atomic
+from flopdocs.cli.parser import Parser
 
 
 def cmd_report(args) -> str:
     if (args.model is None) == (args.hf is None):
         raise ConfigError("report: give a model (name or YAML path) or --hf PATH/config.json, not both")
     cfg = hf.load(args.hf) if args.hf is not None else resolve(args.model)
-    cfg = apply_sets(cfg, args.set)
+    cfg = apply_sets(cfg, args.set + ([f"N={args.batch}"] if args.batch is not None else []))
     a = analyse(cfg, args.convention, args.mode, _options(args))
     keys = [k.strip() for g in args.group for k in g.split(",") if k.strip()]
     tree = a.grouped(keys) if keys else a.tree
-    return render(a, tree, args.format)
+    time = None
+    if args.accelerator is not None:
+        from flopdocs.counting import timing
+
+        time = timing.of_analysis(a, timing.accelerator(args.accelerator), args.devices)
+    asked = any(v is not None for v in (args.dtype, args.kv_dtype, args.optimizer, args.attention, args.batch))
+    return render(a, tree, args.format, time, memory=asked)
 
 
 def _options(args) -> Options:
     """The counting flags :func:`_add_counting` declares, as :class:`Options`."""
     cache = {"dtype_bytes": args.dtype_bytes} if hasattr(args, "dtype_bytes") else {}  # report's only
+    if hasattr(args, "dtype"):
+        cache.update(dtype=args.dtype or "bf16", kv_dtype=args.kv_dtype, optimizer=args.optimizer or "adamw",
+                     attention=args.attention or "eager")
     return Options(scores=args.scores, macs=args.macs, recompute=args.recompute, prompt=args.prompt,
                    context=args.context, generate=args.generate, exclude=args.exclude, **cache)
 
@@ -79,10 +84,7 @@ def cmd_list(args) -> str:
         published = human_params(cfg.params_published) if cfg.params_published else "-"
         rows.append((slug(cfg.name), cfg.name, human_params(a.params.total), published,
                      human(a.total), cfg.source))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    align = [str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
-    return "\n".join("  ".join([align[i](r[i], widths[i]) for i in range(5)] + [r[5]]).rstrip()
-                     for r in rows) + "\n"
+    return "\n".join(aligned(rows, right=(2, 3, 4))) + "\n"
 
 
 def cmd_mfu(args) -> str:
@@ -104,30 +106,6 @@ def cmd_mfu(args) -> str:
     return mfu.table(f"{cfg.name}: {args.tokens_per_second:,g} tokens/s on {args.devices:,} × {what}", rows, args.recompute)
 
 
-def _whole(least: int = 1):
-    """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
-    def parse(text: str) -> int:
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
-        if int(text) < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
-        return int(text)
-    return parse
-
-
-_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?")
-
-
-def _rate():
-    """An argparse type: a positive decimal number (``238300``, ``2.75e14``), one-line errors."""
-    def parse(text: str) -> float:
-        value = float(text) if _NUMBER.fullmatch(text) else None
-        if value is None or not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be a number above 0 (e.g. 238300 or 2.75e14), got {text!r}")
-        return value
-    return parse
-
-
 def cmd_import_hf(args) -> str:
     cfg = apply_sets(hf.load(args.config, name=args.name), args.set)
     text = hf.to_yaml(cfg.as_data())
@@ -141,12 +119,13 @@ def cmd_table(args) -> str:
     from flopdocs.cli import table
 
     counting = table.Counting(args.convention, args.mode, _options(args))
-    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, sys.stdout)
+    out = sys.stdout if sys.stdout is not None else ClosedStdout()  # started with >&-: a reader gone
+    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, out)
     return ""
 
 
 def cmd_build(args) -> str:
-    from flopdocs.site.build import build
+    from flopdocs.site.build.staging import build
 
     out = build(args.out, catalogue_dir=args.catalogue)
     return f"flopdocs: built the site in {out}\n"
@@ -155,7 +134,7 @@ def cmd_build(args) -> str:
 def cmd_serve(args) -> str:
     import logging
 
-    from flopdocs.site.build import serve
+    from flopdocs.site.build.staging import serve
 
     if args.dev_addr is not None:
         host, sep, port = args.dev_addr.rpartition(":")
@@ -173,9 +152,9 @@ def cmd_serve(args) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
+    p = Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
     p.add_argument("--version", action="version", version=f"flopdocs {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     cli_release.add(sub)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")
@@ -185,6 +164,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     _add_counting(r)
+    _add_memory(r)
+    r.add_argument("--batch", type=_whole(), help="sequences per batch (sets N)")
+    r.add_argument("--accelerator", help="add the roofline time on this chip (a100, h100-sxm, ...)")
+    r.add_argument("--devices", type=_whole(), default=1, help="devices the time is split over (default 1)")
     r.add_argument("--group", action="append", default=[], metavar="KEY[,KEY...]",
                    help="collapse these subtrees to their sums (repeatable)")
     r.add_argument("--format", choices=FORMATS, default="table")
@@ -203,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
                     help="override a dimension, e.g. --set l=4096 (repeatable)")
     mf.set_defaults(func=cmd_mfu)
 
+    cli_plan.add_parsers(sub)
     verify.add_parser(sub)
     cli_audit.add(sub)
 
@@ -228,6 +212,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every row (repeatable)")
     _add_counting(t, cache=False)
+    _add_memory(t)
     t.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     t.add_argument("--yes", action="store_true", help="write more than 10**8 rows")
     t.set_defaults(func=cmd_table)

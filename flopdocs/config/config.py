@@ -8,21 +8,23 @@ its symbols' values (:attr:`Config.dims`).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sympy import Symbol
 
-from flopdocs.config.arch import Arch
+from flopdocs.config.arch import SPLITS, Arch, layout
+from flopdocs.config.variants import check_block_variants, check_latent, check_splits
 from flopdocs.errors import ConfigError, key_text, shown
+from flopdocs.config.checks import parse_whole
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
                                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
 from flopdocs.base.readers import read_text, read_yaml
 
 __all__ = ["Config", "ConfigError", "MAX_INT", "REQUIRED_INTS", "check_int", "key_text", "load",
-           "parse", "parse_override", "read_text", "shown"]
+           "parse", "parse_override", "parse_overrides", "read_text", "shown"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,20 @@ class Config:
             windowed=window is not None and window < v["l"],
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
+            mla=k("kv_lora_rank") is not None, q_lora=k("q_lora_rank") is not None,
+            mla_absorb=k("mla_absorb"), sinks=k("attention_sinks"),
+            shared_expert=k("d_ff_shared") is not None, shared_expert_gate=k("shared_expert_gate"),
+            router_bias=k("router_bias"),
             token_types=k("token_types") is not None, pooler=k("pooler"),
             lm_head_transform=k("lm_head_transform") and k("lm_head"),
+            groups=layout(v["n_layers"], {s.key: k(s.key) for s in SPLITS}),
+            block=k("block"), norm_position=k("norm_position"), qk_norm=k("qk_norm"),
+            partial_rotary=k("rotary_dim") is not None and k("rotary_dim") != k("d_head"),
+            embedding_scale=k("embedding_scale"), embedding_norm=k("embedding_norm"),
+            position_offset=k("position_offset") is not None, attn_softcap=k("attn_softcap"),
+            logit_softcap=k("logit_softcap"), lm_head_bias=k("lm_head_bias") and k("lm_head"),
+            residual_scale=k("residual_scale"), logit_scale=k("logit_scale") and k("lm_head"),
+            bias_every_layer=k("bias_every_layer") and k("position") == T5_RELATIVE,
         )
 
     @property
@@ -154,9 +168,12 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
             _fail(origin, "experts_per_token", f"{knobs['experts_per_token']} is more than "
                                                f"n_experts={knobs['n_experts']}", knobs["experts_per_token"])
     else:
-        for key in ("experts_per_token", "d_ff_expert"):
-            if key in knobs:
+        for key in ("experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"):
+            if knobs.get(key) not in (None, False):
                 _fail(origin, key, "needs n_experts (a dense model has no experts)", knobs[key])
+    check_latent(origin, knobs)
+    if knobs.get("shared_expert_gate") and "d_ff_shared" not in knobs:
+        _fail(origin, "shared_expert_gate", "needs d_ff_shared (the shared expert it gates)", True)
     if arch != "encoder-decoder":
         for key in ENCODER_DECODER_ONLY:
             if key in knobs:
@@ -164,6 +181,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
     elif "window" in knobs:
         _fail(origin, "window", "sliding-window attention is not modelled for architecture encoder-decoder",
               knobs["window"])
+    check_splits(origin, values, knobs)
     _check_positions(origin, values, knobs)
     if "relative_buckets" in knobs and knobs.get("position", "learned") != T5_RELATIVE:
         _fail(origin, "relative_buckets", f"only applies to position {T5_RELATIVE} (T5's bias table), "
@@ -172,6 +190,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
         _fail(origin, "relative_buckets", f"{knobs['relative_buckets']} is fewer than {MIN_BUCKETS} "
                                           "(T5 halves the buckets per direction, then keeps half of those exact)",
               knobs["relative_buckets"])
+    check_block_variants(origin, values, knobs)
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
 
@@ -180,17 +199,29 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
 TABLE_ROWS = "the learned position table's rows: the longest input the model takes"
 
 
+def position_rows(knobs: Mapping[str, Any]) -> int | None:
+    """The rows of a learned position table, the most positions an input may take, when
+    ``max_positions`` is given; ``None`` when no table bounds the input."""
+    if "max_positions" not in knobs or knobs.get("position", BY_NAME["position"].default) != "learned":
+        return None
+    return knobs["max_positions"]
+
+
+def past_the_table(what: str, rows: int) -> str:
+    """The one-line reason an input (``what``) does not fit a table of ``rows``."""
+    return f"{what} more than max_positions={rows} ({TABLE_ROWS})"
+
+
 def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
     """A learned position table has max_positions rows: no input may be longer."""
-    if "max_positions" not in knobs or knobs.get("position", "learned") != "learned":
+    rows = position_rows(knobs)
+    if rows is None:
         return
-    rows = knobs["max_positions"]
     lengths = (("l_src", "l_tgt") if knobs.get("architecture") == "encoder-decoder" else ("l",))
     for key in lengths:
         value = knobs.get(key, values["l"])
         if value > rows:
-            _fail(origin, "l" if key == "l" else key,
-                  f"{key}={value} is more than max_positions={rows} ({TABLE_ROWS})", value)
+            _fail(origin, "l" if key == "l" else key, past_the_table(f"{key}={value} is", rows), value)
 
 
 def parse(data: Any, origin: str) -> Config:
@@ -221,6 +252,20 @@ def load(path: str | Path) -> Config:
     return parse(read_yaml(path), str(path))
 
 
+def parse_overrides(texts: Iterable[str]) -> dict[str, Any]:
+    """Every ``--set key=value`` (:func:`parse_override`), a key given twice refused as a
+    YAML file refuses it (the last would silently win)."""
+    out: dict[str, Any] = {}
+    first: dict[str, str] = {}
+    for text in texts:
+        key, value = parse_override(text)
+        if key in out:
+            raise ConfigError(f"given twice (--set {first[key]} and --set {text})", origin=f"--set {text}",
+                              field=key)
+        out[key], first[key] = value, text
+    return out
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """``--set key=value``: the key and its value, read by the key's declared type.
 
@@ -244,10 +289,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     if kind in ("text", "lines"):
         raise ConfigError("only dimensions and architecture knobs can be overridden "
                           "(edit the YAML file for text)", origin=where, field=key)
-    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():  # as the YAML's -1 is told
         raise ConfigError(f"must be at least 1, got {raw}", origin=where, field=key, value=raw)
-    if not raw.isascii() or not raw.isdigit():
-        raise ConfigError(f"must be a whole number, got {raw!r}", origin=where, field=key, value=raw)
-    if len(raw.lstrip("0")) > len(str(MAX_INT)):
-        raise ConfigError(f"must be at most 2**53 = {MAX_INT}", origin=where, field=key, value=raw)
-    return key, int(raw)
+    try:
+        return key, parse_whole(raw, least=0)  # 0: the key's own check names the config
+    except ValueError as e:
+        raise ConfigError(str(e), origin=where, field=key, value=raw) from None

@@ -8,7 +8,7 @@ from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.structure import params as _params
 from flopdocs.config.arch import Arch
-from flopdocs.config.config import TABLE_ROWS, Config
+from flopdocs.config.config import Config, past_the_table
 from flopdocs.conventions import formula
 from flopdocs.errors import ConfigError
 from flopdocs.structure.grouping import by, family_subtrees, group, group_paths
@@ -85,7 +85,7 @@ class Analysis:
     @cached_property
     def params(self) -> _params.Params:
         """Exact parameter counts (total, non-embedding, active) and their tree."""
-        return _params.count(self.config)
+        return _params.parameters(self.config)
 
     @cached_property
     def by_kind(self) -> dict[str, int] | None:
@@ -116,15 +116,24 @@ class Analysis:
         return {r: by_role.get(r, 0) for r in roles}
 
     @property
-    def kv_cache_bytes(self) -> int | None:
-        """The KV cache at the mode's context (prefill P, decode C + 1, generate P + G)."""
-        o, cfg = self.options, self.config
-        keys = {"prefill": o.prompt, "decode": o.context + 1,
-                "generate": o.prompt + o.generate}.get(self.mode)
-        if keys is None or cfg.is_encoder_decoder:
+    def cache_positions(self) -> int | None:
+        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None)."""
+        o = self.options
+        if self.config.is_encoder_decoder:
             return None
-        window = cfg.get("window")
-        return modes.kv_cache_bytes(cfg, keys if window is None else min(keys, window), o.dtype_bytes)
+        return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
+
+    @property
+    def kv_cache_bytes(self) -> int | None:
+        """The KV cache at :attr:`cache_positions`, ``--dtype-bytes`` a number."""
+        keys = self.cache_positions
+        return None if keys is None else modes.kv_cache_bytes(self.config, keys, self.options.dtype_bytes)
+
+    @cached_property
+    def memory(self):
+        """Bytes by term at the options' dtypes (:func:`flopdocs.counting.memory.of`)."""
+        from flopdocs.counting import memory
+        return memory.of(self)
 
     def closed_forms(self) -> dict[str, int] | None:
         """Per-token forward FLOPs by the usual closed forms (:mod:`flopdocs.conventions.closed_forms`),
@@ -216,8 +225,11 @@ def _decode_symbolic(conv, cfg: Config, o: Options) -> Node:
 def check(convention: str, mode: str, options: Options) -> None:
     """One-line errors for a convention, mode and flags that cannot go together, whatever
     the model (:func:`analyse`; ``flopdocs table`` before its first row)."""
+    from flopdocs.counting import memory
+
     conv = conventions.get(convention)
     modes.check(mode, options)
+    memory.settings(options, mode).checked()
     if mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode} "
                           f"(it defines {', '.join(conv.MODES)})", origin="--mode")
@@ -244,21 +256,22 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
         if reason:
             raise ConfigError(reason, origin=config.origin, field=conv.NAME)
     if options is not None:
-        _check_positions(config, mode, options)
+        _check_mode_positions(config, mode, options)
 
 
-def _check_positions(config: Config, mode: str, o: Options) -> None:
-    """A learned position table (``max_positions`` given) has that many rows: a prompt, or
-    a cache and its new token, fits in it.  ``generate``'s prompt is checked, not the
-    positions its decode steps feed after it (the default prompt, l, fills the table)."""
-    if "max_positions" not in config.knobs or config.get("position") != "learned":
+def _check_mode_positions(config: Config, mode: str, o: Options) -> None:
+    """A learned position table has ``max_positions`` rows (given, or its default: l): a
+    prompt, or a cache and its new token, fits in it.  ``generate``'s prompt is checked,
+    not the positions its decode steps feed after it (the default prompt, l, fills the
+    table)."""
+    if config.get("position") != "learned" or config.get("max_positions") is None:
         return
     used = {"prefill": (o.prompt, f"--prompt {o.prompt}"),
             "decode": (o.context + 1, f"--context {o.context} and the new token ({o.context + 1} positions)"),
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
-    rows = config.knobs["max_positions"]
+    rows = config.get("max_positions")
     if used is not None and used[0] > rows:
-        raise ConfigError(f"{used[1]}: more than max_positions={rows} ({TABLE_ROWS})", origin=config.origin)
+        raise ConfigError(past_the_table(f"{used[1]}:", rows), origin=config.origin)
 
 
 def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",

@@ -32,9 +32,9 @@ import sympy
 
 from flopdocs.conventions.rules import SCORES
 from flopdocs.structure.roles import ROLES
-from flopdocs.errors import ConfigError
+from flopdocs.errors import ConfigError, InputTypeError, shown
 from flopdocs.config.keys import MAX_INT
-from flopdocs.config.symbols import keys as cache_keys, l as new_tokens
+from flopdocs.config.symbols import keys as cache_keys, keys_full, l as new_tokens
 from flopdocs.structure.tree import Node, evaluate
 
 MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
@@ -62,6 +62,25 @@ class Options:
     generate: int | None = None
     dtype_bytes: int = 2
     exclude: tuple[str, ...] | None = None  # roles left out; None: the convention's default
+    # memory (flopdocs.counting.memory): not counting flags, not shown in ``rules``
+    dtype: str = "bf16"  # weights and activations
+    kv_dtype: str | None = None  # default: dtype
+    optimizer: str = "adamw"
+    attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
+
+    def __post_init__(self) -> None:
+        """Each field's type checked as a config value's is (one line, never counted as
+        truthy: ``Options(macs="false")`` is refused, not a MAC count); the ranges are
+        :func:`check`'s."""
+        if type(self.macs) is not bool:
+            raise InputTypeError(f"Options(macs=...): expected True or False, got {shown(self.macs)}")
+        for name in ("scores", "recompute"):
+            if not isinstance(getattr(self, name), str):
+                raise InputTypeError(f"Options({name}=...): expected a name (str), got {shown(getattr(self, name))}")
+        for name in ("prompt", "context", "generate", "dtype_bytes"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not int:
+                raise InputTypeError(f"Options({name}=...): expected a whole number (int), got {shown(value)}")
 
     def resolved(self, config, mode: str) -> "Options":
         """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
@@ -183,39 +202,55 @@ def training(forward: Node, mode: str, how: str) -> Node:
     return Node(name=forward.name, children=tuple(parts))
 
 
+def windowed(config, positions: int) -> int:
+    """Of ``positions`` tokens, the ones attended to (and cached): all, or the last ``window``."""
+    window = config.get("window")
+    return positions if window is None else min(positions, window)
+
+
 def decode_keys(config, context: int) -> int:
     """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
     by the window."""
-    window = config.get("window")
-    return context + 1 if window is None else min(context + 1, window)
+    return windowed(config, context + 1)
 
 
 def decode_dims(config, context: int) -> dict:
-    """A decode step's values: one new token, the keys it scores."""
-    return {**config.dims, new_tokens: 1, cache_keys: decode_keys(config, context)}
+    """A decode step's values: one new token, the keys it scores (a global block of a stack
+    with local ones: every cached key and itself)."""
+    return {**config.dims, new_tokens: 1, cache_keys: decode_keys(config, context),
+            keys_full: context + 1}
 
 
 def decode_sum(tree: Node, config, first_context: int, steps: int) -> Node:
     """``steps`` decode steps from context ``first_context`` on, summed exactly: each leaf
-    is linear in the keys scored, a + b·keys, so the sum is steps·a + b·Σ keys."""
-    base = config.dims
-    one = evaluate(tree, {**base, new_tokens: 1, cache_keys: 1})
-    two = evaluate(tree, {**base, new_tokens: 1, cache_keys: 2})
+    is linear in the keys scored, a + b·keys + c·keys_full (c: a global block's, 0 without
+    one), so the sum is steps·a + b·Σ keys + c·Σ keys_full."""
+    base = {**config.dims, new_tokens: 1}
+    one = evaluate(tree, {**base, cache_keys: 1, keys_full: 1})
+    two = evaluate(tree, {**base, cache_keys: 2, keys_full: 1})
+    full = evaluate(tree, {**base, cache_keys: 1, keys_full: 2})
     total_keys = sum_keys(config, first_context, steps)
+    total_full = sum_keys(config, first_context, steps, window=None)
 
-    def combine(a: Node, b: Node) -> Node:
+    def combine(a: Node, b: Node, c: Node) -> Node:
         if a.is_leaf:
-            slope = b.value - a.value
-            return replace(a, value=steps * (a.value - slope) + slope * total_keys)
-        return replace(a, children=tuple(combine(x, y) for x, y in zip(a.children, b.children)))
+            slope, slope_full = b.value - a.value, c.value - a.value
+            return replace(a, value=steps * (a.value - slope - slope_full) + slope * total_keys
+                           + slope_full * total_full)
+        return replace(a, children=tuple(combine(x, y, z) for x, y, z in zip(a.children, b.children, c.children)))
 
-    return combine(one, two)
+    return combine(one, two, full)
 
 
-def sum_keys(config, first_context: int, steps: int) -> int:
-    """Σ over the steps of the keys scored: min(c + 1, w) for c = first .. first + steps − 1."""
+_CONFIG_WINDOW = object()
+
+
+def sum_keys(config, first_context: int, steps: int, window: Any = _CONFIG_WINDOW) -> int:
+    """Σ over the steps of the keys scored: min(c + 1, w) for c = first .. first + steps − 1
+    (``window``: the config's unless given; ``None``: every key)."""
     lo, hi = first_context + 1, first_context + steps  # keys of the first and last step
-    window = config.get("window")
+    if window is _CONFIG_WINDOW:
+        window = config.get("window")
     if window is None or hi <= window:
         return (lo + hi) * steps // 2
     if lo >= window:
@@ -224,9 +259,24 @@ def sum_keys(config, first_context: int, steps: int) -> int:
     return below + window * (hi - window + 1)
 
 
+def cached_per_token(config) -> int:
+    """Numbers one layer caches per position: K and V, 2·n_kv_heads·d_head; multi-head
+    latent attention's latent and shared rotary key, kv_lora_rank + qk_rope_head_dim."""
+    if config.get("kv_lora_rank") is not None:
+        return config.get("kv_lora_rank") + config.get("qk_rope_head_dim")
+    return 2 * config.get("n_kv_heads") * config.get("d_head")
+
+
+def kv_bytes_per_key(config, dtype_bytes: int) -> int:
+    """Every layer's cache for one position of one sequence: n_layers · :func:`cached_per_token`
+    · bytes (a windowed layer's cache stops growing at w positions: :func:`kv_cache_bytes`)."""
+    return config["n_layers"] * cached_per_token(config) * dtype_bytes
+
+
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """K and V of every layer for ``keys`` positions: 2·n_layers·n_kv_heads·d_head·keys·bytes·N."""
-    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * keys
-            * dtype_bytes * config.n_sequences)
-
-
+    """Every layer's cache for ``keys`` positions (:func:`cached_per_token` each), a
+    windowed layer holding min(keys, w) positions; × bytes × N."""
+    window, n_layers = config.get("window"), config["n_layers"]
+    local = n_layers if window is None else config.get("window_layers")
+    held = local * (keys if window is None else min(keys, window)) + (n_layers - local) * keys
+    return cached_per_token(config) * held * dtype_bytes * config.n_sequences

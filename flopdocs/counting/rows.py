@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from flopdocs import conventions
-from flopdocs.counting import modes
+from flopdocs.counting import memory, memory_rows, modes
 from flopdocs.structure import params as _params
 from flopdocs.config import symbols as S
 from flopdocs.counting.analysis import Analysis, analyse, check, exclusions, refuse, symbolic_tree
@@ -42,8 +42,10 @@ COUNT_COLUMNS = ("params_total", "params_non_embedding", "params_active", "total
 #: The mode's own numbers a row shows (resolved per row: the prompt defaults to l, ...).
 MODE_COLUMNS = {"prefill": ("prompt",), "decode": ("context",), "generate": ("prompt", "generate")}
 #: The symbols a mode's programs take beyond the config's keys, and the names of their values.
-PROMPT, STEPS, KEYS_SUMMED = (sympy.Symbol(n, integer=True, positive=True) for n in ("P", "G", "K"))
-MODE_ARGS = {S.keys: "keys", PROMPT: "prompt", STEPS: "generate", KEYS_SUMMED: "keys_summed"}
+PROMPT, STEPS, KEYS_SUMMED, FULL_SUMMED = (sympy.Symbol(n, integer=True, positive=True)
+                                           for n in ("P", "G", "K", "K_full"))
+MODE_ARGS = {S.keys: "keys", S.keys_full: "keys_full", PROMPT: "prompt", STEPS: "generate",
+             KEYS_SUMMED: "keys_summed", FULL_SUMMED: "keys_full_summed"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,18 @@ class Counting:
     def mode_columns(self) -> tuple[str, ...]:
         return MODE_COLUMNS.get(self.mode, ())
 
+    def positions(self, names: tuple[str, ...]) -> Callable[[tuple], int | None]:
+        """A row's mode numbers (``names``) -> the positions its KV cache holds before the
+        window: prefill P, decode C + 1, generate P + G (as Analysis.cache_positions)."""
+        at = {n: i for i, n in enumerate(names)}
+        if self.mode == "prefill":
+            return lambda v: v[at["prompt"]]
+        if self.mode == "decode":
+            return lambda v: v[at["context"]] + 1
+        if self.mode == "generate":
+            return lambda v: v[at["prompt"]] + v[at["generate"]]
+        return lambda v: None
+
     def check_row(self, config: Config) -> None:
         """The one-line error for a row this counting cannot count (read from ``config``:
         only what the mode needs, since a sweep tabulates this over the axes it reads)."""
@@ -105,10 +119,12 @@ class Counting:
         if self.mode == "prefill":
             return {"prompt": o.prompt}
         if self.mode == "decode":
-            return {"context": o.context, "keys": modes.decode_keys(config, o.context)}
+            return {"context": o.context, "keys": modes.decode_keys(config, o.context),
+                    "keys_full": o.context + 1}
         if self.mode == "generate":
             return {"prompt": o.prompt, "generate": o.generate,
-                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate)}
+                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate),
+                    "keys_full_summed": modes.sum_keys(config, o.prompt, o.generate, window=None)}
         return {}
 
     def analyse(self, config: Config) -> Analysis:
@@ -154,10 +170,21 @@ class Counting:
             return by_role, sympy.Integer(1), [_sub(e, {S.l: 1}) for e in tree_exprs(step)]
         # G steps, each leaf a + b·keys: G·a + b·Σ keys, from its values at 1 and 2 keys,
         # as flopdocs.counting.modes.decode_sum sums them
+        # (and c·Σ keys_full: a global block's, in a stack with local ones)
         one, two = {S.l: 1, S.keys: 1}, {S.l: 1, S.keys: 2}
-        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
-        add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
-            + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+        if not any(S.keys_full in e.free_symbols for e in tree_exprs(step) if isinstance(e, sympy.Basic)):
+            checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
+            add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
+                + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+            return by_role, PROMPT + STEPS, checks
+        one, two = {**one, S.keys_full: 1}, {**two, S.keys_full: 1}
+        full = {S.l: 1, S.keys: 1, S.keys_full: 2}
+        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two, full)]
+
+        def summed(v):
+            a, b, c = _sub(v, one), _sub(v, two), _sub(v, full)
+            return STEPS * (3 * a - b - c) + (b - a) * KEYS_SUMMED + (c - a) * FULL_SUMMED
+        add(step, summed)
         return by_role, PROMPT + STEPS, checks
 
 
@@ -191,9 +218,13 @@ def tokens(arch: Arch) -> Any:
 
 @lru_cache(maxsize=None)
 def summary(counting: Counting, structure: Any) -> Summary:
-    """The compiled counts of a structure, once per structure and counting."""
+    """The compiled counts of a structure, once per structure and counting; after the
+    tokens, what the memory columns need (:func:`flopdocs.counting.memory_rows.row_exprs`)."""
     by_role, counted, checks = counting.outputs(structure)
-    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks)
+    arch = structure[0] if isinstance(structure, tuple) else structure
+    extra = memory_rows.row_exprs(arch, memory.settings(counting.options, counting.mode), counting.mode)
+    return _compile(structure, [sympy.Add(*v) if v else 0 for v in by_role.values()], counted, checks,
+                    extra)
 
 
 @lru_cache(maxsize=None)
@@ -218,9 +249,9 @@ def every_decode_leaf(convention: str, arch: Arch) -> Summary:
                     [_sub(e, one) for e in tree_exprs(step)])
 
 
-def _compile(structure: Any, flops: list, counted: Any, checks: list) -> Summary:
+def _compile(structure: Any, flops: list, counted: Any, checks: list, extra: list = ()) -> Summary:
     p = _params.symbolic(structure[0] if isinstance(structure, tuple) else structure)
-    outputs = [*flops, p.total, p.non_embedding, p.active, counted]
+    outputs = [*flops, p.total, p.non_embedding, p.active, counted, *extra]
     checks = checks + (tree_exprs(p.tree) if p.tree is not None else [])
     order = [*(k.symbol for k in KEYS if k.symbol is not None), *MODE_ARGS]
     program = compile_exprs(outputs, checks, order=order)
@@ -234,7 +265,8 @@ def _keys(program: Program) -> tuple[str, ...]:
 
 
 def columns(counting: Counting) -> tuple[str, ...]:
-    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS)
+    return ("name", *counting.labels, *KEY_COLUMNS, *counting.mode_columns, *COUNT_COLUMNS,
+            *memory_rows.COLUMNS)
 
 
 def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
@@ -246,7 +278,8 @@ def reference_row(config: Config, counting: Counting) -> dict[str, Any]:
             **{c: getattr(a.options, c) for c in counting.mode_columns},
             "params_total": a.params.total, "params_non_embedding": a.params.non_embedding,
             "params_active": a.params.active, "total": total, "per_token": a.per_token,
-            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES}}
+            **{f"share_{r}": None if a.by_role is None else a.by_role[r] / total for r in ROLES},
+            **{c: v for c, v in zip(memory_rows.COLUMNS, a.memory.as_dict().values())}}
 
 
 def _key_values(config: Config) -> dict[str, Any]:

@@ -1,28 +1,36 @@
 """Gather what the site shows of every model, evaluated and sorted: nothing here renders or
-writes pages.  The inference modes' numbers are worked by the pages that show them.
+writes pages.  Of the inference modes, the decode steps every model page shows are gathered
+here; the Modes page works its one example's other numbers itself.
 
 The catalogue directory is injectable (``gather(catalogue_dir=...)``) so a build can
 be made from any directory of YAML configs; the default is the built-in catalogue.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from flopdocs.config import catalogue
 from flopdocs import conventions
 from flopdocs.counting.analysis import Analysis, analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.layers import Layer, all_layers
 from flopdocs.structure.tree import Node, slug
-from flopdocs.site.cache import cached
 
 #: The modes the pages read of every model under every convention (answers, comparisons,
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them
 #: (:mod:`.answers`), not gathered.
 MODES_READ = ("forward", "training", "training-recompute")
+
+#: The shares the Compare page and its figures show: column -> the roles whose FLOPs it
+#: sums (a share of the forward total).
+SHARES: dict[str, frozenset[str]] = {
+    "attention scores": frozenset({"attention-scores", "attention-softmax", "attention-values"}),
+    "attention projections": frozenset({"attention-projection", "position"}),
+    "FFN": frozenset({"ffn", "router"}),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class Model:
     grouped: Node  # the evaluated tree with the default groups collapsed (those present)
     under: tuple[Count, ...]  # forward under every convention that counts it, the default first
     counts: dict  # (convention, mode of MODES_READ) -> Count, or the one-line reason it is refused
+    decode: tuple  # (context, the default convention's decode step or why not) per decode_contexts
 
 
 @dataclass(frozen=True)
@@ -68,17 +77,9 @@ def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     """The model under every convention in every mode of :data:`MODES_READ`: what the
     pages print of it, or why the convention refuses (one line).
 
-    Kept between builds (:mod:`.cache`): a pure function of the config (its data and where
-    it was read) and of flopdocs' source.  An entry that does not read back as counts is
-    counted again.
+    Counted in every build, never read back from a file: the whole catalogue takes about
+    0.3 s, too little to be worth trusting a file with the numbers a page publishes.
     """
-    key = json.dumps([cfg.origin, cfg.as_data()], sort_keys=True)
-    text = cached("counts", key, lambda: json.dumps(_dump(_counts(cfg))))
-    loaded = _load(text)
-    return loaded if loaded is not None else _counts(cfg)
-
-
-def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     out: dict[tuple[str, str], Count | str] = {}
     for name in conventions.CONVENTIONS:
         for mode in MODES_READ:
@@ -89,31 +90,22 @@ def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     return out
 
 
-_FIELDS = tuple(f.name for f in fields(Count))[2:]  # the numbers, after convention and mode
+def decode_contexts(length: int) -> tuple[int, int]:
+    """The two decode contexts the pages show: half the context, and the full one (l − 1
+    cached tokens, so the new token's query scores l keys)."""
+    return length // 2, length - 1
 
 
-def _dump(found: dict[tuple[str, str], Count | str]) -> list:
-    return [[name, mode, x if isinstance(x, str) else [getattr(x, f) for f in _FIELDS]]
-            for (name, mode), x in found.items()]
-
-
-def _load(text: str) -> dict[tuple[str, str], Count | str] | None:
-    """:func:`_dump`'s list read back, or None if it is not one (every convention and mode
-    read, each a reason or three ints)."""
-    try:
-        rows = json.loads(text)
-        out: dict[tuple[str, str], Count | str] = {}
-        for name, mode, x in rows:
-            if isinstance(x, str):
-                out[name, mode] = x
-            elif isinstance(x, list) and len(x) == len(_FIELDS) and all(type(v) is int for v in x):
-                out[name, mode] = Count(name, mode, *x)
-            else:
-                return None
-    except (ValueError, TypeError):
-        return None
-    wanted = [(name, mode) for name in conventions.CONVENTIONS for mode in MODES_READ]
-    return out if list(out) == wanted else None
+def decodes(cfg: Config, convention: str) -> tuple[tuple[int, Count | str], ...]:
+    """``convention``'s decode step at each of :func:`decode_contexts`, or the reason there
+    is none (one line: an encoder does not decode, an encoder-decoder is not modelled)."""
+    out = []
+    for context in decode_contexts(cfg["l"]):
+        try:
+            out.append((context, Count.of(analyse(cfg, convention, "decode", Options(context=context)))))
+        except ConfigError as e:
+            out.append((context, e.reason))
+    return tuple(out)
 
 
 def evaluate(cfg: Config) -> Model:
@@ -124,7 +116,7 @@ def evaluate(cfg: Config) -> Model:
     every = counts(cfg)
     under = tuple(x for (_, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
-                 grouped=a.grouped_default, under=under, counts=every)
+                 grouped=a.grouped_default, under=under, counts=every, decode=decodes(cfg, a.convention))
 
 
 def gather(catalogue_dir: str | Path | None = None) -> SiteData:

@@ -17,7 +17,7 @@ piece is chosen by its fields from a structure that has the same values of them;
 structure of the grid has them, the page says so and counts nothing.  The browser test
 compares what it shows with ``flopdocs report`` on configs two and three keys away.
 
-Nothing here compiles or writes files (:mod:`flopdocs.site.calculator` does).
+Nothing here compiles or writes files (:mod:`flopdocs.site.pages.calculator` does).
 """
 from __future__ import annotations
 
@@ -133,11 +133,12 @@ class Table:
     pieces: dict[Any, tuple[Arch, Path, Node, tuple]]  # a signature -> (a structure, path, node, params)
 
 
-def neighbours(grid: Sequence[Arch], keep: Callable[[Arch], bool]) -> tuple[Arch, ...]:
-    """``grid`` and every structure ``keep`` accepts one field from one of them."""
+def neighbours(grid: Sequence[Arch], keep: Callable[[Arch], bool],
+               fields: Sequence[str] = FIELDS) -> tuple[Arch, ...]:
+    """``grid`` and every structure ``keep`` accepts one of ``fields`` from one of them."""
     out = dict.fromkeys(grid)
     for a in grid:
-        for f in FIELDS:
+        for f in fields:
             for v in values(f):
                 b = dataclasses.replace(a, **{f: v})
                 if keep(b):
@@ -146,12 +147,15 @@ def neighbours(grid: Sequence[Arch], keep: Callable[[Arch], bool]) -> tuple[Arch
 
 
 def table(grid: Sequence[Arch], around: Sequence[Arch], trees: Callable[[Arch], Node],
-          params: bool = True) -> Table:
+          params: bool = True, fields: Sequence[str] = FIELDS, fixed: Sequence[str] = ()) -> Table:
     """The table of pieces: which fields each piece depends on is read from every pair of
     ``around`` (the grid and its neighbours) one field apart where one is in ``grid``, then
     completed until every structure of ``around`` that agrees on a piece's fields agrees
     on the piece; the pieces are ``around``'s (``trees(a)``: the counted tree of ``a``;
-    ``params``: with each piece's parameters)."""
+    ``params``: with each piece's parameters).  ``fields``: the fields walked one apart;
+    ``fixed``: fields every structure of ``around`` has alike, which the first piece depends
+    on too (a structure with another value of one is put together from nothing: the page
+    names the command)."""
     found: dict[Arch, dict[Path, Any]] = {}
     nodes: dict[Arch, dict[Path, Node]] = {}
     counts: dict[Arch, dict] = {}
@@ -164,12 +168,14 @@ def table(grid: Sequence[Arch], around: Sequence[Arch], trees: Callable[[Arch], 
         found[a] = {p: (p, _signature(n), counts[a].get(p, (0, 0, 0))) for p, n in parts}
     order = _order(lists)
     known = set(around)
-    pairs = [(f, a, b) for a in grid for f in FIELDS for v in values(f)
+    pairs = [(f, a, b) for a in grid for f in fields for v in values(f)
              for b in (dataclasses.replace(a, **{f: v}),) if b != a and b in known]
     depends: dict[Path, tuple[str, ...]] = {}
     for p in order:
-        fields = {f for f, a, b in pairs if found[a].get(p) != found[b].get(p)}
-        depends[p] = _complete(p, [f for f in FIELDS if f in fields], around, found)
+        differ = {f for f, a, b in pairs if found[a].get(p) != found[b].get(p)}
+        depends[p] = _complete(p, [f for f in FIELDS if f in differ], around, found)
+    if order and fixed:
+        depends[order[0]] = tuple(f for f in FIELDS if f in depends[order[0]] or f in fixed)
     choices: dict[Path, dict[tuple, Any]] = {}
     pieces: dict[Any, tuple] = {}
     for p in order:

@@ -5,25 +5,24 @@ import html
 import json
 import re
 
-# Characters Markdown (and arithmatex, attr_list, tables) could act on inline.
-_MD_SPECIAL = set("\\`*_{}[]#|~^$")
+from flopdocs.base.text import markdown_text
 
 
-def md_text(value: object) -> str:
-    """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities.
+def md_text(value: object, keep: str = "") -> str:
+    """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities
+    (but those in ``keep``; :func:`flopdocs.base.text.markdown_text`).
 
     ``'<script>'`` -> ``'&lt;script&gt;'``; ``'a_b|c'`` -> ``'a&#95;b&#124;c'``.  The
     entities render as the original characters, so the reader sees the text as typed.
     """
-    out = []
-    for ch in str(value):
-        if ch in "&<>\"'":
-            out.append(html.escape(ch, quote=True))
-        elif ch in _MD_SPECIAL or ord(ch) < 32:
-            out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return markdown_text(value, entities=True, keep=keep)
+
+
+def md_cell(value: object) -> str:
+    """:func:`md_text` for a cell of a Markdown table kept readable as Markdown source
+    (``CHANGELOG.md``): an underscore kept as it is (``max_positions``; at most emphasis),
+    every character that could end the cell (``|``), open a link, code or markup escaped."""
+    return md_text(value, keep="_")
 
 
 #: What a YAML double-quoted scalar may not hold as itself: controls, DEL and C1, lone

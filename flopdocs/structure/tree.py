@@ -57,6 +57,28 @@ class Weight:
 
 
 @dataclass(frozen=True)
+class IO:
+    """The elements a leaf moves and keeps, symbolic like its FLOPs (:mod:`flopdocs.structure.ops`
+    declares them once per op form): ``reads`` of activations, ``weight_reads`` of its learned
+    tensors, ``writes`` of its result, ``saved`` activation elements an eager implementation
+    keeps for the backward pass (each tensor counted by the leaf that first saves it) and
+    ``saved_index`` integer indices kept (an embedding's token ids, 8 bytes each)."""
+
+    reads: Any = 0
+    weight_reads: Any = 0
+    writes: Any = 0
+    saved: Any = 0
+    saved_index: Any = 0
+
+    def scaled(self, n: Any) -> "IO":
+        return IO(n * self.reads, n * self.weight_reads, n * self.writes, n * self.saved,
+                  n * self.saved_index)
+
+
+NO_IO = IO()
+
+
+@dataclass(frozen=True)
 class Node:
     name: str
     children: tuple["Node", ...] = ()
@@ -68,6 +90,7 @@ class Node:
     role: str | None = None  # leaves: the part of the model (flopdocs.structure.roles.ROLES)
     weights: tuple[Weight, ...] = ()  # leaves: the learned tensors used
     copies: Any = None  # parameter copies per use of this subtree, when not ``times`` (experts)
+    io: IO = NO_IO  # leaves: the elements read, written and kept for backward (times folded in)
 
     def __post_init__(self) -> None:
         if self.children and self.value is not None:
@@ -136,7 +159,7 @@ def repeat(tree: Node, n: Any, copies: Any = None) -> Node:
 
     def rec(t: Node) -> Node:
         if t.is_leaf:
-            return replace(t, value=n * t.value)
+            return replace(t, value=n * t.value, io=t.io.scaled(n) if t.io is not NO_IO else t.io)
         return replace(t, children=tuple(rec(c) for c in t.children))
 
     stored = None if copies is None and tree.copies is None else (n if copies is None else copies) * tree.param_copies

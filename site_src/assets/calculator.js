@@ -595,16 +595,15 @@
   }
 
   function readHf() {
-    var msg = ROOT.querySelector("#fd-calc-msg-hf"), data;
-    try { data = JSON.parse(ROOT.querySelector("#fd-calc-hf").value); }
-    catch (e) { return badPaste(msg, "not JSON: " + e.message); }
-    try { var values = fromHf(data); }
-    catch (e) { return badPaste(msg, e.message); }
+    var msg = ROOT.querySelector("#fd-calc-msg-hf"), values;
+    try { values = fromHf.read(ROOT.querySelector("#fd-calc-hf").value); }  // calculator-hf.js: import-hf's rules
+    catch (e) { return badPaste(msg, (e instanceof SyntaxError ? "not JSON: " : "") + e.message); }
     msg.textContent = "read: the fields below hold it";
     msg.classList.add("fd-calc-info");
     return api.fill(values, "");
   }
   api.fromHf = function (hf) { return fromHf(hf); };
+  api.readHfText = function (text) { return fromHf.read(text); };
   api.readHf = readHf;
 
   // -- start ---------------------------------------------------------------------------

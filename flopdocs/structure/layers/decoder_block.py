@@ -31,7 +31,7 @@ def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED):
     d_k = arch.d_k(d_model, n_heads)
     return [
         norms(l_tgt, d_model, 3, arch),
-        elementwise("ResidualConnections", l_tgt, d_model, per_element=3, role="residual",
+        elementwise("ResidualConnections", l_tgt, d_model, per_element=3, role="residual", inputs=6, outputs=3,
                     note="Three residual additions per decoder block."),
         self_attention(l_tgt, d_model, n_heads, arch),
         cross_attention(l_tgt, l_src, d_k, d_k, d_model, n_heads, arch.kv_heads,

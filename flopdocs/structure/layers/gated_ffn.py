@@ -33,8 +33,9 @@ BIAS_NOTE = "Added once per token: one add per element."
     ),
 )
 def gated_ffn(l, d_in, d_ff, d_out, *, bias=False):
-    def project(name, rows, d_from, d_to, w):
-        steps = [matmul(name, rows, d_from, d_to, role="ffn", weights=weight(f"W_{w}", d_from, d_to))]
+    def project(name, rows, d_from, d_to, w, keeps=None):
+        steps = [matmul(name, rows, d_from, d_to, role="ffn", weights=weight(f"W_{w}", d_from, d_to),
+                        saves=keeps)]
         if bias:
             steps.append(elementwise(f"+ b_{w}", rows, d_to, role="ffn", note=BIAS_NOTE,
                                      weights=weight(f"b_{w}", d_to)))
@@ -42,8 +43,9 @@ def gated_ffn(l, d_in, d_ff, d_out, *, bias=False):
 
     return [
         *project("X * W_gate", l, d_in, d_ff, "gate"),
-        *project("X * W_up", l, d_in, d_ff, "up"),
-        elementwise("gate * up", l, d_ff, role="ffn",
+        *project("X * W_up", l, d_in, d_ff, "up", 0),  # the same input as the gate, kept there
+        # keeps the activation's input and output and the up projection (3·l·d_ff)
+        elementwise("gate * up", l, d_ff, role="ffn", inputs=2, saves=3 * l * d_ff,
                     note="The gate multiplies the up projection, element by element."),
         *project("* W_down", l, d_ff, d_out, "down"),
     ]

@@ -24,7 +24,9 @@ from flopdocs.structure.layers import layer
         "Parameters: W1 (d_in × d_ff), b1 (d_ff), W2 (d_ff × d_out), b2 (d_out).",
     ),
 )
-def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True):
+def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True, activation="relu"):
+    """``activation`` decides only what is kept for backward: relu keeps its output (the
+    input of W2, kept once), gelu its input too."""
     """Each bias is added to every position's row."""
     def add_bias(name, width):
         return elementwise(name, l, width, role="ffn", note="Add the bias to every position's row.",
@@ -33,7 +35,10 @@ def position_wise_ffn(l, d_in, d_ff, d_out, *, bias=True):
     steps = [matmul("* W1", l, d_in, d_ff, role="ffn", weights=weight("W1", d_in, d_ff))]
     if bias:
         steps.append(add_bias("+ b1", d_ff))
-    steps.append(matmul("* W2", l, d_ff, d_out, role="ffn", weights=weight("W2", d_ff, d_out)))
+    # keeps its input, and gelu its own input too: (1 or 2)·l·d_ff
+    kept = l * d_ff if activation == "relu" else 2 * l * d_ff
+    steps.append(matmul("* W2", l, d_ff, d_out, role="ffn", weights=weight("W2", d_ff, d_out),
+                        saves=kept))
     if bias:
         steps.append(add_bias("+ b2", d_out))
     return steps

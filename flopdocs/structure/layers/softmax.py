@@ -27,5 +27,6 @@ def softmax(m, n, *, role="attention-softmax"):
         elementwise("x - max(x)", m, n, role=role),
         elementwise("e^x", m, n, role=role, kind="transcendental"),
         reduction("sum", m, n, role=role),
-        elementwise("/ sum", m, n, role=role, note="Normalise: divide every exponential by its row's sum."),
+        elementwise("/ sum", m, n, role=role, note="Normalise: divide every exponential by its row's sum.",
+                    saves=m * n),  # eager softmax keeps its output
     ]
