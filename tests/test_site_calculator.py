@@ -88,9 +88,12 @@ def _random_cases(n: int, seed: int = 11, keep=lambda cfg: True, changed: float 
     """``n`` valid configs ``keep`` accepts, each a catalogue model (one of ``bases``, if
     given) with random dimensions and (with probability ``changed``) one architecture key
     changed (one of ``flipped``, if given); every one inside the page's grid."""
+    from flopdocs.site.pages.calculator import older_family
+
     rng = random.Random(seed)
-    models = catalogue.models()
-    grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in models])))
+    grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in catalogue.models()])))
+    # the older families' (the pieces are theirs; a neighbour of the 2026 zoo's names the command)
+    models = [c for c in catalogue.models() if older_family(c.arch)]
     flips = {"ffn": FFNS, "norm": NORMS, "position": POSITIONS, "attn_bias": (True, False),
              "ffn_bias": (True, False), "tie_embeddings": (True, False)}
     flips = {k: v for k, v in flips.items() if k in flipped} if flipped else flips
@@ -431,9 +434,12 @@ def _report_or_reason(path: str, options: dict) -> dict | str:
 def _far_cases(n: int, seed: int) -> list[dict]:
     """``n`` configs two or three keys from a catalogue model (dimensions and architecture
     keys alike), each with a random convention and mode and the mode's numbers."""
+    from flopdocs.site.pages.calculator import older_family
+
     rng = random.Random(seed)
-    models = catalogue.models()
-    grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in models])))
+    grid = set(structures(SimpleNamespace(models=[SimpleNamespace(config=c) for c in catalogue.models()])))
+    # the older families' (the pieces are theirs; a neighbour of the 2026 zoo's names the command)
+    models = [c for c in catalogue.models() if older_family(c.arch)]
     changes = {
         "l": lambda: rng.randint(1, 4096), "d_model": lambda: rng.choice([64, 96, 128, 256, 512]),
         "n_heads": lambda: rng.choice([1, 2, 4, 8]), "d_ff": lambda: rng.randint(1, 3000),

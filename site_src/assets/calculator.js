@@ -508,9 +508,10 @@
     return { o: o, errors: errors };
   }
 
-  function positionsProblem(given, get, o) {  // analysis._check_positions
-    if (!("max_positions" in given) || get("position") !== "learned") { return null; }
-    var rows = given.max_positions, used = null;
+  function positionsProblem(given, get, o) {  // analysis._check_mode_positions
+    // a learned table's rows: given, or their default (l), as Config.get reads them
+    var rows = get("position") === "learned" ? get("max_positions") : null, used = null;
+    if (rows === null || rows === undefined) { return null; }
     if (o.mode === "prefill" || o.mode === "generate") { used = [o.prompt, "--prompt " + o.prompt]; }
     if (o.mode === "decode") { used = [o.context + 1n, "--context " + o.context + " and the new token (" + (o.context + 1n) + " positions)"]; }
     return used && used[0] > rows ? used[1] + ": more than max_positions=" + rows : null;

@@ -91,7 +91,7 @@ def reachable(a: Arch) -> bool:
                 or (a.partial_rotary and a.position != "rope") or (a.bias_every_layer and not a.t5_bias))
 
 
-def _older(a: Arch) -> bool:
+def older_family(a: Arch) -> bool:
     """Whether ``a`` has only the 2019-2024 families' fields (:data:`OLDER_FIELDS`), the rest
     as the seed's."""
     return a == dataclasses.replace(a, **{f: getattr(SEED, f) for f in ARCH_FIELDS if f not in OLDER_FIELDS})
@@ -107,7 +107,7 @@ def structures(data: SiteData) -> tuple[Arch, ...]:
     base = list(dict.fromkeys(m.config.arch for m in data.models))
     out = dict.fromkeys(base)
     for a in base:
-        for name in OLDER_FIELDS if _older(a) else ():
+        for name in OLDER_FIELDS if older_family(a) else ():
             for value in _CHOICES.get(name, (False, True)):
                 b = dataclasses.replace(a, **{name: value})
                 if reachable(b):
@@ -174,7 +174,7 @@ def composition(grid: tuple[Arch, ...]) -> dict[str, Any]:
     depends on, and for each of their values the piece's program or none) and the programs.
     Every grid structure put together from the table is checked against its own tree
     (its leaves under each convention, its parameters): a mismatch fails the build."""
-    grid = tuple(a for a in grid if _older(a))  # the 2019-2024 families' (the zoo's: their own programs)
+    grid = tuple(a for a in grid if older_family(a))  # the 2019-2024 families' (the zoo's: their own programs)
     around = pieces.neighbours(grid, reachable, OLDER_FIELDS)
     tab = pieces.table(grid, around, structure, fields=OLDER_FIELDS,
                        fixed=tuple(f for f in ARCH_FIELDS if f not in OLDER_FIELDS))
