@@ -93,7 +93,8 @@ def test_seed_512_page_shows_the_seed_number(site):
     # number is one row away, under each convention
     text = (site / "models" / "seed-512.html").read_text(encoding="utf-8")
     assert 'id="total-flops">51,279,076,352<' in text
-    assert '<a href="../conventions.html#seed"><code>seed</code></a></td>\n<td style="text-align: right;">51,248,964,096</td>' in text
+    assert ('<a href="../conventions.html#seed"><code>seed</code></a> <a href="#convention-seed" '
+            'title="this row\'s address">#</a></td>\n<td style="text-align: right;">51,248,964,096</td>') in text
 
 
 def test_every_committed_anchor_exists(site):
