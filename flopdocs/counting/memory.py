@@ -24,7 +24,9 @@ The definitions (each term of :class:`Memory`):
   section 4.2), with ``full`` only each block's input is (section 4.1);
 - ``kv_cache`` (prefill, decode, generate): K and V of every layer for the positions the
   mode holds, at the KV dtype: 2 · n_layers · n_kv · d_head · positions · N, positions
-  capped by a window.
+  capped by a window; an encoder-decoder's decoder layers hold their self-attention's
+  target positions and their cross-attention's l_src source positions:
+  2 · n_dec · n_kv · d_head · (positions + l_src) · N (Hugging Face's EncoderDecoderCache).
 
 What it does not count: an allocator's rounding and fragmentation, kernels' workspaces,
 communication buffers, the logits and the loss (the measured tensors are a forward's,
@@ -258,7 +260,7 @@ def footprint(config, mode: str, s: Settings, positions: int | None = None) -> M
     if mode.startswith("training"):
         grads = weight_bytes(config, s.dtype)
         return Memory(w, grads, optimizer_bytes(config, s), activation_bytes(config, s), None)
-    if mode in ("prefill", "decode", "generate") and positions is not None and not config.is_encoder_decoder:
+    if mode in ("prefill", "decode", "generate") and positions is not None:
         return Memory(w, None, None, None, kv_cache_bytes(config, positions, s.kv))
     return Memory(w, None, None, None, None)
 

@@ -21,6 +21,14 @@
   ``--context C`` tokens plus itself: min(C + 1, w) keys under a window w;
 - ``generate``: prefill of P tokens, then ``--generate G`` decode steps, summed exactly.
 
+An encoder-decoder (T5, BART) serves as Hugging Face's ``generate`` with ``past_key_values``
+runs it: its prefill is the encoder over the l_src source tokens and the decoder over a
+prompt of P target tokens (default l_tgt), which fills the self-attention cache and computes
+each decoder layer's cross-attention K and V once; a decode step is the decoder alone over
+one new target token, scoring C + 1 cached target keys and the l_src cached source keys
+(no encoder, no cross K and V projection: transformers' T5Attention reads them from the
+EncoderDecoderCache once ``is_updated``).
+
 Nothing here reads files or prints; :mod:`flopdocs.counting.analysis` puts it together.
 """
 from __future__ import annotations
@@ -69,9 +77,11 @@ class Options:
     attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
 
     def resolved(self, config, mode: str) -> "Options":
-        """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
-        prompt = self.prompt if self.prompt is not None else config["l"]
-        context = self.context if self.context is not None else config["l"] - 1
+        """Defaults filled in from the config: the prompt is l (an encoder-decoder's
+        target: l_tgt), the context one less, G 1."""
+        length = config.get("l_tgt") if config.is_encoder_decoder else config["l"]
+        prompt = self.prompt if self.prompt is not None else length
+        context = self.context if self.context is not None else length - 1
         return replace(self, prompt=prompt, context=context,
                        generate=self.generate if self.generate is not None else 1)
 
@@ -188,6 +198,12 @@ def training(forward: Node, mode: str, how: str) -> Node:
     return Node(name=forward.name, children=tuple(parts))
 
 
+def prompt_config(config, prompt: int):
+    """``config`` with a prompt of ``prompt`` tokens (an encoder-decoder's target tokens)."""
+    length = "l_tgt" if config.is_encoder_decoder else "l"
+    return config if prompt == config.get(length) else config.with_values({length: prompt}, config.origin)
+
+
 def decode_keys(config, context: int) -> int:
     """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
     by the window."""
@@ -231,8 +247,14 @@ def sum_keys(config, first_context: int, steps: int) -> int:
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
     """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
-    2·n_layers·n_kv_heads·d_head·positions·bytes·N."""
+    2·n_layers·n_kv_heads·d_head·positions·bytes·N.  An encoder-decoder's decoder layers
+    each cache their self-attention's K and V for ``keys`` target positions and their
+    cross-attention's for the l_src source positions (Hugging Face's EncoderDecoderCache):
+    2·n_dec·n_kv_heads·d_head·(positions + l_src)·bytes·N."""
     window = config.get("window")
     held = keys if window is None else min(keys, window)
-    return (2 * config["n_layers"] * config.get("n_kv_heads") * config.get("d_head") * held
+    layers = config["n_layers"]
+    if config.is_encoder_decoder:
+        layers, held = config.get("n_decoder_layers"), held + config.get("l_src")
+    return (2 * layers * config.get("n_kv_heads") * config.get("d_head") * held
             * dtype_bytes * config.n_sequences)
