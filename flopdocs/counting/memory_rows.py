@@ -18,23 +18,26 @@ COLUMNS = ("memory_weights", "memory_gradients", "memory_optimizer", "memory_act
 def row_exprs(arch: Arch, s: Settings, mode: str) -> list:
     """What a table row's memory needs beyond its parameters, per sequence and symbolic:
     the kept elements (activation dtype, fp32, indices), Adafactor's factored moment and
-    the KV cache's numbers per position."""
+    the KV cache's numbers per position, and those it holds whatever the positions (an
+    encoder-decoder's cross-attention K and V of l_src source tokens)."""
     from flopdocs.config import symbols as S
 
     training = mode.startswith("training")
     kept = symbolic_saved(arch, s.attention, s.recompute) if training else (0, 0, 0)
     factored = adafactor_elements(arch) if training and s.optimizer == "adafactor" else 0
-    kv = 0
-    if not arch.encoder_decoder and mode in ("prefill", "decode", "generate"):
+    kv = fixed = 0
+    if mode in ("prefill", "decode", "generate"):
         heads = arch.kv_heads if arch.kv_heads is not None else S.n_heads
-        kv = 2 * S.n_layers * heads * arch.d_k()
-    return [*kept, factored, kv]
+        layers = S.n_decoder_layers if arch.encoder_decoder else S.n_layers
+        kv = 2 * layers * heads * arch.d_k()
+        fixed = kv * S.l_src if arch.encoder_decoder else 0
+    return [*kept, factored, kv, fixed]
 
 
-def row_present(mode: str, encoder_decoder: bool = False) -> tuple[bool, ...]:
+def row_present(mode: str) -> tuple[bool, ...]:
     """Which of :data:`COLUMNS` a mode has (the others are null in every row)."""
     training = mode.startswith("training")
-    kv = mode in ("prefill", "decode", "generate") and not encoder_decoder
+    kv = mode in ("prefill", "decode", "generate")
     return (True, training, training, training, kv, True)
 
 
@@ -53,12 +56,12 @@ def row_columns(s: Settings, mode: str):
     def columns(p, extras, n, positions):
         weights = -(-p * wn // wd)
         if training:
-            kept, fp32, index, factored, _ = extras
+            kept, fp32, index, factored = extras[:4]
             act = n * (-(-kept * wn // wd) + 4 * fp32 + INDEX_BYTES * index)
             opt = (master + moments) * p + 4 * factored
             return weights, weights, opt, act, 2 * weights + opt + act
         if inference:
-            kv = -(-extras[4] * positions * n * kn // kd)
+            kv = -(-(extras[4] * positions + extras[5]) * n * kn // kd)
             return weights, kv, weights + kv
         return weights, weights
 

@@ -3,8 +3,8 @@
 Parameters, forward and training FLOPs per token (and per sequence), decode FLOPs per
 token at two contexts, KV cache bytes per token.  Every number is from an :func:`analyse`
 result (a ``Count`` of ``Model.counts``, or one more decode analysis); what does not
-apply to a model (an encoder does not decode; decoding an encoder-decoder is not
-modelled) is a one-line reason in its place.  ``templates/model.md.j2`` only lays the rows out.
+apply to a model (an encoder does not decode) is a one-line reason in its place; an
+encoder-decoder decodes its target, over the cached source.  ``templates/model.md.j2`` only lays the rows out.
 """
 from __future__ import annotations
 
@@ -39,11 +39,13 @@ def decode(m: Model, context: int):
 
 def kv_bytes_per_token(m: Model) -> int | None:
     """K and V of every layer for one cached token of one sequence:
-    2·n_layers·n_kv_heads·d_head·bytes; ``None`` where no KV cache is modelled."""
+    2·n_layers·n_kv_heads·d_head·bytes (an encoder-decoder's decoder layers, per target
+    token); ``None`` where no KV cache is modelled."""
     cfg = m.config
-    if cfg.is_encoder_decoder or cfg.get("architecture") == "encoder":
+    if cfg.get("architecture") == "encoder":
         return None
-    return 2 * cfg["n_layers"] * cfg.get("n_kv_heads") * cfg.get("d_head") * DTYPE_BYTES
+    layers = cfg.get("n_decoder_layers") if cfg.is_encoder_decoder else cfg["n_layers"]
+    return 2 * layers * cfg.get("n_kv_heads") * cfg.get("d_head") * DTYPE_BYTES
 
 
 def _row(label: str, value, anchor: str, unit: str = "FLOPs", note: str = "") -> dict:
@@ -72,15 +74,19 @@ def rows(m: Model) -> list[dict]:
                     note="forward + backward, rounded down"))
     out.append(_row("training FLOPs per sequence", training.sequence_total, "training",
                     note=f"{tokens} tokens"))
-    for context in contexts(cfg["l"]):
+    source = f" and the {cfg.get('l_src'):,} cached source tokens" if cfg.is_encoder_decoder else ""
+    for context in contexts(cfg.get("l_tgt") if cfg.is_encoder_decoder else cfg["l"]):
         step = decode(m, context)
         value = step if isinstance(step, str) else step.per_token
         out.append(_row(f"decode FLOPs per token at C = {context:,}", value, "decode",
                         note="" if isinstance(step, str) else f"{context:,} cached tokens, the new one scores "
-                                                               f"{_keys(m, context):,} keys"))
+                                                               f"{_keys(m, context):,} keys{source}"))
     kv = kv_bytes_per_token(m)
+    layers = "n_dec" if cfg.is_encoder_decoder else "n_layers"
+    cross = (f"; plus the cross-attention's K and V of the source, 2·n_dec·n_kv_heads·d_head·l_src·"
+             f"{DTYPE_BYTES} per sequence" if cfg.is_encoder_decoder else "")
     out.append(_row("KV cache bytes per token", kv if kv is not None else _no_cache(m), "kv-cache", "bytes",
-                    note=f"{DTYPE}: 2·n_layers·n_kv_heads·d_head·{DTYPE_BYTES}" if kv is not None else ""))
+                    note=f"{DTYPE}: 2·{layers}·n_kv_heads·d_head·{DTYPE_BYTES}{cross}" if kv is not None else ""))
     return out
 
 
@@ -90,6 +96,4 @@ def _keys(m: Model, context: int) -> int:
 
 
 def _no_cache(m: Model) -> str:
-    if m.config.is_encoder_decoder:
-        return "not modelled for an encoder-decoder"
     return "an encoder does not generate tokens one at a time: no KV cache"
