@@ -133,22 +133,24 @@ def evaluate(expr: Any, dims: dict) -> int:
 
 
 @lru_cache(maxsize=None)
-def adafactor_elements(arch: Arch) -> Any:
+def adafactor_elements(arch: Arch, within: str | None = None) -> Any:
     """Adafactor's factored second moment: r + c for every r × c matrix, n for a vector
-    (a tensor of more dimensions is factored over its last two, Shazeer & Stern 2018)."""
+    (a tensor of more dimensions is factored over its last two, Shazeer & Stern 2018);
+    ``within``: only the weights below nodes of that name (the ``Experts``)."""
     out = []
 
-    def rec(t: Node, factor: Any) -> None:
+    def rec(t: Node, factor: Any, inside: bool = within is None) -> None:
         factor = factor * t.param_copies if not t.is_leaf else factor
+        inside = inside or t.name == within
         if t.is_leaf:
             for w in t.weights:
-                if w.tied_to is None:
+                if w.tied_to is None and inside:
                     shape = w.shape
                     size = shape[0] if len(shape) == 1 else sympy.Mul(*shape[:-2], shape[-2] + shape[-1])
                     out.append(factor * size)
             return
         for c in t.children:
-            rec(c, factor)
+            rec(c, factor, inside)
 
     rec(structure(arch), 1)
     return sympy.Add(*out)
@@ -203,22 +205,28 @@ def _bytes(elements: int, per: Fraction) -> int:
     return ceil(elements * per)
 
 
-def weight_bytes(config, dtype: str) -> int:
+def parameters(config, within: str | None = None) -> int:
+    """Every parameter, or (``within``) those below the nodes of that name (``Experts``)."""
     from flopdocs.structure.params import count
 
-    return _bytes(count(config).total, dtype_bytes(dtype))
+    p = count(config)
+    if within is None:
+        return p.total
+    return sum(n.value for path, n in walk(p.tree) if n.is_leaf and within in path) if p.tree else 0
 
 
-def optimizer_bytes(config, s: Settings) -> int:
-    from flopdocs.structure.params import count
+def weight_bytes(config, dtype: str, within: str | None = None) -> int:
+    return _bytes(parameters(config, within), dtype_bytes(dtype))
 
-    p = count(config).total
+
+def optimizer_bytes(config, s: Settings, within: str | None = None) -> int:
+    p = parameters(config, within)
     master = 0 if s.dtype == "fp32" else 4 * p
     if s.optimizer == "adamw":
         return master + 8 * p
     if s.optimizer == "sgd":
         return master + 4 * p
-    return master + 4 * evaluate(adafactor_elements(config.arch), config.dims)
+    return master + 4 * evaluate(adafactor_elements(config.arch, within), config.dims)
 
 
 def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:
