@@ -45,6 +45,8 @@ n_buckets = _dim(r"n_{buckets}")  # T5: relative-distance buckets of the positio
 
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)
+# The memory audits' dimension (not a config key): the devices model states are spread over.
+devices = _dim("D")
 
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {

@@ -33,6 +33,8 @@ DERIVED: dict[str, str] = {
     "d_attn": "n_heads · d_head: the width of the concatenated heads",
     "d_kv": "n_kv_heads · d_head: the width of K (and of V)",
     "tokens": "tokens per sequence: l (encoder-decoder: l_src + l_tgt)",
+    "devices": "D, the devices (GPUs) model states are spread over: the memory audits' "
+               "--mode zero1-states, zero2-states, zero3-states (catalogue models listed at D = 8)",
 }
 
 
@@ -44,7 +46,7 @@ def derived_table() -> str:
 
 def key_symbols() -> dict[Symbol, Symbol]:
     """Our symbols -> plain symbols named as the README's keys (``d_{model}`` -> ``d_model``)."""
-    return {k.symbol: Symbol(k.name) for k in KEYS if k.symbol is not None}
+    return {**{k.symbol: Symbol(k.name) for k in KEYS if k.symbol is not None}, S.devices: Symbol("devices")}
 
 
 def names(arch: Arch) -> dict[str, Any]:
@@ -73,6 +75,7 @@ def names(arch: Arch) -> dict[str, Any]:
         "params_position": S.max_positions * S.d_model if arch.position == "learned" else sympy.Integer(0),
         "d_attn": S.n_heads * d_head, "d_kv": kv * d_head,
         "tokens": S.l_src + S.l_tgt if arch.encoder_decoder else S.l,
+        "devices": S.devices,
     }
     for f in STRUCTURAL:
         out[f] = getattr(arch, f)

@@ -131,6 +131,38 @@ def hf_transformers(params, word_embedding_params, position_embedding_params, ba
     return 6 * tokens * (params - word_embedding_params - position_embedding_params)
 
 
+def deepspeed_zero2(total_params, num_gpus_per_node=1, num_nodes=1, cpu_offload=True,
+                    additional_buffer_factor=1.5):
+    """deepspeedai/DeepSpeed deepspeed/runtime/zero/stage_1_and_2.py @edaa7221,
+    estimate_zero2_model_states_mem_needs: the GPU half of its (cpu_mem, gpu_mem) pair, in
+    bytes (the CPU half, a checkpoint-loading buffer × additional_buffer_factor, left out)."""
+    total_gpus = num_nodes * num_gpus_per_node
+    if cpu_offload:
+        gpu_mem = 2 * total_params
+    else:
+        # 2 = params_16bit, 18 = 2_grads_16bit + 4_grads_32bit + 4_params_32bit + 8_optimizer_states_32bit
+        gpu_mem = 2 * total_params + int(18 * total_params / total_gpus)
+    return int(gpu_mem)
+
+
+def deepspeed_zero3(total_params, largest_layer_params, num_gpus_per_node=1, num_nodes=1,
+                    cpu_offload=True, cpu_offload_params=True, zero_init=True,
+                    additional_buffer_factor=1.5):
+    """deepspeedai/DeepSpeed deepspeed/runtime/zero/stage3.py @32d51a18,
+    estimate_zero3_model_states_mem_needs: the GPU part of its (cpu_mem, gpu_mem,
+    largest_layer_memory) triple, in bytes (the CPU half left out, as for ZeRO-2)."""
+    total_gpus = num_nodes * num_gpus_per_node
+    largest_layer_memory = (4 * largest_layer_params)
+    if cpu_offload:
+        if cpu_offload_params:
+            gpu_mem = largest_layer_memory
+        else:
+            gpu_mem = largest_layer_memory + int(2 * total_params / total_gpus)
+    else:
+        gpu_mem = largest_layer_memory + int(18 * total_params / total_gpus)
+    return int(gpu_mem)
+
+
 # -- the data ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -241,6 +273,24 @@ AUDITS: dict[str, Builtin] = {b.name: b for b in (
             ("params=params", "word_embedding_params=params_word_embedding",
              "position_embedding_params=params_position", "batch_size=N", "sequence_length=l"),
             "batch", r"6 \cdot (B s) \cdot N_{\text{non-embedding}}"),
+    Builtin("deepspeed-zero2", "DeepSpeed estimate_zero2_model_states_mem_needs", deepspeed_zero2,
+            "deepspeedai/DeepSpeed, deepspeed/runtime/zero/stage_1_and_2.py, commit "
+            "edaa7221267243c7be7fb49c5d5f5c4fb97b4641, estimate_zero2_model_states_mem_needs "
+            "(no offload: the GPU bytes)", ("flopdocs",),
+            "deepspeedai/DeepSpeed#5102: the estimators' 18 bytes a parameter count an fp32 gradient "
+            "copy the ZeRO paper's K = 12 (+ 2 for fp16 gradients) does not",
+            ("total_params=params", "num_gpus_per_node=devices", "num_nodes=1", "cpu_offload=false"),
+            "device", r"2 \Psi + \left\lfloor 18 \Psi / N_d \right\rfloor", mode="zero2-states"),
+    Builtin("deepspeed-zero3", "DeepSpeed estimate_zero3_model_states_mem_needs", deepspeed_zero3,
+            "deepspeedai/DeepSpeed, deepspeed/runtime/zero/stage3.py, commit "
+            "32d51a1840abf9e3907109c3b5fd0c9a47cbcae3, estimate_zero3_model_states_mem_needs "
+            "(no offload: the GPU bytes; largest_layer_params taken as the word embedding, the "
+            "largest module of a dense language model)", ("flopdocs",),
+            "deepspeedai/DeepSpeed#5102: 18 bytes a parameter, and 4 bytes a parameter of the "
+            "largest layer gathered in 16 bits with its gradient",
+            ("total_params=params", "largest_layer_params=params_word_embedding",
+             "num_gpus_per_node=devices", "num_nodes=1", "cpu_offload=false", "cpu_offload_params=false"),
+            "device", r"4 P_{max} + \left\lfloor 18 \Psi / N_d \right\rfloor", mode="zero3-states"),
 )}
 
 

@@ -55,6 +55,8 @@ DTYPES: dict[str, Fraction] = {
     "int8": Fraction(1), "int4": Fraction(1, 2) + Fraction(2, 128),
 }
 INDEX_BYTES = 8  # int64 token and position ids
+#: fp32 optimizer states per parameter, beside the master copy (Adafactor's are factored).
+MOMENT_BYTES = {"adamw": 8, "sgd": 4, "adafactor": 0}
 OPTIMIZERS = ("adamw", "sgd", "adafactor")
 ATTENTION = ("eager", "fused")
 RECOMPUTE = ("none", "selective", "full", "layers")  # layers: as full (each block's input kept)
@@ -219,14 +221,17 @@ def weight_bytes(config, dtype: str, within: str | None = None) -> int:
     return _bytes(parameters(config, within), dtype_bytes(dtype))
 
 
+def master_bytes(s: Settings) -> int:
+    """The fp32 master copy's bytes per parameter: 4 unless the weights are fp32."""
+    return 0 if s.dtype == "fp32" else 4
+
+
 def optimizer_bytes(config, s: Settings, within: str | None = None) -> int:
     p = parameters(config, within)
-    master = 0 if s.dtype == "fp32" else 4 * p
-    if s.optimizer == "adamw":
-        return master + 8 * p
-    if s.optimizer == "sgd":
-        return master + 4 * p
-    return master + 4 * evaluate(adafactor_elements(config.arch, within), config.dims)
+    out = (master_bytes(s) + MOMENT_BYTES[s.optimizer]) * p
+    if s.optimizer == "adafactor":
+        out += 4 * evaluate(adafactor_elements(config.arch, within), config.dims)
+    return out
 
 
 def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:

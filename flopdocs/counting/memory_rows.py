@@ -7,8 +7,8 @@ row with the reference).  Nothing here prints.
 from __future__ import annotations
 
 from flopdocs.config.arch import Arch
-from flopdocs.counting.memory import (INDEX_BYTES, Settings, adafactor_elements, dtype_bytes,
-                                      symbolic_saved)
+from flopdocs.counting.memory import (INDEX_BYTES, MOMENT_BYTES, Settings, adafactor_elements,
+                                      dtype_bytes, master_bytes, symbolic_saved)
 
 
 COLUMNS = ("memory_weights", "memory_gradients", "memory_optimizer", "memory_activations",
@@ -49,8 +49,8 @@ def row_columns(s: Settings, mode: str):
     w = dtype_bytes(s.dtype)
     kvb = dtype_bytes(s.kv)
     wn, wd, kn, kd = w.numerator, w.denominator, kvb.numerator, kvb.denominator
-    master = 0 if s.dtype == "fp32" else 4
-    moments = {"adamw": 8, "sgd": 4, "adafactor": 0}[s.optimizer]
+    master = master_bytes(s)
+    moments = MOMENT_BYTES[s.optimizer]
     inference = mode in ("prefill", "decode", "generate")
 
     def columns(p, extras, n, positions):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy
+
 from flopdocs.counting.memory import Memory, Settings, optimizer_bytes, weight_bytes
 from flopdocs.errors import ConfigError
 
@@ -73,8 +75,10 @@ def per_device(m: Memory, par: Parallel, experts: Memory | None = None) -> Memor
     tensor parallelism taken equal to t); the rest as above.  Every split is rounded up."""
     mp = par.tensor * par.pipeline
 
-    def split(v, ways):
-        return None if v is None else -(-v // ways)
+    def split(v, ways):  # symbolic (an audit's count): the exact quotient
+        if v is None:
+            return None
+        return v / ways if isinstance(v, sympy.Basic) or isinstance(ways, sympy.Basic) else -(-v // ways)
 
     def states(m: Memory, ways: int, data: int) -> tuple:
         z = par.zero
