@@ -20,10 +20,8 @@ time beside; its ratios run higher here).
 3. ``flopdocs report gpt-3-175b --format json`` cold start vs ``python -c "import sympy"``
    (target: at most 1.5x);
 4. ``flopdocs build`` of the catalogue vs a bare ``mkdocs build`` of the same generated
-   Markdown (target: at most 1.5x): a rebuild, the calculator's programs read from the
-   build cache (:mod:`flopdocs.site.cache`; a model's counts too), the best of five
-   interleaved with five bare builds, and beside it the first build of a source, which
-   compiles them (best of two); catalogues of N/4 and N models: the time per model
+   Markdown (target: at most 1.5x): every build computes everything it publishes (no
+   cache is read from disk), the best of five interleaved with five bare builds; catalogues of N/4 and N models: the time per model
    stays flat and the peak RSS stays under 400 MB;
 5. with torch installed: GPT-3 175B's breakdown vs ``FlopCounterMode`` on the meta device
    (expected: at least 100x faster); skipped, with a note, without torch.

@@ -1,20 +1,8 @@
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from flopdocs.config.config import parse
-
-_CACHE = tempfile.mkdtemp(prefix="flopdocs-test-cache-")
-
-
-def pytest_configure(config):
-    """Builds in this session (and the processes it starts) keep their generated programs
-    in a cache of its own (flopdocs.site.cache), never the user's."""
-    os.environ["FLOPDOCS_CACHE_DIR"] = _CACHE
-
 
 #: The slow tier: a real browser, a wheel built and installed, releases deployed from git
 #: worktrees, the notebook executed, the full site built, PyTorch's counters (every
@@ -30,10 +18,6 @@ def pytest_collection_modifyitems(config, items):
         if (name in SLOW or name.startswith(("test_verify", "test_torch"))
                 or "site" in getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-
-
-def pytest_unconfigure(config):
-    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

@@ -170,10 +170,12 @@ BAD = [
     ("base 60", SEED.replace("l: 512", "l: 8:32"), "'8:32': write whole numbers in decimal"),
     ("octal", SEED.replace("l: 512", "l: 010"), "'010': write whole numbers in decimal"),
     ("deep nesting", "a: " + "[" * 20000 + "]" * 20000 + "\n", "malformed YAML: nested too deeply"),
-    # nine levels of nine aliases stand for 9**9 items: the message names the type only
+    # nine levels of nine aliases stand for 9**9 items: counted toward the 1 MiB cap, expanded
     ("aliases", "name: [&a0 [x,x,x,x,x,x,x,x,x], " + ", ".join(
         f"&a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)) + "]\n"
-     + SEED.split("\n", 1)[1], "name: must be a non-empty string, got a list"),
+     + SEED.split("\n", 1)[1], "its aliases expand to more than 1 MiB"),
+    # a few aliases of a small map: well under the cap, read as ever
+    ("few aliases", "x: &m {a: 1}\ny: [*m, *m, *m]\n" + SEED, "x: unknown key"),
     ("newline in name", SEED.replace("name: seed-check", 'name: "Evil\\n<img>"'),
      "name: character 5 ('\\n') is not printable text"),
     ("surrogate in name", SEED.replace("name: seed-check", 'name: "x\\ud800"'),
@@ -373,8 +375,7 @@ def _closed():  # started with stdout closed (>&-): Python's sys.stdout is None
      "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
     (["list"], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
     (["import-hf", GPT2], _full_disk, 2, "flopdocs: error: stdout: cannot write the output: No space left on device\n"),
-    (["report", "seed-512"], _ascii, 2,  # the table's middle dot
-     "flopdocs: error: stdout: character '\\xb7' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
+    (["report", "seed-512"], _ascii, 0, ""),  # the table's own · and × spelled * and x
     (["import-hf", GPT2, "--name", "模型"], _ascii, 2,
      "flopdocs: error: stdout: character '\\u6a21' cannot be written in ascii (set PYTHONIOENCODING=utf-8)\n"),
 ], ids=["report-closed-pipe", "list-closed-pipe", "import-hf-closed-pipe", "report-stdout-closed",
@@ -492,3 +493,29 @@ def test_leftovers_of_a_killed_import_hf_are_removed_ours_only(capsys, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".model.yaml.abcd12345.tmp", ".model.yaml.notours1.tmp", ".model.yaml.running1.tmp",
         ".other.yaml.abcd1234.tmp", "model.yaml"]
+
+
+def test_our_own_typography_is_spelled_in_ascii_when_stdout_cannot_hold_it(monkeypatch):
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert main(["mfu", "seed-512", "--tokens-per-second", "1e5", "--accelerator", "a100"]) == 0
+    stream.flush()
+    text = stream.buffer.getvalue().decode("ascii")
+    monkeypatch.undo()
+    assert "on 1 x NVIDIA A100" in text and "tokens/s / (peak x devices)" in text
+
+
+@pytest.mark.parametrize("shell", ["flopdocs table seed-512 >&-", "flopdocs table seed-512 --grid l=1..3 >&-"])
+def test_table_with_stdout_closed_ends_quietly(shell):
+    r = subprocess.run(["bash", "-c", shell.replace("flopdocs", f"{sys.executable} -m flopdocs", 1)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 141 and r.stderr == ""
+
+
+def test_table_of_a_name_stdout_cannot_hold_is_one_line(tmp_path):
+    p = tmp_path / "m.yaml"
+    p.write_text('name: "Modèle"\nl: 8\nd_model: 8\nd_ff: 8\nn_vocab: 10\nn_layers: 1\nn_heads: 1\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "flopdocs", "table", str(p)], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert r.returncode == 2 and r.stderr == ("flopdocs: error: stdout: character '\\xe8' cannot be written in "
+                                              "ascii (set PYTHONIOENCODING=utf-8)\n")

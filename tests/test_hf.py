@@ -109,7 +109,7 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 256,
       "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
-      "max_window_layers": -1}, "max_window_layers: must be a whole number, at least 0, got -1"),
+      "max_window_layers": -1}, "max_window_layers: must be a whole number from 0 to 2**53, got -1"),
     # errors name the file's own key, not ours (hidden_size, not d_model)
     ({"hidden_size": 0}, "hidden_size: must be at least 1, got 0"),
     ({"num_attention_heads": -4}, "num_attention_heads: must be at least 1, got -4"),

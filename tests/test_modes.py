@@ -17,12 +17,13 @@ def _report(*argv: str) -> dict:
 
 def test_decode_defaults_to_a_context_of_l_minus_1():
     # seed-512: l = 512, so the default decode step reads a cache of 511 tokens and scores
-    # 511 + 1 = 512 keys; --context 512 would score 513.
+    # 511 + 1 = 512 keys (the learned table's 512 rows: --context 512 is refused); --context
+    # 510 scores 511.
     r = _report("seed-512", "--mode", "decode")
     assert r["rules"]["context"] == 511
     assert r == _report("seed-512", "--mode", "decode", "--context", "511")
     assert r["by_role"]["attention-scores"] != _report("seed-512", "--mode", "decode", "--context",
-                                                      "512")["by_role"]["attention-scores"]
+                                                      "510")["by_role"]["attention-scores"]
 
 
 def test_kv_cache_bytes_count_every_sequence():

@@ -10,6 +10,7 @@ numbers that differ.
 from __future__ import annotations
 
 import html
+import os
 import json
 import re
 import shutil
@@ -207,3 +208,88 @@ def test_the_addresses_from_before_versions_send_readers_to_latest(tmp_path):
     assert (site / "about.html").read_text() == "page"  # never over a file already there
     assert not (site / "404.html").exists() and not (site / "assets").exists()
     assert 'location.replace("latest/index.html"' in (site / "index.html").read_text()
+
+
+def test_a_hostile_name_in_the_changelog_table_is_text_in_its_own_cell(tmp_path, capsys):
+    """A model name with ``|`` and markup: one cell, rendered as text (changes.html)."""
+    import markdown
+
+    from flopdocs.site import diff as release
+
+    name = 'Tiny | 7B <img src=x onerror=alert(7)> [x](javascript:alert(1)) `c` \\|'
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, l in ((a, 64), (b, 128)):
+        d.mkdir()
+        (d / "tiny-7b-img-src-x-onerror-alert-7-x-javascript-alert-1-c.yaml").write_text(
+            TINY.replace("name: Tiny", f"name: {json.dumps(name)}").replace("l: 64", f"l: {l}"))
+    old, new = release.numbers_here(str(a)), release.numbers_here(str(b))
+    text = release.table(release.diff(old, new), old, new)
+    rendered = markdown.markdown(text, extensions=["tables"])
+    assert "<img" not in rendered and "<a " not in rendered and "<code>" not in rendered
+    rows = [r for r in rendered.split("<tr>")[2:]]
+    assert rows and all(r.count("<td") == 5 for r in rows)
+    assert all(html.unescape(r.split("<td>")[1].split("</td>")[0]) == name for r in rows)
+
+
+def test_diff_reads_a_released_numbers_file_as_data_and_says_when_it_runs_code(tmp_path):
+    """A ref with ``numbers.json`` is read as data (its code, which would fail, never runs);
+    without one its code runs, which diff says first, in one line, and a package that
+    prints on import does not spoil the numbers (they come back in a file)."""
+    from flopdocs.site import diff as release
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "flopdocs", repo / "flopdocs", ignore=shutil.ignore_patterns("__pycache__"))
+    for p in (repo / "flopdocs" / "config" / "catalogue").glob("*.yaml"):
+        p.unlink()
+    (repo / "flopdocs" / "config" / "catalogue" / "tiny.yaml").write_text(TINY)
+    init = repo / "flopdocs" / "__init__.py"
+    init.write_text('print("hello from the package")\n' + init.read_text())
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "noisy")
+    said = []
+    noisy = release.numbers_at("HEAD", repo=repo, say=said.append)
+    assert list(noisy["models"]) == ["tiny"] and len(said) == 1 and "running the code of HEAD" in said[0]
+    # a release that committed its numbers: read, not run (its package now exits on import)
+    numbers = dict(noisy, version="9.9.9")
+    (repo / "numbers.json").write_text(numbers_module_dumps(numbers))
+    init.write_text('raise SystemExit("ran the ref\'s code")\n')
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "released")
+    said.clear()
+    assert release.numbers_at("HEAD", repo=repo, say=said.append) == numbers and said == []
+    # a hostile numbers file: one line
+    (repo / "numbers.json").write_text('{"format": "flopdocs-numbers/1", "version": "1", "convention": "x", '
+                                       '"models": {"m": {"name": "m", "config": {}, "numbers": {"q": "1e9"}}}}')
+    _git(repo, "commit", "-q", "-am", "bad numbers")
+    with pytest.raises(Exception, match="not flopdocs numbers .* model 'm' is not"):
+        release.numbers_at("HEAD", repo=repo, say=said.append)
+
+
+def numbers_module_dumps(data):
+    return numbers.dumps(data)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[" * 100_000, "nested too deeply"),
+    ("{", "not JSON"),
+    ('{"format": "other"}', "no 'format' field of that value"),
+    ('{"format": "flopdocs-numbers/1", "version": "1", "convention": "c", "models": []}', "'models' is not a mapping"),
+])
+def test_diff_numbers_from_a_file_hostile_is_one_line(tmp_path, capsys, text, message):
+    f = tmp_path / "old.json"
+    f.write_text(text)
+    assert main(["diff", "--numbers", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_diff_numbers_from_a_file(tmp_path, capsys):
+    f = tmp_path / "old.json"
+    assert main(["numbers"]) == 0
+    f.write_text(capsys.readouterr().out)
+    assert main(["diff", "--numbers", str(f), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == []
+    os.mkfifo(tmp_path / "fifo")
+    assert main(["diff", "--numbers", str(tmp_path / "fifo")]) == 2
+    assert "not a regular file" in capsys.readouterr().err

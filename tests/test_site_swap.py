@@ -342,3 +342,36 @@ def test_a_leftover_another_user_owns_is_not_ours(tmp_path):
     os.chown(theirs, 0, 0)
     b.clean_stale(tmp_path, ".site.staging-", tmp_path / "site")  # ours now: removed
     assert not theirs.exists()
+
+
+@pytest.mark.parametrize("appears", ["a directory with a file", "an empty directory"])
+def test_an_out_made_by_the_user_during_the_build_is_not_replaced(tmp_path, monkeypatch, tiny_catalogue, appears):
+    """``--out`` is checked again right before the swap: a directory the user made there
+    while the site was built, with their file in it, is left as it is (one line)."""
+    out = tmp_path / "race" / "out"
+
+    def fake_mkdocs(docs, site, site_nav, epoch, **kw):
+        site.mkdir()
+        (site / "index.html").write_text("built")
+        out.mkdir(parents=True)
+        if appears == "a directory with a file":
+            (out / "mine.txt").write_text("mine")
+
+    monkeypatch.setattr(b, "_mkdocs", fake_mkdocs)
+    monkeypatch.setattr(b, "finish", lambda site: None)
+    if appears == "an empty directory":  # nothing of the user's there: the site goes in
+        assert b.build(out, catalogue_dir=tiny_catalogue) == out and (out / "index.html").read_text() == "built"
+        return
+    with pytest.raises(b.BuildError, match="did not build"):
+        b.build(out, catalogue_dir=tiny_catalogue)
+    assert os.listdir(out) == ["mine.txt"] and (out / "mine.txt").read_text() == "mine"
+    assert os.listdir(out.parent) == ["out"]  # the staging directory removed
+
+
+def test_into_place_refuses_a_directory_that_appeared(tmp_path, monkeypatch):
+    new, out = _site(tmp_path / "new", "new"), tmp_path / "site"
+    monkeypatch.setattr(os.path, "lexists", lambda p, real=os.path.lexists: False if str(p) == str(out) else real(p))
+    _site(out, "mine")
+    with pytest.raises(b.BuildError, match="appeared while the site was built"):
+        b.into_place(new, out)
+    assert (out / "index.html").read_text() == "mine"

@@ -239,6 +239,10 @@ def layer(name: str, *dims: Any, convention: str | None = None, **options: Any) 
         if isinstance(d, bool) or not isinstance(d, (int, sympy.Basic)):  # never text: not parsed
             raise InputTypeError(f"layer: {name}: a dimension must be an int or a sympy expression "
                                  f"(e.g. flopdocs.config.symbols.l), got {shown(d)}")
+        if isinstance(d, int) and d < 1 or (isinstance(d, sympy.Basic) and d.is_number
+                                            and not (d.is_integer and d.is_positive)):
+            raise ConfigError(f"{name}: a dimension must be a whole number of at least 1, "
+                              f"got {shown(d if isinstance(d, int) else str(d))}", origin="layer")
     build = LAYERS[name].build
     try:
         inspect.signature(build).bind(*dims, **options)

@@ -73,8 +73,32 @@ _MERGE = "tag:yaml.org,2002:merge"
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _size(node, sizes: dict[int, int]) -> int:
+    """The data a node stands for, aliases expanded (a scalar's text, plus one per node),
+    each node worked out once."""
+    found = sizes.get(id(node))
+    if found is None:
+        if isinstance(node, yaml.ScalarNode):
+            found = len(node.value) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            found = 1 + sum(_size(c, sizes) for c in node.value)
+        else:
+            found = 1 + sum(_size(k, sizes) + _size(v, sizes) for k, v in node.value)
+        sizes[id(node)] = found
+    return found
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on two counts:
+    """``yaml.SafeLoader`` (data only, no tags that build objects), stricter on three counts:
+
+    - aliases count toward the size cap: the data the document stands for, every alias
+      expanded, is at most :data:`MAX_CONFIG_BYTES`, counted as it is composed (a 1 MB
+      list of 200,000 aliases of one config stands for 200,000 configs: refused after
+      the first 1 MiB of them, in well under a second);
 
     - a key given twice in one mapping is refused (PyYAML alone keeps the last, hiding a
       typo'd edit), checked on the composed nodes before merge keys are flattened, so
@@ -82,6 +106,21 @@ class _StrictLoader(yaml.SafeLoader):
     - ints are decimal: YAML 1.1's ``0x200``, ``0b1000``, ``010`` (octal) and ``8:32``
       (base 60, read as 512) are refused rather than silently converted.
     """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.expanded, self.sizes = 0, {}
+
+    def compose_node(self, parent, index):
+        alias = self.check_event(yaml.AliasEvent)
+        node = super().compose_node(parent, index)
+        if alias:
+            self.expanded += _size(node, self.sizes)
+        elif isinstance(node, yaml.ScalarNode):
+            self.expanded += len(node.value) + 1
+        if self.expanded > MAX_CONFIG_BYTES:
+            raise _TooLarge()
+        return node
 
     def construct_document(self, node):
         _check_unique(node, set())
@@ -133,6 +172,9 @@ def read_yaml(path: str | Path) -> Any:
         data = yaml.load(text, Loader=_StrictLoader)  # yaml.SafeLoader, duplicate keys refused
     except _DuplicateKey as e:
         raise ConfigError(f"{origin}: {e}") from None
+    except _TooLarge:
+        raise ConfigError(f"{origin}: its aliases expand to more than 1 MiB ({MAX_CONFIG_BYTES} bytes) "
+                          "of data, too large for a YAML file") from None
     except ValueError as e:  # an int past 4300 digits, an impossible date (2024-13-45), ...
         if "integer string conversion" in str(e):
             raise ConfigError(f"{origin}: a number is too long to read (more than 4300 digits)") from None
@@ -157,12 +199,44 @@ def read_yaml(path: str | Path) -> Any:
 
 
 
+#: The deepest nesting of a config.json read (a real one nests 3 deep): checked before it
+#: is parsed, the same bound in the calculator's paste (``hf_values.page_rules``).
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in JSON text (strings skipped), before parsing:
+    a bound checked on this costs nothing, where a parser recurses."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
 def read_json(path: str | Path) -> Any:
     """A ``config.json`` file's JSON, with one-line errors."""
     origin = str(path)
     text = read_text(path, "a config.json")
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise ConfigError(f"{origin}: malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except _NotJSON as e:
+        raise ConfigError(f"{origin}: malformed JSON: {e.args[0]} is not JSON (a number is digits)") from None
     except json.JSONDecodeError as e:
         raise ConfigError(f"{origin}: malformed JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except _DuplicateJSONKey as e:
@@ -175,6 +249,16 @@ def read_json(path: str | Path) -> Any:
 
 class _DuplicateJSONKey(Exception):
     pass
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """``json.loads`` hook: ``NaN``, ``Infinity`` and ``-Infinity`` are Python's, not JSON's
+    (a browser's ``JSON.parse`` refuses them too)."""
+    raise _NotJSON(name)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

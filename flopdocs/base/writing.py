@@ -90,6 +90,12 @@ def _umask() -> int:
     return mask
 
 
+#: The typography flopdocs itself writes, and its ASCII spelling for a stdout that cannot
+#: hold it (``PYTHONIOENCODING=ascii``).
+_PLAIN = str.maketrans({"×": "x", "–": "-", "—": "-", "→": "->", "·": "*", "…": "...", "≈": "~",
+                        "²": "^2", "√": "sqrt", "ᵀ": "^T", "‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
 def emit(out: str) -> int:
     """Write a command's output to stdout and flush it; the exit status.
 
@@ -101,7 +107,10 @@ def emit(out: str) -> int:
     if stream is None:  # started with stdout closed (>&-)
         return 141 if out else 0
     try:
-        stream.write(out)
+        try:
+            stream.write(out)
+        except UnicodeEncodeError:  # our own typography (×, –, →) has ASCII spellings; a name has none
+            stream.write(out.translate(_PLAIN))
         stream.flush()
     except BrokenPipeError:
         discard_stdout(stream)
@@ -116,6 +125,21 @@ def emit(out: str) -> int:
         print(f"flopdocs: error: stdout: cannot write the output: {e.strerror or e}", file=sys.stderr)
         return 2
     return 0
+
+
+class ClosedStdout:
+    """stdout when the process started without one (``>&-``): every write is a reader gone."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def discard_stdout(stream) -> None:

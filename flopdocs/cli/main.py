@@ -19,12 +19,8 @@ from flopdocs.counting.modes import MODES, Options, roles_of
 from flopdocs.api.report import FORMATS, human, human_params, render
 from flopdocs.errors import BuildError
 from flopdocs.structure.tree import slug
-from flopdocs.base.writing import discard_stdout, emit, write_atomic
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        raise ConfigError(f"{self.prog}: {message}")
+from flopdocs.base.writing import ClosedStdout, discard_stdout, emit, write_atomic
+from flopdocs.cli.parser import Parser
 
 
 def cmd_report(args) -> str:
@@ -125,7 +121,8 @@ def cmd_table(args) -> str:
     from flopdocs.cli import table
 
     counting = table.Counting(args.convention, args.mode, _options(args))
-    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, sys.stdout)
+    out = sys.stdout if sys.stdout is not None else ClosedStdout()  # started with >&-: a reader gone
+    table.run(args.models, args.all, args.grid, args.set, counting, args.format, args.yes, out)
     return ""
 
 
@@ -157,9 +154,9 @@ def cmd_serve(args) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
+    p = Parser(prog="flopdocs", description="How much compute a transformer costs, and why.")
     p.add_argument("--version", action="version", version=f"flopdocs {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     cli_release.add(sub)
 
     r = sub.add_parser("report", help="print one model's FLOPs breakdown")

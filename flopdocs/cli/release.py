@@ -18,7 +18,12 @@ def cmd_diff(args) -> str:
     from flopdocs.site import diff as release
 
     cats = args.catalogue
-    if args.ref is None:
+    if args.numbers is not None:
+        if args.ref is not None or len(cats) > 1 or args.changelog is not None:
+            raise ConfigError("diff: --numbers OLD.json takes at most one --catalogue (the new side), "
+                              "no REF and no --changelog")
+        old, new = release.numbers_file(args.numbers), release.numbers_here(cats[0] if cats else None)
+    elif args.ref is None:
         if len(cats) != 2:
             raise ConfigError("diff: give a git REF, or --catalogue OLD --catalogue NEW")
         old, new = release.numbers_here(cats[0]), release.numbers_here(cats[1])
@@ -44,11 +49,12 @@ def cmd_deploy(args) -> str:
     from flopdocs.site.versions import deploy, deploy_ref
 
     if args.ref is not None:
-        if args.name or args.title or args.catalogue:
-            raise ConfigError("deploy: --ref takes no --name, --title or --catalogue (the release's own)")
+        if args.name or args.title or args.catalogue or args.force:
+            raise ConfigError("deploy: --ref takes no --name, --title, --catalogue or --force (the release's own)")
         out = deploy_ref(args.site, args.ref)
         return f"flopdocs: deployed {args.ref} as {out.name}/ in {out.parent}\n"
-    out = deploy(args.site, __version__, name=args.name, title=args.title, catalogue_dir=args.catalogue)
+    out = deploy(args.site, __version__, name=args.name, title=args.title, catalogue_dir=args.catalogue,
+                 force=args.force)
     return f"flopdocs: deployed {__version__} as {out.name}/ in {out.parent}\n"
 
 
@@ -63,6 +69,8 @@ def add(sub) -> None:
     d.add_argument("ref", nargs="?", help="a commit, tag or branch of this repository (e.g. v0.1.0)")
     d.add_argument("--catalogue", action="append", default=[], metavar="DIR",
                    help="with REF: the catalogue both sides evaluate; without: give two (old, new)")
+    d.add_argument("--numbers", metavar="OLD.json", help="instead of REF: the old numbers, as "
+                   "'flopdocs numbers' wrote them (read as data; nothing of theirs is run)")
     d.add_argument("--format", choices=("md", "json"), default="md")
     d.add_argument("--changelog", metavar="FILE", help="write the table into FILE's section of this "
                    "version (CHANGELOG.md), between its generated markers")
@@ -73,6 +81,8 @@ def add(sub) -> None:
     dp.add_argument("--name", help="the version's path: MAJOR.MINOR (default, from --version) or latest")
     dp.add_argument("--title", help="the selector's label (default: the version, e.g. 0.2.0)")
     dp.add_argument("--catalogue", metavar="DIR", help="a directory of model YAML configs")
+    dp.add_argument("--force", action="store_true", help="replace a landing index.html that deploy "
+                    "did not write")
     dp.add_argument("--ref", help="instead, an earlier release's commit or tag (e.g. v0.1.0), built "
                     "by its own flopdocs build")
     dp.set_defaults(func=cmd_deploy)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from flopdocs.config import catalogue
-from flopdocs.config.config import Config, parse, parse_override
+from flopdocs.config.config import Config, parse, parse_overrides
 from flopdocs.counting.rows import Counting, columns
 from flopdocs.errors import ConfigError
 from flopdocs.counting.grid import Axis, check_axes, check_size, parse_grid
@@ -49,7 +49,7 @@ def run(models: Sequence[str], all_models: bool, grids: Sequence[str], sets: Seq
     """``flopdocs table``: the rows of the models named (catalogue names or YAML files),
     of every catalogue model (``all_models``) or, with neither, of the seed's model, with
     ``--set`` and ``--grid`` applied; every row is checked before the first is written."""
-    overrides = dict(parse_override(s) for s in sets)
+    overrides = parse_overrides(sets)
     axes = [parse_grid(g) for g in grids]
     bases = list(catalogue.models()) if all_models else []
     for m in models:
@@ -115,12 +115,19 @@ def with_sets(base: Config, sets: Mapping[str, Any]) -> tuple[dict[str, Any], st
 # -- output ---------------------------------------------------------------------------
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet: written with a
+#: leading ``'``, which makes it text.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if value[:1] in _FORMULA:  # a spreadsheet would run it as a formula (OWASP's advice)
+            value = "'" + value
         if any(c in value for c in ',"\r\n') or value != value.strip():
             return '"' + value.replace('"', '""') + '"'
         return value
@@ -182,11 +189,21 @@ def write(out: TextIO, all_sweeps: Sequence[Sweep], fmt: str, progress: Progress
                 text = _csv_text if fmt == "csv" else json.dumps
                 values = (tuple(map(text, v)) for v in values)
             lines = map(_template(sweep, fmt).__mod__, values)
-            while batch := list(islice(lines, chunk)):
-                out.write("".join(batch))
-                done += len(batch)
+            while True:
+                batch: list[str] = []
+                try:
+                    batch.extend(islice(lines, chunk))  # keeps the rows made before a row's error
+                finally:  # a streamed grid's bad row: the rows before it are written, then its line
+                    if batch:
+                        out.write("".join(batch))
+                        done += len(batch)
+                if not batch:
+                    break
                 if progress is not None:
                     progress.update(done)
+    except UnicodeEncodeError as e:  # a name stdout's encoding cannot hold
+        raise ConfigError(f"stdout: character {ascii(e.object[e.start:e.start + 1])} cannot be written "
+                          f"in {out.encoding} (set PYTHONIOENCODING=utf-8)") from None
     finally:  # a closed pipe or Ctrl-C leaves no half-drawn bar
         if progress is not None:
             progress.close()

@@ -8,7 +8,7 @@ its symbols' values (:attr:`Config.dims`).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY,
 from flopdocs.base.readers import read_text, read_yaml
 
 __all__ = ["Config", "ConfigError", "MAX_INT", "REQUIRED_INTS", "check_int", "key_text", "load",
-           "parse", "parse_override", "read_text", "shown"]
+           "parse", "parse_override", "parse_overrides", "read_text", "shown"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,20 @@ def parse(data: Any, origin: str) -> Config:
 def load(path: str | Path) -> Config:
     """Read and validate one YAML config file."""
     return parse(read_yaml(path), str(path))
+
+
+def parse_overrides(texts: Iterable[str]) -> dict[str, Any]:
+    """Every ``--set key=value`` (:func:`parse_override`), a key given twice refused as a
+    YAML file refuses it (the last would silently win)."""
+    out: dict[str, Any] = {}
+    first: dict[str, str] = {}
+    for text in texts:
+        key, value = parse_override(text)
+        if key in out:
+            raise ConfigError(f"given twice (--set {first[key]} and --set {text})", origin=f"--set {text}",
+                              field=key)
+        out[key], first[key] = value, text
+    return out
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -19,6 +19,7 @@ from flopdocs.config.config import Config, parse
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
+from flopdocs.config.hf_values import check_values
 
 MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
@@ -81,13 +82,6 @@ def _bool(hf: Mapping[str, Any], origin: str, name: str, default: bool) -> bool:
     return _optional(hf, origin, name, default, lambda v: isinstance(v, bool), "true or false")
 
 
-def _check_layer_types(hf: Mapping[str, Any], origin: str) -> None:
-    kinds = hf.get("layer_types")
-    if isinstance(kinds, list) and len(set(map(str, kinds))) > 1:
-        raise ConfigError(f"{origin}: layer_types: layers of different kinds "
-                          f"({', '.join(sorted(set(map(str, kinds))))}) are not modelled")
-
-
 def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
     if not isinstance(hf, Mapping):
@@ -96,7 +90,7 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    _check_layer_types(hf, origin)
+    check_values(hf, origin)  # each field's type: one list, the calculator's paste runs it too
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name

@@ -68,7 +68,7 @@ def override(cfg: Config, overrides: Mapping[str, Any], label: str) -> Config:
 
 def apply_sets(cfg: Config, sets: Iterable[str]) -> Config:
     """The CLI's ``--set key=value`` flags (:func:`flopdocs.config.config.parse_override`)."""
-    return override(cfg, dict(config.parse_override(s) for s in sets), "--set")
+    return override(cfg, config.parse_overrides(sets), "--set")
 
 
 def check_str(value: Any, what: str) -> str:

@@ -259,15 +259,16 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
 
 
 def _check_positions(config: Config, mode: str, o: Options) -> None:
-    """A learned position table (``max_positions`` given) has that many rows: a prompt, or
-    a cache and its new token, fits in it.  ``generate``'s prompt is checked, not the
-    positions its decode steps feed after it (the default prompt, l, fills the table)."""
-    if "max_positions" not in config.knobs or config.get("position") != "learned":
+    """A learned position table has ``max_positions`` rows (given, or its default: l): a
+    prompt, or a cache and its new token, fits in it.  ``generate``'s prompt is checked,
+    not the positions its decode steps feed after it (the default prompt, l, fills the
+    table)."""
+    if config.get("position") != "learned" or config.get("max_positions") is None:
         return
     used = {"prefill": (o.prompt, f"--prompt {o.prompt}"),
             "decode": (o.context + 1, f"--context {o.context} and the new token ({o.context + 1} positions)"),
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
-    rows = config.knobs["max_positions"]
+    rows = config.get("max_positions")
     if used is not None and used[0] > rows:
         raise ConfigError(f"{used[1]}: more than max_positions={rows} ({TABLE_ROWS})", origin=config.origin)
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
+from math import prod
 from typing import Any
 
 import sympy
@@ -25,6 +27,7 @@ from flopdocs import conventions
 from flopdocs.config import symbols as S
 from flopdocs.config.arch import Arch
 from flopdocs.config.config import Config
+from flopdocs.compile.polynomials import Converter, NotCompilable
 from flopdocs.counting import symbolic_run
 from flopdocs.counting.analysis import check
 from flopdocs.counting.audit_count import MEMORY_MODES, count, decider, proven_whole
@@ -200,7 +203,7 @@ def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated, op
     f = sympy.expand(run.value)
     diff = sympy.expand(f - ours.total)
     by_role = split(diff, ours.parts) if diff != 0 else {}
-    worst = _worst(target, mapping, f, ours.total, run.divisions, arch, evaluated, per)
+    worst = _worst(target, mapping, diff, ours.total, run.divisions, arch, evaluated, per)
     return Structure(models=tuple(c.name for c in cfgs), arch=arch, formula=f, difference=diff,
                      by_role=by_role, divisions=run.divisions, worst=worst)
 
@@ -222,20 +225,46 @@ def _lengths(cfg: Config, arch: Arch, per: str = "token") -> list[Config]:
     return out
 
 
-def _worst(target, mapping, f, ours, divisions, arch, cfgs, per) -> tuple[Worst, ...]:
+def _compiled(expr: sympy.Expr):
+    """Our own count as a function of a config's dims: its exact polynomial fraction
+    (:mod:`flopdocs.compile.polynomials`, converted once), evaluated in integers; None
+    where it is not one (a sum in a denominator: then each config substitutes)."""
+    symbols = tuple(sorted(expr.free_symbols, key=str))
+    try:
+        r = Converter(symbols).ratio(expr)
+    except NotCompilable:
+        return None
+
+    def value(dims: Mapping) -> Fraction | None:
+        if any(s not in dims for s in symbols):
+            return None
+        x = [dims[s] for s in symbols]
+        top = sum(c * prod(v ** e for v, e in zip(x, es)) for es, c in r.terms)
+        return Fraction(top, r.scale * prod(v ** e for v, e in zip(x, r.shift)))
+    return value
+
+
+def _worst(target, mapping, diff, ours, divisions, arch, cfgs, per) -> tuple[Worst, ...]:
+    """Catalogue models and lengths where the formula (our count + ``diff``) is more than
+    :data:`THRESHOLD` away from ours."""
+    if not divisions and diff == 0:
+        return ()  # equal for every config: nowhere above the threshold
     out = []
+    ours_at, diff_at = _compiled(ours), _compiled(diff)
     for base in cfgs:
         for cfg in _lengths(base, arch, per):
             dims = {**cfg.dims, S.N: cfg.n_sequences, S.devices: DEVICES}
             reps = {s: sympy.Integer(v) for s, v in dims.items()}
-            c = ours.xreplace(reps)
+            c = ours_at(dims) if ours_at else None
+            c = ours.xreplace(reps) if c is None else sympy.Rational(c.numerator, c.denominator)
             if divisions:  # the floors, config by config: run again on numbers
                 values = {k: (v.xreplace(reps) if isinstance(v, sympy.Basic) else v)
                           for k, v in bind(implicit(target, mapping), arch).items()}
                 ctx = Context(decide=concrete_decide)
                 v = symbolic_run.run(target, values, ctx).value
             else:
-                v = f.xreplace(reps)
+                d = diff_at(dims) if diff_at else None
+                v = c + (diff.xreplace(reps) if d is None else sympy.Rational(d.numerator, d.denominator))
             if c == 0:
                 continue
             rel = (v - c) / c

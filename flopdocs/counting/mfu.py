@@ -9,6 +9,7 @@ Nothing here prints but :func:`table`'s text.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -27,10 +28,23 @@ IMPLAUSIBLE_ABOVE, IMPLAUSIBLE_BELOW = 1.0, 0.001
 class Row:
     convention: str
     per_token: Fraction | None  # training FLOPs per token (exact), None when refused
-    mfu: float | None
+    mfu: float | None  # inf past the largest float (1e300 tokens/s over 1e-300 FLOP/s)
     hfu: float | None
     refused: str = ""
     hfu_refused: str = ""  # why there is no HFU (the convention does not define the recompute)
+    exact: tuple = ()  # (mfu, hfu) as exact fractions: what the table prints
+
+    @classmethod
+    def of(cls, convention: str, per_token: Fraction, mfu: Fraction, hfu: Fraction | None, why: str) -> "Row":
+        return cls(convention, per_token, _float(mfu), None if hfu is None else _float(hfu), "", why,
+                   (mfu, hfu))
+
+
+def _float(x: Fraction) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
 
 
 def _per_token(cfg: Config, convention: str, mode: str, options: Options) -> Fraction:
@@ -61,14 +75,27 @@ def rows(cfg: Config, tokens_per_second: float, peak: float, devices: int,
             why = "this convention defines no recomputation"
         else:
             try:
-                hfu = float(_per_token(cfg, name, "training-recompute", options) * speed / capacity)
+                hfu = _per_token(cfg, name, "training-recompute", options) * speed / capacity
             except ConfigError as e:
                 why = e.reason
-        out.append(Row(name, per_token, float(per_token * speed / capacity), hfu, "", why))
+        out.append(Row.of(name, per_token, per_token * speed / capacity, hfu, why))
     return out
 
 
-def warning(utilisation: float | None) -> str:
+_SHOWN_UP_TO = 10**9  # percent: a larger figure is written as a bound, not 600 digits
+
+
+def percent(x: Fraction) -> str:
+    """A utilisation as a percentage with one decimal, computed exactly: any size, no
+    float to overflow (1e300 tokens/s over 1e-300 FLOP/s)."""
+    p = x * 100
+    if p > _SHOWN_UP_TO:
+        return f"more than {_SHOWN_UP_TO:,}%"
+    tenths = round(p * 10)
+    return f"{tenths // 10:,}.{tenths % 10}%"
+
+
+def warning(utilisation: Fraction | float | None) -> str:
     """A word beside a utilisation no run reaches: above 100 % or below 0.1 % ('' otherwise)."""
     if utilisation is None:
         return ""
@@ -88,8 +115,9 @@ def table(head: str, rows: list[Row], recompute: str = "full") -> str:
         name = r.convention + (" *" if i == 0 else "")
         if r.per_token is not None:
             note = "; ".join(dict.fromkeys(w for w in (warning(r.mfu), warning(r.hfu)) if w))
-            cells.append((name, f"{round(r.per_token):,}", f"{100 * r.mfu:.1f}%",
-                          f"{100 * r.hfu:.1f}%" if r.hfu is not None else "–", note))
+            mfu, hfu = r.exact or (Fraction(r.mfu), None if r.hfu is None else Fraction(r.hfu))
+            cells.append((name, f"{round(r.per_token):,}", percent(mfu),
+                          percent(hfu) if hfu is not None else "–", note))
     widths = [max(len(c[i]) for c in cells) for i in range(4)]
     for c in cells:
         lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:4], widths[1:])),

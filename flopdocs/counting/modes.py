@@ -40,7 +40,7 @@ import sympy
 
 from flopdocs.conventions.rules import SCORES
 from flopdocs.structure.roles import ROLES
-from flopdocs.errors import ConfigError
+from flopdocs.errors import ConfigError, InputTypeError, shown
 from flopdocs.config.keys import MAX_INT
 from flopdocs.config.symbols import keys as cache_keys, l as new_tokens
 from flopdocs.structure.tree import Node, evaluate
@@ -75,6 +75,20 @@ class Options:
     kv_dtype: str | None = None  # default: dtype
     optimizer: str = "adamw"
     attention: str = "eager"  # eager: the probabilities are kept; fused: a log-sum-exp
+
+    def __post_init__(self) -> None:
+        """Each field's type checked as a config value's is (one line, never counted as
+        truthy: ``Options(macs="false")`` is refused, not a MAC count); the ranges are
+        :func:`check`'s."""
+        if type(self.macs) is not bool:
+            raise InputTypeError(f"Options(macs=...): expected True or False, got {shown(self.macs)}")
+        for name in ("scores", "recompute"):
+            if not isinstance(getattr(self, name), str):
+                raise InputTypeError(f"Options({name}=...): expected a name (str), got {shown(getattr(self, name))}")
+        for name in ("prompt", "context", "generate", "dtype_bytes"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not int:
+                raise InputTypeError(f"Options({name}=...): expected a whole number (int), got {shown(value)}")
 
     def resolved(self, config, mode: str) -> "Options":
         """Defaults filled in from the config: the prompt is l (an encoder-decoder's

@@ -5,8 +5,9 @@
 "models"}``, each model ``{"name", "config", "numbers", "seed_forward"}`` where
 ``numbers`` maps each quantity of :data:`QUANTITIES` to an exact int.
 
-This file is also a script that another tree runs: ``python numbers.py TREE [CATALOGUE]``
-puts TREE first on ``sys.path`` and prints that tree's numbers.  So it imports nothing
+This file is also a script that another tree runs: ``python published.py TREE OUT
+[CATALOGUE]`` puts TREE first on ``sys.path`` and writes that tree's numbers to the file
+OUT (not to stdout, which that tree's code may print on).  So it imports nothing
 of flopdocs at module level, and :func:`collect` uses only what every release since
 0.1.0 has (``catalogue.load_directory``, ``analysis.analyse(config, convention)``,
 ``total``, ``per_token``, ``params``, ``Config.as_data``).
@@ -54,8 +55,34 @@ def dumps(numbers: dict) -> str:
     return json.dumps(numbers, indent=1, sort_keys=True) + "\n"
 
 
-if __name__ == "__main__":  # python numbers.py TREE [CATALOGUE]: TREE's numbers
+def check(numbers, where: str) -> dict:
+    """``numbers`` if it is this format's data (read from a file or another tree's run:
+    data, never trusted), else a ``ValueError`` naming ``where`` and what is wrong."""
+    def fail(why: str):
+        raise ValueError(f"{where}: not flopdocs numbers ({FORMAT}): {why}")
+
+    if not isinstance(numbers, dict) or numbers.get("format") != FORMAT:
+        fail("no 'format' field of that value")
+    for field in ("version", "convention"):
+        if not isinstance(numbers.get(field), str) or len(numbers[field]) > 100:
+            fail(f"'{field}' is not a short text")
+    models = numbers.get("models")
+    if not isinstance(models, dict):
+        fail("'models' is not a mapping")
+    for slug, m in models.items():
+        if not (isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("config"), dict)
+                and isinstance(m.get("numbers"), dict)
+                and all(type(v) is int for v in m["numbers"].values())
+                and all(isinstance(k, str) and type(v) in (int, str, bool) for k, v in m["config"].items())
+                and type(m.get("seed_forward", 0)) is int):
+            fail(f"model {slug[:60]!r} is not a name, a config of plain values and whole numbers")
+    return numbers
+
+
+if __name__ == "__main__":  # python published.py TREE OUT [CATALOGUE]: TREE's numbers into OUT
     sys.path.insert(0, sys.argv[1])
     for name in [m for m in sys.modules if m == "flopdocs" or m.startswith("flopdocs.")]:
         del sys.modules[name]
-    sys.stdout.write(dumps(collect(sys.argv[2] if len(sys.argv) > 2 else None)))
+    text = dumps(collect(sys.argv[3] if len(sys.argv) > 3 else None))
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        f.write(text)

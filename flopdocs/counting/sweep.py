@@ -5,7 +5,10 @@ Which structure a row has, whether it is valid, and the keys it does not give
 (:func:`flopdocs.config.config.parse`, its rules across keys, ``Config.arch``, ``Config.get``),
 run once per distinct combination of the axis values that code reads
 (:class:`~flopdocs.counting.determined.Determined`): every row is covered, and checked,
-before the first is written.
+before the first is written.  Past :data:`~flopdocs.counting.determined.TABULATED` runs, or
+beyond :data:`CHECKED_ROWS` rows, the code runs per row instead
+(:class:`~flopdocs.counting.determined.PerRow`): the first row comes at once, memory does
+not grow with the grid, and a row that cannot be counted ends the stream with its one line.
 The counts come from the structure's compiled :func:`~flopdocs.counting.rows.summary`; a row
 whose values it cannot vouch for is counted by the reference.
 """
@@ -20,12 +23,14 @@ from flopdocs.counting.memory import settings
 from flopdocs.counting.memory_rows import COLUMNS as MEMORY_COLUMNS, row_columns, row_present
 from flopdocs.counting.rows import (COUNT_COLUMNS, KEY_COLUMNS, Counting, columns, reference_row,
                                     summary)
-from flopdocs.counting.determined import Determined, Logged, determine, picker as _picker
+from flopdocs.counting.determined import KEPT, Determined, Logged, PerRow, determine, getter, picker as _picker
 from flopdocs.counting.grid import Axis, grid_size, product
 from flopdocs.config.keys import BY_NAME
 from flopdocs.structure.roles import ROLES
 
 _ROLES = tuple(ROLES)  # indexable, in ROLES order
+#: Grids up to this many rows are checked whole before the first row is written.
+CHECKED_ROWS = 100_000
 
 
 class Sweep:
@@ -56,8 +61,9 @@ class Sweep:
         found = self._parsed.get(combo)
         if found is None:
             found = parse({**self.data, **dict(zip(self.axis_keys, combo))}, self.row_origin(combo))
-            if len(self._parsed) < 100_000:
-                self._parsed[combo] = found
+            if len(self._parsed) >= KEPT:
+                self._parsed.clear()
+            self._parsed[combo] = found
         return found
 
     def _logged(self, combo: tuple[int, ...]) -> tuple[Config, set[str]]:
@@ -93,7 +99,7 @@ class Sweep:
             return (cfg.get(key) if applies else None), self._axes_read(reads)
 
         found = determine(self.axes, run)
-        if not found.indices:
+        if isinstance(found, Determined) and not found.indices:
             return "const", found.table[()]
         return "derived", found
 
@@ -122,6 +128,18 @@ class Sweep:
             self._roles = tuple(range(len(ROLES)))
             self._zero_roles = set()
             return
+        if isinstance(self.structure, PerRow):  # structures met as the rows come: compiled then
+            self._zero_roles, self._roles = set(), tuple(range(len(ROLES)))  # a 0 share: 0.0 either way
+            entries: dict[Any, tuple] = {}
+
+            def entry(combo: tuple[int, ...], arch_of=self.structure.get) -> tuple:
+                arch = arch_of(combo)
+                if arch not in entries:
+                    p = summary(self.counting, arch)
+                    entries[arch] = (p.function, _picker([where[k] for k in p.keys]))
+                return entries[arch]
+            self._entry = entry
+            return
         programs = {s: summary(self.counting, s) for s in set(self.structure.table.values())}
         # a role whose FLOPs are the zero polynomial in every structure here: its share is 0.0
         self._zero_roles = {r for i, r in enumerate(ROLES)
@@ -132,6 +150,16 @@ class Sweep:
         self._checkers = {proj: (programs[arch].checker.function,
                                  _picker([where[k] for k in programs[arch].checker_keys]))
                           for proj, arch in self.structure.table.items() if programs[arch].checker is not None}
+        entries, structure_key = self._entries, self.structure.key
+        one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
+        self._entry = (lambda combo: one) if one is not None else (lambda combo: entries[structure_key(combo)])
+
+    @property
+    def streamed(self) -> bool:
+        """Whether rows are checked as they are written (a long grid, or a function of the
+        row run per row), not all before the first."""
+        return len(self) > CHECKED_ROWS or any(
+            isinstance(d, PerRow) for d in (self.structure, self.mode, *(w for _, w in self._derived)))
 
     def layout(self) -> list[tuple[str, Any]]:
         """Every column: ``("const", value)`` or ``("var", i)``, i into :meth:`values`' tuples
@@ -164,13 +192,15 @@ class Sweep:
         value is not whole is counted by the reference, which raises); a closed form's rows
         are the reference's, each counted.  Every other row was checked when the sweep was
         made."""
+        if self.streamed:  # each row checked as it is written (values() raises its error)
+            return
         if not self.counting.compiled:
             for _ in self.values():
                 pass
             return
         if not self._checkers:
             return
-        key_row, consts, mode_of = self._key_row(), self._consts, _derived_getter(self.mode)
+        key_row, consts, mode_of = self._key_row(), self._consts, getter(self.mode)
         checkers, structure_key, no_check = self._checkers, self.structure.key, (lambda *a: (), tuple)
         for combo in product([a.values for a in self.axes]):
             check, pick = checkers.get(structure_key(combo), no_check)
@@ -180,7 +210,7 @@ class Sweep:
     def _key_row(self) -> Callable[[tuple[int, ...]], tuple]:
         """combo -> the varying key columns, in column order (the axes' values and the
         defaults derived from them)."""
-        derived, reorder = [_derived_getter(d) for _, d in self._derived], self._reorder
+        derived, reorder = [getter(d) for _, d in self._derived], self._reorder
         if not derived:
             return reorder
         return lambda combo: reorder(combo + tuple([g(combo) for g in derived]))
@@ -197,21 +227,19 @@ class Sweep:
         that vary, the mode's numbers, the parameters, total and per-token FLOPs, the
         shares of the roles that occur."""
         key_row, consts, n_index, n_roles = self._key_row(), self._consts, self._n_index, len(ROLES)
-        mode_of, shown = _derived_getter(self.mode), self._shown
+        mode_of, shown = getter(self.mode), self._shown
         if not self.counting.compiled:
             for combo in product([a.values for a in self.axes]):
                 yield self._reference(combo, (*key_row(combo), *shown(mode_of(combo))))
             return
-        shares = _picker(list(self._roles))
-        entries, structure_key = self._entries, self.structure.key
+        shares, entry = _picker(list(self._roles)), self._entry
         memory_of = row_columns(settings(self.counting.options, self.counting.mode), self.counting.mode)
         positions_of, w_index = self.counting.positions(self.mode_names), self._window_index
         p_at, extra_at = n_roles, n_roles + 4
-        one = next(iter(entries.values())) if len(entries) == 1 else None  # one structure: no lookup
         numbers = shown_numbers = ()  # a mode's numbers: looked up per row where it has them
         for combo in product([a.values for a in self.axes]):
             row = key_row(combo)
-            function, pick = one or entries[structure_key(combo)]
+            function, pick = entry(combo)
             if self.mode_names:
                 numbers = mode_of(combo)
                 shown_numbers = shown(numbers)
@@ -236,7 +264,3 @@ class Sweep:
         for vals in self.values():
             yield {c: (what if kind == "const" else vals[what]) for c, (kind, what) in zip(cols, layout)}
 
-
-def _derived_getter(d: Determined) -> Callable[[tuple[int, ...]], Any]:
-    key, table = d.key, d.table
-    return lambda combo: table[key(combo)]

@@ -2,9 +2,10 @@
 it claims, where that difference passes 1 %, and the public issue it explains.
 
 The audits are :mod:`flopdocs.counting.builtin_audits` run by :mod:`flopdocs.counting.audit`
-over every structure of the site's catalogue; the page's Markdown is kept between builds
-(:mod:`.cache`, keyed by the catalogue's data: a pure function of it and of the package's
-source).  Nothing here writes files.
+over every structure of the site's catalogue, in every build (a page read back from a file
+would be text we did not compute reaching the site); within one process they are kept
+per catalogue (``serve``'s rebuilds, a test session), never on disk.  Nothing here writes
+files.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import json
 from flopdocs.counting import audit, audit_names, builtin_audits
 from flopdocs.errors import ConfigError
 from flopdocs.site import derive
-from flopdocs.site.cache import cached
 from flopdocs.site.gather import SiteData
 from flopdocs.structure.tree import anchor, slug
 
@@ -58,8 +58,17 @@ def context(data: SiteData) -> dict:
 
 def page(env, data: SiteData, cite) -> str:
     key = json.dumps([m.config.as_data() for m in data.models], sort_keys=True, default=str)
-    return cached("audits", key, lambda: env.get_template("audits.md.j2").render(
-        **context(data), cite=cite(PAGE, "flopdocs: framework FLOPs formulas audited", "flopdocs-audits")))
+    found = _AUDITED.get(key)
+    if found is None:
+        if len(_AUDITED) >= 8:
+            _AUDITED.clear()
+        found = _AUDITED[key] = context(data)
+    return env.get_template("audits.md.j2").render(
+        **found, cite=cite(PAGE, "flopdocs: framework FLOPs formulas audited", "flopdocs-audits"))
+
+
+#: The audits by catalogue (its configs' data), for this process only: never on disk.
+_AUDITED: dict[str, dict] = {}
 
 
 def _number(text: str) -> str:

@@ -183,6 +183,7 @@ def build(out: str | Path = "site", catalogue_dir: str | Path | None = None,
         _mkdocs(docs, site, site_nav, source_date_epoch(), **versioned)
         finish(site)
         (site / MARKER).write_text("built by flopdocs build; replaced by the next build\n", encoding="utf-8")
+        check_out(out)  # again: --out may have been made or changed while the site was built
         if out.is_dir():
             move_kept(out, site, replace=True)  # .git/, CNAME, ... carry over
         into_place(site, out)

@@ -14,8 +14,10 @@ code), or two catalogue directories evaluated by this tree.  Each changed number
 from __future__ import annotations
 
 import io
-import re
 import json
+import os
+import re
+import stat
 import subprocess
 import sys
 import tarfile
@@ -25,6 +27,7 @@ from pathlib import Path
 from flopdocs.counting import published as _numbers
 from flopdocs.config.config import ConfigError
 from flopdocs.base.resources import CHECKOUT
+from flopdocs.site.text import md_cell
 
 _FLOPS = ("forward FLOPs", "forward FLOPs per token")
 
@@ -54,10 +57,70 @@ def resolve(repo: Path, ref: str, what: str = "diff") -> str:
     return r.stdout.strip()
 
 
-def numbers_at(ref: str, catalogue_dir: str | None = None, repo: Path | None = None) -> dict:
-    """The numbers of commit ``ref``, evaluated by its own code (its catalogue, or ``catalogue_dir``)."""
+#: The file a release may commit at its root (``flopdocs numbers > numbers.json``): its
+#: numbers as data, read by ``diff`` instead of running that commit's code.
+NUMBERS_FILE = "numbers.json"
+#: The largest numbers file read (a 1,000-model catalogue's is under 2 MB).
+MAX_NUMBERS_BYTES = 16 * 2**20
+
+
+def numbers_from(text: str, where: str) -> dict:
+    """A numbers file's text as checked data (:func:`flopdocs.counting.published.check`)."""
+    if len(text) > MAX_NUMBERS_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_NUMBERS_BYTES // 2**20} MiB: not a numbers file")
+    try:
+        return _numbers.check(json.loads(text), where)
+    except RecursionError:
+        raise ConfigError(f"{where}: nested too deeply: not a numbers file") from None
+    except ValueError as e:  # malformed JSON, or not the format
+        raise ConfigError(" ".join(str(e).split())[:300] if str(e).startswith(where)
+                          else f"{where}: not JSON: {' '.join(str(e).split())[:200]}") from None
+
+
+def numbers_file(path: str | Path) -> dict:
+    """The numbers in a file ``flopdocs numbers`` wrote (data: nothing is run)."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        raise ConfigError(f"--numbers {path}: cannot read: {e.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"--numbers {path}: not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(MAX_NUMBERS_BYTES + 1)
+    finally:
+        os.close(fd)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"--numbers {path}: not UTF-8 text") from None
+    return numbers_from(text, f"--numbers {path}")
+
+
+def numbers_at(ref: str, catalogue_dir: str | None = None, repo: Path | None = None,
+               say=None) -> dict:
+    """The numbers of commit ``ref``: its committed :data:`NUMBERS_FILE` read as data
+    when it has one (and no other catalogue is asked for); else evaluated by its own code,
+    which ``say`` (default: stderr) is told first, in one line."""
     repo = repo or repository()
     sha = resolve(repo, ref)
+    if not catalogue_dir:
+        shown = _git(repo, "cat-file", "-s", f"{sha}:{NUMBERS_FILE}")
+        if shown.returncode == 0:
+            size = int(shown.stdout.strip() or 0)
+            if size > MAX_NUMBERS_BYTES:
+                raise ConfigError(f"diff: {ref}:{NUMBERS_FILE}: larger than {MAX_NUMBERS_BYTES // 2**20} MiB")
+            blob = _git(repo, "show", f"{sha}:{NUMBERS_FILE}", text=False)
+            if blob.returncode == 0:
+                try:
+                    return numbers_from(blob.stdout.decode("utf-8"), f"diff: {ref}:{NUMBERS_FILE}")
+                except UnicodeDecodeError:
+                    raise ConfigError(f"diff: {ref}:{NUMBERS_FILE}: not UTF-8 text") from None
+    (say or (lambda m: print(m, file=sys.stderr)))(
+        f"flopdocs diff: running the code of {ref} ({sha[:12]}) to evaluate its numbers "
+        f"({'another catalogue asked for' if catalogue_dir else f'it has no {NUMBERS_FILE}'}): "
+        "its package is imported, in a temporary copy, in a separate process")
     archive = _git(repo, "archive", "--format=tar", sha, text=False)
     if archive.returncode != 0:
         raise ConfigError(f"diff: git archive {sha[:12]} failed: "
@@ -67,14 +130,20 @@ def numbers_at(ref: str, catalogue_dir: str | None = None, repo: Path | None = N
             tar.extractall(tree, filter="data")
         if not (Path(tree) / "flopdocs" / "__init__.py").is_file():
             raise ConfigError(f"diff: {ref!r} ({sha[:12]}) has no flopdocs package")
-        cmd = [sys.executable, "-I", str(Path(_numbers.__file__)), tree]
+        out = Path(tree) / ".flopdocs-numbers.json"
+        cmd = [sys.executable, "-I", str(Path(_numbers.__file__)), tree, str(out)]
         if catalogue_dir:
             cmd.append(str(Path(catalogue_dir).resolve()))
-        run = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, timeout=600)
-    if run.returncode != 0:
-        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ConfigError(f"diff: evaluating {ref!r} ({sha[:12]}) failed: {last[:200]}")
-    return json.loads(run.stdout)
+        try:
+            run = subprocess.run(cmd, capture_output=True, text=True, errors="replace", cwd=tree,
+                                 timeout=600, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise ConfigError(f"diff: evaluating {ref!r} ({sha[:12]}) took more than 600 s") from None
+        if run.returncode != 0 or not out.is_file():
+            last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ConfigError(f"diff: evaluating {ref!r} ({sha[:12]}) failed: {last[:200]}")
+        text = out.read_text(encoding="utf-8", errors="replace")
+    return numbers_from(text, f"diff: the numbers {ref!r} ({sha[:12]}) wrote")
 
 
 def numbers_here(catalogue_dir: str | None = None) -> dict:
@@ -117,18 +186,22 @@ def diff(old: dict, new: dict) -> list[dict]:
 
 
 def _cell(value) -> str:
-    return "–" if value is None else f"{value:,}"
+    return "–" if value is None else f"{value:,}" if type(value) is int else md_cell(value)
 
 
 def table(rows: list[dict], old: dict, new: dict) -> str:
-    """The rows as the CHANGELOG's Markdown table (with a line naming both sides)."""
-    head = (f"{len(rows)} published numbers changed from {old['version']} (default convention "
-            f"{old['convention']}) to {new['version']} (default convention {new['convention']}).\n\n")
+    """The rows as the CHANGELOG's Markdown table (with a line naming both sides).  Every
+    text is escaped for a Markdown table cell that becomes HTML (:func:`md_cell`): a name
+    is data, from either side's catalogue."""
+    v = {side: {k: md_cell(d[k]) for k in ("version", "convention")} for side, d in (("old", old), ("new", new))}
+    head = (f"{len(rows)} published numbers changed from {v['old']['version']} (default convention "
+            f"{v['old']['convention']}) to {v['new']['version']} (default convention "
+            f"{v['new']['convention']}).\n\n")
     if not rows:
         return head
     lines = ["| model | quantity | old | new | why |", "|---|---|--:|--:|---|"]
-    lines += [f"| {r['model']} | {r['quantity']} | {_cell(r['old'])} | {_cell(r['new'])} | {r['why']} |"
-              for r in rows]
+    lines += [f"| {md_cell(r['model'])} | {md_cell(r['quantity'])} | {_cell(r['old'])} | {_cell(r['new'])} "
+              f"| {md_cell(r['why'])} |" for r in rows]
     return head + "\n".join(lines) + "\n"
 
 

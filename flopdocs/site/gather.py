@@ -6,8 +6,7 @@ be made from any directory of YAML configs; the default is the built-in catalogu
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -17,7 +16,6 @@ from flopdocs.counting.analysis import Analysis, analyse
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.layers import Layer, all_layers
 from flopdocs.structure.tree import Node, slug
-from flopdocs.site.cache import cached
 
 #: The modes the pages read of every model under every convention (answers, comparisons,
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them
@@ -68,17 +66,9 @@ def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     """The model under every convention in every mode of :data:`MODES_READ`: what the
     pages print of it, or why the convention refuses (one line).
 
-    Kept between builds (:mod:`.cache`): a pure function of the config (its data and where
-    it was read) and of flopdocs' source.  An entry that does not read back as counts is
-    counted again.
+    Counted in every build, never read back from a file: the whole catalogue takes about
+    0.3 s, too little to be worth trusting a file with the numbers a page publishes.
     """
-    key = json.dumps([cfg.origin, cfg.as_data()], sort_keys=True)
-    text = cached("counts", key, lambda: json.dumps(_dump(_counts(cfg))))
-    loaded = _load(text)
-    return loaded if loaded is not None else _counts(cfg)
-
-
-def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     out: dict[tuple[str, str], Count | str] = {}
     for name in conventions.CONVENTIONS:
         for mode in MODES_READ:
@@ -87,33 +77,6 @@ def _counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
             except ConfigError as e:
                 out[name, mode] = e.reason
     return out
-
-
-_FIELDS = tuple(f.name for f in fields(Count))[2:]  # the numbers, after convention and mode
-
-
-def _dump(found: dict[tuple[str, str], Count | str]) -> list:
-    return [[name, mode, x if isinstance(x, str) else [getattr(x, f) for f in _FIELDS]]
-            for (name, mode), x in found.items()]
-
-
-def _load(text: str) -> dict[tuple[str, str], Count | str] | None:
-    """:func:`_dump`'s list read back, or None if it is not one (every convention and mode
-    read, each a reason or three ints)."""
-    try:
-        rows = json.loads(text)
-        out: dict[tuple[str, str], Count | str] = {}
-        for name, mode, x in rows:
-            if isinstance(x, str):
-                out[name, mode] = x
-            elif isinstance(x, list) and len(x) == len(_FIELDS) and all(type(v) is int for v in x):
-                out[name, mode] = Count(name, mode, *x)
-            else:
-                return None
-    except (ValueError, TypeError):
-        return None
-    wanted = [(name, mode) for name in conventions.CONVENTIONS for mode in MODES_READ]
-    return out if list(out) == wanted else None
 
 
 def evaluate(cfg: Config) -> Model:

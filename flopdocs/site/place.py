@@ -35,8 +35,12 @@ def into_place(new: Path, out: Path) -> None:
     atomically, so ``out`` is never missing; otherwise the old one is renamed aside
     first (two renames).  The previous site ends up at ``new``, which the caller removes.
     """
-    if not out.exists():
-        os.rename(new, out)
+    if not os.path.lexists(out):
+        try:
+            os.rename(new, out)  # fails (ENOTEMPTY) if a directory with files appeared there
+        except OSError as e:
+            raise BuildError(f"--out {out}: appeared while the site was built; refusing to "
+                             f"replace it ({e.strerror})") from None
     elif not _exchange(new, out):
         aside = new.with_name(new.name + "-previous")
         os.rename(out, aside)

@@ -9,8 +9,9 @@ import re
 _MD_SPECIAL = set("\\`*_{}[]#|~^$")
 
 
-def md_text(value: object) -> str:
-    """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities.
+def md_text(value: object, keep: str = "") -> str:
+    """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities
+    (but those in ``keep``).
 
     ``'<script>'`` -> ``'&lt;script&gt;'``; ``'a_b|c'`` -> ``'a&#95;b&#124;c'``.  The
     entities render as the original characters, so the reader sees the text as typed.
@@ -19,11 +20,18 @@ def md_text(value: object) -> str:
     for ch in str(value):
         if ch in "&<>\"'":
             out.append(html.escape(ch, quote=True))
-        elif ch in _MD_SPECIAL or ord(ch) < 32:
+        elif (ch in _MD_SPECIAL and ch not in keep) or ord(ch) < 32:
             out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
         else:
             out.append(ch)
     return "".join(out)
+
+
+def md_cell(value: object) -> str:
+    """:func:`md_text` for a cell of a Markdown table kept readable as Markdown source
+    (``CHANGELOG.md``): an underscore kept as it is (``max_positions``; at most emphasis),
+    every character that could end the cell (``|``), open a link, code or markup escaped."""
+    return md_text(value, keep="_")
 
 
 #: What a YAML double-quoted scalar may not hold as itself: controls, DEL and C1, lone

@@ -1,6 +1,8 @@
 // The Calculator's reading of a Hugging Face config.json (site_src/assets/calculator.js
 // loads this file): flopdocs/hf.py's mapping, the field names read from KEYS (index.js);
-// tests/test_site_calculator.py compares it with flopdocs import-hf on every fixture.
+// every field's type by flopdocs/config/hf_values.py's one list (DATA.hfRules), checked on
+// the pasted text's own number tokens (fromHf.read); tests/test_site_calculator.py compares
+// it with flopdocs import-hf on every fixture and on every value import-hf refuses.
 (window.flopdocsCalculatorParts = window.flopdocsCalculatorParts || {}).hf = function (DATA, KEY) {
   "use strict";
   // -- a Hugging Face config.json (flopdocs/hf.py, the fields read from KEYS) -----------
@@ -11,12 +13,78 @@
     return names || [];
   }
 
-  function fromHf(hf) {
+  // -- the rules of flopdocs/config/hf_values.py (DATA.hfRules), as import-hf runs them ---
+
+  var RULES = DATA.hfRules;
+
+  function shown(v) {
+    var t = typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "a list" :
+      v !== null && typeof v === "object" ? "a dict" : String(v);
+    return t.length > 60 ? t.slice(0, 56) + "...'" : t;
+  }
+
+  // Every key given twice (at any depth, as flopdocs' JSON reader refuses it), a whole
+  // number past Python's 4300 digits, and each top-level field's number as written
+  // (JSON.parse has checked the syntax; it reads 4096.0 as 4096 and 2**53 + 1 as 2**53).
+  function scan(text) {
+    var numbers = {}, stack = [], key = null, i = 0, n = text.length;
+    var STR = /"(?:[^"\\]|\\.)*"/y, NUM = /-?[0-9][0-9.eE+-]*/y;
+    while (i < n) {
+      var c = text.charAt(i), top = stack[stack.length - 1];
+      if (c === '"') {
+        STR.lastIndex = i;
+        var s = STR.exec(text)[0];
+        i += s.length;
+        if (top && top.keys && top.wantKey) {
+          key = JSON.parse(s);
+          if (top.keys.has(key)) { throw new Error(key + ": given twice"); }
+          top.keys.add(key); top.wantKey = false;
+        }
+        continue;
+      }
+      if (c === "-" || (c >= "0" && c <= "9")) {
+        NUM.lastIndex = i;
+        var m = NUM.exec(text)[0];
+        i += m.length;
+        if (/^-?[0-9]+$/.test(m) && m.replace("-", "").length > RULES.maxDigits) {
+          throw new Error("a number is too long to read (more than " + RULES.maxDigits + " digits)");
+        }
+        if (stack.length === 1 && stack[0].keys) { numbers[key] = m; }
+        continue;
+      }
+      if (c === "{") { stack.push({ keys: new Set(), wantKey: true }); }
+      else if (c === "[") { stack.push({}); }
+      else if (c === "}" || c === "]") { stack.pop(); }
+      else if (c === "," && top && top.keys) { top.wantKey = true; }
+      i++;
+    }
+    return numbers;
+  }
+
+  // Each field of RULES.kinds given (not null) is of its kind; a whole number checked on
+  // its text where the paste gave it (numbers), else on the value.
+  function checkValues(hf, numbers) {
+    Object.keys(RULES.kinds).forEach(function (name) {
+      if (!Object.prototype.hasOwnProperty.call(hf, name) || hf[name] === null) { return; }
+      var kind = RULES.kinds[name], v = hf[name], ok, text = null;
+      if (kind === "int" || kind === "int0") {
+        text = typeof v !== "number" ? null : numbers ? numbers[name] : String(v);
+        ok = typeof text === "string" && new RegExp("^(?:" + RULES.text[kind] + ")$").test(text) &&
+          BigInt(text) <= BigInt(RULES.maxInt);
+      } else if (kind === "bool") { ok = typeof v === "boolean"; }
+      else if (kind === "str") { ok = typeof v === "string"; }
+      else { ok = Array.isArray(v) && v.every(function (x) { return typeof x === "string"; }); }
+      if (!ok) { throw new Error(name + ": must be " + RULES.expected[kind] + ", got " + (text || shown(v))); }
+    });
+  }
+
+  function fromHf(hf, numbers) {
     if (hf === null || typeof hf !== "object" || Array.isArray(hf)) { throw new Error("expected a JSON object"); }
     var type = hf.model_type;
     if (DATA.modelTypes.indexOf(type) < 0) {
       throw new Error("model_type: " + JSON.stringify(type) + " is not supported (supported: " + DATA.modelTypes.join(", ") + ")");
     }
+    checkValues(hf, numbers);
     var kinds = hf.layer_types;
     if (Array.isArray(kinds) && new Set(kinds.map(String)).size > 1) { throw new Error("layer_types: layers of different kinds are not modelled"); }
     var has = function (n) { return Object.prototype.hasOwnProperty.call(hf, n) && hf[n] !== null; };
@@ -102,6 +170,26 @@
     if (decoder !== null && decoder !== out.n_layers) { out.n_decoder_layers = decoder; }
     return out;
   }
+
+  // A pasted config.json's text, read as flopdocs import-hf reads the file: at most
+  // RULES.maxBytes of UTF-8, a leading byte-order mark dropped; a SyntaxError is not JSON.
+  fromHf.read = function (text) {
+    if (new TextEncoder().encode(text).length > RULES.maxBytes) {
+      throw new Error("larger than 1 MiB (" + RULES.maxBytes + " bytes), too large for a config.json");
+    }
+    text = text.replace(/^\uFEFF/, "");
+    var depth = 0, inString = false;  // nesting past RULES.maxDepth, before parsing (readers.json_depth)
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      if (inString) { if (c === "\\") { i++; } else if (c === '"') { inString = false; } }
+      else if (c === '"') { inString = true; }
+      else if (c === "{" || c === "[") {
+        if (++depth > RULES.maxDepth) { throw new Error("malformed JSON: nested too deeply (more than " + RULES.maxDepth + " levels)"); }
+      } else if (c === "}" || c === "]") { depth--; }
+    }
+    var data = JSON.parse(text);
+    return fromHf(data, scan(text));
+  };
 
   return fromHf;
 };

@@ -218,15 +218,17 @@
   }
 
   function readHf() {
-    var msg = ROOT.querySelector("#fd-calc-msg-hf"), data;
-    try { data = JSON.parse(ROOT.querySelector("#fd-calc-hf").value); }
-    catch (e) { msg.textContent = "not JSON: " + e.message; return Promise.resolve({ errors: { hf: msg.textContent } }); }
-    try { var values = fromHf(data); }
-    catch (e) { msg.textContent = e.message; return Promise.resolve({ errors: { hf: msg.textContent } }); }
+    var msg = ROOT.querySelector("#fd-calc-msg-hf"), values;
+    try { values = fromHf.read(ROOT.querySelector("#fd-calc-hf").value); }  // calculator-hf.js: import-hf's rules
+    catch (e) {
+      msg.textContent = (e instanceof SyntaxError ? "not JSON: " : "") + e.message;
+      return Promise.resolve({ errors: { hf: msg.textContent } });
+    }
     msg.textContent = "read: the fields below hold it";
     return api.fill(values, "");
   }
   api.fromHf = function (hf) { return fromHf(hf); };
+  api.readHfText = function (text) { return fromHf.read(text); };
   api.readHf = readHf;
 
   // -- start ---------------------------------------------------------------------------
