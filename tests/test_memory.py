@@ -169,8 +169,8 @@ def test_per_device_expert_parallelism(zero):
 
 
 @pytest.mark.parametrize("par, message", [
-    (parallel.Parallel(data=8, expert=3), "--ep 3 must divide the data-parallel degree (8) and n_experts (8)"),
-    (parallel.Parallel(data=16, expert=16), "--ep 16 must divide the data-parallel degree (16) and n_experts (8)"),
+    (parallel.Parallel(data=8, expert=3), "3 must divide the data-parallel degree (8) and n_experts (8)"),
+    (parallel.Parallel(data=16, expert=16), "16 must divide the data-parallel degree (16) and n_experts (8)"),
     (parallel.Parallel(expert=0), "--ep: must be a whole number at least 1, got 0"),
     (parallel.Parallel(zero=4), "--zero: must be 0, 1, 2 or 3, got 4"),
 ])

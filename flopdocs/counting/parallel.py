@@ -50,8 +50,20 @@ def check(config, par: Parallel) -> None:
     if experts is None:
         raise ConfigError(f"expert parallelism needs experts (n_experts), got --ep {par.expert}", origin="--ep")
     if par.data % par.expert or experts % par.expert:
-        raise ConfigError(f"--ep {par.expert} must divide the data-parallel degree ({par.data}) and "
+        raise ConfigError(f"{par.expert} must divide the data-parallel degree ({par.data}) and "
                           f"n_experts ({experts})", origin="--ep")
+
+
+def of_analysis(a, par: Parallel) -> Memory:
+    """An analysis's memory (:func:`flopdocs.counting.memory.of`) on one device under
+    ``par`` (checked: :func:`check`), the experts' states apart in training."""
+    from flopdocs.counting import memory
+
+    check(a.config, par)
+    experts = None
+    if a.mode.startswith("training") and par.expert > 1:
+        experts = expert_states(a.config, memory.settings(a.options, a.mode))
+    return per_device(a.memory, par, experts)
 
 
 def per_device(m: Memory, par: Parallel, experts: Memory | None = None) -> Memory:
