@@ -35,7 +35,7 @@ def site(tmp_path_factory) -> Path:
     slowest thing the suite does); tests must not write into it.  Builds of other
     inputs (a small temporary catalogue, a broken page) are made where needed.
     """
-    from flopdocs.site import build
+    from flopdocs.site.build import staging as build
 
     return build.build(tmp_path_factory.mktemp("site") / "site")
 

@@ -78,7 +78,7 @@ def test_a_floor_is_audited_config_by_config():
                  "n_vocab": 1000, "n_layers": 2}, "<test>")
     a = run("head_width_by_division", NANO, cfg)
     own = [w for w in a.structures[0].worst if w.l == 4096][0]
-    p = params.count(cfg).total
+    p = params.parameters(cfg).total
     # plain Python's floor: 1000 // 3 = 333 (the symbolic difference keeps 1000/3)
     assert int(own.formula) == 6 * p + 12 * 2 * 3 * (1000 // 3) * 4096
     assert int(own.flopdocs) == 6 * p + 12 * 2 * 3 * 64 * 4096

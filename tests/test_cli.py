@@ -219,6 +219,11 @@ def test_bad_config_one_line_exit_2(capsys, tmp_path, label, text, message):
     (["report", "seed-512", "--mode", "decode", "--context", "-1"], "--context: must be a whole number, got '-1'"),
     (["report", "seed-512", "--mode", "generate", "--generate", "0"], "--generate: must be at least 1, got 0"),
     (["report", "seed-512", "--prompt", "٥"], "--prompt: must be a whole number"),
+    # every typed whole number reads through config.checks.parse_whole: the flags, --set, --grid
+    (["report", "seed-512", "--mode", "decode", "--context", "9" * 17],
+     "--context: must be at most 2**53 = 9007199254740992, got '99999999999999999'"),
+    (["report", "seed-512", "--set", "l=9" + "0" * 16], "--set l=90000000000000000: l: must be at most 2**53 = "
+     "9007199254740992, got '90000000000000000'"),
     (["mfu", "seed-512", "--tokens-per-second", "nan", "--accelerator", "a100"], "--tokens-per-second: must be a number above 0"),
     (["mfu", "seed-512", "--tokens-per-second", "1e9999", "--accelerator", "a100"], "--tokens-per-second: must be a number above 0"),
     (["mfu", "seed-512", "--tokens-per-second", "100", "--accelerator", "tpu-v9"], "--accelerator: unknown accelerator 'tpu-v9'"),

@@ -7,7 +7,7 @@ import pytest
 from flopdocs import model
 from flopdocs.cli.main import main
 from flopdocs.counting.modes import Options
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 from flopdocs.config.inputs import resolve
 
 
@@ -128,7 +128,7 @@ def test_bad_flags_one_line_exit_2(capsys, argv, needle):
 
 def test_int4_weights_in_report(capsys):
     data = _json(capsys, "llama-2-7b", "--dtype", "int4")
-    assert data["memory"]["weights"] == -(-33 * count(resolve("llama-2-7b")).total // 64)
+    assert data["memory"]["weights"] == -(-33 * parameters(resolve("llama-2-7b")).total // 64)
 
 
 def test_table_memory_columns_equal_report(capsys):
@@ -183,7 +183,7 @@ def test_plan_reproduces_the_engineers_76_and_53_hours(capsys):
     assert code == 0, err
     rows = {line.split()[0]: line.split() for line in out.splitlines()[3:]}
     assert rows["flopdocs"][4] == "76.2" and rows["6N"][3] == "52.9"  # the first row is starred
-    assert count(resolve("llama-3-8b").with_values(
+    assert parameters(resolve("llama-3-8b").with_values(
         {"d_model": 3072, "n_layers": 28, "d_ff": 8192, "n_heads": 24, "n_kv_heads": 8, "d_head": 128,
          "tie_embeddings": True}, "<3b>")).total == 3_212_749_824
 

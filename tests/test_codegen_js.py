@@ -14,7 +14,7 @@ from flopdocs.compile.codegen import compile_exprs, generate, python, ratio, str
 from flopdocs.compile.codegen_js import check_javascript, javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.config.keys import BY_NAME
-from flopdocs.site import calculator
+from flopdocs.site.pages import calculator
 from flopdocs.config.symbols import d_model, l, n_heads
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from flopdocs.counting.analysis import analyse
 from flopdocs.cli.main import main
 from flopdocs.config.config import parse
-from flopdocs.conventions import count, seed
+from flopdocs.conventions import applied, seed
 from flopdocs.conventions import flopdocs as corrected
 from flopdocs.structure.layers.layer_norm import layer_norm
 from flopdocs.structure.layers.position_wise_ffn import position_wise_ffn
@@ -26,18 +26,18 @@ DIFF = n * (2 * d * l + 12 * l - 14 * d + (l - 1) * (f + d) + l**2 * h) + d * l 
 def test_layer_norm_counts_per_row():
     # mean m·n + m, var 2·m·n + 3·m, X − μ m·n, denominator 2·m, affine 3·m·n
     m, w = sympy.symbols("m w", positive=True, integer=True)
-    tree = count(layer_norm(m, w), "corrected")
-    seed_tree = count(layer_norm(m, w), "seed")
+    tree = applied(layer_norm(m, w), "corrected")
+    seed_tree = applied(layer_norm(m, w), "seed")
     assert sympy.expand(tree.total) == 7 * m * w + 6 * m
     assert sympy.expand(seed_tree.total) == 6 * m * w + 7 * w  # the seed, unchanged
     assert tree.keys() == seed_tree.keys()
 
 
 def test_ffn_biases_per_position_and_softmax_division():
-    ffn = count(position_wise_ffn(l, d, f, d), "corrected")
+    ffn = applied(position_wise_ffn(l, d, f, d), "corrected")
     assert ffn["+ b1"].value == l * f and ffn["+ b2"].value == l * d
-    assert count(softmax(l, l), "corrected").keys() == ["x - max(x)", "e^x", "sum", "/ sum"]
-    assert count(softmax(l, l), "corrected")["/ sum"].value == l**2
+    assert applied(softmax(l, l), "corrected").keys() == ["x - max(x)", "e^x", "sum", "/ sum"]
+    assert applied(softmax(l, l), "corrected")["/ sum"].value == l**2
 
 
 def test_symbolic_difference_from_seed():

@@ -12,8 +12,8 @@ import pytest
 
 from flopdocs.cli.main import main
 from flopdocs.errors import BuildError
-from flopdocs.site import build as site_build
-from flopdocs.site import versions
+from flopdocs.site.build import staging as site_build
+from flopdocs.site.build import versions
 
 
 @pytest.fixture

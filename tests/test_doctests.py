@@ -1,4 +1,4 @@
-"""Every example in the README's Python section and in the notebook API's docstrings runs.
+"""Every example in the README's Python section and in the notebook API's (and shared text helpers') docstrings runs.
 
 The README's examples are its ```pycon blocks, run in order as one session (fences are
 not part of any expected output); each module's docstrings run with ``doctest``.  A
@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 
 import flopdocs.api.front
+import flopdocs.base.text
 import flopdocs.api.display
 import flopdocs.config.inputs
 import flopdocs.api.result
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FLAGS = doctest.ELLIPSIS
-MODULES = (flopdocs.api.front, flopdocs.api.display, flopdocs.config.inputs, flopdocs.api.result)
+MODULES = (flopdocs.api.front, flopdocs.api.display, flopdocs.config.inputs, flopdocs.api.result,
+           flopdocs.base.text)
 _PYCON = re.compile(r"^```pycon\n(.*?)^```$", re.M | re.S)
 
 

@@ -9,7 +9,7 @@ import yaml
 from flopdocs.config import hf
 from flopdocs.cli.main import main
 from flopdocs.config.config import ConfigError, parse
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
 
@@ -80,7 +80,7 @@ def test_import_hf_set_and_name(capsys):
     assert data["l"] == 128 and data["name"] == "GPT-2 short"
     # the learned position table keeps its n_positions rows whatever the run's length
     assert data["max_positions"] == 1024
-    assert count(parse(data, "<t>")).total == 124_439_808
+    assert parameters(parse(data, "<t>")).total == 124_439_808
     code, out, err = run(capsys, "report", "--hf", str(FIXTURES / "gpt2" / "config.json"), "--set", "l=2048")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "l=2048 is more than max_positions=1024" in err

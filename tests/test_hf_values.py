@@ -15,7 +15,7 @@ import pytest
 from flopdocs.base.resources import SITE_SRC
 from flopdocs.cli.main import main
 from flopdocs.config import hf
-from flopdocs.site import calculator
+from flopdocs.site.pages import calculator
 from flopdocs.site.gather import gather
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"

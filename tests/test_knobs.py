@@ -5,7 +5,7 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.config.arch import SEED
 from flopdocs.cli.main import main
 from flopdocs.config.config import ConfigError, parse
-from flopdocs.conventions import count, seed
+from flopdocs.conventions import applied, seed
 from flopdocs.structure.layers.transformer import transformer
 from flopdocs.config.symbols import d_ff, d_model, l, n_heads, n_layers, n_vocab
 
@@ -23,7 +23,7 @@ def test_seed_512_total_pinned():
 
 
 def test_default_knobs_give_the_identical_symbolic_tree():
-    fresh = count(transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads), "seed")  # built anew
+    fresh = applied(transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads), "seed")  # built anew
     assert seed.build(parse(BASE, "<t>")) == fresh
     assert parse(BASE, "<t>").arch == SEED
     explicit = parse({**BASE, **DEFAULTS}, "<t>")

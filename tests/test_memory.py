@@ -6,7 +6,7 @@ from flopdocs.config.config import parse
 from flopdocs.counting import memory, parallel
 from flopdocs.errors import ConfigError
 from flopdocs.structure.build import structure
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 
 GPT = dict(name="gpt-like", l=64, d_model=32, d_ff=128, n_vocab=50, n_layers=3, n_heads=4,
            ffn="gelu", attn_bias=True, max_positions=64)
@@ -42,7 +42,7 @@ def test_korthikanti_reconciled_with_the_tree(s, h, a):
 
 def test_optimizer_rules():
     cfg = parse(LLAMA, "<llama>")
-    p = count(cfg).total
+    p = parameters(cfg).total
     bf16 = memory.Settings(dtype="bf16")
     # AdamW in mixed precision: fp32 master + two fp32 moments = 12 bytes (ZeRO's K = 12)
     assert memory.optimizer_bytes(cfg, bf16) == 12 * p
@@ -58,7 +58,7 @@ def test_optimizer_rules():
 
 def test_weights_by_dtype():
     cfg = parse(LLAMA, "<llama>")
-    p = count(cfg).total
+    p = parameters(cfg).total
     assert memory.weight_bytes(cfg, "fp32") == 4 * p
     assert memory.weight_bytes(cfg, "bf16") == memory.weight_bytes(cfg, "fp16") == 2 * p
     assert memory.weight_bytes(cfg, "fp8") == memory.weight_bytes(cfg, "int8") == p

@@ -130,7 +130,7 @@ def test_the_display_cell_is_html(executed):
 
 from flopdocs.base.resources import NOTEBOOK as PACKAGED
 from flopdocs.errors import BuildError
-from flopdocs.site.notebook import page
+from flopdocs.site.pages.notebook import page
 
 
 def test_the_page_shows_every_cell_and_output(committed):

@@ -4,6 +4,7 @@ import sympy
 
 from flopdocs.structure import params
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.catalogue import find
 from flopdocs.config.config import ConfigError, parse
 from flopdocs.conventions import seed
@@ -118,3 +119,13 @@ def test_parameters_do_not_depend_on_the_runs_length():
         assert analyse(gpt2.with_values({"l": l}, "<t>")).params.total == 124_439_808
     with pytest.raises(ConfigError, match="l=2048 is more than max_positions=1024"):
         gpt2.with_values({"l": 2048}, "<t>")
+
+
+def test_only_a_learned_table_bounds_the_input():
+    # config.config.position_rows: the rows bound l (and a prompt, a cache) only when learned
+    gpt2 = find("gpt-2-small")  # learned, max_positions 1024
+    sinusoidal = gpt2.with_values({"position": "sinusoidal", "l": 2048}, "<t>")
+    assert sinusoidal["l"] == 2048
+    assert analyse(sinusoidal, mode="prefill", options=Options(prompt=4096)).per_token > 0
+    with pytest.raises(ConfigError, match="--prompt 1025: more than max_positions=1024"):
+        analyse(gpt2, mode="prefill", options=Options(prompt=1025))

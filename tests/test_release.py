@@ -25,7 +25,7 @@ from flopdocs.counting import published as numbers
 from flopdocs.base import resources
 from flopdocs.counting.analysis import analyse
 from flopdocs.cli.main import main
-from flopdocs.site import versions
+from flopdocs.site.build import versions
 
 from conftest import TINY
 

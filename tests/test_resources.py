@@ -11,8 +11,8 @@ import pytest
 
 from flopdocs.base import resources
 from flopdocs.errors import BuildError
-from flopdocs.site import build as site_build
-from flopdocs.site import provenance
+from flopdocs.site.build import staging as site_build
+from flopdocs.site.build import provenance
 from flopdocs.site.render import environment
 
 HERE = Path(__file__).resolve().parents[1]  # the checkout these tests are in

@@ -2,7 +2,8 @@
 import shutil
 
 from flopdocs.config.catalogue import DIRECTORY
-from flopdocs.site import audits_page, render
+from flopdocs.site import render
+from flopdocs.site.pages import audits as audits_page
 from flopdocs.site.gather import gather
 
 
@@ -18,8 +19,8 @@ def test_each_claim_is_audited_per_structure_or_says_why_not(tmp_path, monkeypat
     assert gpt2["equal"] and gpt2["models"][0]["slug"] == "gpt-2-small"
     assert "decoder-only" in t5["skipped"]
     assert "PR #682" in audits["megatron-2023"]["issue"]
-    text = render.audits_page.page(render.environment(), data,
-                                   lambda *a: render._cite(*a, "unknown", ""))
+    path, text = audits_page.page(render.environment(), data, lambda *a: render._cite(*a, "unknown", ""))
+    assert path == "audits.md"
     assert "{ #megatron-2023-megatron }" in text and "equal for every config" in text
 
 

@@ -6,7 +6,7 @@ and every test of a built page reads that build. The other builds are small: a t
 two-model catalogue built twice (escaping, the determinism check, a failed rebuild) and
 one-model builds that must fail (a broken link, a page shadowing a generated one).
 To refresh the committed list of published addresses after adding pages or anchors:
-    python -c "from flopdocs.site.build import published_anchors; print(*published_anchors(), sep='\\n')" > tests/anchors.txt
+    python -c "from flopdocs.site.build.staging import published_anchors; print(*published_anchors(), sep='\\n')" > tests/anchors.txt
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.cli.main import main
 from flopdocs.structure.layers import all_layers
 from flopdocs.errors import BuildError
-from flopdocs.site import build as site_build
+from flopdocs.site.build import staging as site_build
 from flopdocs.site.addresses import release_path
 from flopdocs.structure.tree import slug
 

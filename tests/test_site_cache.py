@@ -5,7 +5,8 @@ poisoned cache directory of an earlier flopdocs (``FLOPDOCS_CACHE_DIR``, ``~/.ca
 changes nothing, hangs nothing and is left as it is."""
 import os
 
-from flopdocs.site import calculator, gather as gathering
+from flopdocs.site import gather as gathering
+from flopdocs.site.pages import calculator
 
 
 def _publish(catalogue):

@@ -29,7 +29,7 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import parse
 from flopdocs.errors import ConfigError
 from flopdocs.config.keys import FFNS, NORMS, POSITIONS, T5_RELATIVE
-from flopdocs.site.calculator import structures
+from flopdocs.site.pages.calculator import structures
 from flopdocs.structure.tree import leaves, slug
 
 PHONE = {"width": 390, "height": 844}

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from flopdocs.site import compare, figures
+from flopdocs.site import figures
+from flopdocs.site.pages import compare
 
 
 def test_natural_order():

@@ -4,7 +4,8 @@ from functools import lru_cache
 
 from flopdocs.counting import memory, timing
 from flopdocs.counting.analysis import analyse
-from flopdocs.site import memory_page, render
+from flopdocs.site import render
+from flopdocs.site.pages import memory as memory_page
 from flopdocs.site.gather import gather
 
 P7B = 6738415616
@@ -38,7 +39,8 @@ def test_model_page_fits_and_answers():
     answers = {r["label"]: r for r in memory_page.answers(m)}
     assert answers["weights in bf16"]["value"] == 2 * P7B
     assert answers["decode step on one NVIDIA H100 SXM"]["value"] is None  # a time is not exact
-    from flopdocs.site import derive, model_page
+    from flopdocs.site import derive
+    from flopdocs.site.pages import model as model_page
 
     page = model_page.render(render.environment(), m, derive.anchor_map(_data().layers),
                              lambda *a: dict(url="u", latest="u", title=a[1], key=a[2], commit="abc", year="2026",

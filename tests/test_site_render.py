@@ -8,7 +8,8 @@ import sympy
 
 from flopdocs.config.config import ConfigError
 from flopdocs.structure.layers import LAYERS, all_layers
-from flopdocs.site import derive, figures, gather, model_page, render
+from flopdocs.site import derive, figures, gather, render
+from flopdocs.site.pages import model as model_page
 from flopdocs.site.text import md_text
 from flopdocs.structure.tree import walk
 from flopdocs.config.symbols import d_model, l, n_heads
@@ -119,10 +120,10 @@ def test_empty_catalogue_is_an_error(tmp_path):
 
 
 def test_crossover_from_each_models_own_tree():
-    from flopdocs.site.render import _crossover_row
+    from flopdocs.site.pages.symbolic import crossover_row
 
     models = {m.slug: m for m in gather.gather().models}
-    seed = _crossover_row(models["seed-512"])
+    seed = crossover_row(models["seed-512"])
     # under flopdocs each score costs 6 FLOPs beside QKᵀ and PV (scale, mask, 4 softmax steps):
     # l* = n(8d² + 4df) / n(4d + 6h) = (8·512² + 4·512·4096) / (4·512 + 6·8) = 10,485,760 / 2,096
     assert seed["l_star"] == 10_485_760 / 2_096
@@ -130,10 +131,10 @@ def test_crossover_from_each_models_own_tree():
     assert seed["dsq"] == 6 * (8 * 512**2 + 4 * 512 * 4096) * 512  # n(8d² + 4df)l
     # Mistral 7B's sliding window (4096 < l = 8192) does not change the dense count: a masked
     # kernel computes every score, 32 layers of (4·4096 + 6·32)·8192²
-    mistral = _crossover_row(models["mistral-7b-v0-1"])
+    mistral = crossover_row(models["mistral-7b-v0-1"])
     assert mistral["attn"] == 32 * (4 * 4096 + 6 * 32) * 8192**2 and mistral["l_star"] is not None
     # Llama 2 7B: gated FFN (6·d·f) and RoPE, counted from its own tree
-    llama = _crossover_row(models["llama-2-7b"])
+    llama = crossover_row(models["llama-2-7b"])
     assert llama["dsq"] == 32 * (8 * 4096**2 + 6 * 4096 * 11008) * 4096
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from flopdocs.site import build as b
+from flopdocs.site.build import staging as b
 
 TINY = "name: Tiny\nl: 64\nd_model: 32\nd_ff: 128\nn_vocab: 100\nn_layers: 2\nn_heads: 4\n"
 
@@ -22,7 +22,7 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 def test_a_model_that_turns_invalid_while_serving_keeps_the_last_good_site(tmp_path, monkeypatch, capsys):
-    from flopdocs.site import hooks
+    from flopdocs.site.build import hooks
 
     cat, docs = tmp_path / "catalogue", tmp_path / "docs"
     cat.mkdir()
@@ -82,7 +82,8 @@ def test_two_serves_at_once_stage_in_directories_of_their_own(tmp_path, monkeypa
 def test_a_page_that_fails_to_render_while_serving_keeps_the_last_good_site(tmp_path, monkeypatch, capsys):
     """Serve renders every page before writing any: a model page that fails (a template
     broken while serving) leaves the docs exactly as they were, not half rewritten."""
-    from flopdocs.site import hooks, model_page
+    from flopdocs.site.build import hooks
+    from flopdocs.site.pages import model as model_page
 
     cat, docs = tmp_path / "catalogue", tmp_path / "docs"
     cat.mkdir()

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from flopdocs.site import build as b
-from flopdocs.site import place, provenance
+from flopdocs.site.build import staging as b
+from flopdocs.site.build import swap as place, provenance
 
 
 def _site(path, marker):
@@ -319,7 +319,7 @@ def test_sigterm_ends_a_build_like_ctrl_c(tmp_path):
     script = (
         "import os, signal, sys, time\n"
         "from flopdocs.cli.main import main\n"
-        "from flopdocs.site import build as b\n"
+        "from flopdocs.site.build import staging as b\n"
         "b.gather = lambda catalogue_dir: None\n"
         "b.stage = lambda docs, data, built_from: (docs.mkdir(parents=True), [])[1]\n"
         "def mkdocs(*args):\n"

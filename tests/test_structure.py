@@ -12,7 +12,7 @@ from flopdocs.structure import params
 from flopdocs.counting.analysis import SEED_GROUPS, analyse
 from flopdocs.config.catalogue import find, models
 from flopdocs.config.config import parse
-from flopdocs.conventions import CONVENTIONS, count, seed
+from flopdocs.conventions import CONVENTIONS, applied, seed
 from flopdocs.structure.build import structure
 from flopdocs.structure.layers.embeddings import embeddings
 from flopdocs.structure.layers.transformer import lm_head
@@ -149,7 +149,7 @@ def test_counting_a_layer_keeps_its_repetition():
     a = analyse(find("seed-512"))
     norms = a.tree["Blocks", "LayerNorms"]
     assert norms["var_x", "/ m"].value == 6 * 2 * 512
-    assert to_dict(count(structure(Arch()), "seed")) == to_dict(seed.build())
+    assert to_dict(applied(structure(Arch()), "seed")) == to_dict(seed.build())
 
 
 def test_readme_key_table_is_the_declared_one():

@@ -12,7 +12,7 @@ from flopdocs.config import catalogue, hf
 from flopdocs.counting.analysis import analyse
 from flopdocs.cli.main import main
 from flopdocs.config.config import ConfigError, parse
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 from flopdocs.structure.tree import walk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
@@ -36,16 +36,16 @@ def test_t5_base_params_pinned():
     # decoder block: two attentions 4,718,592 + FFN 4,718,592 + three γ 2,304 = 9,439,488;
     #   ×12 = 113,273,856 + 384 + 768 = 113,275,008
     # 24,674,304 + 84,954,240 + 113,275,008 = 222,903,552 (T5ForConditionalGeneration's unique tensors)
-    assert count(catalogue.find("t5-base")).total == 222_903_552
-    assert count(hf.load(FIXTURES / "t5-base" / "config.json")).total == 222_903_552
+    assert parameters(catalogue.find("t5-base")).total == 222_903_552
+    assert parameters(hf.load(FIXTURES / "t5-base" / "config.json")).total == 222_903_552
 
 
 def test_t5_large_params_pinned():
     # shared 32128·1024 = 32,899,072; encoder block 4·1024² + 2·1024·4096 + 2·1024 = 12,584,960,
     #   ×24 + 32·16 + 1024 = 302,040,576; decoder block 8·1024² + 2·1024·4096 + 3·1024
     #   = 16,780,288, ×24 + 512 + 1024 = 402,728,448; sum 737,668,096
-    assert count(catalogue.find("t5-large")).total == 737_668_096
-    assert count(hf.load(FIXTURES / "t5-large" / "config.json")).total == 737_668_096
+    assert parameters(catalogue.find("t5-large")).total == 737_668_096
+    assert parameters(hf.load(FIXTURES / "t5-large" / "config.json")).total == 737_668_096
 
 
 def test_t5_v1_1_base_untied_gated():
@@ -53,7 +53,7 @@ def test_t5_v1_1_base_untied_gated():
     # v1.0's 2·768·3072), and its own LM head: 222,903,552 + 32128·768 = 247,577,856
     cfg = hf.load(FIXTURES / "t5-v1_1-base" / "config.json")
     assert cfg.get("ffn") == "geglu" and cfg.get("tie_embeddings") is False
-    assert count(cfg).total == 222_903_552 + 32128 * 768 == 247_577_856
+    assert parameters(cfg).total == 222_903_552 + 32128 * 768 == 247_577_856
     assert not _leaves(cfg, "X / sqrt(d_model)")  # v1.1 does not scale the decoder output
 
 
@@ -63,7 +63,7 @@ def test_t5_positions_keep_bert_masked_lm_head():
     cfg = catalogue.find("bert-base").with_values({"lm_head": True, "position": "t5-relative"}, "<test>")
     # BertForMaskedLM 109,514,298 − the learned position table 512·768 = 393,216
     # + the bias table 32·12 = 384: 109,121,466
-    assert count(cfg).total == 109_514_298 - 512 * 768 + 32 * 12 == 109_121_466
+    assert parameters(cfg).total == 109_514_298 - 512 * 768 + 32 * 12 == 109_121_466
     assert _leaves(cfg, "+ b_LM") and not _leaves(cfg, "X / sqrt(d_model)")
 
 
@@ -92,7 +92,7 @@ def test_t5_tree_by_hand():
     # one bias table per stack: 2 lookups, no FLOPs; 32 buckets · 2 heads = 64 parameters each
     tables = _leaves(cfg, "bucket lookup")
     assert [p[0] for p, _ in tables] == ["Encoder", "Decoder"] and all(n.value == 0 for _, n in tables)
-    bias_params = [(p[0], n.value) for p, n in walk(count(cfg).tree) if n.name == "W_bias"]
+    bias_params = [(p[0], n.value) for p, n in walk(parameters(cfg).tree) if n.name == "W_bias"]
     assert bias_params == [("Encoder", 32 * 2), ("Decoder", 32 * 2)]
     # '+ position bias' in self-attention only, one add per score (leaves hold the repeated
     # count): encoder 1 layer · 2 heads · 5·5, decoder 2 layers · 2 heads · 3·3; cross has none

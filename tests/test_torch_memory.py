@@ -23,7 +23,7 @@ import pytest
 from flopdocs.config.config import parse
 from flopdocs.counting import memory
 from flopdocs.counting.verify import hf_class
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -107,7 +107,7 @@ def test_weights_activations_kv_cache_and_adamw_equal_pytorch(family):
         state = optimiser.state.values()
         moments = sum(s["exp_avg"].nbytes + s["exp_avg_sq"].nbytes for s in state)
         steps = sum(s["step"].nbytes for s in state)
-        assert moments == memory.optimizer_bytes(cfg, FP32) == 8 * count(cfg).total
+        assert moments == memory.optimizer_bytes(cfg, FP32) == 8 * parameters(cfg).total
         assert steps == 4 * len(unique)  # torch's step scalars: the stated difference
 
         assert sum(p.nbytes for p in {p.untyped_storage().data_ptr(): p for p in

@@ -18,7 +18,7 @@ import pytest
 from flopdocs.config import catalogue
 from flopdocs.cli.main import main
 from flopdocs.config.config import ConfigError, parse, parse_override
-from flopdocs.structure.params import count
+from flopdocs.structure.params import parameters
 from flopdocs.counting.verify import hf_class, our_counts
 
 RECORDED = Path(__file__).parent / "fixtures" / "torch_counts.json"
@@ -167,7 +167,7 @@ def test_recorded_pytorch_counts_equal_ours():
             cfg = hf.load(FIXTURES / name[3:] / "config.json")
         cfg = cfg.with_values(dict(parse_override(s) for s in sets), cfg.origin)
         assert sum(our_counts(cfg, mode).values()) == want["matmul"], key
-        assert count(cfg).total == want["params"], key
+        assert parameters(cfg).total == want["params"], key
 
 
 @needs_torch

@@ -22,6 +22,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flopdocs.base.text import aligned
 from flopdocs.counting.analysis import Analysis
 from flopdocs.api.report import (PATH_SEPARATOR, md_escape, table_rows, human, human_params, markdown,
                                  table)
@@ -114,16 +115,8 @@ def _text(value: Any) -> str:
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Iterable[int] = ()) -> str:
     """Rows as aligned plain text, a rule under the header; ``numeric`` columns right-aligned."""
-    numeric = set(numeric)
     cells = [list(header)] + [[_text(v) for v in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = []
-    for j, r in enumerate(cells):
-        lines.append("  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(r, widths))).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return "\n".join(aligned(cells, right=numeric, rule=True)) + "\n"
 
 
 def _md(value: Any) -> str:

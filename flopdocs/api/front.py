@@ -251,5 +251,5 @@ def layer(name: str, *dims: Any, convention: str | None = None, **options: Any) 
                           if p.kind is p.POSITIONAL_OR_KEYWORD)
         raise InputTypeError(f"layer: {name} takes ({takes}): {e}") from None
     conv = _convention(conventions.DEFAULT if convention is None else convention)
-    tree = conventions.count(build(*(as_expr(d) for d in dims), **options), conv)
+    tree = conventions.applied(build(*(as_expr(d) for d in dims), **options), conv)
     return LayerCost(tree)

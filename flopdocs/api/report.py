@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from flopdocs.base.text import aligned, markdown_text
 from flopdocs.counting.analysis import Analysis
 from flopdocs.structure.tree import Node, share, to_dict, walk
 
@@ -99,26 +100,17 @@ def table(a: Analysis, tree: Node) -> str:
         if n.times != 1 and path:
             label += f"  (×{n.times})"
         rows.append((label, f"{flops:,}", f"{100 * frac:.4f}%", human(flops)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for j, r in enumerate(rows):
-        lines.append("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]),
-                                r[2].rjust(widths[2]), r[3].ljust(widths[3])]).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = aligned(rows, right=(1, 2), rule=True)
     head = (f"{a.config.name} · convention {a.convention} · {human(a.total)} {a.mode} · "
             f"{human_params(a.params.total)} parameters")
     beside = excluded_line(a)
     return head + "\n\n" + "\n".join(lines) + "\n" + ("\n" + beside if beside else "")
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&~^$")
-
-
 def md_escape(text: str) -> str:
-    """Plain text for a Markdown table or heading: every punctuation character Markdown
-    or inline HTML could act on is backslash-escaped (``<script>`` shows as typed)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    """Plain text for a Markdown table or heading (:func:`flopdocs.base.text.markdown_text`:
+    ``<script>`` shows as typed)."""
+    return markdown_text(text)
 
 
 def markdown(a: Analysis, tree: Node) -> str:

@@ -7,15 +7,16 @@ import argparse
 import math
 import re
 
+from flopdocs.config.checks import parse_whole
+
 
 def whole(least: int = 1):
     """An argparse type: a plain decimal whole number (never evaluated), one-line errors."""
     def parse(text: str) -> int:
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 16:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
-        if int(text) < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {text}")
-        return int(text)
+        try:
+            return parse_whole(text, least)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
     return parse
 
 

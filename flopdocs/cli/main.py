@@ -7,6 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
+from flopdocs.base.text import aligned
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
 from flopdocs.cli import audit as cli_audit, plan as cli_plan, release as cli_release
@@ -90,10 +91,7 @@ def cmd_list(args) -> str:
         published = human_params(cfg.params_published) if cfg.params_published else "-"
         rows.append((slug(cfg.name), cfg.name, human_params(a.params.total), published,
                      human(a.total), cfg.source))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    align = [str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
-    return "\n".join("  ".join([align[i](r[i], widths[i]) for i in range(5)] + [r[5]]).rstrip()
-                     for r in rows) + "\n"
+    return "\n".join(aligned(rows, right=(2, 3, 4))) + "\n"
 
 
 def cmd_mfu(args) -> str:
@@ -134,7 +132,7 @@ def cmd_table(args) -> str:
 
 
 def cmd_build(args) -> str:
-    from flopdocs.site.build import build
+    from flopdocs.site.build.staging import build
 
     out = build(args.out, catalogue_dir=args.catalogue)
     return f"flopdocs: built the site in {out}\n"
@@ -143,7 +141,7 @@ def cmd_build(args) -> str:
 def cmd_serve(args) -> str:
     import logging
 
-    from flopdocs.site.build import serve
+    from flopdocs.site.build.staging import serve
 
     if args.dev_addr is not None:
         host, sep, port = args.dev_addr.rpartition(":")

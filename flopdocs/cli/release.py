@@ -46,7 +46,7 @@ def cmd_diff(args) -> str:
 
 
 def cmd_deploy(args) -> str:
-    from flopdocs.site.versions import deploy, deploy_ref
+    from flopdocs.site.build.versions import deploy, deploy_ref
 
     if args.ref is not None:
         if args.name or args.title or args.catalogue or args.force:

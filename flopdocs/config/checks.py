@@ -32,6 +32,19 @@ def check_int(origin: str | None, key: str, value: Any) -> int:
     return _int(origin, key, value)
 
 
+def parse_whole(text: str, least: int = 1) -> int:
+    """A whole number as a user types it (a flag, ``--set``, ``--grid``): plain ASCII
+    decimal digits, no sign, no exponent, never evaluated, from ``least`` to 2**53.  A
+    ``ValueError`` holds the one-line reason; the caller names where the text came from."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"must be a whole number, got {shown(text)}")
+    if len(text.lstrip("0")) > len(str(MAX_INT)) or int(text) > MAX_INT:  # no 5,000-digit int()
+        raise ValueError(f"must be at most 2**53 = {MAX_INT}, got {shown(text)}")
+    if int(text) < least:
+        raise ValueError(f"must be at least {least}, got {text}")
+    return int(text)
+
+
 #: Format characters real names need: zero-width non-joiner (Persian, Hindi) and joiner
 #: (emoji sequences); emoji tag characters (U+E0020..E007F, subdivision flags) too.
 #: Other format characters (bidi overrides, BOM, soft hyphen) stay refused.

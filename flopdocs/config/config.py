@@ -17,6 +17,7 @@ from sympy import Symbol
 
 from flopdocs.config.arch import Arch
 from flopdocs.errors import ConfigError, key_text, shown
+from flopdocs.config.checks import parse_whole
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
                                   MAX_INT, MIN_BUCKETS, REQUIRED_INTS, T5_RELATIVE, check_int)
 from flopdocs.base.readers import read_text, read_yaml
@@ -180,17 +181,29 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
 TABLE_ROWS = "the learned position table's rows: the longest input the model takes"
 
 
+def position_rows(knobs: Mapping[str, Any]) -> int | None:
+    """The rows of a learned position table, the most positions an input may take, when
+    ``max_positions`` is given; ``None`` when no table bounds the input."""
+    if "max_positions" not in knobs or knobs.get("position", BY_NAME["position"].default) != "learned":
+        return None
+    return knobs["max_positions"]
+
+
+def past_the_table(what: str, rows: int) -> str:
+    """The one-line reason an input (``what``) does not fit a table of ``rows``."""
+    return f"{what} more than max_positions={rows} ({TABLE_ROWS})"
+
+
 def _check_positions(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any]) -> None:
     """A learned position table has max_positions rows: no input may be longer."""
-    if "max_positions" not in knobs or knobs.get("position", "learned") != "learned":
+    rows = position_rows(knobs)
+    if rows is None:
         return
-    rows = knobs["max_positions"]
     lengths = (("l_src", "l_tgt") if knobs.get("architecture") == "encoder-decoder" else ("l",))
     for key in lengths:
         value = knobs.get(key, values["l"])
         if value > rows:
-            _fail(origin, "l" if key == "l" else key,
-                  f"{key}={value} is more than max_positions={rows} ({TABLE_ROWS})", value)
+            _fail(origin, "l" if key == "l" else key, past_the_table(f"{key}={value} is", rows), value)
 
 
 def parse(data: Any, origin: str) -> Config:
@@ -258,10 +271,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     if kind in ("text", "lines"):
         raise ConfigError("only dimensions and architecture knobs can be overridden "
                           "(edit the YAML file for text)", origin=where, field=key)
-    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
+    if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():  # as the YAML's -1 is told
         raise ConfigError(f"must be at least 1, got {raw}", origin=where, field=key, value=raw)
-    if not raw.isascii() or not raw.isdigit():
-        raise ConfigError(f"must be a whole number, got {raw!r}", origin=where, field=key, value=raw)
-    if len(raw.lstrip("0")) > len(str(MAX_INT)):
-        raise ConfigError(f"must be at most 2**53 = {MAX_INT}", origin=where, field=key, value=raw)
-    return key, int(raw)
+    try:
+        return key, parse_whole(raw, least=0)  # 0: the key's own check names the config
+    except ValueError as e:
+        raise ConfigError(str(e), origin=where, field=key, value=raw) from None

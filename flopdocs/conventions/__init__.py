@@ -37,6 +37,6 @@ def is_tree(conv: ModuleType) -> bool:
     return hasattr(conv, "RULES")
 
 
-def count(tree: Node, name: str = "seed") -> Node:
-    """Any tree (a layer's example, say) counted by the tree convention ``name``."""
+def applied(tree: Node, name: str = "seed") -> Node:
+    """Any tree (a layer's example, say) with the tree convention ``name``'s rules applied."""
     return apply(tree, get(name).RULES)

@@ -8,7 +8,7 @@ from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.structure import params as _params
 from flopdocs.config.arch import Arch
-from flopdocs.config.config import TABLE_ROWS, Config
+from flopdocs.config.config import Config, past_the_table
 from flopdocs.conventions import formula
 from flopdocs.errors import ConfigError
 from flopdocs.structure.grouping import by, family_subtrees, group, group_paths
@@ -88,7 +88,7 @@ class Analysis:
     @cached_property
     def params(self) -> _params.Params:
         """Exact parameter counts (total, non-embedding, active) and their tree."""
-        return _params.count(self.config)
+        return _params.parameters(self.config)
 
     @cached_property
     def by_kind(self) -> dict[str, int] | None:
@@ -255,10 +255,10 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
         if reason:
             raise ConfigError(reason, origin=config.origin, field=conv.NAME)
     if options is not None:
-        _check_positions(config, mode, options)
+        _check_mode_positions(config, mode, options)
 
 
-def _check_positions(config: Config, mode: str, o: Options) -> None:
+def _check_mode_positions(config: Config, mode: str, o: Options) -> None:
     """A learned position table has ``max_positions`` rows (given, or its default: l): a
     prompt, or a cache and its new token, fits in it.  ``generate``'s prompt is checked,
     not the positions its decode steps feed after it (the default prompt, l, fills the
@@ -270,7 +270,7 @@ def _check_positions(config: Config, mode: str, o: Options) -> None:
             "generate": (o.prompt, f"--prompt {o.prompt}")}.get(mode)
     rows = config.get("max_positions")
     if used is not None and used[0] > rows:
-        raise ConfigError(f"{used[1]}: more than max_positions={rows} ({TABLE_ROWS})", origin=config.origin)
+        raise ConfigError(past_the_table(f"{used[1]}:", rows), origin=config.origin)
 
 
 def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "forward",

@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flopdocs.errors import ConfigError, shown
-from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT
+from flopdocs.errors import ConfigError
+from flopdocs.config.checks import parse_whole
+from flopdocs.config.keys import BY_NAME, KEYS
 
 #: Over this many rows a sweep needs ``--yes``.
 MAX_ROWS = 10**8
@@ -29,13 +30,10 @@ class Axis:
 
 
 def _whole(text: str, where: str, key: str) -> int:
-    if not text.isascii() or not text.isdigit():
-        raise ConfigError(f"must be a whole number, got {shown(text)}", origin=where, field=key)
-    if len(text.lstrip("0")) > len(str(MAX_INT)) or int(text) > MAX_INT:
-        raise ConfigError(f"must be at most 2**53 = {MAX_INT}, got {shown(text)}", origin=where, field=key)
-    if int(text) < 1:
-        raise ConfigError(f"must be at least 1, got {text}", origin=where, field=key)
-    return int(text)
+    try:
+        return parse_whole(text)
+    except ValueError as e:
+        raise ConfigError(str(e), origin=where, field=key) from None
 
 
 def _item(text: str, where: str, key: str) -> Sequence[int]:

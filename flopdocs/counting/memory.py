@@ -209,9 +209,9 @@ def _bytes(elements: int, per: Fraction) -> int:
 
 def parameters(config, within: str | None = None) -> int:
     """Every parameter, or (``within``) those below the nodes of that name (``Experts``)."""
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters as counted
 
-    p = count(config)
+    p = counted(config)
     if within is None:
         return p.total
     return sum(n.value for path, n in walk(p.tree) if n.is_leaf and within in path) if p.tree else 0

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flopdocs.base.text import aligned
 from flopdocs import conventions
 from flopdocs.counting import modes
 from flopdocs.counting.analysis import analyse
@@ -118,11 +119,9 @@ def table(head: str, rows: list[Row], recompute: str = "full") -> str:
             mfu, hfu = r.exact or (Fraction(r.mfu), None if r.hfu is None else Fraction(r.hfu))
             cells.append((name, f"{round(r.per_token):,}", percent(mfu),
                           percent(hfu) if hfu is not None else "–", note))
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
-    for c in cells:
-        lines.append("  ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:4], widths[1:])),
-                                c[4]]).rstrip())
-    lines += [f"{r.convention.ljust(widths[0])}  refused: {r.refused}" for r in rows if r.per_token is None]
-    lines += [f"{r.convention.ljust(widths[0])}  no HFU: {r.hfu_refused}" for r in rows
+    lines += aligned(cells, right=(1, 2, 3))
+    first = max(len(c[0]) for c in cells)  # a refusal's line keeps the first column's width
+    lines += [f"{r.convention.ljust(first)}  refused: {r.refused}" for r in rows if r.per_token is None]
+    lines += [f"{r.convention.ljust(first)}  no HFU: {r.hfu_refused}" for r in rows
               if r.per_token is not None and r.hfu_refused]
     return "\n".join(lines) + "\n"

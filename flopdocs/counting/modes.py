@@ -218,11 +218,16 @@ def prompt_config(config, prompt: int):
     return config if prompt == config.get(length) else config.with_values({length: prompt}, config.origin)
 
 
+def windowed(config, positions: int) -> int:
+    """Of ``positions`` tokens, the ones attended to (and cached): all, or the last ``window``."""
+    window = config.get("window")
+    return positions if window is None else min(positions, window)
+
+
 def decode_keys(config, context: int) -> int:
     """Keys one decode step scores: the cache of ``context`` tokens and the new one, capped
     by the window."""
-    window = config.get("window")
-    return context + 1 if window is None else min(context + 1, window)
+    return windowed(config, context + 1)
 
 
 def decode_dims(config, context: int) -> dict:
@@ -259,16 +264,18 @@ def sum_keys(config, first_context: int, steps: int) -> int:
     return below + window * (hi - window + 1)
 
 
+def kv_bytes_per_key(config, dtype_bytes: int) -> int:
+    """K and V of every layer for one cached position of one sequence:
+    2·n_layers·n_kv_heads·d_head·bytes (an encoder-decoder's decoder layers: n_dec)."""
+    layers = config.get("n_decoder_layers") if config.is_encoder_decoder else config["n_layers"]
+    return 2 * layers * config.get("n_kv_heads") * config.get("d_head") * dtype_bytes
+
+
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
     """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
-    2·n_layers·n_kv_heads·d_head·positions·bytes·N.  An encoder-decoder's decoder layers
-    each cache their self-attention's K and V for ``keys`` target positions and their
-    cross-attention's for the l_src source positions (Hugging Face's EncoderDecoderCache):
-    2·n_dec·n_kv_heads·d_head·(positions + l_src)·bytes·N."""
-    window = config.get("window")
-    held = keys if window is None else min(keys, window)
-    layers = config["n_layers"]
-    if config.is_encoder_decoder:
-        layers, held = config.get("n_decoder_layers"), held + config.get("l_src")
-    return (2 * layers * config.get("n_kv_heads") * config.get("d_head") * held
-            * dtype_bytes * config.n_sequences)
+    2·n_layers·n_kv_heads·d_head·positions·bytes·N (:func:`kv_bytes_per_key` per position).
+    An encoder-decoder's decoder layers each cache their self-attention's K and V for
+    ``keys`` target positions and their cross-attention's for the l_src source positions
+    (Hugging Face's EncoderDecoderCache): 2·n_dec·n_kv_heads·d_head·(positions + l_src)·bytes·N."""
+    held = windowed(config, keys) + (config.get("l_src") if config.is_encoder_decoder else 0)
+    return kv_bytes_per_key(config, dtype_bytes) * held * config.n_sequences

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flopdocs.base.text import aligned
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
@@ -210,9 +211,9 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     name, model = build(cfg)
     theirs = torch_counts(model, inputs(cfg), mode)
     params = sum(p.numel() for p in model.parameters())
-    from flopdocs.structure.params import count
+    from flopdocs.structure.params import parameters
 
-    return Check(name, mode, our_counts(cfg, mode), theirs, (count(cfg).total, params))
+    return Check(name, mode, our_counts(cfg, mode), theirs, (parameters(cfg).total, params))
 
 
 def add_parser(sub) -> None:
@@ -258,11 +259,9 @@ def table(cfg: Config, check: Check) -> str:
     (o, t), (po, pt) = check.total, check.params
     rows += [("total matmul", f"{o:,}", f"{t:,}", f"{o - t:+,}"),
              ("parameters", f"{po:,}", f"{pt:,}", f"{po - pt:+,}")]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
     if check.mode == "training":
         head += "; the backward's split by module is not reliable in FlopCounterMode: totals only"
-    lines = [head] + ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                                enumerate(zip(r, widths))) for r in rows]
+    lines = [head, *aligned(rows, right=(1, 2, 3))]
     if cfg.arch.windowed:
         lines.append("window: both count what a masked dense kernel computes (every l × l score); "
                      "`report --scores exact` counts only the band")

@@ -19,3 +19,6 @@ def release_path(version: str) -> str:
     if not m:
         raise BuildError(f"version {version!r}: expected MAJOR.MINOR.PATCH, e.g. 0.2.0")
     return f"{m[1]}.{m[2]}"
+
+#: The site's name, first in every page's Cite title.
+TITLE = "flopdocs"

@@ -129,7 +129,7 @@ def _steps(leaf: Node, multiplier) -> tuple[tuple[str, str], ...]:
 
 def example(layer: Layer) -> Node:
     """The layer's example instance, counted by the site's convention."""
-    return conventions.count(layer.example(), conventions.DEFAULT)
+    return conventions.applied(layer.example(), conventions.DEFAULT)
 
 
 def sections(layer: Layer) -> tuple[Section, ...]:

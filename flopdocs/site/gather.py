@@ -1,5 +1,6 @@
 """Gather what the site shows of every model, evaluated and sorted: nothing here renders or
-writes pages.  The inference modes' numbers are worked by the pages that show them.
+writes pages.  Of the inference modes, the decode steps every model page shows are gathered
+here; the Modes page works its one example's other numbers itself.
 
 The catalogue directory is injectable (``gather(catalogue_dir=...)``) so a build can
 be made from any directory of YAML configs; the default is the built-in catalogue.
@@ -13,6 +14,7 @@ from types import ModuleType
 from flopdocs.config import catalogue
 from flopdocs import conventions
 from flopdocs.counting.analysis import Analysis, analyse
+from flopdocs.counting.modes import Options
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.layers import Layer, all_layers
 from flopdocs.structure.tree import Node, slug
@@ -21,6 +23,14 @@ from flopdocs.structure.tree import Node, slug
 #: the conventions' tables); an inference mode's numbers are worked where a page shows them
 #: (:mod:`.answers`), not gathered.
 MODES_READ = ("forward", "training", "training-recompute")
+
+#: The shares the Compare page and its figures show: column -> the roles whose FLOPs it
+#: sums (a share of the forward total).
+SHARES: dict[str, frozenset[str]] = {
+    "attention scores": frozenset({"attention-scores", "attention-softmax", "attention-values"}),
+    "attention projections": frozenset({"attention-projection", "position"}),
+    "FFN": frozenset({"ffn", "router"}),
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Model:
     grouped: Node  # the evaluated tree with the default groups collapsed (those present)
     under: tuple[Count, ...]  # forward under every convention that counts it, the default first
     counts: dict  # (convention, mode of MODES_READ) -> Count, or the one-line reason it is refused
+    decode: tuple  # (context, the default convention's decode step or why not) per decode_contexts
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,24 @@ def counts(cfg: Config) -> dict[tuple[str, str], Count | str]:
     return out
 
 
+def decode_contexts(length: int) -> tuple[int, int]:
+    """The two decode contexts the pages show: half the context, and the full one (l − 1
+    cached tokens, so the new token's query scores l keys)."""
+    return length // 2, length - 1
+
+
+def decodes(cfg: Config, convention: str) -> tuple[tuple[int, Count | str], ...]:
+    """``convention``'s decode step at each of :func:`decode_contexts`, or the reason there
+    is none (one line: an encoder does not decode); an encoder-decoder's over its target."""
+    out = []
+    for context in decode_contexts(cfg.get("l_tgt") if cfg.is_encoder_decoder else cfg["l"]):
+        try:
+            out.append((context, Count.of(analyse(cfg, convention, "decode", Options(context=context)))))
+        except ConfigError as e:
+            out.append((context, e.reason))
+    return tuple(out)
+
+
 def evaluate(cfg: Config) -> Model:
     """One catalogue model evaluated exactly (raises ConfigError on an inexact config)."""
     a = analyse(cfg)
@@ -87,7 +116,7 @@ def evaluate(cfg: Config) -> Model:
     every = counts(cfg)
     under = tuple(x for (_, mode), x in every.items() if mode == "forward" and not isinstance(x, str))
     return Model(slug=slug(cfg.name), config=cfg, analysis=a,
-                 grouped=a.grouped_default, under=under, counts=every)
+                 grouped=a.grouped_default, under=under, counts=every, decode=decodes(cfg, a.convention))
 
 
 def gather(catalogue_dir: str | Path | None = None) -> SiteData:

@@ -22,7 +22,7 @@ from flopdocs.structure.grouping import by
 from flopdocs.config.keys import KNOBS
 from flopdocs.base.memo import by_identity
 from flopdocs.config.symbols import d_ff, d_model, l
-from flopdocs.site.compare import SHARES
+from flopdocs.site.gather import SHARES
 from flopdocs.site.figures import svg_num
 from flopdocs.site.text import md_text, num
 

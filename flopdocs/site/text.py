@@ -5,26 +5,17 @@ import html
 import json
 import re
 
-# Characters Markdown (and arithmatex, attr_list, tables) could act on inline.
-_MD_SPECIAL = set("\\`*_{}[]#|~^$")
+from flopdocs.base.text import markdown_text
 
 
 def md_text(value: object, keep: str = "") -> str:
     """Plain text for a Markdown page: HTML-escaped, Markdown specials as entities
-    (but those in ``keep``).
+    (but those in ``keep``; :func:`flopdocs.base.text.markdown_text`).
 
     ``'<script>'`` -> ``'&lt;script&gt;'``; ``'a_b|c'`` -> ``'a&#95;b&#124;c'``.  The
     entities render as the original characters, so the reader sees the text as typed.
     """
-    out = []
-    for ch in str(value):
-        if ch in "&<>\"'":
-            out.append(html.escape(ch, quote=True))
-        elif (ch in _MD_SPECIAL and ch not in keep) or ord(ch) < 32:
-            out.append(f"&#{ord(ch)};" if ord(ch) >= 32 else " ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return markdown_text(value, entities=True, keep=keep)
 
 
 def md_cell(value: object) -> str:

@@ -109,7 +109,7 @@ class Params:
 
 
 @by_identity
-def count(config) -> Params:
+def parameters(config) -> Params:
     """The exact parameter counts of a config (anything with ``arch``, ``dims``, ``origin``),
     once per config object (a config is frozen): every convention and mode of one model has
     the same parameters."""

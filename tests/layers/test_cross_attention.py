@@ -1,5 +1,5 @@
 """CrossAttention: l_tgt queries over l_src keys, no mask."""
-from flopdocs.conventions import count
+from flopdocs.conventions import applied
 from flopdocs.structure.layers.cross_attention import cross_attention
 from flopdocs.structure.params import parameter_tree
 from flopdocs.config.symbols import d_model, l_src, l_tgt, n_heads
@@ -9,7 +9,7 @@ DIMS = {l_tgt: 3, l_src: 5, d_model: 4, n_heads: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(count(cross_attention(l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads)), DIMS)
+    t = evaluate(applied(cross_attention(l_tgt, l_src, d_model / n_heads, d_model / n_heads, d_model, n_heads)), DIMS)
     got = to_dict(t)
     assert got["Q * WQ"] == 96    # 2 * l_tgt3 * d4 * 4
     assert got["K * WK"] == 160   # 2 * l_src5 * 4 * 4

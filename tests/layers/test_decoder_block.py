@@ -1,5 +1,5 @@
 """DecoderBlock: three norms, three residuals, causal self-attention, cross-attention, FFN."""
-from flopdocs.conventions import count
+from flopdocs.conventions import applied
 from flopdocs.structure.layers.decoder_block import decoder_block
 from flopdocs.structure.params import parameter_tree
 from flopdocs.config.symbols import d_ff, d_model, l_src, l_tgt, n_heads
@@ -9,7 +9,7 @@ DIMS = {l_tgt: 3, l_src: 5, d_model: 4, d_ff: 6, n_heads: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(count(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads)), DIMS)
+    t = evaluate(applied(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads)), DIMS)
     assert t.keys() == ["LayerNorms", "ResidualConnections", "MultiHeadAttention",
                         "CrossAttention", "PositionWiseFFN"]
     # seed LayerNorm(m=3, n=4) = 6*4*3 + 7*4 = 100, three of them

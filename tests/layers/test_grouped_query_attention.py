@@ -1,7 +1,7 @@
 """GroupedQueryAttention: K and V projections shrink to n_kv heads; every query head still attends."""
 import sympy
 
-from flopdocs.conventions import count
+from flopdocs.conventions import applied
 from flopdocs.structure.layers.grouped_query_attention import grouped_query_attention
 from flopdocs.structure.params import parameter_tree
 from flopdocs.structure.layers.multi_head_attention import multi_head_attention
@@ -12,7 +12,7 @@ DIMS = {l: 4, d_model: 8, n_heads: 4, n_kv_heads: 2, d_head: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(count(grouped_query_attention(l, l, d_head, d_head, d_model, n_heads, n_kv_heads)), DIMS)
+    t = evaluate(applied(grouped_query_attention(l, l, d_head, d_head, d_model, n_heads, n_kv_heads)), DIMS)
     got = to_dict(t)
     assert got["Q * WQ"] == 512        # 2 * l4 * d8 * (d_head2 * h4)
     assert got["K * WK"] == 256        # 2 * 4 * 8 * (2 * n_kv2): half of Q's

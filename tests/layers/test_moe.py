@@ -2,7 +2,7 @@
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.arch import Arch
 from flopdocs.config.config import parse
-from flopdocs.conventions import count
+from flopdocs.conventions import applied
 from flopdocs.structure.layers.moe import mixture_of_experts
 from flopdocs.structure.params import parameter_tree
 from flopdocs.config.symbols import d_ff, d_model, experts_per_token, l, n_experts
@@ -13,7 +13,7 @@ DIMS = {l: 2, d_model: 4, d_ff: 3, n_experts: 4, experts_per_token: 2}
 
 
 def test_counts_by_hand():
-    t = evaluate(count(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU)), DIMS)
+    t = evaluate(applied(mixture_of_experts(l, d_model, d_ff, n_experts, experts_per_token, arch=SWIGLU)), DIMS)
     got = to_dict(t)
     assert got["router"] == 64                                         # 2 * l2 * d4 * E4
     assert got["Softmax"] == {"x - max(x)": 8, "e^x": 8, "sum": 8}      # l2 * E4 each

@@ -1,7 +1,7 @@
 """MultiHeadAttention's options: biases, ALiBi, relative positions, explicit d_head."""
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import parse
-from flopdocs.conventions import count
+from flopdocs.conventions import applied
 from flopdocs.structure.layers.multi_head_attention import multi_head_attention
 from flopdocs.structure.params import parameter_tree
 from flopdocs.config.symbols import d_model, l, n_heads
@@ -11,7 +11,7 @@ DIMS = {l: 3, d_model: 4, n_heads: 2}
 
 
 def mha(**options):
-    return evaluate(count(multi_head_attention(l, l, d_model / n_heads, d_model / n_heads, d_model,
+    return evaluate(applied(multi_head_attention(l, l, d_model / n_heads, d_model / n_heads, d_model,
                                                n_heads, **options)), DIMS)
 
 
@@ -67,7 +67,7 @@ def test_seed_in_10():
     import sympy
 
     d, h = d_model, n_heads
-    tree = count(multi_head_attention(l, l, d, d, d, h), "seed")
+    tree = applied(multi_head_attention(l, l, d, d, d, h), "seed")
     assert sympy.expand(tree.total) == 8 * d**2 * l * h + 4 * d * l**2 * h + 5 * l**2 * h
     assert tree.keys() == ["Q * WQ", "K * WK", "V * WV", "ScaledDotProductAttention", "* WO"]
 

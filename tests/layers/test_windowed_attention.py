@@ -2,7 +2,7 @@
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import parse
 from flopdocs.counting.modes import Options
-from flopdocs.conventions import count, seed
+from flopdocs.conventions import applied, seed
 from flopdocs.structure.layers.windowed_attention import windowed_attention
 from flopdocs.config.symbols import d_k, l, window
 from flopdocs.structure.tree import evaluate, to_dict
@@ -11,7 +11,7 @@ BASE = dict(name="t", l=10, d_model=8, d_ff=16, n_vocab=10, n_layers=1, n_heads=
 
 
 def test_counts_by_hand():
-    t = evaluate(count(windowed_attention(l, window, d_k, d_k), "seed"), {l: 10, window: 3, d_k: 2})
+    t = evaluate(applied(windowed_attention(l, window, d_k, d_k), "seed"), {l: 10, window: 3, d_k: 2})
     assert to_dict(t) == {
         "Q * K.T": 120,    # 2 * l10 * d_k2 * w3
         "/ sqrt(d_k)": 30,  # 10 * 3

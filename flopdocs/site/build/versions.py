@@ -194,7 +194,7 @@ def _check_site(site: Path, name: str, force: bool) -> None:
 def deploy(site: str | Path, version: str, name: str | None = None, title: str | None = None,
            catalogue_dir: str | Path | None = None, force: bool = False) -> Path:
     """Build this tree's site as one version of the versioned site at ``site``; its directory."""
-    from flopdocs.site.build import build
+    from flopdocs.site.build.staging import build
 
     site = Path(site)
     name = name or release_path(version)

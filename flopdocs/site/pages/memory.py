@@ -11,7 +11,8 @@ from flopdocs.counting.accelerators import ACCELERATORS
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
 from flopdocs.site.gather import Model, SiteData
-from flopdocs.site.modes_page import example
+from flopdocs.site.addresses import TITLE
+from flopdocs.site.pages.modes import example
 from flopdocs.structure.build import structure
 from flopdocs.structure.tree import walk
 
@@ -122,3 +123,9 @@ def context(data: SiteData) -> dict:
         "plan": [r for r in plan if r.per_token is not None],
         "fits": fits(m),
     }}
+
+
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Memory page: its path and Markdown."""
+    return PAGE, env.get_template("memory.md.j2").render(
+        **context(data), cite=cite(PAGE, f"{TITLE}: memory, time and fit", "flopdocs-memory"))

@@ -20,6 +20,7 @@ from flopdocs.errors import ConfigError
 from flopdocs.structure.roles import ROLES
 from flopdocs.structure.tree import anchor, leaves
 from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.addresses import TITLE
 
 #: The roles of the weights a 2·P term stands for (every role whose leaves hold parameters).
 WEIGHT_ROLES = ("embedding", "position", "attention-projection", "router", "ffn", "norm", "lm-head")
@@ -262,6 +263,17 @@ def context(conv: ModuleType, data: SiteData) -> dict:
         out["backward"] = conv.BACKWARD
         out["recs"] = [reconcile(conv, x) for x in examples(conv, data)]
         out["rec"] = out["recs"][0]
+    return out
+
+
+def pages(env, data: SiteData, cite) -> dict[str, str]:
+    """One page per convention: its rules or terms, and the reconciliation with ours."""
+    out = {}
+    for conv in data.conventions:
+        page = page_of(conv)
+        out[page] = env.get_template("convention.md.j2").render(
+            c=context(conv, data),
+            cite=cite(page, f"{TITLE}: the {conv.NAME} convention", f"flopdocs-convention-{anchor(conv.NAME)}"))
     return out
 
 

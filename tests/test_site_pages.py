@@ -1,4 +1,4 @@
-"""Issue 9's site: each model page's answers, the Modes page, one page per convention with
+"""site/pages/ (issue 9): each model page's answers, the Modes page, one page per convention with
 its reconciliation by role, the errata (the seed's slips sized per model), and which
 convention each paper uses.  Built pages are read from the session's one build (``site``)."""
 from __future__ import annotations
@@ -13,7 +13,8 @@ from flopdocs.counting.analysis import analyse
 from flopdocs.config.catalogue import find, models
 from flopdocs.conventions import formula
 from flopdocs.counting.modes import Options
-from flopdocs.site import answers, conventions_pages, errata, gather, papers
+from flopdocs.site import gather
+from flopdocs.site.pages import answers, conventions as conventions_pages, errata, papers
 from flopdocs.structure.tree import anchor, slug
 
 CLOSED = [n for n, c in conventions.CONVENTIONS.items() if not conventions.is_tree(c)]

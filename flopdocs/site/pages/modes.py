@@ -8,8 +8,11 @@ from flopdocs.counting import modes
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
 from flopdocs.structure.roles import KINDS, ROLES
-from flopdocs.site import answers
-from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.pages import answers
+from flopdocs.site.gather import Model, SiteData, decode_contexts
+from flopdocs.site.addresses import TITLE
+
+PAGE = "modes.md"
 
 #: Why each kind's backward is the multiple :data:`flopdocs.counting.modes.BACKWARD` says.
 WHY = {"matmul": "the gradients of both operands: two products of the same size",
@@ -46,7 +49,7 @@ def _worked(m: Model) -> dict:
     full = analyse(cfg, name, "training-recompute", Options(recompute="full"))
     selective = analyse(cfg, name, "training-recompute", Options(recompute="selective"))
     layers = analyse(cfg, name, "training-recompute", Options(recompute="layers"))
-    half, last = answers.contexts(cfg["l"])
+    half, last = decode_contexts(cfg["l"])
     steps = 128
     generate = analyse(cfg, name, "generate", Options(prompt=half, generate=steps))
     return {
@@ -59,11 +62,11 @@ def _worked(m: Model) -> dict:
         "layers": layers.per_sequence.total, "layers_extra": layers.per_sequence.total - training.sequence_total,
         "prefill_prompt": half,
         "prefill": analyse(cfg, name, "prefill", Options(prompt=half)).per_sequence.total,
-        "decode": [{"context": c, "scored": answers._keys(m, c),
-                    "flops": answers.decode(m, c).per_token} for c in (half, last)],
+        "decode": [{"context": c, "scored": modes.decode_keys(cfg, c),
+                    "flops": step.per_token} for c, step in m.decode],
         "generate_steps": steps, "generate": generate.per_sequence.total,
         "kv_token": answers.kv_bytes_per_token(m),
-        "kv_full": modes.kv_cache_bytes(cfg, answers._keys(m, last), answers.DTYPE_BYTES) // cfg.n_sequences,
+        "kv_full": modes.kv_bytes_per_key(cfg, answers.DTYPE_BYTES) * modes.decode_keys(cfg, last),
         "n_layers": cfg["n_layers"], "n_kv": cfg.get("n_kv_heads"), "d_head": cfg.get("d_head"),
         "window": cfg.get("window"),
     }
@@ -78,3 +81,11 @@ def context(data: SiteData) -> dict:
         "dtype_bytes": answers.DTYPE_BYTES, "dtype": answers.DTYPE,
         "ex": _worked(m) if m is not None else None,
     }
+
+
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Modes page: its path and Markdown."""
+    return PAGE, env.get_template("modes.md.j2").render(
+        **context(data),
+        cite=cite(PAGE, f"{TITLE}: training, recomputation, prefill, decode and the KV cache",
+                  "flopdocs-modes"))

@@ -23,12 +23,12 @@ from pathlib import Path
 from flopdocs.config.config import ConfigError
 from flopdocs.base.resources import CHECKOUT, KATEX, KATEX_FILES, MKDOCS_YML, SITE_SRC, TEMPLATES
 from flopdocs.errors import BuildError
-from flopdocs.site import calculator
-from flopdocs.site.finish import finish
+from flopdocs.site.pages import calculator
+from flopdocs.site.build.finish import finish
 from flopdocs.site.gather import SiteData, gather
-from flopdocs.site.place import (MARKER, STAGING_LOCK, give_back, into_place, move_kept,
+from flopdocs.site.build.swap import (MARKER, STAGING_LOCK, give_back, into_place, move_kept,
                                  new_staging, check_out, clean_stale, kept)
-from flopdocs.site.provenance import (FALLBACK_EPOCH, env_epoch, built_year, commit,
+from flopdocs.site.build.provenance import (FALLBACK_EPOCH, env_epoch, built_year, commit,
                                       source_date_epoch)
 from flopdocs.site.render import anchors_of, makers, nav, pages
 

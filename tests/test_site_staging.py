@@ -13,7 +13,7 @@ import pytest
 from flopdocs.cli.main import main
 from flopdocs.conventions import CONVENTIONS
 from flopdocs.structure.layers import all_layers
-from flopdocs.site import build as site_build
+from flopdocs.site.build import staging as site_build
 from flopdocs.site.gather import gather
 from flopdocs.structure.tree import anchor
 

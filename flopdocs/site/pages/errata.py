@@ -20,6 +20,9 @@ from flopdocs.structure.layers import LAYERS
 from flopdocs.structure.tree import anchor
 from flopdocs.site import derive
 from flopdocs.site.gather import Model, SiteData
+from flopdocs.site.addresses import TITLE
+
+PAGE = "errata.md"
 
 #: What each slip is, by the layer its rules name.
 WHAT = {
@@ -73,3 +76,9 @@ def context(data: SiteData) -> dict:
                   for layer, rules in slips().items()],
         "layers": layers, "rows": rows,
     }
+
+
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The errata page: its path and Markdown."""
+    return PAGE, env.get_template("errata.md.j2").render(
+        **context(data), cite=cite(PAGE, f"{TITLE}: errata of the seed notebook", "flopdocs-errata"))

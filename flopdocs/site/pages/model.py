@@ -10,10 +10,11 @@ from __future__ import annotations
 from flopdocs.conventions import closed_forms
 from flopdocs.structure.layers import LAYERS
 from flopdocs.structure.tree import anchor, share, walk
-from flopdocs.site import answers, derive, figures, memory_page, plots
+from flopdocs.site import derive, figures, plots
+from flopdocs.site.pages import answers, memory as memory_page
+from flopdocs.site.addresses import TITLE
 from flopdocs.site.gather import Model
 
-TITLE = "flopdocs"
 
 
 def grouped_shares(m: Model) -> dict[str, float]:

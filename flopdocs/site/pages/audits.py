@@ -56,14 +56,15 @@ def context(data: SiteData) -> dict:
     return {"audits": out}
 
 
-def page(env, data: SiteData, cite) -> str:
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Audits page: its path and Markdown (its audits kept for the process's life, never on disk)."""
     key = json.dumps([m.config.as_data() for m in data.models], sort_keys=True, default=str)
     found = _AUDITED.get(key)
     if found is None:
         if len(_AUDITED) >= 8:
             _AUDITED.clear()
         found = _AUDITED[key] = context(data)
-    return env.get_template("audits.md.j2").render(
+    return PAGE, env.get_template("audits.md.j2").render(
         **found, cite=cite(PAGE, "flopdocs: framework FLOPs formulas audited", "flopdocs-audits"))
 
 

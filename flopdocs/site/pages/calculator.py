@@ -174,3 +174,8 @@ def context(data: SiteData) -> dict[str, Any]:
             "architecture": [k for k in keys if k["group"] == "architecture"],
             "models": data.models, "n_structures": len(structures(data)),
             "n_models": len(data.models), "convention": conventions.DEFAULT}
+
+
+def page(env, data: SiteData, cite=None) -> tuple[str, str]:
+    """The Calculator page: its path and Markdown (no Cite box)."""
+    return PAGE, env.get_template("calculator.md.j2").render(**context(data))

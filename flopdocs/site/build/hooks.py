@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flopdocs.site.build import restage
+from flopdocs.site.build.staging import restage
 
 
 def on_config(config):

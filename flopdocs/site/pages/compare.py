@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 
-from flopdocs.site.gather import Model, SiteData
+from flopdocs.site import plots
+from flopdocs.site.gather import SHARES, Model, SiteData
+from flopdocs.site.addresses import TITLE
 
-#: Column -> the roles whose FLOPs it sums (a share of the forward total).
-SHARES: dict[str, frozenset[str]] = {
-    "attention scores": frozenset({"attention-scores", "attention-softmax", "attention-values"}),
-    "attention projections": frozenset({"attention-projection", "position"}),
-    "FFN": frozenset({"ffn", "router"}),
-}
+PAGE = "compare.md"
+
 
 
 def natural_key(name: str) -> list:
@@ -46,3 +44,13 @@ def rows(data: SiteData, default: str) -> list[dict]:
 
 
 COLUMNS = list(SHARES) + ["other"]
+
+
+def page(env, data: SiteData, cite) -> tuple[str, str]:
+    """The Compare page: its path and Markdown."""
+    return PAGE, env.get_template("compare.md.j2").render(
+        columns=COLUMNS, rows=rows(data, data.convention.NAME),
+        scatter=plots.flops_vs_params([(m.config.name, m.analysis.params.total, m.analysis.per_token)
+                                       for m in data.models]),
+        convention=data.convention.NAME,
+        cite=cite(PAGE, f"{TITLE}: forward FLOPs of published transformers compared", "flopdocs-compare"))
