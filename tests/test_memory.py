@@ -139,7 +139,7 @@ def test_expert_states_are_the_experts_parameters():
     experts = 2 * 8 * 3 * 32 * 88
     e = parallel.expert_states(cfg, memory.Settings())
     assert (e.weights, e.gradients, e.optimizer) == (2 * experts, 2 * experts, 12 * experts)
-    assert count(cfg).total - experts == count(parse(dict(LLAMA, d_ff=1), "<x>")).total \
+    assert parameters(cfg).total - experts == parameters(parse(dict(LLAMA, d_ff=1), "<x>")).total \
         - 2 * 3 * 32 + 2 * 32 * 8  # the dense rest: no FFN, plus each layer's 32 × 8 router
     assert parallel.expert_states(parse(LLAMA, "<dense>"), memory.Settings()).weights == 0
     # Adafactor's factored moment of the experts: 48 matrices, 32 + 88 numbers each
