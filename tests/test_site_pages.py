@@ -61,7 +61,11 @@ def test_every_model_page_opens_with_the_answers_of_analyse(site):
                 analyse(cfg, mode="decode", options=Options(context=c)).per_token if decodes else None)
         want["KV cache bytes per token"] = (
             2 * cfg["n_layers"] * cfg.get("n_kv_heads") * cfg.get("d_head") * 2 if decodes else None)
-        assert got == want, cfg.name
+        want["weights in bf16"] = 2 * fwd.params.total  # 2 bytes a parameter
+        want["training memory, one sequence"] = train.memory.total
+        times = {k for k in got if k.startswith(("prefill time on one", "decode step on one"))}
+        assert len(times) == (2 if decodes else 0), cfg.name  # roofline times: rounded, not exact
+        assert {k: v for k, v in got.items() if k not in times} == want, cfg.name
 
 
 def test_gpt2_xl_answers_by_hand(evaluated):
