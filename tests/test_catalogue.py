@@ -14,7 +14,8 @@ PUBLISHED = [s for s, c in MODELS.items() if c.params_published is not None]
 #: Sources giving an exact count (a released checkpoint): the formula must hit it.
 EXACT = {"gpt-2-small", "gpt-2-medium", "gpt-2-large", "gpt-2-xl", "llama-7b", "llama-13b",
          "llama-33b", "llama-65b", "llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b",
-         "llama-3-70b", "llama-3-1-405b", "mistral-7b-v0-1", "mixtral-8x7b", "qwen2-7b"}
+         "llama-3-70b", "llama-3-1-405b", "mistral-7b-v0-1", "mixtral-8x7b", "qwen2-7b",
+         "gemma-2-9b", "pythia-6-9b"}  # Gemma 2 Table 2's sum; Pythia's model card
 
 #: Papers whose own (rounded) number the formula cannot meet within 1%: the gap, in
 #: percent to 0.1, which the model's notes must state (the model page shows them).
@@ -24,6 +25,10 @@ KNOWN_GAPS = {
     "gpt-3-2-7b": -1.8,        # 2.652B for the rounded 2.7B
     "gpt-3-13b": -1.1,         # 12.85B for 13.0B (printed d_model 5140 is a slip for 5120)
     "transformer-base": -3.0,  # 63.0M for 65M; the paper does not break its count down
+    "falcon-7b": -1.1,         # 6.92B (numel of the released checkpoint) for the announced 7B
+    "phi-4": +4.7,             # 14.66B for the announced 14B
+    "mistral-small-3-24b": -1.8,  # 23.57B for the announced 24B
+    "smollm3-3b": +2.5,        # 3.08B for the announced 3B
 }
 
 

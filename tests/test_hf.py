@@ -92,7 +92,7 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"model_type": "roberta"}, "model_type: 'roberta' is not supported"),
+    ({"model_type": "mamba"}, "model_type: 'mamba' is not supported"),
     ({"model_type": None}, "model_type: None is not supported"),
     ({"hidden_size": None}, "hidden_size: missing"),
     ({"hidden_size": "64"}, "hidden_size: must be a whole number, got '64'"),
@@ -103,11 +103,10 @@ BASE_LLAMA = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
     ({"_name_or_path": "org/a\u0085b"}, "_name_or_path (name): character 2 ('\\x85') is not printable text"),
     ({"hidden_act": "relu"}, "hidden_act: 'relu' is not supported"),
     ({"tie_word_embeddings": "yes"}, "tie_word_embeddings: must be true or false"),
-    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
-      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
-    # refused even though the window (256) does not bind at l = 256: --set l=... could make it
-    ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 256,
-      "max_window_layers": 1}, "max_window_layers: sliding-window attention on layers 1 to 1 only"),
+    ({"model_type": "deepseek_v3"}, "kv_lora_rank: missing"),
+    ({"model_type": "qwen2_moe", "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 8,
+      "decoder_sparse_step": 2, "use_sliding_window": True, "sliding_window": 8, "max_window_layers": 1},
+     "mlp_only_layers, decoder_sparse_step, max_window_layers: these layers' kinds overlap otherwise"),
     ({"model_type": "qwen2", "use_sliding_window": True, "sliding_window": 128,
       "max_window_layers": -1}, "max_window_layers: must be a whole number from 0 to 2**53, got -1"),
     # errors name the file's own key, not ours (hidden_size, not d_model)
@@ -273,6 +272,13 @@ def test_bert_for_masked_lm(capsys):
     assert json.loads(out)["params"]["total"] == 109_514_298
 
 
+def test_qwen2_sliding_window_on_some_layers_is_a_split_stack():
+    # Qwen2Config: layer i slides iff i >= max_window_layers: 1 of BASE_LLAMA's 2 layers
+    data = hf.to_data({**BASE_LLAMA, "model_type": "qwen2", "use_sliding_window": True,
+                       "sliding_window": 128, "max_window_layers": 1}, "c.json")
+    assert (data["window"], data["window_layers"]) == (128, 1)
+
+
 def test_qwen2_max_window_layers_defaults_to_28(tmp_path):
     # Qwen2Config: layer i slides iff i >= max_window_layers, 28 when the field is absent; so a
     # 28-layer model with use_sliding_window and no max_window_layers has no windowed layer.
@@ -283,3 +289,30 @@ def test_qwen2_max_window_layers_defaults_to_28(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(hf))
     assert not load(path).arch.windowed
+
+
+ZOO_REFUSED = [
+    ({"model_type": "olmo", "clip_qkv": 8.0}, "clip_qkv: clamping q, k and v is not modelled"),
+    ({"model_type": "opt", "do_layer_norm_before": False, "ffn_dim": 16},
+     "do_layer_norm_before: false (post-LN OPT-350m"),
+    ({"model_type": "opt", "word_embed_proj_dim": 8, "ffn_dim": 16}, "word_embed_proj_dim: a projection"),
+    ({"model_type": "stablelm", "qk_layernorm": True}, "qk_layernorm: per-head LayerNorms"),
+    ({"model_type": "falcon", "num_ln_in_parallel_attn": 2}, "num_ln_in_parallel_attn: two norms"),
+    ({"model_type": "falcon", "new_decoder_architecture": True, "parallel_attn": False},
+     "parallel_attn: false with new_decoder_architecture"),
+    ({"model_type": "gpt_neox", "head_dim": 32}, "head_dim: this class's attention heads"),
+    ({"model_type": "distilbert", "sinusoidal_pos_embds": True, "dim": 16, "hidden_dim": 32, "n_layers": 1,
+      "n_heads": 4}, "sinusoidal_pos_embds: DistilBERT keeps its fixed table"),
+    ({"model_type": "gemma2", "layer_types": ["sliding_attention", "chunked_attention"]},
+     "layer_types: must list 2 of sliding_attention, full_attention"),
+    ({"model_type": "smollm3", "no_rope_layers": [1, 2]}, "no_rope_layers: must list 2 of 0, 1"),
+    ({"model_type": "phi", "partial_rotary_factor": 0}, "partial_rotary_factor: must be a number in (0, 1]"),
+]
+
+
+@pytest.mark.parametrize("change, message", ZOO_REFUSED)
+def test_zoo_fields_that_change_the_count_are_refused_by_name(capsys, tmp_path, change, message):
+    p = tmp_path / "config.json"
+    p.write_text(json.dumps({**BASE_LLAMA, "num_hidden_layers": 2, **change}))
+    code, out, err = run(capsys, "report", "--hf", str(p))
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, err

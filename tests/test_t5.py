@@ -223,3 +223,19 @@ def test_t5_serving_json(capsys):
     # T5 base: 12 decoder layers, 12 heads of 64, l_src = l_tgt = 512: the cache of the
     # default context (511 + 1 target positions) and the 512 source positions, bf16
     assert d["memory"]["kv_cache"] == 2 * 12 * 12 * 64 * (512 + 512) * 2 == 37_748_736
+
+
+def test_t5_v1_1_as_transformers_5_saves_it_is_untied():
+    """transformers >= 5 saves flan-t5 / t5-v1_1 with tie_word_embeddings: true and
+    scale_decoder_outputs: false (T5Config forces the tie, keeping the untied checkpoint's
+    one difference as no scaling); it is read as the untied v1.1, 247,577,856 parameters,
+    not the tied 222,903,552."""
+    import json
+
+    data = json.loads((FIXTURES / "t5-v1_1-base" / "config.json").read_text())
+    saved = {**data, "tie_word_embeddings": True, "scale_decoder_outputs": False}
+    cfg = parse(hf.to_data(saved, "<flan-t5-base>"), "<flan-t5-base>")
+    assert cfg.get("tie_embeddings") is False and parameters(cfg).total == 247_577_856
+    assert not _leaves(cfg, "X / sqrt(d_model)")
+    tied = parse(hf.to_data({**saved, "scale_decoder_outputs": True}, "<t5>"), "<t5>")
+    assert parameters(tied).total == 247_577_856 - 32128 * 768 == 222_903_552

@@ -15,7 +15,8 @@ from typing import Any
 
 from sympy import Symbol
 
-from flopdocs.config.arch import Arch
+from flopdocs.config.arch import SPLITS, Arch, layout
+from flopdocs.config.variants import check_block_variants, check_latent, check_splits
 from flopdocs.errors import ConfigError, key_text, shown
 from flopdocs.config.checks import parse_whole
 from flopdocs.config.keys import (BY_NAME, DIMENSION_KEYS, ENCODER_DECODER_ONLY, KEYS, KNOB_ORDER,
@@ -75,8 +76,20 @@ class Config:
             windowed=window is not None and window < v["l"],
             moe=experts is not None,
             expert_width=experts is not None and k("d_ff_expert") != v["d_ff"],
+            mla=k("kv_lora_rank") is not None, q_lora=k("q_lora_rank") is not None,
+            mla_absorb=k("mla_absorb"), sinks=k("attention_sinks"),
+            shared_expert=k("d_ff_shared") is not None, shared_expert_gate=k("shared_expert_gate"),
+            router_bias=k("router_bias"),
             token_types=k("token_types") is not None, pooler=k("pooler"),
             lm_head_transform=k("lm_head_transform") and k("lm_head"),
+            groups=layout(v["n_layers"], {s.key: k(s.key) for s in SPLITS}),
+            block=k("block"), norm_position=k("norm_position"), qk_norm=k("qk_norm"),
+            partial_rotary=k("rotary_dim") is not None and k("rotary_dim") != k("d_head"),
+            embedding_scale=k("embedding_scale"), embedding_norm=k("embedding_norm"),
+            position_offset=k("position_offset") is not None, attn_softcap=k("attn_softcap"),
+            logit_softcap=k("logit_softcap"), lm_head_bias=k("lm_head_bias") and k("lm_head"),
+            residual_scale=k("residual_scale"), logit_scale=k("logit_scale") and k("lm_head"),
+            bias_every_layer=k("bias_every_layer") and k("position") == T5_RELATIVE,
         )
 
     @property
@@ -155,9 +168,12 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
             _fail(origin, "experts_per_token", f"{knobs['experts_per_token']} is more than "
                                                f"n_experts={knobs['n_experts']}", knobs["experts_per_token"])
     else:
-        for key in ("experts_per_token", "d_ff_expert"):
-            if key in knobs:
+        for key in ("experts_per_token", "d_ff_expert", "d_ff_shared", "shared_expert_gate", "router_bias"):
+            if knobs.get(key) not in (None, False):
                 _fail(origin, key, "needs n_experts (a dense model has no experts)", knobs[key])
+    check_latent(origin, knobs)
+    if knobs.get("shared_expert_gate") and "d_ff_shared" not in knobs:
+        _fail(origin, "shared_expert_gate", "needs d_ff_shared (the shared expert it gates)", True)
     if arch != "encoder-decoder":
         for key in ENCODER_DECODER_ONLY:
             if key in knobs:
@@ -165,6 +181,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
     elif "window" in knobs:
         _fail(origin, "window", "sliding-window attention is not modelled for architecture encoder-decoder",
               knobs["window"])
+    check_splits(origin, values, knobs)
     _check_positions(origin, values, knobs)
     if "relative_buckets" in knobs and knobs.get("position", "learned") != T5_RELATIVE:
         _fail(origin, "relative_buckets", f"only applies to position {T5_RELATIVE} (T5's bias table), "
@@ -173,6 +190,7 @@ def check_across(origin: str, values: Mapping[str, int], knobs: Mapping[str, Any
         _fail(origin, "relative_buckets", f"{knobs['relative_buckets']} is fewer than {MIN_BUCKETS} "
                                           "(T5 halves the buckets per direction, then keeps half of those exact)",
               knobs["relative_buckets"])
+    check_block_variants(origin, values, knobs)
     if knobs.get("tie_embeddings") and not knobs.get("lm_head", arch != "encoder"):
         _fail(origin, "tie_embeddings", "there is no LM head to tie (lm_head is false)", True)
 

@@ -1,33 +1,41 @@
 """Hugging Face ``config.json`` -> our config: a pure mapping, checked field by field.
 
-Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5.  Each field we map is
-listed in :data:`FIELDS`; a field that would change the count in a way we cannot model
-(sliding-window attention on some layers only, cross-attention in GPT-2, an unknown
-activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
+Supported ``model_type``: gpt2, bert, llama, mistral, mixtral, qwen2, t5, mt5 here, and the
+types :mod:`flopdocs.config.hf_zoo` reads (gpt_neox, falcon, qwen3, gemma, ...).  A field that
+would change the count in a way we cannot model (cross-attention in GPT-2, an unknown activation) is a :class:`~flopdocs.config.config.ConfigError`, never a silent guess.  Fields
 that do not change the counts (dropout, rope_scaling, rope_theta, token ids, dtypes)
 are ignored.
 """
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flopdocs.config.config import Config, parse
+from flopdocs.config.hf_fields import Fields, check_layer_types, to_yaml
+from flopdocs.config.hf_moe import READERS as MOE_READERS, TEXT_CONFIGS
+from flopdocs.config.hf_zoo import READERS
+
+__all__ = ["FAMILIES", "MODEL_TYPES", "T5_DEFAULTS", "T5_FFN", "family", "fields", "load", "to_data", "to_yaml"]
 from flopdocs.errors import ConfigError, shown
 from flopdocs.config.keys import BY_NAME, KEYS, MAX_INT, T5_BUCKETS, T5_RELATIVE, check_int
 from flopdocs.base.readers import read_json
 from flopdocs.config.hf_values import check_values
 
-MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
+MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5", "mt5", "umt5", *READERS,
+               *MOE_READERS)
+#: multimodal model types whose text_config is read as this text model
+MULTIMODAL = TEXT_CONFIGS
+#: the types whose readers count their layer_types themselves (local and global blocks)
+LAYER_TYPES_READ = ("gemma2", "gemma3_text", "smollm3", "modernbert", "qwen2", *MOE_READERS)
 #: The model types read by their own field names in :data:`flopdocs.config.keys.KEYS`; the rest are llama's.
 FAMILIES = ("gpt2", "bert", "t5")
 
 
 def family(model_type: Any) -> str:
     """The family whose field names :data:`flopdocs.config.keys.KEYS` declares: gpt2, bert, t5 or llama."""
+    model_type = "t5" if model_type in ("mt5", "umt5") else model_type
     return model_type if model_type in FAMILIES else "llama"
 
 
@@ -86,16 +94,22 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
     """The config mapping (as our YAML holds it) for a Hugging Face config dict."""
     if not isinstance(hf, Mapping):
         raise ConfigError(f"{origin}: expected a JSON object, got {type(hf).__name__}")
-    model_type = hf.get("model_type")
+    model_type, outer = hf.get("model_type"), hf
+    if model_type in MULTIMODAL and isinstance(hf.get("text_config"), Mapping):
+        hf = {**hf["text_config"], "model_type": MULTIMODAL[model_type], "_name_or_path": hf.get("_name_or_path")}
+        model_type = hf["model_type"]
     if model_type not in MODEL_TYPES:
         raise ConfigError(f"{origin}: model_type: {shown(model_type)} is not supported "
                           f"(supported: {', '.join(MODEL_TYPES)})")
-    check_values(hf, origin)  # each field's type: one list, the calculator's paste runs it too
+    check_values(hf, origin, mixed_layer_types=model_type in LAYER_TYPES_READ)  # each field's type
     path_name = _str(hf, origin, "_name_or_path", None)
     if name is None:
         name = (path_name.rstrip("/").rsplit("/", 1)[-1] if path_name
                 else Path(origin).parent.name or model_type)
     source = f"Hugging Face config.json (model_type {model_type})"
+    if hf is not outer:
+        source = (f"Hugging Face config.json (model_type {outer['model_type']}): its text_config, read as "
+                  f"its text model (model_type {model_type}; the other towers are not counted)")
     if path_name:
         source += f", {path_name}"
     data: dict[str, Any] = {"name": name, "source": source}
@@ -103,8 +117,12 @@ def to_data(hf: Any, origin: str, name: str | None = None) -> dict[str, Any]:
         data.update(_gpt2(hf, origin))
     elif model_type == "bert":
         data.update(_bert(hf, origin))
-    elif model_type == "t5":
-        data.update(_t5(hf, origin))
+    elif model_type in ("t5", "mt5", "umt5"):
+        data.update(_t5(hf, origin), **({"bias_every_layer": True} if model_type == "umt5" else {}))
+    elif model_type in READERS:
+        data.update(READERS[model_type](Fields(hf, origin)))
+    elif model_type in MOE_READERS:
+        data.update(MOE_READERS[model_type](Fields(hf, origin)))
     else:
         data.update(_llama_like(hf, origin, model_type))
     return data
@@ -173,7 +191,8 @@ def _t5(hf: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out: dict[str, Any] = {key: field(key) for key in ("d_model", "d_ff", "n_vocab", "n_layers", "n_heads")}
     out.update({key: field(key, default=value) for key, value in T5_DEFAULTS.items()})
     out.update(architecture="encoder-decoder", ffn=T5_FFN[proj], norm="rmsnorm", position=T5_RELATIVE,
-               ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True))
+               ffn_bias=False, tie_embeddings=_bool(hf, origin, *fields("tie_embeddings", "t5"), True)
+               and hf.get("scale_decoder_outputs") is not False)  # transformers 5's way of saving v1.1
     if field("n_decoder_layers", default=out["n_layers"]) != out["n_layers"]:
         out["n_decoder_layers"] = field("n_decoder_layers")
     return out
@@ -228,14 +247,9 @@ def _llama_like(hf: Mapping[str, Any], origin: str, model_type: str) -> dict[str
     if model_type == "qwen2" and _bool(hf, origin, "use_sliding_window", False) and window is not None:
         # Qwen2Config: layer i slides iff i >= max_window_layers (default 28), so the window
         # covers all layers (0), none (>= num_hidden_layers), or only some (not modelled).
-        n_layers = out["n_layers"]
-        first = _int0(hf, origin, "max_window_layers", default=28)
-        if first == 0:
-            out["window"] = window
-        elif first < n_layers:  # refused even when window >= l: --set l=... could make it bind
-            raise ConfigError(
-                f"{origin}: max_window_layers: sliding-window attention on layers {first} to "
-                f"{n_layers - 1} only (use_sliding_window is true, {n_layers} layers) is not modelled")
+        n_layers, first = out["n_layers"], _int0(hf, origin, "max_window_layers", default=28)
+        if first < n_layers:  # layers first .. n_layers - 1 slide (Qwen2Config)
+            out.update(window=window, window_layers=n_layers - first)
     return out
 
 
@@ -260,34 +274,3 @@ def _given_field(hf: Mapping[str, Any], key: str | None, name: str | None) -> st
     names = fields(key, hf.get("model_type"))
     fallback = names[0] if names and BY_NAME[key].type == "int" else None
     return next((n for n in names if hf.get(n) is not None), fallback)
-
-
-_BARE = re.compile(r"[a-z][a-z0-9-]*")
-
-#: The order import-hf writes keys in: the table's.
-YAML_ORDER = tuple(k.name for k in KEYS)
-
-
-def to_yaml(data: Mapping[str, Any]) -> str:
-    """Our YAML for a config mapping: fixed key order, one ``key: value`` per line.
-
-    Strings are written as JSON strings (valid YAML, every character escaped), so the
-    output reads back to the same mapping and is byte-identical for the same input.
-    """
-    lines = ["# Imported from a Hugging Face config.json by `flopdocs import-hf`."]
-    for key in YAML_ORDER:
-        if key not in data:
-            continue
-        value = data[key]
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int):
-            text = str(value)
-        elif value is None:
-            text = "null"
-        elif BY_NAME[key].type == "enum" and _BARE.fullmatch(str(value)):
-            text = str(value)  # an enum word: swiglu, rmsnorm, encoder-decoder
-        else:
-            text = json.dumps(str(value), ensure_ascii=False)
-        lines.append(f"{key}: {text}")
-    return "\n".join(lines) + "\n"

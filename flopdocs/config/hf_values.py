@@ -30,7 +30,14 @@ _BY_KEY_TYPE = {"int": INT, "bool": BOOL, "enum": STR, "text": STR}
 #: The fields the mapping reads beyond the key table's declared ones.
 _MORE = {"model_type": STR, "hidden_act": STR, "position_embedding_type": STR,
          "add_cross_attention": BOOL, "is_decoder": BOOL, "is_encoder_decoder": BOOL,
-         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS}
+         "use_sliding_window": BOOL, "max_window_layers": INT0, "layer_types": STRS,
+         "sliding_window": INT0}  # Qwen2-MoE's default 0, unused without use_sliding_window
+
+
+#: Fields whose readers check them (lists of layer indices or flags, counts that may be 0:
+#: flopdocs.config.hf_moe, hf_zoo), not by the kind of the key they are read into.
+_READERS_CHECK = ("no_rope_layers", "mlp_only_layers", "moe_layers", "first_k_dense_replace",
+                  "n_shared_experts", "layer_types", "sliding_window_pattern", "max_window_layers")
 
 
 def _kinds() -> dict[str, str]:
@@ -41,6 +48,8 @@ def _kinds() -> dict[str, str]:
                 kind = _BY_KEY_TYPE[k.type]
                 if out.setdefault(name, kind) != kind:  # one field, two kinds: a mistake in KEYS
                     raise AssertionError(f"config.json field {name}: read as {out[name]} and as {kind}")
+    for name in _READERS_CHECK:
+        out.pop(name, None)
     return {**out, **_MORE}
 
 
@@ -59,10 +68,11 @@ def _valid(kind: str, value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def check_values(hf: Mapping[str, Any], origin: str) -> None:
+def check_values(hf: Mapping[str, Any], origin: str, mixed_layer_types: bool = False) -> None:
     """Every field of :data:`KINDS` the file gives (not null) is of its kind, and
-    ``layer_types`` names one kind of layer; else one line naming the field (an int
-    field's words are :func:`~flopdocs.config.checks.check_int`'s)."""
+    ``layer_types`` names one kind of layer (unless ``mixed_layer_types``: the type's reader
+    counts each kind); else one line naming the field (an int field's words are
+    :func:`~flopdocs.config.checks.check_int`'s)."""
     for name, kind in KINDS.items():
         value = hf.get(name)
         if value is None or _valid(kind, value):
@@ -71,7 +81,7 @@ def check_values(hf: Mapping[str, Any], origin: str) -> None:
             check_int(origin, name, value)  # raises, in the words a YAML config gets
         raise ConfigError(f"{origin}: {name}: must be {EXPECTED[kind]}, got {shown(value)}")
     kinds = set(hf.get("layer_types") or ())  # strings, checked above
-    if len(kinds) > 1:
+    if len(kinds) > 1 and not mixed_layer_types:
         raise ConfigError(f"{origin}: layer_types: layers of different kinds "
                           f"({', '.join(sorted(kinds))}) are not modelled")
 

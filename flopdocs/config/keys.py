@@ -7,81 +7,26 @@ experts) live in :mod:`flopdocs.config.config`.  Nothing here reads files or bui
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 from sympy import Symbol
 
 from flopdocs.config import symbols as S
-from flopdocs.config.checks import CHECKS, MAX_INT, check_int, check_text
+from flopdocs.config.checks import MAX_INT, check_int, check_text
+from flopdocs.config.key import REQUIRED, Getter, Key, hf_names as _hf
+from flopdocs.config.keys_zoo import STACK_KEYS, ZOO_ATTENTION_KEYS
 
-REQUIRED = object()  # a key every config must give
-Getter = Callable[[str], Any]  # key -> its value in a config, defaults filled in
+__all__ = ["KEYS", "BY_NAME", "Key", "REQUIRED", "Getter", "MAX_INT", "check_int", "check_text"]
 
 FFNS = ("relu", "gelu", "swiglu", "geglu")
 GATED_FFNS = ("swiglu", "geglu")
-NORMS = ("layernorm", "rmsnorm")
+NORMS = ("layernorm", "rmsnorm", "layernorm-no-bias", "layernorm-no-params")
+BLOCKS = ("sequential", "parallel", "parallel-one-norm")
+NORM_POSITIONS = ("pre", "post", "sandwich")
+QK_NORMS = ("none", "head", "heads", "width")
 POSITIONS = ("learned", "sinusoidal", "rope", "alibi", "relative", "t5-relative", "none")
 T5_RELATIVE = "t5-relative"  # T5's bucketed bias (Raffel et al. 2020), not Transformer-XL's
 T5_BUCKETS = 32  # relative_buckets' default with t5-relative (T5Config's relative_attention_num_buckets)
 MIN_BUCKETS = 4  # the fewest relative_buckets: T5 halves them per direction, then keeps half exact
 ARCHITECTURES = ("decoder", "encoder", "encoder-decoder")
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-    type: str  # int | count (int or null) | bool | enum | text | lines (text with newlines)
-    group: str  # metadata | dimension | architecture
-    doc: str  # one line: what the key means or changes
-    default: Any = None  # REQUIRED, a value, a function of a Getter, or None (absent)
-    default_doc: str = ""  # the default as the README shows it, when not a plain value
-    symbol: Symbol | None = None  # numeric keys: the dimension's symbol in the tree
-    hf: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # family -> fields
-    choices: tuple[str, ...] = ()  # enums
-    only: str | None = None  # the one architecture the key applies to
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    def default_for(self, get: Getter) -> Any:
-        if self.default is REQUIRED:
-            raise KeyError(self.name)
-        return self.default(get) if callable(self.default) else self.default
-
-    def hf_fields(self, family: str) -> tuple[str, ...]:
-        return self.hf.get(family, ())
-
-    def check(self, value: Any, origin: str | None = None) -> Any:
-        """The value if this key accepts it, else a one-line :class:`ConfigError`."""
-        return CHECKS[self.type](value, origin, self)
-
-    @property
-    def values_doc(self) -> str:
-        """The README's "values (default)" cell."""
-        kinds = {"int": "int ≥ 1", "count": "int or null", "bool": "bool", "text": "text",
-                 "lines": "text"}
-        values = " \\| ".join(f"`{c}`" for c in self.choices) if self.choices else kinds[self.type]
-        if self.required:
-            return f"{values} (required)"
-        if self.default_doc:
-            return f"{values} ({self.default_doc})"
-        if self.default is None:
-            return f"{values} (none)"
-        shown_default = str(self.default).lower() if isinstance(self.default, bool) else self.default
-        return f"{values} (`{shown_default}`)"
-
-
-
-_GPT2, _LLAMA, _T5 = "gpt2", "llama", "t5"  # Hugging Face families: GPT-2, llama-like (llama,
-# mistral, ...; BERT reads llama's field names, and its own where it declares them), and T5
-
-
-def _hf(gpt2: tuple[str, ...] = (), llama: tuple[str, ...] = (),
-        t5: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
-    return {f: names for f, names in ((_GPT2, gpt2), (_LLAMA, llama), (_T5, t5)) if names}
 
 
 def _d_head(get: Getter) -> int | None:
@@ -134,7 +79,8 @@ KEYS: tuple[Key, ...] = (
         "`swiglu`/`geglu`: `GatedFFN`, three matrices and the `gate * up` product.",
         "relu", choices=FFNS, hf=_hf(("activation_function",), ("hidden_act",), ("feed_forward_proj",))),
     Key("norm", "enum", "architecture",
-        "`RMSNorm` (γ only, counted row by row) for every norm.", "layernorm", choices=NORMS),
+        "`rmsnorm`: `RMSNorm` (γ only, counted row by row) for every norm; `layernorm-no-bias`: `LayerNorm` "
+        "with γ, no β (nanoGPT `bias=False`, Cohere); `layernorm-no-params`: neither (OLMo).", "layernorm", choices=NORMS),
     Key("position", "enum", "architecture",
         "`learned`: the seed's `X_word + X_pos` and a `max_positions × d_model` table; `sinusoidal`: same "
         "addition, no parameters; `rope`: `RotaryEmbedding` of q and k in every layer; `alibi`: "
@@ -150,6 +96,9 @@ KEYS: tuple[Key, ...] = (
         lambda get: T5_BUCKETS if get("position") == T5_RELATIVE else None,
         default_doc="`32` with `t5-relative`", symbol=S.n_buckets,
         hf=_hf(t5=("relative_attention_num_buckets",))),
+    Key("bias_every_layer", "bool", "architecture",
+        "`position: t5-relative` only: every block has its own bias table (UMT5), not one per "
+        "stack: `relative_buckets × n_heads` parameters per block.", False),
     Key("max_positions", "int", "architecture",
         "rows of the learned position table (`position: learned`): the longest input the model "
         "takes, independent of the run's `l`; `l` (or `l_src`, `l_tgt`) above it is an error.",
@@ -192,10 +141,46 @@ KEYS: tuple[Key, ...] = (
     Key("d_ff_expert", "int", "architecture", "one expert's hidden width; needs `n_experts`.",
         lambda get: get("d_ff") if get("n_experts") is not None else None,
         default_doc="`d_ff`", symbol=S.d_ff_expert),
+    *ZOO_ATTENTION_KEYS,
     Key("window", "int", "architecture",
         "sliding-window attention: each query scores `min(l, window)` keys (`WindowedAttention`); "
         "with `window ≥ l` the tree is full attention. Not for encoder-decoder.", None,
         symbol=S.window, hf=_hf(llama=("sliding_window",))),
+    *STACK_KEYS,
+    Key("block", "enum", "architecture",
+        "`parallel`: attention and FFN read the same input, `X + Attn(Norm₁(X)) + FFN(Norm₂(X))` "
+        "(GPT-NeoX `use_parallel_residual`, Falcon `new_decoder_architecture`); `parallel-one-norm`: "
+        "one norm feeds both (GPT-J, Falcon 7B, Phi, Cohere, PaLM).", "sequential", choices=BLOCKS),
+    Key("norm_position", "enum", "architecture",
+        "`post`: each sub-layer's output is normalised inside the residual, `X + Norm(f(X))`, "
+        "no norm before it (OLMo 2; same count as `pre`); `sandwich`: both, four norms per "
+        "block (Gemma 2, Gemma 3).", "pre", choices=NORM_POSITIONS),
+    Key("qk_norm", "enum", "architecture",
+        "a norm (of the `norm` kind) on queries and keys after their projection: `head`: per "
+        "head, one γ of d_head shared by the heads (Qwen3, Gemma 3); `heads`: per head, each "
+        "head its own γ (Cohere, StableLM); `width`: over the whole n_heads·d_head width "
+        "(OLMo 2).", "none", choices=QK_NORMS),
+    Key("rotary_dim", "int", "architecture",
+        "partial rotary (`position: rope`): the first `rotary_dim` of each head's d_head "
+        "channels are rotated (GPT-J `rotary_dim`; GPT-NeoX, Phi `d_head · partial_rotary_factor`).",
+        None, symbol=S.d_rot, hf={"gptj": ("rotary_dim",)}),
+    Key("embedding_scale", "bool", "architecture",
+        "the embeddings are multiplied by √d_model (Gemma): `X * sqrt(d_model)`, l · d_model FLOPs.", False),
+    Key("embedding_norm", "bool", "architecture",
+        "a norm after the embeddings (BLOOM `word_embeddings_layernorm`, BART `layernorm_embedding`).", False),
+    Key("position_offset", "int", "architecture",
+        "`position: learned`: the table has `max_positions + position_offset` rows, the first "
+        "never used (OPT: 2; RoBERTa: padding_idx + 1).", None, symbol=S.position_offset),
+    Key("attn_softcap", "bool", "architecture", "every attention score is soft-capped, `c · tanh(s / c)` "
+        "(Gemma 2 `attn_logit_softcapping`): 3 FLOPs per score.", False),
+    Key("logit_softcap", "bool", "architecture", "every logit is soft-capped, `c · tanh(z / c)` "
+        "(Gemma 2 `final_logit_softcapping`): 3 FLOPs per logit.", False),
+    Key("residual_scale", "bool", "architecture", "each sub-layer's output is multiplied by a constant "
+        "before its residual addition (Granite `residual_multiplier`): 2 · l · d_model per block.", False),
+    Key("logit_scale", "bool", "architecture", "the logits are multiplied by a constant (Cohere "
+        "`logit_scale`, Granite `logits_scaling`): l · n_vocab.", False),
+    Key("lm_head_bias", "bool", "architecture",
+        "a bias on the LM head, `+ b_LM` (n_vocab parameters; GPT-J, Phi). Needs an LM head.", False),
     Key("n_encoder_layers", "int", "architecture", "encoder-decoder only: encoder blocks.",
         lambda get: get("n_layers"), default_doc="`n_layers`", symbol=S.n_encoder_layers, only="encoder-decoder"),
     Key("n_decoder_layers", "int", "architecture", "encoder-decoder only: decoder blocks.",

@@ -75,8 +75,29 @@ def names(arch: Arch) -> dict[str, Any]:
         "params_position": S.max_positions * S.d_model if arch.position == "learned" else sympy.Integer(0),
         "d_attn": S.n_heads * d_head, "d_kv": kv * d_head,
         "tokens": S.l_src + S.l_tgt if arch.encoder_decoder else S.l,
+        # the 2026 zoo's keys (issue 21): each where its structure has it
+        "d_ff_shared": S.d_ff_shared if arch.shared_expert else None,
+        "kv_lora_rank": S.r_kv if arch.mla else None, "q_lora_rank": S.r_q if arch.q_lora else None,
+        "qk_nope_head_dim": S.d_nope if arch.mla else None, "qk_rope_head_dim": S.d_rope if arch.mla else None,
+        "v_head_dim": S.d_v_mla if arch.mla else None,
+        **{key: sym if any(k == key for g in arch.groups for k, _ in g.traits) else None
+           for key, sym in (("window_layers", S.n_local), ("dense_layers", S.n_dense), ("nope_layers", S.n_nope))},
+        "rotary_dim": S.d_rot if arch.partial_rotary else None,
+        "position_offset": S.position_offset if arch.position_offset else None,
         "devices": S.devices,
     }
+    split = {key for g in arch.groups for key, _ in g.traits}
+    out.update({  # the zoo's keys (issue 21): their symbol where the structure uses them
+        "d_ff_shared": S.d_ff_shared if arch.shared_expert else None,
+        "kv_lora_rank": S.r_kv if arch.mla else None, "q_lora_rank": S.r_q if arch.q_lora else None,
+        "qk_nope_head_dim": S.d_nope if arch.mla else None, "qk_rope_head_dim": S.d_rope if arch.mla else None,
+        "v_head_dim": S.d_v_mla if arch.mla else None,
+        "window_layers": S.n_local if "window_layers" in split else None,
+        "dense_layers": S.n_dense if "dense_layers" in split else None,
+        "nope_layers": S.n_nope if "nope_layers" in split else None,
+        "rotary_dim": S.d_rot if arch.partial_rotary else None,
+        "position_offset": S.position_offset if arch.position_offset else None,
+    })
     for f in STRUCTURAL:
         out[f] = getattr(arch, f)
     return out

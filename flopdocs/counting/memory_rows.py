@@ -25,13 +25,19 @@ def row_exprs(arch: Arch, s: Settings, mode: str) -> list:
     training = mode.startswith("training")
     kept = symbolic_saved(arch, s.attention, s.recompute) if training else (0, 0, 0)
     factored = adafactor_elements(arch) if training and s.optimizer == "adafactor" else 0
-    kv = fixed = 0
+    kv = kv_full = fixed = 0
     if mode in ("prefill", "decode", "generate"):
         heads = arch.kv_heads if arch.kv_heads is not None else S.n_heads
+        # numbers one layer caches per position (as flopdocs.counting.modes.cached_per_token);
+        # a window caps the local layers' positions, not a split stack's global ones; an
+        # encoder-decoder's decoder layers cache the target and, once, the l_src source
+        per_layer = S.r_kv + S.d_rope if arch.mla else 2 * heads * arch.d_k()
+        split = any(key == "window_layers" for g in arch.groups for key, _ in g.traits)
         layers = S.n_decoder_layers if arch.encoder_decoder else S.n_layers
-        kv = 2 * layers * heads * arch.d_k()
-        fixed = kv * S.l_src if arch.encoder_decoder else 0
-    return [*kept, factored, kv, fixed]
+        local = S.n_local if split else layers
+        kv, kv_full = local * per_layer, (layers - local) * per_layer
+        fixed = layers * per_layer * S.l_src if arch.encoder_decoder else 0
+    return [*kept, factored, kv, kv_full, fixed]
 
 
 def row_present(mode: str) -> tuple[bool, ...]:
@@ -42,7 +48,7 @@ def row_present(mode: str) -> tuple[bool, ...]:
 
 
 def row_columns(s: Settings, mode: str):
-    """``(parameters, extras, N, positions) -> the present COLUMNS values`` of a row
+    """``(parameters, extras, N, positions, uncapped positions) -> the present COLUMNS values`` of a row
     (:func:`row_present`), integers throughout (as :func:`footprint`: each term rounded up
     once)."""
     training = mode.startswith("training")
@@ -53,7 +59,7 @@ def row_columns(s: Settings, mode: str):
     moments = MOMENT_BYTES[s.optimizer]
     inference = mode in ("prefill", "decode", "generate")
 
-    def columns(p, extras, n, positions):
+    def columns(p, extras, n, positions, full_positions=None):
         weights = -(-p * wn // wd)
         if training:
             kept, fp32, index, factored = extras[:4]
@@ -61,7 +67,8 @@ def row_columns(s: Settings, mode: str):
             opt = (master + moments) * p + 4 * factored
             return weights, weights, opt, act, 2 * weights + opt + act
         if inference:
-            kv = -(-(extras[4] * positions + extras[5]) * n * kn // kd)
+            held = extras[4] * positions + (extras[5] * full_positions if extras[5] else 0) + extras[6]
+            kv = -(-held * n * kn // kd)
             return weights, kv, weights + kv
         return weights, weights
 

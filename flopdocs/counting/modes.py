@@ -21,13 +21,9 @@
   ``--context C`` tokens plus itself: min(C + 1, w) keys under a window w;
 - ``generate``: prefill of P tokens, then ``--generate G`` decode steps, summed exactly.
 
-An encoder-decoder (T5, BART) serves as Hugging Face's ``generate`` with ``past_key_values``
-runs it: its prefill is the encoder over the l_src source tokens and the decoder over a
-prompt of P target tokens (default l_tgt), which fills the self-attention cache and computes
-each decoder layer's cross-attention K and V once; a decode step is the decoder alone over
-one new target token, scoring C + 1 cached target keys and the l_src cached source keys
-(no encoder, no cross K and V projection: transformers' T5Attention reads them from the
-EncoderDecoderCache once ``is_updated``).
+An encoder-decoder's prefill is its forward over l_src source and P target tokens (default
+l_tgt); its decode step the decoder alone over one target token, the cross-attention's K and
+V read from the cache (as transformers' T5Attention with an EncoderDecoderCache).
 
 Nothing here reads files or prints; :mod:`flopdocs.counting.analysis` puts it together.
 """
@@ -42,7 +38,7 @@ from flopdocs.conventions.rules import SCORES
 from flopdocs.structure.roles import ROLES
 from flopdocs.errors import ConfigError, InputTypeError, shown
 from flopdocs.config.keys import MAX_INT
-from flopdocs.config.symbols import keys as cache_keys, l as new_tokens
+from flopdocs.config.symbols import keys as cache_keys, keys_full, l as new_tokens
 from flopdocs.structure.tree import Node, evaluate
 
 MODES = ("forward", "training", "training-recompute", "prefill", "decode", "generate")
@@ -213,8 +209,7 @@ def training(forward: Node, mode: str, how: str) -> Node:
 
 
 def prompt_config(config, prompt: int):
-    """``config`` with a prompt of ``prompt`` tokens (an encoder-decoder's target tokens)."""
-    length = "l_tgt" if config.is_encoder_decoder else "l"
+    length = "l_tgt" if config.is_encoder_decoder else "l"  # an encoder-decoder's prompt: its target
     return config if prompt == config.get(length) else config.with_values({length: prompt}, config.origin)
 
 
@@ -231,31 +226,42 @@ def decode_keys(config, context: int) -> int:
 
 
 def decode_dims(config, context: int) -> dict:
-    """A decode step's values: one new token, the keys it scores."""
-    return {**config.dims, new_tokens: 1, cache_keys: decode_keys(config, context)}
+    """A decode step's values: one new token, the keys it scores (a global block of a stack
+    with local ones: every cached key and itself)."""
+    return {**config.dims, new_tokens: 1, cache_keys: decode_keys(config, context),
+            keys_full: context + 1}
 
 
 def decode_sum(tree: Node, config, first_context: int, steps: int) -> Node:
     """``steps`` decode steps from context ``first_context`` on, summed exactly: each leaf
-    is linear in the keys scored, a + b·keys, so the sum is steps·a + b·Σ keys."""
-    base = config.dims
-    one = evaluate(tree, {**base, new_tokens: 1, cache_keys: 1})
-    two = evaluate(tree, {**base, new_tokens: 1, cache_keys: 2})
+    is linear in the keys scored, a + b·keys + c·keys_full (c: a global block's, 0 without
+    one), so the sum is steps·a + b·Σ keys + c·Σ keys_full."""
+    base = {**config.dims, new_tokens: 1}
+    one = evaluate(tree, {**base, cache_keys: 1, keys_full: 1})
+    two = evaluate(tree, {**base, cache_keys: 2, keys_full: 1})
+    full = evaluate(tree, {**base, cache_keys: 1, keys_full: 2})
     total_keys = sum_keys(config, first_context, steps)
+    total_full = sum_keys(config, first_context, steps, window=None)
 
-    def combine(a: Node, b: Node) -> Node:
+    def combine(a: Node, b: Node, c: Node) -> Node:
         if a.is_leaf:
-            slope = b.value - a.value
-            return replace(a, value=steps * (a.value - slope) + slope * total_keys)
-        return replace(a, children=tuple(combine(x, y) for x, y in zip(a.children, b.children)))
+            slope, slope_full = b.value - a.value, c.value - a.value
+            return replace(a, value=steps * (a.value - slope - slope_full) + slope * total_keys
+                           + slope_full * total_full)
+        return replace(a, children=tuple(combine(x, y, z) for x, y, z in zip(a.children, b.children, c.children)))
 
-    return combine(one, two)
+    return combine(one, two, full)
 
 
-def sum_keys(config, first_context: int, steps: int) -> int:
-    """Σ over the steps of the keys scored: min(c + 1, w) for c = first .. first + steps − 1."""
+_CONFIG_WINDOW = object()
+
+
+def sum_keys(config, first_context: int, steps: int, window: Any = _CONFIG_WINDOW) -> int:
+    """Σ over the steps of the keys scored: min(c + 1, w) for c = first .. first + steps − 1
+    (``window``: the config's unless given; ``None``: every key)."""
     lo, hi = first_context + 1, first_context + steps  # keys of the first and last step
-    window = config.get("window")
+    if window is _CONFIG_WINDOW:
+        window = config.get("window")
     if window is None or hi <= window:
         return (lo + hi) * steps // 2
     if lo >= window:
@@ -264,18 +270,30 @@ def sum_keys(config, first_context: int, steps: int) -> int:
     return below + window * (hi - window + 1)
 
 
+def cached_per_token(config) -> int:
+    """Numbers one layer caches per position: K and V, 2·n_kv_heads·d_head; multi-head
+    latent attention's latent and shared rotary key, kv_lora_rank + qk_rope_head_dim."""
+    if config.get("kv_lora_rank") is not None:
+        return config.get("kv_lora_rank") + config.get("qk_rope_head_dim")
+    return 2 * config.get("n_kv_heads") * config.get("d_head")
+
+
 def kv_bytes_per_key(config, dtype_bytes: int) -> int:
-    """K and V of every layer for one cached position of one sequence:
-    2·n_layers·n_kv_heads·d_head·bytes (an encoder-decoder's decoder layers: n_dec)."""
-    layers = config.get("n_decoder_layers") if config.is_encoder_decoder else config["n_layers"]
-    return 2 * layers * config.get("n_kv_heads") * config.get("d_head") * dtype_bytes
+    """Every layer's cache for one position of one sequence: n_layers (an encoder-decoder's
+    n_dec) · :func:`cached_per_token` · bytes (a window caps it: :func:`kv_cache_bytes`)."""
+    return _cache_layers(config) * cached_per_token(config) * dtype_bytes
+
+
+def _cache_layers(config) -> int:  # every block, or an encoder-decoder's decoder blocks
+    return config.get("n_decoder_layers") if config.is_encoder_decoder else config["n_layers"]
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
-    """Every layer's K and V for ``keys`` positions, a window holding min(keys, w):
-    2·n_layers·n_kv_heads·d_head·positions·bytes·N (:func:`kv_bytes_per_key` per position).
-    An encoder-decoder's decoder layers each cache their self-attention's K and V for
-    ``keys`` target positions and their cross-attention's for the l_src source positions
-    (Hugging Face's EncoderDecoderCache): 2·n_dec·n_kv_heads·d_head·(positions + l_src)·bytes·N."""
-    held = windowed(config, keys) + (config.get("l_src") if config.is_encoder_decoder else 0)
-    return kv_bytes_per_key(config, dtype_bytes) * held * config.n_sequences
+    """Every layer's cache for ``keys`` positions (:func:`cached_per_token` each), a
+    windowed layer holding min(keys, w) positions; × bytes × N.  An encoder-decoder's decoder
+    layers also cache the cross-attention's K and V of the l_src source positions."""
+    window, n_layers = config.get("window"), _cache_layers(config)
+    local = n_layers if window is None else config.get("window_layers")
+    held = local * (keys if window is None else min(keys, window)) + (n_layers - local) * keys
+    held += n_layers * config.get("l_src") if config.is_encoder_decoder else 0
+    return cached_per_token(config) * held * dtype_bytes * config.n_sequences

@@ -42,8 +42,10 @@ COUNT_COLUMNS = ("params_total", "params_non_embedding", "params_active", "total
 #: The mode's own numbers a row shows (resolved per row: the prompt defaults to l, ...).
 MODE_COLUMNS = {"prefill": ("prompt",), "decode": ("context",), "generate": ("prompt", "generate")}
 #: The symbols a mode's programs take beyond the config's keys, and the names of their values.
-PROMPT, STEPS, KEYS_SUMMED = (sympy.Symbol(n, integer=True, positive=True) for n in ("P", "G", "K"))
-MODE_ARGS = {S.keys: "keys", PROMPT: "prompt", STEPS: "generate", KEYS_SUMMED: "keys_summed"}
+PROMPT, STEPS, KEYS_SUMMED, FULL_SUMMED = (sympy.Symbol(n, integer=True, positive=True)
+                                           for n in ("P", "G", "K", "K_full"))
+MODE_ARGS = {S.keys: "keys", S.keys_full: "keys_full", PROMPT: "prompt", STEPS: "generate",
+             KEYS_SUMMED: "keys_summed", FULL_SUMMED: "keys_full_summed"}
 
 
 @dataclass(frozen=True)
@@ -117,10 +119,12 @@ class Counting:
         if self.mode == "prefill":
             return {"prompt": o.prompt}
         if self.mode == "decode":
-            return {"context": o.context, "keys": modes.decode_keys(config, o.context)}
+            return {"context": o.context, "keys": modes.decode_keys(config, o.context),
+                    "keys_full": o.context + 1}
         if self.mode == "generate":
             return {"prompt": o.prompt, "generate": o.generate,
-                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate)}
+                    "keys_summed": modes.sum_keys(config, o.prompt, o.generate),
+                    "keys_full_summed": modes.sum_keys(config, o.prompt, o.generate, window=None)}
         return {}
 
     def analyse(self, config: Config) -> Analysis:
@@ -170,10 +174,21 @@ class Counting:
             return by_role, sympy.Integer(1), [_sub(e, {S.l: 1}) for e in tree_exprs(step)]
         # G steps, each leaf a + b·keys: G·a + b·Σ keys, from its values at 1 and 2 keys,
         # as flopdocs.counting.modes.decode_sum sums them
+        # (and c·Σ keys_full: a global block's, in a stack with local ones)
         one, two = {S.l: 1, S.keys: 1}, {S.l: 1, S.keys: 2}
-        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
-        add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
-            + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+        if not any(S.keys_full in e.free_symbols for e in tree_exprs(step) if isinstance(e, sympy.Basic)):
+            checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
+            add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
+                + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
+            return by_role, source + PROMPT + STEPS, checks
+        one, two = {**one, S.keys_full: 1}, {**two, S.keys_full: 1}
+        full = {S.l: 1, S.keys: 1, S.keys_full: 2}
+        checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two, full)]
+
+        def summed(v):
+            a, b, c = _sub(v, one), _sub(v, two), _sub(v, full)
+            return STEPS * (3 * a - b - c) + (b - a) * KEYS_SUMMED + (c - a) * FULL_SUMMED
+        add(step, summed)
         return by_role, source + PROMPT + STEPS, checks
 
 

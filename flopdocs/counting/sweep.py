@@ -250,12 +250,12 @@ class Sweep:
                 continue
             total = sum(out[:n_roles])
             n = full[n_index]
-            positions = positions_of(numbers)
+            positions = uncapped = positions_of(numbers)
             if positions is not None and full[w_index] is not None and full[w_index] < positions:
                 positions = full[w_index]
             yield (*row, *shown_numbers, out[p_at], out[p_at + 1], out[p_at + 2], n * total, total // out[p_at + 3],
                    *map(total.__rtruediv__, shares(out)),  # each role's FLOPs / total
-                   *memory_of(out[p_at], out[extra_at:], n, positions))
+                   *memory_of(out[p_at], out[extra_at:], n, positions, uncapped))
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each row as ``{column: value}``."""

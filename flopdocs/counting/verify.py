@@ -24,12 +24,15 @@ from __future__ import annotations
 import json
 import re
 import types
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flopdocs.base.text import aligned
+from flopdocs.config.arch import OLDER_FIELDS, Arch
 from flopdocs.counting.analysis import analyse
+from flopdocs.counting.verify_moe import counted_as, round_robin_experts, zoo_class
 from flopdocs.config.config import Config, ConfigError
 from flopdocs.structure.tree import walk
 
@@ -42,7 +45,7 @@ _OURS = {"attention-projection": "attention", "attention-scores": "attention",
          "head": "head", "lm-head": "lm-head"}
 _THEIRS = ((r"pooler|predictions\.transform", "head"), (r"lm_head|predictions\.decoder", "lm-head"),
            (r"attn|attention|Attention", "attention"),
-           (r"mlp|moe|experts|intermediate|\.output\b|ffn|DenseReluDense", "ffn"))
+           (r"mlp|moe|experts|feed_forward|intermediate|\.output\b|ffn|DenseReluDense", "ffn"))
 _T5_FFN = {"relu": "relu", "gelu": "gelu", "geglu": "gated-gelu", "swiglu": "gated-silu"}
 
 
@@ -57,8 +60,20 @@ def torch_modules():
 
 
 def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
-    """The Hugging Face model class and config fields of our config's structure."""
+    """The Hugging Face model class and config fields of our config's structure: the
+    families below, else the newer ones :mod:`flopdocs.counting.verify_zoo` matches."""
+    from flopdocs.counting.verify_zoo import hf_class as newer
+
     a, v, k = cfg.arch, cfg.values, cfg.get
+    found = zoo_class(cfg)  # the mixture-of-experts and latent-attention classes
+    if found is not None:
+        return found
+    if a != dataclasses.replace(a, **{f.name: f.default for f in dataclasses.fields(Arch)
+                                      if f.name not in OLDER_FIELDS}):
+        found = newer(cfg)
+        if found is None:
+            raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure", origin=cfg.origin)
+        return found
     common = dict(vocab_size=v["n_vocab"], hidden_size=v["d_model"], num_hidden_layers=v["n_layers"],
                   num_attention_heads=v["n_heads"], intermediate_size=v["d_ff"])
     if a.architecture == "encoder" and a.position == "learned" and a.norm == "layernorm" \
@@ -76,7 +91,7 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
                      n_positions=k("max_positions"), tie_word_embeddings=a.tie_embeddings,
                      activation_function="gelu_new" if a.ffn == "gelu" else "relu"))
     if a.architecture == "decoder" and a.position == "rope" and a.norm == "rmsnorm" and a.gated \
-            and a.lm_head:
+            and a.lm_head and not (a.groups or a.mla or a.shared_expert or a.router_bias or a.sinks):
         fields = dict(common, num_key_value_heads=k("n_kv_heads"), head_dim=k("d_head"),
                       max_position_embeddings=v["l"], tie_word_embeddings=a.tie_embeddings,
                       hidden_act="silu" if a.ffn == "swiglu" else "gelu_pytorch_tanh")
@@ -100,27 +115,12 @@ def hf_class(cfg: Config) -> tuple[str, dict[str, Any]]:
             d_ff=v["d_ff"], num_layers=k("n_encoder_layers"), num_decoder_layers=k("n_decoder_layers"),
             num_heads=v["n_heads"], relative_attention_num_buckets=k("relative_buckets"),
             feed_forward_proj=_T5_FFN[a.ffn], tie_word_embeddings=a.tie_embeddings)
-    raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
-                      "BERT, Llama, Mistral, Mixtral, Qwen2, T5)", origin=cfg.origin)
-
-
-def _round_robin_experts(self, hidden_states, top_k_index, top_k_weights):
-    """Hugging Face's eager experts' products, the l·k pairs dealt to experts in turn."""
-    import torch
-    import torch.nn.functional as F
-
-    out = hidden_states.new_zeros(hidden_states.shape)
-    pairs, n = top_k_index.numel(), self.num_experts
-    weights = top_k_weights.reshape(-1)
-    for e in range(n):
-        rows = pairs // n + (e < pairs % n)
-        if not rows:
-            continue
-        state = hidden_states[:rows]  # rows = ceil(l·k / n_experts) ≤ l
-        gate, up = F.linear(state, self.gate_up_proj[e]).chunk(2, dim=-1)
-        h = F.linear(self.act_fn(gate) * up, self.down_proj[e]) * weights[:rows, None]
-        out = out.index_add(0, torch.arange(rows, device=out.device), h.to(out.dtype))
-    return out
+    found = newer(cfg)
+    if found is None:
+        raise ConfigError(f"{cfg.name}: no Hugging Face class has this structure (verify knows GPT-2, "
+                          "BERT, Llama, Mistral, Mixtral, Qwen2, T5 and the types import-hf reads)",
+                          origin=cfg.origin)
+    return found
 
 
 def build(cfg: Config, device: str = "meta"):
@@ -132,9 +132,10 @@ def build(cfg: Config, device: str = "meta"):
     with torch.device(device):
         model = getattr(transformers, name)._from_config(hf_config, attn_implementation="eager")
     for module in model.modules():
-        if type(module).__name__ == "MixtralExperts":
-            module.forward = types.MethodType(_round_robin_experts, module)
-    if model_type == "t5" and not cfg.arch.tie_embeddings:  # see the module's docstring
+        if type(module).__name__.endswith("Experts") and hasattr(module, "gate_up_proj") \
+                and type(module).__name__ != "Llama4TextExperts":  # Llama 4's run every expert
+            module.forward = types.MethodType(round_robin_experts, module)
+    if model_type in ("t5", "umt5") and not cfg.arch.tie_embeddings:  # see the module's docstring
         model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.lm_head.weight))
     return name, model
 
@@ -146,6 +147,7 @@ class Check:
     ours: dict[str, int]  # part -> matmul FLOPs
     theirs: dict[str, int]
     params: tuple[int, int]  # (ours, PyTorch's)
+    notes: tuple[str, ...] = ()  # what the class computes beyond the model's own count
 
     @property
     def total(self) -> tuple[int, int]:
@@ -213,7 +215,9 @@ def verify(cfg: Config, mode: str = "forward") -> Check:
     params = sum(p.numel() for p in model.parameters())
     from flopdocs.structure.params import parameters
 
-    return Check(name, mode, our_counts(cfg, mode), theirs, (parameters(cfg).total, params))
+    counted, note = counted_as(cfg, name)
+    return Check(name, mode, our_counts(counted, mode), theirs, (parameters(cfg).total, params),
+                 () if note is None else (note,))
 
 
 def add_parser(sub) -> None:
@@ -268,7 +272,8 @@ def table(cfg: Config, check: Check) -> str:
     if check.model.startswith("T5") and not cfg.arch.tie_embeddings:
         lines.append("T5 untied (v1.1): its own LM head matrix, as the checkpoints have (transformers 5 "
                      "ties T5's always; only the output scaling follows tie_word_embeddings)")
-    if cfg.arch.moe:
+    lines += check.notes
+    if cfg.arch.moe and not check.notes:
         lines.append("experts: Hugging Face's eager experts' products, the l·k token-expert pairs "
                      "dealt round-robin (routing is data-dependent; the products depend on the count)")
     lines.append("difference: 0" if o == t and po == pt else "difference: NOT ZERO")

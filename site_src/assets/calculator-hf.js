@@ -82,7 +82,8 @@
     if (hf === null || typeof hf !== "object" || Array.isArray(hf)) { throw new Error("expected a JSON object"); }
     var type = hf.model_type;
     if (DATA.modelTypes.indexOf(type) < 0) {
-      throw new Error("model_type: " + JSON.stringify(type) + " is not supported (supported: " + DATA.modelTypes.join(", ") + ")");
+      throw new Error("model_type: " + JSON.stringify(type) + " is not supported by this page (it reads " +
+                      DATA.modelTypes.join(", ") + "; flopdocs import-hf reads more)");
     }
     checkValues(hf, numbers);
     var kinds = hf.layer_types;
@@ -142,7 +143,7 @@
     if (type === "qwen2" && flag("use_sliding_window", false) && window !== null) {
       var first = has("max_window_layers") ? Number(hf.max_window_layers) : 28;
       if (first === 0) { out.window = window; }
-      else if (first < Number(out.n_layers)) { throw new Error("max_window_layers: sliding-window attention on some layers only is not modelled"); }
+      else if (first < Number(out.n_layers)) { out.window = window; out.window_layers = String(Number(out.n_layers) - first); }
     }
     return out;
   }

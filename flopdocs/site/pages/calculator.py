@@ -9,9 +9,9 @@ the Python side runs, and :func:`flopdocs.compile.codegen_js.javascript` prints 
 BigInt code.  No formula is written by hand, and nothing a reader types becomes code.
 
 Which structures (:func:`structures`): every catalogue model's, and every structure one
-architecture key away from one of them (one :class:`Arch` field changed to each of its
-other values, where a config can reach it): a bounded grid, about 270 structures (about
-240 distinct programs), the assets under 0.9 MB in all, each structure a ``<script>`` of
+architecture key away from one of the older families' (one of their :class:`Arch` fields
+changed to each of its other values, where a config can reach it): a bounded grid, about
+360 structures (the 2026 zoo's compiled as the catalogue has them), each structure a ``<script>`` of
 a few kB loaded only when the reader's config needs it (``<script>`` works from
 ``file://``, ``fetch`` does not).  A config outside the grid gets a message naming
 ``flopdocs report`` with its keys, never a number.  Compiling the grid is about 3.5 s of
@@ -46,14 +46,14 @@ from functools import lru_cache
 from typing import Any
 
 from flopdocs import conventions
-from flopdocs.config.arch import Arch
+from flopdocs.config.arch import OLDER_FIELDS, SEED, SPLITS, Arch
 from flopdocs.compile.codegen_js import javascript
 from flopdocs.counting.rows import Counting, every_leaf
 from flopdocs.structure.grouping import family_subtrees
 from flopdocs.config.hf import FAMILIES, MODEL_TYPES, T5_DEFAULTS, T5_FFN
 from flopdocs.config.hf_values import page_rules
-from flopdocs.config.keys import (ARCHITECTURES, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORMS, POSITIONS,
-                                  T5_BUCKETS, T5_RELATIVE)
+from flopdocs.config.keys import (ARCHITECTURES, BLOCKS, FFNS, KEYS, MAX_INT, MIN_BUCKETS, NORM_POSITIONS,
+                                  NORMS, POSITIONS, QK_NORMS, T5_BUCKETS, T5_RELATIVE)
 from flopdocs.structure.roles import KINDS, ROLES
 from flopdocs.structure.tree import Node
 from flopdocs.site.gather import SiteData
@@ -62,8 +62,15 @@ PAGE = "calculator.md"
 TITLE = "Calculator"
 DIRECTORY = "assets/calculator"
 #: The values each Arch field takes (the rest are bools).
-_CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS}
+_CHOICES = {"architecture": ARCHITECTURES, "ffn": FFNS, "norm": NORMS, "position": POSITIONS,
+            "block": BLOCKS, "norm_position": NORM_POSITIONS, "qk_norm": QK_NORMS}
 ARCH_FIELDS = tuple(f.name for f in dataclasses.fields(Arch))
+
+
+#: The config.json types the page's reader (site_src/assets/calculator-hf.js) reads; the
+#: others import-hf reads (MODEL_TYPES) it names and refuses.
+PAGE_MODEL_TYPES = ("gpt2", "llama", "mistral", "mixtral", "qwen2", "bert", "t5")
+assert set(PAGE_MODEL_TYPES) <= set(MODEL_TYPES)
 
 
 def reachable(a: Arch) -> bool:
@@ -71,16 +78,33 @@ def reachable(a: Arch) -> bool:
     :func:`flopdocs.config.config.parse`: the masked-LM transform counts only with an LM head,
     a window is not for encoder-decoders, an expert width needs experts).  A tie without
     an LM head is BERT's default: reachable."""
+    enc_dec_variant = a.encoder_decoder and (
+        (a.block, a.norm_position, a.qk_norm) != ("sequential", "pre", "none")
+        or a.attn_softcap or a.logit_softcap or a.embedding_scale or a.residual_scale or a.logit_scale)
     return not ((a.lm_head_transform and not a.lm_head) or (a.windowed and a.encoder_decoder)
-                or (a.expert_width and not a.moe))
+                or ((a.expert_width or a.shared_expert or a.router_bias) and not a.moe) or enc_dec_variant
+                or (a.shared_expert_gate and not a.shared_expert)
+                or ((a.q_lora or a.mla_absorb) and not a.mla)
+                or (a.mla and (a.gqa or a.explicit_d_head or a.attn_bias or a.attn_out_bias or a.sinks
+                               or a.position != "rope" or a.architecture != "decoder"))
+                or (a.norm_position == "sandwich" and a.block != "sequential")
+                or (a.lm_head_bias and (a.lm_head_transform or not a.lm_head))
+                or (a.position_offset and a.position != "learned")
+                or (a.partial_rotary and a.position != "rope") or (a.bias_every_layer and not a.t5_bias))
 
 
 def structures(data: SiteData) -> tuple[Arch, ...]:
-    """The catalogue's structures, then every reachable one one field away, in order."""
+    """The catalogue's structures, then every reachable one one field away, in order.
+
+    "One field away" walks the 2019-2024 families' fields (:data:`OLDER_FIELDS`) from the
+    structures that have only those: the 2026 zoo's structures (issue 21) are compiled as the
+    catalogue has them, not their neighbours, so the grid grows by one program per new
+    structure, not by ~35 (a neighbour of theirs is refused, naming ``flopdocs report``)."""
     base = list(dict.fromkeys(m.config.arch for m in data.models))
     out = dict.fromkeys(base)
     for a in base:
-        for name in ARCH_FIELDS:
+        older = a == dataclasses.replace(a, **{f: getattr(SEED, f) for f in ARCH_FIELDS if f not in OLDER_FIELDS})
+        for name in OLDER_FIELDS if older else ():
             for value in _CHOICES.get(name, (False, True)):
                 b = dataclasses.replace(a, **{name: value})
                 if reachable(b):
@@ -90,8 +114,14 @@ def structures(data: SiteData) -> tuple[Arch, ...]:
 
 def signature(a: Arch) -> str:
     """The structure's key in the page's table: its fields' values as a JSON array
-    (what ``JSON.stringify`` of the same values in the same order writes)."""
-    return json.dumps([getattr(a, f) for f in ARCH_FIELDS], separators=(",", ":"))
+    (what ``JSON.stringify`` of the same values in the same order writes); a stack's groups
+    as ``[[[split, has], ...], start, end]`` each, as the page's ``layout`` makes them."""
+    def plain(name: str):
+        if name == "groups":
+            return [[[[key, has] for key, has in g.traits], g.start, g.end] for g in a.groups]
+        return getattr(a, name)
+
+    return json.dumps([plain(f) for f in ARCH_FIELDS], separators=(",", ":"))
 
 
 def _skeleton(t: Node) -> dict:
@@ -138,8 +168,9 @@ def assets(data: SiteData) -> dict[str, str]:
         "convention": conventions.DEFAULT, "maxInt": str(MAX_INT),
         "keys": [_key_data(k) for k in KEYS if k.group != "metadata"],
         "archFields": list(ARCH_FIELDS), "kinds": list(KINDS), "roles": list(ROLES),
+        "splits": [[s.key, s.first] for s in SPLITS],
         "t5": {"position": T5_RELATIVE, "buckets": T5_BUCKETS, "minBuckets": MIN_BUCKETS},
-        "modelTypes": list(MODEL_TYPES), "hfFamilies": list(FAMILIES), "hfRules": page_rules(),
+        "modelTypes": list(PAGE_MODEL_TYPES), "hfFamilies": list(FAMILIES), "hfRules": page_rules(),
         "t5Ffn": T5_FFN, "t5Defaults": T5_DEFAULTS, "structures": dict(sorted(table.items())),
         "models": [{"slug": m.slug, "name": m.config.name, "config": _echo(m)} for m in data.models],
     }

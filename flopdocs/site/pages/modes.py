@@ -66,7 +66,7 @@ def _worked(m: Model) -> dict:
                     "flops": step.per_token} for c, step in m.decode],
         "generate_steps": steps, "generate": generate.per_sequence.total,
         "kv_token": answers.kv_bytes_per_token(m),
-        "kv_full": modes.kv_bytes_per_key(cfg, answers.DTYPE_BYTES) * modes.decode_keys(cfg, last),
+        "kv_full": modes.kv_cache_bytes(cfg, last + 1, answers.DTYPE_BYTES) // cfg.n_sequences,
         "n_layers": cfg["n_layers"], "n_kv": cfg.get("n_kv_heads"), "d_head": cfg.get("d_head"),
         "window": cfg.get("window"),
     }

@@ -23,10 +23,15 @@ from flopdocs.structure.layers import layer
            "token_types × d_model, added to every position ('+ X_type', l · d_model FLOPs).",
            "Parameters: X_word (n_vocab × d_model, shared with the LM head when "
            "tie_embeddings is true) and, for learned positions, X_pos (max_positions × "
-           "d_model: the model's longest input, config key max_positions, not the run's l).",),
+           "d_model: the model's longest input, config key max_positions, not the run's l).",
+           "Config key position_offset (OPT: 2; RoBERTa: padding_idx + 1 = 2): the learned "
+           "table has max_positions + position_offset rows (l_max + l_offset), the first "
+           "l_offset never used; the count is unchanged.",
+           "Config key embedding_scale (Gemma): the embedding is multiplied by √d_model, "
+           "'X * sqrt(d_model)', one multiply per element (l · d_model); no parameters.",),
 )
 def embeddings(l, d_model, n_vocab, *, position="learned", word_tied_to=None, rows=max_positions,
-               token_types=False):
+               token_types=False, scale=False):
     """``rows``: the learned position table's rows (the model's longest input, not ``l``).
     ``word_tied_to``: the word table is the one of that name declared elsewhere (an
     encoder-decoder's decoder shares the encoder's)."""
@@ -38,6 +43,9 @@ def embeddings(l, d_model, n_vocab, *, position="learned", word_tied_to=None, ro
                              weights=weight("X_type", n_token_types, d_model),
                              io=IO(reads=l * d_model, weight_reads=l * d_model, writes=l * d_model,
                                    saved_index=l))]
+    if scale:
+        types.append(elementwise("X * sqrt(d_model)", l, d_model, role="embedding",
+                                 note="Gemma: scale every embedding by √d_model."))
     if position in ("learned", "sinusoidal"):
         tables = (word, weight("X_pos", rows, d_model)) if position == "learned" else (word,)
         # gathers l rows of each table and keeps the token ids (position ids, when kept, are

@@ -8,7 +8,7 @@ from flopdocs.structure.layers.block import block, final_norm_name, norm
 from flopdocs.structure.layers.decoder_block import decoder_block
 from flopdocs.structure.layers.embeddings import embeddings
 from flopdocs.structure.layers.relative_position_bias import relative_position_bias
-from flopdocs.structure.layers.transformer import lm_head
+from flopdocs.structure.layers.transformer import embedding_norm_name, lm_head, table_rows
 
 _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embeddings=True)
 
@@ -53,8 +53,10 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     """``keys``: one decode step of ``l_tgt`` new target tokens whose self-attention
     scores ``keys`` cached keys: the decoder only, over the cached encoder K and V."""
     decoder = node("Decoder", [
-        embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word"),
-        *_bias(l_tgt, l_tgt if keys is None else keys, arch),
+        embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word",
+                   rows=table_rows(arch)),
+        *_embedding_norm(l_tgt, d_model, arch),
+        *_bias(l_tgt, l_tgt if keys is None else keys, arch, n_dec),
         rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
         rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch, keys=keys), n_dec),
                "Blocks"),
@@ -63,14 +65,23 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
     if keys is not None:
         return [decoder, *head]
     encoder = node("Encoder", [
-        embeddings(l_src, d_model, n_vocab, position=arch.position),
-        *_bias(l_src, l_src, arch),
+        embeddings(l_src, d_model, n_vocab, position=arch.position, rows=table_rows(arch)),
+        *_embedding_norm(l_src, d_model, arch),
+        *_bias(l_src, l_src, arch, n_enc),
         rename(norm(l_src, d_model, arch), final_norm_name(arch)),
         rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
     ])
     return [encoder, decoder, *head]
 
 
-def _bias(n_q, n_k, arch: Arch) -> list:
+def _embedding_norm(rows, d_model, arch: Arch) -> list:
+    """A stack's norm after its embeddings (BART's layernorm_embedding), if it has one."""
+    return [rename(norm(rows, d_model, arch), embedding_norm_name(arch))] if arch.embedding_norm else []
+
+
+def _bias(n_q, n_k, arch: Arch, layers=1) -> list:
     """A stack's T5 bias table, if it has one."""
-    return [relative_position_bias(n_q, n_k, n_buckets, n_heads)] if arch.t5_bias else []
+    if not arch.t5_bias:
+        return []
+    table = relative_position_bias(n_q, n_k, n_buckets, n_heads)
+    return [repeat(table, layers) if arch.bias_every_layer else table]

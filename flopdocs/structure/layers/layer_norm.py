@@ -28,10 +28,17 @@ from flopdocs.structure.layers import layer
         "contract); the count does not depend on the divisor.",
         "Config key norm: layernorm (default) builds this layer; rmsnorm builds RMSNorm.",
         "Parameters: γ and β, d_model each.",
+        "Config key norm: layernorm-no-bias drops β and its add (the last step is "
+        "'gamma*(numerator/denominator)', 2 FLOPs per element; nanoGPT bias=False, Cohere, "
+        "ModernBERT); layernorm-no-params drops γ too ('numerator/denominator', 1 FLOP per "
+        "element; OLMo's F.layer_norm without weights). The other steps are unchanged.",
     ),
 )
-def layer_norm(m, n):
-    """One mean and one variance per row (m rows of n features)."""
+def layer_norm(m, n, *, params="gamma-beta", width=None):
+    """One mean and one variance per row (m rows of n features).
+
+    ``params``: the learned vectors (``gamma-beta``, ``gamma`` or ``none``); ``width``: their
+    size when it is not ``n`` (a per-head norm whose every head has its own γ)."""
     return [
         count("mean(x)", m * n + m, "Sum each row (m·n adds), then one divide per row (m).",
               role="norm", kind="reduction", shape=(m, n),
@@ -47,10 +54,21 @@ def layer_norm(m, n):
         count("denominator", 2 * m, "sqrt(var_x + eps) per row: an add, then a square root (2·m).",
               role="norm", kind="transcendental", shape=(m, n),
               io=IO(reads=m, writes=m, saved=m)),  # and 1/σ
-        elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3, role="norm",
-                    note="After broadcasting: one divide, one multiply, one add per element.",
-                    weights=(weight("gamma", n), weight("beta", n))),
+        _affine(m, n, params, n if width is None else width),
     ]
+
+
+def _affine(m, n, params, width):
+    if params == "gamma":
+        return elementwise("gamma*(numerator/denominator)", m, n, per_element=2, role="norm",
+                           note="After broadcasting: one divide, one multiply per element (no β).",
+                           weights=weight("gamma", width))
+    if params == "none":
+        return elementwise("numerator/denominator", m, n, role="norm",
+                           note="One divide per element (no γ, no β).")
+    return elementwise("gamma*(numerator/denominator)+beta", m, n, per_element=3, role="norm",
+                       note="After broadcasting: one divide, one multiply, one add per element.",
+                       weights=(weight("gamma", width), weight("beta", width)))
 
 
 def _per_row(name, m, n, note):

@@ -21,9 +21,12 @@ from flopdocs.structure.layers import layer
         "by n, an add of ε and a square root (3·m), then a divide by r and a multiply by γ "
         "per element (2·m·n): 4·m·n + 3·m in all.",
         "Parameters: γ (n); there is no β and no mean.",
+        "Gemma's RMSNorm scales by (1 + γ) with γ initialised at zero: the same count "
+        "(the 1 + γ is a vector of n, not counted per row) and the same parameters.",
     ),
 )
-def rms_norm(m, n):
+def rms_norm(m, n, *, width=None):
+    """``width``: γ's size when it is not ``n`` (a per-head norm whose heads each have a γ)."""
     return [
         elementwise("X**2", m, n, role="norm", saves=m * n),  # keeps X (eager: pow keeps its input)
         reduction("sum", m, n, role="norm"),
@@ -34,5 +37,5 @@ def rms_norm(m, n):
         elementwise("X / rms", m, n, role="norm", note="Divide every element by its row's root mean square.",
                     io=IO(reads=m * n + m, writes=m * n)),  # its operands are kept already
         elementwise("gamma * x", m, n, role="norm", note="Scale every element by γ.",
-                    weights=weight("gamma", n), saves=m * n),  # keeps the normalised X (γ's gradient)
+                    weights=weight("gamma", n if width is None else width), saves=m * n),  # keeps the normalised X (γ's gradient)
     ]

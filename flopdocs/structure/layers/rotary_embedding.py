@@ -21,6 +21,9 @@ from flopdocs.structure.layers import layer
         "grouped-query attention k has n_kv heads, so rotating k costs n_kv/n_heads of "
         "rotating q. RoPE has no parameters and the Embeddings layer then has no "
         "position addition.",
+        "Config key rotary_dim (partial rotary: GPT-J's rotary_dim, GPT-NeoX's and Phi's "
+        "d_head · partial_rotary_factor): only d_rot of each head's d_k channels rotate, so "
+        "d_k becomes d_rot above; the rest pass through (a concatenation, no FLOPs).",
     ),
 )
 def rotary_embedding(n_q, n_k, d_k, n_heads, n_kv_heads):

@@ -34,16 +34,19 @@ from flopdocs.structure.layers.softmax import softmax
            "head adds its entry of the stack's bias table to every score ('+ position bias'; "
            "the table is looked up once per stack, in RelativePositionBias), and no head "
            "divides by √d_k: T5 folds that scale into the initialisation of W_Q, so the "
-           "'/ sqrt(d_k)' step is absent, in cross-attention too."),
+           "'/ sqrt(d_k)' step is absent, in cross-attention too.",
+           "Config key attn_softcap (Gemma 2's attn_logit_softcapping c): each score becomes "
+           "c·tanh(s / c) before the mask, a divide, a tanh and a multiply: '/ c, * c' "
+           "(2 per score) and 'tanh' (1 per score); no parameters."),
 )
 def scaled_dot_product_attention(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False,
-                                 scale=True, bias=False):
+                                 scale=True, bias=False, softcap=False):
     return score_steps(n_q, n_k, d_k, d_v, mask=mask, alibi=alibi, relative=relative,
-                       scale=scale, bias=bias)
+                       scale=scale, bias=bias, softcap=softcap)
 
 
 def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False, scale=True,
-                bias=False) -> list[Node]:
+                bias=False, softcap=False) -> list[Node]:
     """The leaves of one head's attention when each query scores ``n_k`` keys.
 
     ``scale``: divide the scores by √d_k (T5 does not); ``bias``: add T5's position bias."""
@@ -60,6 +63,11 @@ def score_steps(n_q, n_k, d_k, d_v, *, mask=True, alibi=False, relative=False, s
         ]
     if scale:
         steps.append(elementwise("/ sqrt(d_k)", n_q, n_k, role=scores))
+    if softcap:
+        steps += [elementwise("/ c, * c", n_q, n_k, per_element=2, role=scores,
+                              note="Gemma 2's soft-capping c·tanh(s / c): a divide and a multiply per score."),
+                  elementwise("tanh", n_q, n_k, role=scores, kind="transcendental",
+                              note="Gemma 2's soft-capping: one tanh per score.")]
     if bias:
         steps.append(elementwise("+ position bias", n_q, n_k, role=scores,
                                  note="T5: add the head's bias for each (query, key) distance bucket."))
