@@ -61,8 +61,10 @@ def test_every_model_page_opens_with_the_answers_of_analyse(site):
             want[f"decode FLOPs per token at C = {c:,}"] = (
                 analyse(cfg, mode="decode", options=Options(context=c)).per_token if decodes else None)
         layers = cfg.get("n_decoder_layers") if pair else cfg["n_layers"]
-        want["KV cache bytes per token"] = (
-            2 * layers * cfg.get("n_kv_heads") * cfg.get("d_head") * 2 if decodes else None)
+        # per layer: K and V, or multi-head latent attention's latent and rotary key
+        cached = (cfg.get("kv_lora_rank") + cfg.get("qk_rope_head_dim") if cfg.get("kv_lora_rank")
+                  else 2 * cfg.get("n_kv_heads") * cfg.get("d_head"))
+        want["KV cache bytes per token"] = layers * cached * 2 if decodes else None
         want["weights in bf16"] = 2 * fwd.params.total  # 2 bytes a parameter
         want["training memory, one sequence"] = train.memory.total
         times = {k for k in got if k.startswith(("prefill time on one", "decode step on one"))}
