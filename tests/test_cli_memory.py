@@ -213,3 +213,15 @@ def test_report_memory_per_device_with_expert_parallelism(capsys):
     # without --ep the experts' weights and gradients stay whole on every device (ZeRO-1)
     plain = _json(capsys, "mixtral-8x7b", "--mode", "training", "--dp", "8", "--zero", "1")["memory_per_device"]
     assert plain["weights"] == m["weights"] and plain["optimizer"] == split["optimizer"]
+
+
+def test_a_training_time_block_is_strict_json():
+    # training is timed at peak FLOP/s (no bytes counted): its intensity is null, never the
+    # Infinity a strict JSON reader refuses
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "flopdocs", "report", "seed-512", "--mode", "training",
+                          "--accelerator", "h100-sxm", "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data["time"]["bytes"] == 0 and data["time"]["intensity"] is None

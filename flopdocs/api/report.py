@@ -176,7 +176,8 @@ def memory_lines(a: Analysis, time: Any = None) -> str:
            f"{human_bytes(m['total'])} = " + " + ".join(parts)]
     if time is not None:
         line = (f"time: {time.seconds:.4g} s roofline ({time.compute_seconds:.4g} s at peak FLOP/s, "
-                f"{time.memory_seconds:.4g} s at peak bandwidth; {time.intensity:.3g} FLOP/byte)")
+                f"{time.memory_seconds:.4g} s at peak bandwidth"
+                + (f"; {time.intensity:.3g} FLOP/byte)" if time.intensity is not None else ")"))
         if time.decode:
             b = time.compute_bound_batch
             line += f"; decode turns compute-bound at batch {b:,}" if b else "; decode stays memory-bound at any batch"

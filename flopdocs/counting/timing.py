@@ -96,8 +96,10 @@ class Time:
     decode: bool = False
 
     @property
-    def intensity(self) -> float:
-        return self.flops / self.bytes if self.bytes else float("inf")
+    def intensity(self) -> float | None:
+        """FLOPs per byte moved; None where no bytes are counted (training is timed at peak
+        FLOP/s), never an infinity JSON cannot hold."""
+        return self.flops / self.bytes if self.bytes else None
 
     @property
     def by_role(self) -> dict[str, dict]:
