@@ -307,3 +307,44 @@ def test_without_a_model_the_answer_shows_the_commonest_structure_that_differs()
     assert len({s.difference for s in differing}) > 1  # BERT's, GPT's, LLaMA's... differ
     assert a.difference == max(differing, key=lambda s: len(s.models)).difference
     assert "GPT-2 small" in a.shown.models  # the GPT-2/GPT-3 structure: 12 catalogue models
+
+
+# -- memory: DeepSpeed's ZeRO estimators ---------------------------------------------------------
+
+def test_zero_estimators_differences_are_pinned():
+    from flopdocs.counting import memory, parallel
+
+    cfg = catalogue.find("llama-2-7b")
+    psi = parse_expr(audit.text(params.symbolic(cfg.arch).total), local_dict=NAMES)
+    devices = Symbol("devices")
+    results = {}
+    for name in ("deepspeed-zero2", "deepspeed-zero3"):
+        b = builtin_audits.get(name)
+        results[name] = a = audit.audit(b.target(), audit_names.parse_mapping(b.mapping), "flopdocs",
+                                        b.mode, b.per, cfg)
+        assert a.structures[0].divisions  # int(18·Ψ / N_d): floored model by model
+    # ZeRO-2: 2Ψ + 18Ψ/D against ours 2Ψ (bf16 weights) + 2Ψ/D (bf16 gradients) + 12Ψ/D (fp32
+    # master and Adam's two moments): DeepSpeed's 4 bytes of fp32 gradients a parameter more
+    assert sympy.expand(difference(results["deepspeed-zero2"]) - 4 * psi / devices) == 0
+    # ZeRO-3: 4·P_max + 18Ψ/D against ours 16Ψ/D: 2Ψ/D, and the largest layer (the token
+    # table) gathered in 16 bits with its 16-bit gradient
+    assert sympy.expand(difference(results["deepspeed-zero3"]) - 2 * psi / devices
+                        - 4 * n_vocab * d_model) == 0
+    # at D = 8: Ψ = 6,738,415,616; ours 2Ψ + 14Ψ/8 = 25,269,058,560 bytes, DeepSpeed's
+    # 2Ψ + ⌊18Ψ/8⌋ = 28,638,266,368 (+13.33 %)
+    [w] = results["deepspeed-zero2"].worst
+    assert (int(w.formula), int(w.flopdocs)) == (28_638_266_368, 25_269_058_560)
+    # ours is the memory model's: the ZeRO-2 split of the training footprint over 8 devices
+    split = parallel.per_device(memory.footprint(cfg, "training", memory.Settings()),
+                                parallel.Parallel(data=8, zero=2))
+    assert split.weights + split.gradients + split.optimizer == 25_269_058_560
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--builtin", "deepspeed-zero2", "--per", "token"], "--per: must be one of token, sequence, batch, device"),
+    (["--builtin", "nanogpt", "--per", "device"], "(device for a memory quantity, only)"),
+])
+def test_memory_audits_take_per_device_only(argv, message, capsys):
+    assert main(["audit", "--model", "llama-2-7b", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err

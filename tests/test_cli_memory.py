@@ -115,6 +115,11 @@ def test_fit(capsys):
     (("plan", "llama-2-7b", "--tokens", "1e9"), "--accelerator"),
     (("fit", "llama-2-7b", "--accelerator", "tpu", "--devices", "2"), "unknown accelerator"),
     (("fit", "llama-2-7b", "--accelerator", "a100", "--attention", "paged"), "--attention"),
+    (("report", "mixtral-8x7b", "--mode", "training", "--dp", "8", "--ep", "3"),
+     "--ep: 3 must divide the data-parallel degree (8) and n_experts (8)"),
+    (("report", "llama-2-7b", "--mode", "training", "--dp", "2", "--ep", "2"), "expert parallelism needs experts"),
+    (("report", "llama-2-7b", "--zero", "4"), "--zero: must be 0, 1, 2 or 3, got 4"),
+    (("report", "llama-2-7b", "--tp", "0"), "--tp: must be at least 1"),
 ])
 def test_bad_flags_one_line_exit_2(capsys, argv, needle):
     code, out, err = run(capsys, *argv)
@@ -191,3 +196,32 @@ def test_time_by_role_sums_to_the_whole(capsys):
     assert sum(r["seconds"] for r in roles.values()) == pytest.approx(t["seconds"])
     # a prefill's FFN is a big matmul: far more FLOPs than bytes; its softmax is not
     assert roles["ffn"]["intensity"] > 100 > roles["attention-softmax"]["intensity"]
+
+
+def test_report_memory_per_device_with_expert_parallelism(capsys):
+    d = _json(capsys, "mixtral-8x7b", "--mode", "training", "--dp", "8", "--ep", "8", "--zero", "1")
+    m, split = d["memory"], d["memory_per_device"]
+    assert split["parallel"] == {"dp": 8, "tp": 1, "pp": 1, "ep": 8, "zero": 1}
+    # Mixtral 8x7B: 46,702,792,704 parameters, 45,097,156,608 of them the experts' (32 layers ·
+    # 8 experts · 3 · 4096 · 14336); bf16 weights: the rest 2 · 1,605,636,096 whole, the
+    # experts' 2 · 45,097,156,608 / 8
+    assert m["weights"] == 93_405_585_408
+    assert split["weights"] == split["gradients"] == 3_211_272_192 + 11_274_289_152 == 14_485_561_344
+    # ZeRO-1 over 8 and the experts over e = 8 with ZeRO over d / e = 1: every optimizer state / 8
+    assert split["optimizer"] == m["optimizer"] // 8 == 70_054_189_056
+    assert split["activations"] == m["activations"]  # tp 1
+    # without --ep the experts' weights and gradients stay whole on every device (ZeRO-1)
+    plain = _json(capsys, "mixtral-8x7b", "--mode", "training", "--dp", "8", "--zero", "1")["memory_per_device"]
+    assert plain["weights"] == m["weights"] and plain["optimizer"] == split["optimizer"]
+
+
+def test_a_training_time_block_is_strict_json():
+    # training is timed at peak FLOP/s (no bytes counted): its intensity is null, never the
+    # Infinity a strict JSON reader refuses
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "flopdocs", "report", "seed-512", "--mode", "training",
+                          "--accelerator", "h100-sxm", "--format", "json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data["time"]["bytes"] == 0 and data["time"]["intensity"] is None

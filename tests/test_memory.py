@@ -126,3 +126,57 @@ def test_recompute_layers_keeps_what_full_keeps():
     assert memory.activation_bytes(cfg, memory.Settings(recompute="layers")) == full
     assert full < memory.activation_bytes(cfg, memory.Settings(recompute="selective")) \
         < memory.activation_bytes(cfg, memory.Settings())
+
+
+# -- expert parallelism ------------------------------------------------------------------
+
+MOE = dict(LLAMA, name="moe-like", n_experts=8, experts_per_token=2)
+
+
+def test_expert_states_are_the_experts_parameters():
+    cfg = parse(MOE, "<moe>")
+    # 2 layers · 8 experts · 3 matrices of 32 × 88 (gate, up, down) = 135,168 parameters
+    experts = 2 * 8 * 3 * 32 * 88
+    e = parallel.expert_states(cfg, memory.Settings())
+    assert (e.weights, e.gradients, e.optimizer) == (2 * experts, 2 * experts, 12 * experts)
+    assert parameters(cfg).total - experts == parameters(parse(dict(LLAMA, d_ff=1), "<x>")).total \
+        - 2 * 3 * 32 + 2 * 32 * 8  # the dense rest: no FFN, plus each layer's 32 × 8 router
+    assert parallel.expert_states(parse(LLAMA, "<dense>"), memory.Settings()).weights == 0
+    # Adafactor's factored moment of the experts: 48 matrices, 32 + 88 numbers each
+    ada = parallel.expert_states(cfg, memory.Settings(optimizer="adafactor")).optimizer
+    assert ada == 4 * experts + 4 * 48 * (32 + 88)
+
+
+@pytest.mark.parametrize("zero", [0, 1, 2, 3])
+def test_per_device_expert_parallelism(zero):
+    cfg = parse(MOE, "<moe>")
+    s = memory.Settings()
+    m, e = memory.footprint(cfg, "training", s), parallel.expert_states(cfg, s)
+    par = parallel.Parallel(data=8, tensor=2, zero=zero, expert=4)
+    got = parallel.per_device(m, par, e)
+    # the experts split t·e = 8 ways and ZeRO over d / e = 2; the rest t = 2 ways and ZeRO over 8
+    for term, stage in (("weights", 3), ("gradients", 2), ("optimizer", 1)):
+        rest, own = getattr(m, term) - getattr(e, term), getattr(e, term)
+        expect = -(-rest // (2 * (8 if zero >= stage else 1))) + -(-own // (8 * (2 if zero >= stage else 1)))
+        assert getattr(got, term) == expect, term
+    assert got.activations == -(-m.activations // 2)
+    # e = 1 (or no expert states) is the split without expert parallelism
+    plain = parallel.Parallel(data=8, tensor=2, zero=zero)
+    assert parallel.per_device(m, plain, e) == parallel.per_device(m, plain)
+    # ZeRO-3 with e = d: every state is split d·t ways either way (up to the rounding)
+    full = parallel.per_device(m, parallel.Parallel(data=4, zero=3, expert=4), e)
+    assert abs(full.total - parallel.per_device(m, parallel.Parallel(data=4, zero=3)).total) <= 3
+
+
+@pytest.mark.parametrize("par, message", [
+    (parallel.Parallel(data=8, expert=3), "3 must divide the data-parallel degree (8) and n_experts (8)"),
+    (parallel.Parallel(data=16, expert=16), "16 must divide the data-parallel degree (16) and n_experts (8)"),
+    (parallel.Parallel(expert=0), "--ep: must be a whole number at least 1, got 0"),
+    (parallel.Parallel(zero=4), "--zero: must be 0, 1, 2 or 3, got 4"),
+])
+def test_bad_parallel_one_line(par, message):
+    with pytest.raises(ConfigError) as e:
+        parallel.check(parse(MOE, "<moe>"), par)
+    assert message in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(ConfigError, match="expert parallelism needs experts"):
+        parallel.check(parse(LLAMA, "<dense>"), parallel.Parallel(data=2, expert=2))

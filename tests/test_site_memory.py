@@ -54,3 +54,19 @@ def test_fit_devices_for_the_weights():
     w = memory.weight_bytes(big.config, "bf16")
     assert fits["NVIDIA H100 SXM"]["serve"] == -(-w // (72 * 10**9)) > 8
     assert fits["NVIDIA H100 SXM"]["positions"] == 0 and timing.RESERVE == Fraction(1, 10)
+
+
+def test_an_encoder_decoder_page_has_its_serving_answers():
+    from flopdocs.site.pages import answers as card
+
+    m = next(m for m in _data().models if m.slug == "t5-base")
+    answers = {r["label"]: r for r in memory_page.answers(m)}
+    assert "source tokens and a prompt of 512 target tokens" in answers["prefill time on one NVIDIA H100 SXM"]["note"]
+    assert answers["decode step on one NVIDIA H100 SXM"]["human"].endswith(" s")
+    rows = {r["label"]: r for r in card.rows(m)}
+    # T5 base: 12 decoder layers, 12 heads of 64: K and V of one target token in 16 bits
+    assert rows["KV cache bytes per token"]["value"] == 2 * 12 * 12 * 64 * 2 == 36_864
+    assert "cross-attention" in rows["KV cache bytes per token"]["note"]
+    step = rows["decode FLOPs per token at C = 511"]
+    assert step["value"] == analyse(m.config, mode="decode").per_token
+    assert "512 cached source tokens" in step["note"]

@@ -54,13 +54,17 @@ def test_every_model_page_opens_with_the_answers_of_analyse(site):
                 "training FLOPs per sequence": train.per_sequence.total}
         if fwd.params.active != fwd.params.total:
             want["parameters active per token"] = fwd.params.active
-        length = cfg["l"]
-        decodes = cfg.get("architecture") == "decoder"
+        pair = cfg.is_encoder_decoder  # decodes its target over the cached source
+        length = cfg.get("l_tgt") if pair else cfg["l"]
+        decodes = cfg.get("architecture") != "encoder"
         for c in (length // 2, length - 1):
             want[f"decode FLOPs per token at C = {c:,}"] = (
                 analyse(cfg, mode="decode", options=Options(context=c)).per_token if decodes else None)
-        want["KV cache bytes per token"] = (
-            2 * cfg["n_layers"] * cfg.get("n_kv_heads") * cfg.get("d_head") * 2 if decodes else None)
+        layers = cfg.get("n_decoder_layers") if pair else cfg["n_layers"]
+        # per layer: K and V, or multi-head latent attention's latent and rotary key
+        cached = (cfg.get("kv_lora_rank") + cfg.get("qk_rope_head_dim") if cfg.get("kv_lora_rank")
+                  else 2 * cfg.get("n_kv_heads") * cfg.get("d_head"))
+        want["KV cache bytes per token"] = layers * cached * 2 if decodes else None
         want["weights in bf16"] = 2 * fwd.params.total  # 2 bytes a parameter
         want["training memory, one sequence"] = train.memory.total
         times = {k for k in got if k.startswith(("prefill time on one", "decode step on one"))}
@@ -78,10 +82,11 @@ def test_gpt2_xl_answers_by_hand(evaluated):
     # 511 keys fewer: per key, per layer and head, QKᵀ 2·64 + PV 2·64 + 6 per-score steps
     # (scaling, mask, the softmax's four) = 262; 511 · 48 · 25 · 262 = 160,658,400
     assert full["value"] - half["value"] == 511 * 48 * 25 * 262 == 160_658_400
-    # an encoder-decoder and an encoder say why instead of a number
+    # an encoder-decoder caches its target per token (2 · 6 decoder layers · 8 heads · 64 · 2
+    # bytes), and its cross-attention's source once per sequence; an encoder says why not
     t5 = {r["label"]: r for r in answers.rows(evaluated["transformer-base"])}
-    assert t5["KV cache bytes per token"]["value"] is None
-    assert "encoder-decoder" in t5["KV cache bytes per token"]["note"]
+    assert t5["KV cache bytes per token"]["value"] == 2 * 6 * 8 * 64 * 2 == 12_288
+    assert "cross-attention" in t5["KV cache bytes per token"]["note"]
     bert = {r["label"]: r for r in answers.rows(evaluated["bert-base"])}
     assert "an encoder does not generate" in bert["decode FLOPs per token at C = 256"]["note"]
 

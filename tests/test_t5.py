@@ -147,8 +147,8 @@ def test_bad_t5_configs_one_line_exit_2(capsys, tmp_path, change, message):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["report", "t5-base", "--mode", "decode"], "mode decode is not modelled for an encoder-decoder"),
-    (["report", "t5-base", "--mode", "prefill"], "mode prefill is not modelled for an encoder-decoder"),
+    (["report", "t5-base", "--mode", "decode", "--convention", "6N"],
+     "mode decode of an encoder-decoder is counted by the tree conventions, not by 6N's closed form"),
     (["report", "t5-base", "--convention", "kaplan"], "counts a decoder-only model (no encoder-decoder)"),
     (["report", "t5-base", "--set", "relative_buckets=3"], "relative_buckets: 3 is fewer than 4"),
     (["report", "t5-base", "--set", "position=rope"], "relative_buckets: only applies to position t5-relative"),
@@ -164,6 +164,65 @@ def test_relative_buckets_only_with_t5_relative():
         parse(dict(SMALL, position="rope", relative_buckets=32), "<x>")
     assert parse(SMALL, "<x>").get("relative_buckets") == 32  # T5's default
     assert parse(dict(SMALL, position="rope"), "<x>").get("relative_buckets") is None
+
+
+# -- serving: prefill, decode, generate ------------------------------------------------------
+
+def _matmul(a) -> int:
+    return sum(n.value for _, n in walk(a.tree) if n.is_leaf and n.kind == "matmul")
+
+
+@pytest.mark.parametrize("context", [0, 3, 40])
+def test_t5_decode_step_by_hand(context):
+    """One decode step of SMALL: the decoder alone over one token, no cross K/V projection."""
+    cfg = parse(SMALL, "<x>")
+    from flopdocs.counting.modes import Options
+    a = analyse(cfg, mode="decode", options=Options(context=context))
+    keys = context + 1
+    # per decoder layer (d 8, 2 heads of 4, d_ff 16): self Q, K, V 3·2·8·8 = 384, scores and
+    # · V 2·(2·4·keys)·2 heads = 32·keys, W_O 128; cross Q 128, scores and · V over l_src 5:
+    # 2·(2·4·5)·2 = 160, W_O 128 (K, V cached: none); FFN 2·2·8·16 = 512 -> 1440 + 32·keys;
+    # two layers, and the LM head 2·8·10 = 160
+    assert _matmul(a) == 2 * (1440 + 32 * keys) + 160
+    assert a.tokens == 1
+    assert not [p for p, n in walk(a.tree) if "Encoder" in p]
+    cross = [n.name for p, n in walk(a.tree) if n.is_leaf and "CrossAttention" in p]
+    assert "Q * WQ" in cross and "K * WK" not in cross and "V * WV" not in cross
+
+
+def test_t5_prefill_is_the_forward_over_the_prompt_and_generate_sums_the_steps():
+    from flopdocs.counting.modes import Options
+    cfg = parse(SMALL, "<x>")
+    prefill = analyse(cfg, mode="prefill", options=Options(prompt=2))
+    assert prefill.total == analyse(parse(dict(SMALL, l_tgt=2), "<x>")).total
+    assert prefill.tokens == 5 + 2  # l_src source and P target tokens
+    assert analyse(cfg, mode="prefill").total == analyse(cfg).total  # P defaults to l_tgt
+    g = analyse(cfg, mode="generate", options=Options(prompt=2, generate=4))
+    steps = sum(analyse(cfg, mode="decode", options=Options(context=c)).total for c in (2, 3, 4, 5))
+    assert g.total == prefill.total + steps
+    assert g.tokens == 5 + 2 + 4
+
+
+def test_t5_kv_cache_holds_self_and_cross_keys_and_values():
+    from flopdocs.counting.modes import Options
+    cfg = parse(dict(SMALL, N=3), "<x>")
+    a = analyse(cfg, mode="prefill", options=Options(prompt=2))
+    # 2 (K, V) · 2 decoder layers · 2 heads · 4 wide · (2 target + 5 source positions) · 3
+    # sequences = 672 numbers, 2 bytes each in bf16
+    assert a.memory.kv_cache == 2 * 2 * 2 * 4 * (2 + 5) * 3 * 2 == 1344
+    assert a.kv_cache_bytes == 1344  # --dtype-bytes 2
+    d = analyse(cfg, mode="decode", options=Options(context=6))
+    assert d.memory.kv_cache == 2 * 2 * 2 * 4 * (7 + 5) * 3 * 2
+    assert analyse(cfg, mode="generate", options=Options(prompt=2, generate=3)).memory.kv_cache \
+        == 2 * 2 * 2 * 4 * (5 + 5) * 3 * 2
+
+
+def test_t5_serving_json(capsys):
+    assert main(["report", "t5-base", "--mode", "decode", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    # T5 base: 12 decoder layers, 12 heads of 64, l_src = l_tgt = 512: the cache of the
+    # default context (511 + 1 target positions) and the 512 source positions, bf16
+    assert d["memory"]["kv_cache"] == 2 * 12 * 12 * 64 * (512 + 512) * 2 == 37_748_736
 
 
 def test_t5_v1_1_as_transformers_5_saves_it_is_untied():

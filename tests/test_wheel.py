@@ -137,7 +137,7 @@ def test_the_wheel_carries_the_site_sources_and_no_node_modules(wheel):
     assert bundled == expected_bundle()  # exactly these, byte for byte: no katex.js, no mhchem
     assert {"templates/model.md.j2", "site_src/about.md", "mkdocs.yml", "katex/katex.min.js",
             "katex/contrib/auto-render.min.js", "katex/fonts/KaTeX_Main-Regular.woff2"} <= set(bundled)
-    assert {"flopdocs/base/resources.py", "flopdocs/site/hooks.py", "flopdocs/config/catalogue/seed-512.yaml"} <= set(names)
+    assert {"flopdocs/base/resources.py", "flopdocs/site/build/hooks.py", "flopdocs/config/catalogue/seed-512.yaml"} <= set(names)
     assert info["commit"] == (_git_head(CHECKOUT) or "unknown")
 
 

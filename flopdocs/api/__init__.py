@@ -4,20 +4,14 @@
 The old ``flopdocs.api`` module's names stay importable from here.
 """
 
-#: The old ``flopdocs.api`` module's public names, imported on first use (PEP 562), so
-#: importing one module of this stage does not import the others.
-_OLD_NAMES = {
+from flopdocs.base.lazy import attributes
+
+#: The old ``flopdocs.api`` module's public names, imported on first use.
+__getattr__ = attributes(__name__, {
     "Comparison": "front",
     "LayerCost": "front",
     "compare": "front",
     "layer": "front",
     "model": "front",
     "Result": "result",
-}
-
-
-def __getattr__(name: str):
-    if name not in _OLD_NAMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-    return getattr(import_module(f"{__name__}.{_OLD_NAMES[name]}"), name)
+})

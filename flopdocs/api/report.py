@@ -138,13 +138,26 @@ def as_csv(a: Analysis, tree: Node) -> str:
     return buf.getvalue()
 
 
-def render(a: Analysis, tree: Node, fmt: str, time: Any = None, memory: bool = False) -> str:
-    """``memory``: the table format ends with the memory (and ``time``) lines."""
+def render(a: Analysis, tree: Node, fmt: str, time: Any = None, memory: bool = False,
+           per_device: Any = None) -> str:
+    """``memory``: the table format ends with the memory (and ``time``) lines;
+    ``per_device``: (the parallel degrees, the memory on one device), JSON's
+    ``memory_per_device``."""
     if fmt == "json":
-        return json.dumps(as_json(a, tree, time), indent=2) + "\n"
+        out = as_json(a, tree, time)
+        if per_device is not None:
+            par, m = per_device
+            out["memory_per_device"] = {**m.as_dict(), "parallel": {
+                "dp": par.data, "tp": par.tensor, "pp": par.pipeline, "ep": par.expert, "zero": par.zero}}
+        return json.dumps(out, indent=2) + "\n"
     text = {"table": table, "md": markdown, "csv": as_csv}[fmt](a, tree)
     if fmt == "table" and (memory or time is not None):
         text += memory_lines(a, time)
+        if per_device is not None:
+            par, m = per_device
+            parts = [f"{k} {human_bytes(v)}" for k, v in m.as_dict().items() if v is not None and k != "total"]
+            text += (f"per device (dp {par.data}, tp {par.tensor}, pp {par.pipeline}, ep {par.expert}, "
+                     f"ZeRO {par.zero}): {human_bytes(m.total)} = " + " + ".join(parts) + "\n")
     return text
 
 
@@ -163,7 +176,8 @@ def memory_lines(a: Analysis, time: Any = None) -> str:
            f"{human_bytes(m['total'])} = " + " + ".join(parts)]
     if time is not None:
         line = (f"time: {time.seconds:.4g} s roofline ({time.compute_seconds:.4g} s at peak FLOP/s, "
-                f"{time.memory_seconds:.4g} s at peak bandwidth; {time.intensity:.3g} FLOP/byte)")
+                f"{time.memory_seconds:.4g} s at peak bandwidth"
+                + (f"; {time.intensity:.3g} FLOP/byte)" if time.intensity is not None else ")"))
         if time.decode:
             b = time.compute_bound_batch
             line += f"; decode turns compute-bound at batch {b:,}" if b else "; decode stays memory-bound at any batch"

@@ -43,6 +43,28 @@ def fraction():
     return parse
 
 
+def add_parallel(p: argparse.ArgumentParser) -> None:
+    """The per-device split of the memory (report): any of them adds ``memory_per_device``."""
+    for flag, what in (("--dp", "data-parallel devices"), ("--tp", "tensor-parallel degree"),
+                       ("--pp", "pipeline stages"),
+                       ("--ep", "expert-parallel degree: the routed experts' states split e ways more, "
+                                "ZeRO over dp / e (e divides dp and n_experts)")):
+        p.add_argument(flag, type=whole(), help=f"memory per device: {what} (default 1)")
+    p.add_argument("--zero", type=whole(0), help="memory per device: the ZeRO stage, 0 to 3 (default 0)")
+
+
+def parallel_of(args):
+    """The :class:`~flopdocs.counting.parallel.Parallel` of :func:`add_parallel`'s flags, or
+    None when none is given."""
+    given = (args.dp, args.tp, args.pp, args.ep, args.zero)
+    if all(v is None for v in given):
+        return None
+    from flopdocs.counting.parallel import Parallel
+
+    return Parallel(data=args.dp or 1, tensor=args.tp or 1, pipeline=args.pp or 1, zero=args.zero or 0,
+                    expert=args.ep or 1)
+
+
 def add_memory(p: argparse.ArgumentParser) -> None:
     """The dtypes and training rules memory and time are counted under."""
     p.add_argument("--dtype",

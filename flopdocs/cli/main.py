@@ -11,7 +11,8 @@ from flopdocs.base.text import aligned
 from flopdocs import __version__, conventions
 from flopdocs.config import catalogue, hf
 from flopdocs.cli import audit as cli_audit, plan as cli_plan, release as cli_release
-from flopdocs.cli.flags import add_memory as _add_memory, rate as _rate, whole as _whole
+from flopdocs.cli.flags import (add_memory as _add_memory, add_parallel, parallel_of, rate as _rate,
+                                whole as _whole)
 from flopdocs.counting import verify
 from flopdocs.counting.analysis import analyse
 from flopdocs.config.config import ConfigError
@@ -38,7 +39,13 @@ def cmd_report(args) -> str:
 
         time = timing.of_analysis(a, timing.accelerator(args.accelerator), args.devices)
     asked = any(v is not None for v in (args.dtype, args.kv_dtype, args.optimizer, args.attention, args.batch))
-    return render(a, tree, args.format, time, memory=asked)
+    par = parallel_of(args)
+    split = None
+    if par is not None:
+        from flopdocs.counting import parallel
+
+        split = (par, parallel.of_analysis(a, par))
+    return render(a, tree, args.format, time, memory=asked or split is not None, per_device=split)
 
 
 def _options(args) -> Options:
@@ -165,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
                    help="override a dimension, e.g. --set l=4096 (repeatable)")
     _add_counting(r)
     _add_memory(r)
+    add_parallel(r)
     r.add_argument("--batch", type=_whole(), help="sequences per batch (sets N)")
     r.add_argument("--accelerator", help="add the roofline time on this chip (a100, h100-sxm, ...)")
     r.add_argument("--devices", type=_whole(), default=1, help="devices the time is split over (default 1)")

@@ -68,6 +68,19 @@ def _experts(f: Fields, out: dict[str, Any], experts: str, width: str) -> None:
     out["experts_per_token"] = k
 
 
+def _deepseek_experts(f: Fields, out: dict[str, Any]) -> None:
+    """DeepSeek's and GLM-4.5's experts: routed ones of moe_intermediate_size, n_shared_experts
+    of the same width fused into one shared expert, the first first_k_dense_replace layers
+    dense."""
+    _experts(f, out, "n_routed_experts", "moe_intermediate_size")
+    shared = f.int("n_shared_experts", default=None)
+    if shared:
+        out["d_ff_shared"] = shared * out["d_ff_expert"]
+    first = f.int("first_k_dense_replace", default=0) if f.hf.get("first_k_dense_replace") else 0
+    out.update(stack_counts(f, out["n_layers"], {
+        "dense_layers": ("first_k_dense_replace", [i < first for i in range(out["n_layers"])])}))
+
+
 def _moe_layers(f: Fields, n: int) -> tuple[str, list[bool]]:
     """Qwen-MoE: layer i routed iff not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0."""
     only = f.hf.get("mlp_only_layers") or []
@@ -135,13 +148,7 @@ def deepseek(f: Fields) -> dict[str, Any]:
     q_rank = f.int("q_lora_rank", default=None)
     if q_rank is not None:
         out["q_lora_rank"] = q_rank
-    _experts(f, out, "n_routed_experts", "moe_intermediate_size")
-    shared = f.int("n_shared_experts", default=None)
-    if shared:
-        out["d_ff_shared"] = shared * out["d_ff_expert"]
-    first = f.int("first_k_dense_replace", default=0) if f.hf.get("first_k_dense_replace") else 0
-    out.update(stack_counts(f, out["n_layers"], {
-        "dense_layers": ("first_k_dense_replace", [i < first for i in range(out["n_layers"])])}))
+    _deepseek_experts(f, out)
     tie(f, out, False)
     return out
 
@@ -214,13 +221,7 @@ def glm4_moe(f: Fields) -> dict[str, Any]:
         out.update(attn_bias=True, attn_out_bias=False)
     if f.flag("use_qk_norm", False):
         out["qk_norm"] = "head"
-    _experts(f, out, "n_routed_experts", "moe_intermediate_size")
-    shared = f.int("n_shared_experts", default=None)
-    if shared:
-        out["d_ff_shared"] = shared * out["d_ff_expert"]
-    first = f.int("first_k_dense_replace", default=0) if f.hf.get("first_k_dense_replace") else 0
-    out.update(stack_counts(f, out["n_layers"], {
-        "dense_layers": ("first_k_dense_replace", [i < first for i in range(out["n_layers"])])}))
+    _deepseek_experts(f, out)
     tie(f, out, False)
     return out
 

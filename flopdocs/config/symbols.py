@@ -60,6 +60,8 @@ position_offset = _dim(r"l_{offset}")  # rows a learned position table has beyon
 # The modes' dimensions (not config keys): the keys a decode step's queries score.
 keys = _dim(r"n_{keys}")  # cached keys a decode step scores: min(context + 1, window)
 keys_full = _dim(r"n_{keys}^{full}")  # ... in a global layer of a stack with local ones: context + 1
+# The memory audits' dimension (not a config key): the devices model states are spread over.
+devices = _dim("D")
 
 #: the short names of the seed's In [19], for display: d, f, v, h, n.
 SHORT: dict[Symbol, Symbol] = {

@@ -42,16 +42,18 @@ class Analysis:
             if not conventions.is_tree(self.module):
                 return formula.tree(self.module, cfg, self.params, mode, o)
             if mode == "prefill":
-                return evaluate(self.symbolic, _prompt_config(cfg, o.prompt).dims), o.prompt
+                prompted = modes.prompt_config(cfg, o.prompt)
+                return evaluate(self.symbolic, prompted.dims), prompted.tokens
             if mode == "decode":
                 return evaluate(self.symbolic, modes.decode_dims(cfg, o.context)), 1
             if mode == "generate":
-                prefill = symbolic_tree(self.module, _prompt_config(cfg, o.prompt).arch, "forward", o)
-                first = evaluate(prefill, _prompt_config(cfg, o.prompt).dims)
+                prefill = symbolic_tree(self.module, modes.prompt_config(cfg, o.prompt).arch, "forward", o)
+                first = evaluate(prefill, modes.prompt_config(cfg, o.prompt).dims)
                 steps = modes.decode_sum(_decode_symbolic(self.module, cfg, o), cfg, o.prompt, o.generate)
                 return Node(name=first.name, children=(
                     Node(name="prefill", children=first.children, layer=first.layer),
-                    Node(name="decode", children=steps.children, layer=steps.layer))), o.prompt + o.generate
+                    Node(name="decode", children=steps.children, layer=steps.layer))), \
+                    modes.prompt_config(cfg, o.prompt).tokens + o.generate
             return evaluate(self.symbolic, cfg.dims), cfg.tokens
         except ValueError as e:
             raise ConfigError(str(e), origin=cfg.origin) from None
@@ -63,7 +65,8 @@ class Analysis:
 
     @property
     def tokens(self) -> int:
-        """Tokens one sequence processes in this mode (l; P; 1 for a decode step; P + G)."""
+        """Tokens one sequence processes in this mode (l; P; 1 for a decode step; P + G;
+        an encoder-decoder's source tokens too, l_src, in a forward, prefill or generate)."""
         return self._evaluated[1]
 
     @cached_property
@@ -117,10 +120,9 @@ class Analysis:
 
     @property
     def cache_positions(self) -> int | None:
-        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None)."""
+        """Positions the KV cache holds: prefill P, decode C + 1, generate P + G (or None);
+        an encoder-decoder's target positions (its cross-attention cache adds l_src)."""
         o = self.options
-        if self.config.is_encoder_decoder:
-            return None
         return {"prefill": o.prompt, "decode": o.context + 1, "generate": o.prompt + o.generate}.get(self.mode)
 
     @property
@@ -171,10 +173,6 @@ def _by(tree: Node, attribute: str) -> dict[str, int] | None:
         return by(tree, attribute)
     except ValueError:  # a leaf without one: a closed form's mixed term
         return None
-
-
-def _prompt_config(cfg: Config, prompt: int) -> Config:
-    return cfg if prompt == cfg["l"] else cfg.with_values({"l": prompt}, cfg.origin)
 
 
 def exclusions(conv, o: Options) -> tuple[str, ...]:
@@ -246,8 +244,9 @@ def refuse(config: Config, convention: str, mode: str, options: Options | None =
     """One-line errors for a model the convention or the mode cannot count; with the mode's
     numbers (``options``, resolved), positions past a learned table's rows too."""
     conv = conventions.get(convention)
-    if config.is_encoder_decoder and mode in ("prefill", "decode", "generate"):
-        raise ConfigError(f"mode {mode} is not modelled for an encoder-decoder", origin=config.origin)
+    if config.is_encoder_decoder and mode in ("prefill", "decode", "generate") and not conventions.is_tree(conv):
+        raise ConfigError(f"mode {mode} of an encoder-decoder is counted by the tree conventions, "
+                          f"not by {conv.NAME}'s closed form", origin=config.origin)
     if config.get("architecture") == "encoder" and mode in ("decode", "generate"):
         raise ConfigError(f"mode {mode}: an encoder does not generate tokens one at a time",
                           origin=config.origin)
@@ -290,7 +289,7 @@ def analyse(config: Config, convention: str = conventions.DEFAULT, mode: str = "
     elif mode == "generate":
         symbolic = None
     elif mode == "prefill":
-        symbolic = symbolic_tree(conv, _prompt_config(config, o.prompt).arch, "forward", o)
+        symbolic = symbolic_tree(conv, modes.prompt_config(config, o.prompt).arch, "forward", o)
     else:
         symbolic = symbolic_tree(conv, config.arch, mode, o)
     return Analysis(config=config, convention=conv.NAME, symbolic=symbolic, mode=mode, options=o)

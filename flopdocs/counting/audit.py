@@ -30,7 +30,7 @@ from flopdocs.config.config import Config
 from flopdocs.compile.polynomials import Converter, NotCompilable
 from flopdocs.counting import symbolic_run
 from flopdocs.counting.analysis import check
-from flopdocs.counting.audit_count import count, decider, proven_whole
+from flopdocs.counting.audit_count import MEMORY_MODES, count, decider, proven_whole
 from flopdocs.counting.audit_names import bind, implicit, key_symbols
 from flopdocs.counting.formula_source import Target, check_source
 from flopdocs.counting.modes import Options
@@ -38,8 +38,10 @@ from flopdocs.counting.symbolic_value import Context, concrete_decide
 from flopdocs.errors import ConfigError
 from flopdocs.structure.tree import as_expr
 
-MODES = ("forward", "training", "training-recompute")
-PER = ("token", "sequence", "batch")
+MODES = ("forward", "training", "training-recompute", *MEMORY_MODES)
+PER = ("token", "sequence", "batch", "device")
+#: Devices the memory audits' catalogue models are evaluated at (one node of eight).
+DEVICES = 8
 #: Relative difference above which a catalogue model and length is listed.
 THRESHOLD = sympy.Rational(1, 100)
 #: Lengths each catalogue model is also evaluated at (beside its own l), when its structure allows.
@@ -153,13 +155,15 @@ def audit(target: Target, mapping: Mapping[str, Any], convention: str = "flopdoc
     formula that cannot run."""
     conv = conventions.get(convention)
     if mode not in MODES:
-        raise ConfigError(f"must be one of {', '.join(MODES)} (an audit compares whole passes), "
-                          f"got {mode!r}", origin="--mode")
-    if mode not in conv.MODES:
+        raise ConfigError(f"must be one of {', '.join(MODES)} (an audit compares whole passes, "
+                          f"or a ZeRO stage's model states in bytes), got {mode!r}", origin="--mode")
+    memory = mode in MEMORY_MODES
+    if not memory and mode not in conv.MODES:
         raise ConfigError(f"the {conv.NAME} convention does not define mode {mode}", origin="--mode")
-    if per not in PER:
-        raise ConfigError(f"must be one of {', '.join(PER)}, got {per!r}", origin="--per")
-    check(conv.NAME, mode, options)
+    if per not in PER or (per == "device") != memory:
+        raise ConfigError(f"must be one of {', '.join(PER)} (device for a memory quantity, only), "
+                          f"got {per!r}", origin="--per")
+    check(conv.NAME, "training" if memory else mode, options)
     check_source(target)
     groups: dict[Arch, list[Config]] = {}
     if model is not None:
@@ -205,9 +209,9 @@ def _structure(target, mapping, convention, mode, per, arch, cfgs, evaluated, op
 
 
 
-def _lengths(cfg: Config, arch: Arch) -> list[Config]:
+def _lengths(cfg: Config, arch: Arch, per: str = "token") -> list[Config]:
     out = [cfg]
-    if arch.encoder_decoder:
+    if arch.encoder_decoder or per == "device":  # model states do not depend on l
         return out
     for n in LENGTHS:
         if n == cfg["l"]:
@@ -248,8 +252,8 @@ def _worst(target, mapping, diff, ours, divisions, arch, cfgs, per) -> tuple[Wor
     out = []
     ours_at, diff_at = _compiled(ours), _compiled(diff)
     for base in cfgs:
-        for cfg in _lengths(base, arch):
-            dims = {**cfg.dims, S.N: cfg.n_sequences}
+        for cfg in _lengths(base, arch, per):
+            dims = {**cfg.dims, S.N: cfg.n_sequences, S.devices: DEVICES}
             reps = {s: sympy.Integer(v) for s, v in dims.items()}
             c = ours_at(dims) if ours_at else None
             c = ours.xreplace(reps) if c is None else sympy.Rational(c.numerator, c.denominator)

@@ -33,9 +33,37 @@ class Count:
     parts: dict[str, sympy.Expr]  # role (or a closed form's term) -> expression
 
 
+#: The memory quantities an audit may compare (``--mode``): each ZeRO stage's model states
+#: (weights, gradients, optimizer states) on one of D devices, in bytes, ``--per device``.
+MEMORY_MODES = {"zero1-states": 1, "zero2-states": 2, "zero3-states": 3}
+
+
+def memory_count(arch: Arch) -> dict[int, Count]:
+    """Each ZeRO stage's model-state bytes per device over ``D`` data-parallel devices, in
+    our symbols: :func:`flopdocs.counting.memory.footprint`'s rules (bf16 weights and
+    gradients, AdamW with an fp32 master copy) split by
+    :func:`flopdocs.counting.parallel.per_device`, exactly (not rounded up)."""
+    from flopdocs.counting import memory, parallel
+
+    p = sympy.expand(_params.symbolic(arch).total)
+    s = memory.Settings()
+    w = p * sympy.Rational(memory.dtype_bytes(s.dtype))
+    whole = memory.Memory(w, w, (memory.master_bytes(s) + memory.MOMENT_BYTES[s.optimizer]) * p, None, None)
+    out = {}
+    for stage in (1, 2, 3):
+        d = parallel.per_device(whole, parallel.Parallel(data=S.devices, zero=stage))
+        parts = {"weights": d.weights, "gradients": d.gradients, "optimizer": d.optimizer}
+        out[stage] = Count(total=sympy.expand(sympy.Add(*parts.values())),
+                           parts={k: sympy.expand(v) for k, v in parts.items()})
+    return out
+
+
 @lru_cache(maxsize=None)
 def count(arch: Arch, convention: str, mode: str, per: str, options: Options = Options()) -> Count:
-    """Our count of one structure, in our symbols: per token, sequence or batch of N."""
+    """Our count of one structure, in our symbols: per token, sequence or batch of N (a
+    memory quantity, :data:`MEMORY_MODES`: per device)."""
+    if mode in MEMORY_MODES:
+        return memory_count(arch)[MEMORY_MODES[mode]]
     conv = conventions.get(convention)
     if conventions.is_tree(conv):
         tree = symbolic_tree(conv, arch, mode, options)

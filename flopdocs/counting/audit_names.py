@@ -33,6 +33,8 @@ DERIVED: dict[str, str] = {
     "d_attn": "n_heads · d_head: the width of the concatenated heads",
     "d_kv": "n_kv_heads · d_head: the width of K (and of V)",
     "tokens": "tokens per sequence: l (encoder-decoder: l_src + l_tgt)",
+    "devices": "D, the devices (GPUs) model states are spread over: the memory audits' "
+               "--mode zero1-states, zero2-states, zero3-states (catalogue models listed at D = 8)",
 }
 
 
@@ -44,7 +46,7 @@ def derived_table() -> str:
 
 def key_symbols() -> dict[Symbol, Symbol]:
     """Our symbols -> plain symbols named as the README's keys (``d_{model}`` -> ``d_model``)."""
-    return {k.symbol: Symbol(k.name) for k in KEYS if k.symbol is not None}
+    return {**{k.symbol: Symbol(k.name) for k in KEYS if k.symbol is not None}, S.devices: Symbol("devices")}
 
 
 def names(arch: Arch) -> dict[str, Any]:
@@ -82,6 +84,7 @@ def names(arch: Arch) -> dict[str, Any]:
            for key, sym in (("window_layers", S.n_local), ("dense_layers", S.n_dense), ("nope_layers", S.n_nope))},
         "rotary_dim": S.d_rot if arch.partial_rotary else None,
         "position_offset": S.position_offset if arch.position_offset else None,
+        "devices": S.devices,
     }
     split = {key for g in arch.groups for key, _ in g.traits}
     out.update({  # the zoo's keys (issue 21): their symbol where the structure uses them

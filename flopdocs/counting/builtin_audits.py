@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flopdocs.counting.formula_source import Target
+from flopdocs.counting.zero_estimators import deepspeed_zero2, deepspeed_zero3
 from flopdocs.errors import ConfigError
 
 
@@ -241,6 +242,26 @@ AUDITS: dict[str, Builtin] = {b.name: b for b in (
             ("params=params", "word_embedding_params=params_word_embedding",
              "position_embedding_params=params_position", "batch_size=N", "sequence_length=l"),
             "batch", r"6 \cdot (B s) \cdot N_{\text{non-embedding}}"),
+    Builtin("deepspeed-zero2", "DeepSpeed estimate_zero2_model_states_mem_needs", deepspeed_zero2,
+            "deepspeedai/DeepSpeed, deepspeed/runtime/zero/stage_1_and_2.py, commit "
+            "edaa7221267243c7be7fb49c5d5f5c4fb97b4641, estimate_zero2_model_states_mem_needs "
+            "(no offload: the GPU bytes)", ("flopdocs",),
+            "deepspeedai/DeepSpeed#4076 (what its bytes a parameter mean) and PR #5099 (its 16-bit "
+            "weights and gradients were 4 bytes each until 2024): 18 bytes a parameter partitioned, an "
+            "fp32 gradient copy beside the ZeRO paper's 2 + 12",
+            ("total_params=params", "num_gpus_per_node=devices", "num_nodes=1", "cpu_offload=false"),
+            "device", r"2 \Psi + \left\lfloor 18 \Psi / N_d \right\rfloor", mode="zero2-states"),
+    Builtin("deepspeed-zero3", "DeepSpeed estimate_zero3_model_states_mem_needs", deepspeed_zero3,
+            "deepspeedai/DeepSpeed, deepspeed/runtime/zero/stage3.py, commit "
+            "32d51a1840abf9e3907109c3b5fd0c9a47cbcae3, estimate_zero3_model_states_mem_needs "
+            "(no offload: the GPU bytes; largest_layer_params taken as the word embedding, the "
+            "largest module of a dense language model)", ("flopdocs",),
+            "deepspeedai/DeepSpeed#4076 (its 18 bytes a parameter asked about) and #4527 (memory "
+            "above the estimate): 18 bytes a parameter partitioned, and 4 of the largest layer "
+            "gathered in 16 bits with its gradient",
+            ("total_params=params", "largest_layer_params=params_word_embedding",
+             "num_gpus_per_node=devices", "num_nodes=1", "cpu_offload=false", "cpu_offload_params=false"),
+            "device", r"4 P_{max} + \left\lfloor 18 \Psi / N_d \right\rfloor", mode="zero3-states"),
 )}
 
 

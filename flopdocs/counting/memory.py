@@ -24,7 +24,9 @@ The definitions (each term of :class:`Memory`):
   section 4.2), with ``full`` only each block's input is (section 4.1);
 - ``kv_cache`` (prefill, decode, generate): K and V of every layer for the positions the
   mode holds, at the KV dtype: 2 · n_layers · n_kv · d_head · positions · N, positions
-  capped by a window.
+  capped by a window; an encoder-decoder's decoder layers hold their self-attention's
+  target positions and their cross-attention's l_src source positions:
+  2 · n_dec · n_kv · d_head · (positions + l_src) · N (Hugging Face's EncoderDecoderCache).
 
 What it does not count: an allocator's rounding and fragmentation, kernels' workspaces,
 communication buffers, the logits and the loss (the measured tensors are a forward's,
@@ -53,6 +55,8 @@ DTYPES: dict[str, Fraction] = {
     "int8": Fraction(1), "int4": Fraction(1, 2) + Fraction(2, 128),
 }
 INDEX_BYTES = 8  # int64 token and position ids
+#: fp32 optimizer states per parameter, beside the master copy (Adafactor's are factored).
+MOMENT_BYTES = {"adamw": 8, "sgd": 4, "adafactor": 0}
 OPTIMIZERS = ("adamw", "sgd", "adafactor")
 ATTENTION = ("eager", "fused")
 RECOMPUTE = ("none", "selective", "full", "layers")  # layers: as full (each block's input kept)
@@ -131,22 +135,24 @@ def evaluate(expr: Any, dims: dict) -> int:
 
 
 @lru_cache(maxsize=None)
-def adafactor_elements(arch: Arch) -> Any:
+def adafactor_elements(arch: Arch, within: str | None = None) -> Any:
     """Adafactor's factored second moment: r + c for every r × c matrix, n for a vector
-    (a tensor of more dimensions is factored over its last two, Shazeer & Stern 2018)."""
+    (a tensor of more dimensions is factored over its last two, Shazeer & Stern 2018);
+    ``within``: only the weights below nodes of that name (the ``Experts``)."""
     out = []
 
-    def rec(t: Node, factor: Any) -> None:
+    def rec(t: Node, factor: Any, inside: bool = within is None) -> None:
         factor = factor * t.param_copies if not t.is_leaf else factor
+        inside = inside or t.name == within
         if t.is_leaf:
             for w in t.weights:
-                if w.tied_to is None:
+                if w.tied_to is None and inside:
                     shape = w.shape
                     size = shape[0] if len(shape) == 1 else sympy.Mul(*shape[:-2], shape[-2] + shape[-1])
                     out.append(factor * size)
             return
         for c in t.children:
-            rec(c, factor)
+            rec(c, factor, inside)
 
     rec(structure(arch), 1)
     return sympy.Add(*out)
@@ -201,22 +207,31 @@ def _bytes(elements: int, per: Fraction) -> int:
     return ceil(elements * per)
 
 
-def weight_bytes(config, dtype: str) -> int:
-    from flopdocs.structure.params import parameters
+def parameters(config, within: str | None = None) -> int:
+    """Every parameter, or (``within``) those below the nodes of that name (``Experts``)."""
+    from flopdocs.structure.params import parameters as counted
 
-    return _bytes(parameters(config).total, dtype_bytes(dtype))
+    p = counted(config)
+    if within is None:
+        return p.total
+    return sum(n.value for path, n in walk(p.tree) if n.is_leaf and within in path) if p.tree else 0
 
 
-def optimizer_bytes(config, s: Settings) -> int:
-    from flopdocs.structure.params import parameters
+def weight_bytes(config, dtype: str, within: str | None = None) -> int:
+    return _bytes(parameters(config, within), dtype_bytes(dtype))
 
-    p = parameters(config).total
-    master = 0 if s.dtype == "fp32" else 4 * p
-    if s.optimizer == "adamw":
-        return master + 8 * p
-    if s.optimizer == "sgd":
-        return master + 4 * p
-    return master + 4 * evaluate(adafactor_elements(config.arch), config.dims)
+
+def master_bytes(s: Settings) -> int:
+    """The fp32 master copy's bytes per parameter: 4 unless the weights are fp32."""
+    return 0 if s.dtype == "fp32" else 4
+
+
+def optimizer_bytes(config, s: Settings, within: str | None = None) -> int:
+    p = parameters(config, within)
+    out = (master_bytes(s) + MOMENT_BYTES[s.optimizer]) * p
+    if s.optimizer == "adafactor":
+        out += 4 * evaluate(adafactor_elements(config.arch, within), config.dims)
+    return out
 
 
 def activation_bytes(config, s: Settings, sequences: int | None = None) -> int:
@@ -258,7 +273,7 @@ def footprint(config, mode: str, s: Settings, positions: int | None = None) -> M
     if mode.startswith("training"):
         grads = weight_bytes(config, s.dtype)
         return Memory(w, grads, optimizer_bytes(config, s), activation_bytes(config, s), None)
-    if mode in ("prefill", "decode", "generate") and positions is not None and not config.is_encoder_decoder:
+    if mode in ("prefill", "decode", "generate") and positions is not None:
         return Memory(w, None, None, None, kv_cache_bytes(config, positions, s.kv))
     return Memory(w, None, None, None, None)
 

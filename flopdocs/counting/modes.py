@@ -21,6 +21,10 @@
   ``--context C`` tokens plus itself: min(C + 1, w) keys under a window w;
 - ``generate``: prefill of P tokens, then ``--generate G`` decode steps, summed exactly.
 
+An encoder-decoder's prefill is its forward over l_src source and P target tokens (default
+l_tgt); its decode step the decoder alone over one target token, the cross-attention's K and
+V read from the cache (as transformers' T5Attention with an EncoderDecoderCache).
+
 Nothing here reads files or prints; :mod:`flopdocs.counting.analysis` puts it together.
 """
 from __future__ import annotations
@@ -83,9 +87,11 @@ class Options:
                 raise InputTypeError(f"Options({name}=...): expected a whole number (int), got {shown(value)}")
 
     def resolved(self, config, mode: str) -> "Options":
-        """Defaults filled in from the config: the prompt is l, the context l − 1, G 1."""
-        prompt = self.prompt if self.prompt is not None else config["l"]
-        context = self.context if self.context is not None else config["l"] - 1
+        """Defaults filled in from the config: the prompt is l (an encoder-decoder's
+        target: l_tgt), the context one less, G 1."""
+        length = config.get("l_tgt") if config.is_encoder_decoder else config["l"]
+        prompt = self.prompt if self.prompt is not None else length
+        context = self.context if self.context is not None else length - 1
         return replace(self, prompt=prompt, context=context,
                        generate=self.generate if self.generate is not None else 1)
 
@@ -202,6 +208,11 @@ def training(forward: Node, mode: str, how: str) -> Node:
     return Node(name=forward.name, children=tuple(parts))
 
 
+def prompt_config(config, prompt: int):
+    length = "l_tgt" if config.is_encoder_decoder else "l"  # an encoder-decoder's prompt: its target
+    return config if prompt == config.get(length) else config.with_values({length: prompt}, config.origin)
+
+
 def windowed(config, positions: int) -> int:
     """Of ``positions`` tokens, the ones attended to (and cached): all, or the last ``window``."""
     window = config.get("window")
@@ -268,15 +279,21 @@ def cached_per_token(config) -> int:
 
 
 def kv_bytes_per_key(config, dtype_bytes: int) -> int:
-    """Every layer's cache for one position of one sequence: n_layers · :func:`cached_per_token`
-    · bytes (a windowed layer's cache stops growing at w positions: :func:`kv_cache_bytes`)."""
-    return config["n_layers"] * cached_per_token(config) * dtype_bytes
+    """Every layer's cache for one position of one sequence: n_layers (an encoder-decoder's
+    n_dec) · :func:`cached_per_token` · bytes (a window caps it: :func:`kv_cache_bytes`)."""
+    return _cache_layers(config) * cached_per_token(config) * dtype_bytes
+
+
+def _cache_layers(config) -> int:  # every block, or an encoder-decoder's decoder blocks
+    return config.get("n_decoder_layers") if config.is_encoder_decoder else config["n_layers"]
 
 
 def kv_cache_bytes(config, keys: int, dtype_bytes: int) -> int:
     """Every layer's cache for ``keys`` positions (:func:`cached_per_token` each), a
-    windowed layer holding min(keys, w) positions; × bytes × N."""
-    window, n_layers = config.get("window"), config["n_layers"]
+    windowed layer holding min(keys, w) positions; × bytes × N.  An encoder-decoder's decoder
+    layers also cache the cross-attention's K and V of the l_src source positions."""
+    window, n_layers = config.get("window"), _cache_layers(config)
     local = n_layers if window is None else config.get("window_layers")
     held = local * (keys if window is None else min(keys, window)) + (n_layers - local) * keys
+    held += n_layers * config.get("l_src") if config.is_encoder_decoder else 0
     return cached_per_token(config) * held * dtype_bytes * config.n_sequences

@@ -156,13 +156,17 @@ class Counting:
             tree = self.tree(structure)
             add(tree)
             return by_role, tokens(structure), tree_exprs(tree)
-        checks, prompt = [], {S.l: PROMPT}
+        first = structure[0] if mode == "generate" else structure
+        encoder_decoder = first.encoder_decoder
+        # the prompt: an encoder-decoder's target tokens, after its l_src source tokens
+        checks, prompt = [], {S.l_tgt if encoder_decoder else S.l: PROMPT}
+        source = S.l_src if encoder_decoder else 0
         if mode in ("prefill", "generate"):
-            tree = forward(structure if mode == "prefill" else structure[0])
+            tree = forward(first)
             add(tree, lambda v: _sub(v, prompt))
             checks += [_sub(e, prompt) for e in tree_exprs(tree)]
         if mode == "prefill":
-            return by_role, PROMPT, checks
+            return by_role, source + PROMPT, checks
         step = conv.build(arch=structure if mode == "decode" else structure[1], decode=True,
                           scores=o.scores, macs=o.macs)
         if mode == "decode":  # one new token scoring ``keys`` keys
@@ -176,7 +180,7 @@ class Counting:
             checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two)]
             add(step, lambda v: STEPS * (2 * _sub(v, one) - _sub(v, two))
                 + (_sub(v, two) - _sub(v, one)) * KEYS_SUMMED)
-            return by_role, PROMPT + STEPS, checks
+            return by_role, source + PROMPT + STEPS, checks
         one, two = {**one, S.keys_full: 1}, {**two, S.keys_full: 1}
         full = {S.l: 1, S.keys: 1, S.keys_full: 2}
         checks += [_sub(e, at) for e in tree_exprs(step) for at in (one, two, full)]
@@ -185,7 +189,7 @@ class Counting:
             a, b, c = _sub(v, one), _sub(v, two), _sub(v, full)
             return STEPS * (3 * a - b - c) + (b - a) * KEYS_SUMMED + (c - a) * FULL_SUMMED
         add(step, summed)
-        return by_role, PROMPT + STEPS, checks
+        return by_role, source + PROMPT + STEPS, checks
 
 
 def _sub(value: Any, at: dict) -> Any:

@@ -96,8 +96,10 @@ class Time:
     decode: bool = False
 
     @property
-    def intensity(self) -> float:
-        return self.flops / self.bytes if self.bytes else float("inf")
+    def intensity(self) -> float | None:
+        """FLOPs per byte moved; None where no bytes are counted (training is timed at peak
+        FLOP/s), never an infinity JSON cannot hold."""
+        return self.flops / self.bytes if self.bytes else None
 
     @property
     def by_role(self) -> dict[str, dict]:
@@ -163,13 +165,10 @@ def of_analysis(a, chip: Accelerator, devices: int = 1) -> Time | None:
     decode)."""
     cfg, o, mode = a.config, a.options, a.mode
     s = memory.settings(o, mode)
-    if cfg.is_encoder_decoder and mode != "forward" and not mode.startswith("training"):
-        return None
     if mode == "decode":
         return roofline(cfg, modes.decode_dims(cfg, o.context), True, s, chip, devices)
     if mode == "prefill":
-        dims = cfg.dims if o.prompt == cfg["l"] else cfg.with_values({"l": o.prompt}, cfg.origin).dims
-        return roofline(cfg, dims, False, s, chip, devices)
+        return roofline(cfg, modes.prompt_config(cfg, o.prompt).dims, False, s, chip, devices)
     if mode == "forward":
         return roofline(cfg, cfg.dims, False, s, chip, devices)
     if mode.startswith("training"):

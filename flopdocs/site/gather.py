@@ -98,9 +98,9 @@ def decode_contexts(length: int) -> tuple[int, int]:
 
 def decodes(cfg: Config, convention: str) -> tuple[tuple[int, Count | str], ...]:
     """``convention``'s decode step at each of :func:`decode_contexts`, or the reason there
-    is none (one line: an encoder does not decode, an encoder-decoder is not modelled)."""
+    is none (one line: an encoder does not decode); an encoder-decoder's over its target."""
     out = []
-    for context in decode_contexts(cfg["l"]):
+    for context in decode_contexts(cfg.get("l_tgt") if cfg.is_encoder_decoder else cfg["l"]):
         try:
             out.append((context, Count.of(analyse(cfg, convention, "decode", Options(context=context)))))
         except ConfigError as e:

@@ -21,7 +21,8 @@ def structure(arch: Arch = SEED, decode: bool = False) -> Node:
     """The symbolic tree of one forward pass over one sequence: every leaf's true count.
 
     ``decode``: one step of generation: ``l`` new tokens (1) whose queries score the
-    ``keys`` cached keys (:data:`flopdocs.config.symbols.keys`).  Built once per structure
+    ``keys`` cached keys (:data:`flopdocs.config.symbols.keys`); an encoder-decoder's step
+    is its decoder alone, its cross-attention over the cached K and V of ``l_src`` tokens.  Built once per structure
     (``structure(a)`` and ``structure(a, False)`` are the same tree).
     """
     return _structure(arch, decode)
@@ -29,10 +30,8 @@ def structure(arch: Arch = SEED, decode: bool = False) -> Node:
 
 @lru_cache(maxsize=None)
 def _structure(arch: Arch, decode: bool) -> Node:
-    if arch.encoder_decoder:
-        if decode:
-            raise ValueError("decoding an encoder-decoder is not modelled")
-        return encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
-                               n_decoder_layers, n_heads, arch=arch)
+    if arch.encoder_decoder:  # a decode step: the decoder alone over ``l`` new tokens
+        return encoder_decoder(l_src, l if decode else l_tgt, d_model, d_ff, n_vocab, n_encoder_layers,
+                               n_decoder_layers, n_heads, arch=arch, keys=cache_keys if decode else None)
     return transformer(l, d_model, d_ff, n_vocab, n_layers, n_heads, arch=arch,
                        keys=cache_keys if decode else None)

@@ -3,8 +3,8 @@
 Parameters, forward and training FLOPs per token (and per sequence), decode FLOPs per
 token at two contexts, KV cache bytes per token.  Every number is gathered (a ``Count`` of
 ``Model.counts`` or ``Model.decode``) or read from :mod:`flopdocs.counting.modes`; what does not
-apply to a model (an encoder does not decode; decoding an encoder-decoder is not
-modelled) is a one-line reason in its place.  ``templates/model.md.j2`` only lays the rows out.
+apply to a model (an encoder does not decode) is a one-line reason in its place; an
+encoder-decoder decodes its target, over the cached source.  ``templates/model.md.j2`` only lays the rows out.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def kv_bytes_per_token(m: Model) -> int | None:
     """K and V of every layer for one cached token of one sequence
     (:func:`~flopdocs.counting.modes.kv_bytes_per_key`); ``None`` where no KV cache is modelled."""
     cfg = m.config
-    if cfg.is_encoder_decoder or cfg.get("architecture") == "encoder":
+    if cfg.get("architecture") == "encoder":
         return None
     return modes.kv_bytes_per_key(cfg, DTYPE_BYTES)
 
@@ -54,18 +54,20 @@ def rows(m: Model) -> list[dict]:
                     note="forward + backward, rounded down"))
     out.append(_row("training FLOPs per sequence", training.sequence_total, "training",
                     note=f"{tokens} tokens"))
+    source = f" and the {cfg.get('l_src'):,} cached source tokens" if cfg.is_encoder_decoder else ""
     for context, step in m.decode:
         value = step if isinstance(step, str) else step.per_token
         out.append(_row(f"decode FLOPs per token at C = {context:,}", value, "decode",
                         note="" if isinstance(step, str) else f"{context:,} cached tokens, the new one scores "
-                                                               f"{modes.decode_keys(cfg, context):,} keys"))
+                                                               f"{modes.decode_keys(cfg, context):,} keys{source}"))
     kv = kv_bytes_per_token(m)
+    layers = "n_dec" if cfg.is_encoder_decoder else "n_layers"
+    cross = (f"; plus the cross-attention's K and V of the source, 2·n_dec·n_kv_heads·d_head·l_src·"
+             f"{DTYPE_BYTES} per sequence" if cfg.is_encoder_decoder else "")
     out.append(_row("KV cache bytes per token", kv if kv is not None else _no_cache(m), "kv-cache", "bytes",
-                    note=f"{DTYPE}: 2·n_layers·n_kv_heads·d_head·{DTYPE_BYTES}" if kv is not None else ""))
+                    note=f"{DTYPE}: 2·{layers}·n_kv_heads·d_head·{DTYPE_BYTES}{cross}" if kv is not None else ""))
     return out
 
 
 def _no_cache(m: Model) -> str:
-    if m.config.is_encoder_decoder:
-        return "not modelled for an encoder-decoder"
     return "an encoder does not generate tokens one at a time: no KV cache"

@@ -61,12 +61,14 @@ def answers(m: Model) -> list[dict]:
     row("training memory, one sequence", train.total, "training",
         note=f"bf16, AdamW with fp32 master weights (16 bytes a parameter), activations "
              f"{_bytes(train.activations)} (eager, no recompute)")
-    if cfg.is_encoder_decoder or cfg.get("architecture") == "encoder":
+    if cfg.get("architecture") == "encoder":
         return out
     chip = ACCELERATORS[CHIP]
     prefill = analyse(cfg, mode="prefill")
+    prompt = (f"{cfg.get('l_src'):,} source tokens and a prompt of {cfg.get('l_tgt'):,} target tokens"
+              if cfg.is_encoder_decoder else f"a prompt of {cfg['l']:,} tokens")
     row(f"prefill time on one {chip.title}", timing.of_analysis(prefill, chip).seconds, "time", "seconds",
-        note=f"roofline, a prompt of {cfg['l']:,} tokens")
+        note=f"roofline, {prompt}")
     step = analyse(cfg, mode="decode", options=Options(context=0))
     t = timing.of_analysis(step, chip)
     row(f"decode step on one {chip.title}", t.seconds, "time", "seconds",

@@ -27,9 +27,15 @@ from flopdocs.structure.layers.multi_head_attention import attention_steps
         "as for self-attention.",
         "With position: t5-relative (T5) the scores are not divided by √d_k and get no position "
         "bias (T5's cross-attention has no bias table; Hugging Face adds a zero bias, not counted).",
+        "A decode step (modes decode and generate) reads K and V from the cache the prefill "
+        "filled (Hugging Face's EncoderDecoderCache: 2 · l_src · n_kv · d_head numbers per "
+        "decoder layer): its K and V projections are not run again, only Q's, the scores over "
+        "l_src keys and W_O.",
     ),
 )
 def cross_attention(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
-                    qkv_bias=False, out_bias=False, scale=True):
+                    qkv_bias=False, out_bias=False, scale=True, cached=False):
+    """``cached``: K and V come from the cache (a decode step), not projected."""
     return attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads,
-                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False, scale=scale)
+                           qkv_bias=qkv_bias, out_bias=out_bias, mask=False, scale=scale,
+                           cached_kv=cached)

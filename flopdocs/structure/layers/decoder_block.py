@@ -27,15 +27,17 @@ from flopdocs.structure.layers.cross_attention import cross_attention
         "n_kv_heads, d_head, ffn, ffn_bias, attn_bias, n_experts).",
     ),
 )
-def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED):
+def decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, *, arch: Arch = SEED, keys=None):
+    """``keys``: a decode step: the self-attention scores that many cached keys and the
+    cross-attention reads its K and V from the cache."""
     d_k = arch.d_k(d_model, n_heads)
     return [
         norms(l_tgt, d_model, 3, arch),
         elementwise("ResidualConnections", l_tgt, d_model, per_element=3, role="residual", inputs=6, outputs=3,
                     note="Three residual additions per decoder block."),
-        self_attention(l_tgt, d_model, n_heads, arch),
+        self_attention(l_tgt, d_model, n_heads, arch, keys=keys),
         cross_attention(l_tgt, l_src, d_k, d_k, d_model, n_heads, arch.kv_heads,
                         qkv_bias=arch.attn_bias, out_bias=arch.attn_out_bias,
-                        scale=arch.scaled_scores),
+                        scale=arch.scaled_scores, cached=keys is not None),
         ffn(l_tgt, d_model, d_ff, arch),
     ]

@@ -41,10 +41,29 @@ _VASWANI = Arch(architecture="encoder-decoder", position="sinusoidal", tie_embed
         "RelativePositionBias, and with tie_embeddings (T5 v1.0) the decoder output is "
         "multiplied by d_model^-1/2 before the LM head ('X / sqrt(d_model)', l_tgt · d_model); "
         "T5 v1.1 (ffn: geglu, Hugging Face's gated-gelu) does not tie, nor scale.",
+        "Serving (modes prefill, decode, generate): a prefill is this forward pass over l_src "
+        "source tokens and a prompt of P target tokens, and fills the caches; a decode step "
+        "is the Decoder alone over one new target token, its self-attention scoring the "
+        "cached target keys and its cross-attention the l_src cached source keys and values "
+        "(no Encoder, no cross K and V projection), then the LM head.",
     ),
 )
 def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads, *,
-                    arch: Arch = _VASWANI):
+                    arch: Arch = _VASWANI, keys=None):
+    """``keys``: one decode step of ``l_tgt`` new target tokens whose self-attention
+    scores ``keys`` cached keys: the decoder only, over the cached encoder K and V."""
+    decoder = node("Decoder", [
+        embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word",
+                   rows=table_rows(arch)),
+        *_embedding_norm(l_tgt, d_model, arch),
+        *_bias(l_tgt, l_tgt if keys is None else keys, arch, n_dec),
+        rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
+        rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch, keys=keys), n_dec),
+               "Blocks"),
+    ])
+    head = lm_head(l_tgt, d_model, n_vocab, arch) if arch.lm_head else []
+    if keys is not None:
+        return [decoder, *head]
     encoder = node("Encoder", [
         embeddings(l_src, d_model, n_vocab, position=arch.position, rows=table_rows(arch)),
         *_embedding_norm(l_src, d_model, arch),
@@ -52,19 +71,7 @@ def encoder_decoder(l_src, l_tgt, d_model, d_ff, n_vocab, n_enc, n_dec, n_heads,
         rename(norm(l_src, d_model, arch), final_norm_name(arch)),
         rename(repeat(block(l_src, d_model, d_ff, n_heads, arch=arch, mask=False), n_enc), "Blocks"),
     ])
-    decoder = node("Decoder", [
-        embeddings(l_tgt, d_model, n_vocab, position=arch.position, word_tied_to="X_word",
-                   rows=table_rows(arch)),
-        *_embedding_norm(l_tgt, d_model, arch),
-        *_bias(l_tgt, l_tgt, arch, n_dec),
-        rename(norm(l_tgt, d_model, arch), final_norm_name(arch)),
-        rename(repeat(decoder_block(l_tgt, l_src, d_model, d_ff, n_heads, arch=arch), n_dec),
-               "Blocks"),
-    ])
-    steps = [encoder, decoder]
-    if arch.lm_head:
-        steps.extend(lm_head(l_tgt, d_model, n_vocab, arch))
-    return steps
+    return [encoder, decoder, *head]
 
 
 def _embedding_norm(rows, d_model, arch: Arch) -> list:

@@ -62,14 +62,16 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
                     qkv_bias=False, out_bias=False, rope=False, window=False,
                     alibi=False, relative=False, mask=True, keys=None, scale=True,
                     bias=False, qk_norm=None, rotary_width=None, softcap=False,
-                    sinks=False) -> list[Node]:
+                    sinks=False, cached_kv=False) -> list[Node]:
     """The children of an attention layer; ``n_kv_heads=None`` is ordinary multi-head.
 
     ``n_k`` rows are projected to keys and values; each query scores ``keys`` of them
     (default ``n_k``; a decode step projects its new token and scores the whole KV cache).
     ``window``: the heads are WindowedAttention.  ``qk_norm``: the QKNorm layer's options
     (kind, norm, params), or None; ``rotary_width``: the channels rope rotates (default d_k);
-    ``softcap``: Gemma 2's c·tanh(s/c) on every score.  ``scale``, ``bias``: see
+    ``softcap``: Gemma 2's c·tanh(s/c) on every score.  ``cached_kv``: K and V are read from
+    a cache, not projected (an encoder-decoder's cross-attention in a decode step).
+    ``scale``, ``bias``: see
     :func:`~flopdocs.structure.layers.scaled_dot_product_attention.score_steps` (T5).
     """
     scored = n_k if keys is None else keys
@@ -85,9 +87,10 @@ def attention_steps(n_q, n_k, d_k, d_v, d_model, n_heads, n_kv_heads=None, *,
         return steps
 
     # K and V project the same input (Q's too in self-attention): kept once, by the first
-    steps = [*project("Q * WQ", n_q, d_k * n_heads, "Q"),
-             *project("K * WK", n_k, d_k * kv, "K", 0 if n_k == n_q else None),
-             *project("V * WV", n_k, d_v * kv, "V", 0)]
+    steps = [*project("Q * WQ", n_q, d_k * n_heads, "Q")]
+    if not cached_kv:
+        steps += [*project("K * WK", n_k, d_k * kv, "K", 0 if n_k == n_q else None),
+                  *project("V * WV", n_k, d_v * kv, "V", 0)]
     if qk_norm is not None:
         steps.append(qk_norm_layer(n_q, n_k, d_k, n_heads, kv, **qk_norm))
     if rope:
