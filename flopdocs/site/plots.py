@@ -63,9 +63,11 @@ def length_figure(m) -> str:
     return shares_by_length(m.config.name, shares, star, m.config["l"])
 
 
-def _open(title: str, desc: str) -> list[str]:
+def _open(title: str, desc: str, role: str = "img") -> list[str]:
+    """The figure's opening; ``role="group"`` when its points are focusable (an image's
+    children are hidden from assistive technology)."""
     return [f'<svg class="fd-chart fd-figure" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" '
-            f'width="100%" role="img" aria-label="{md_text(title)}">',
+            f'width="100%" role="{role}" aria-label="{md_text(title)}">',
             f"<title>{md_text(title)}</title><desc>{md_text(desc)}</desc>"]
 
 
@@ -92,6 +94,19 @@ def _short(n: int) -> str:
         if n >= div:
             return f"{n / div:g}{unit}"
     return str(n)
+
+
+def _spread(ends: list[tuple[float, int, str]], gap: float, low: float, high: float):
+    """Labels' baselines (each ``(y of its line's end, series, text)``) just above their
+    line's end, at least ``gap`` apart and inside [low, high], in the same order."""
+    placed = []
+    for y, i, key in sorted(ends):
+        y = max(y - 5, low, placed[-1][0] + gap if placed else low)
+        placed.append((y, i, key))
+    over = placed[-1][0] - high if placed else 0
+    if over > 0:  # the lowest ran off the plot: move the run up, keeping the gaps
+        placed = [(y - over, i, k) for y, i, k in placed]
+    return placed
 
 
 def family_shares(symbolic, dims: dict, lengths: list[int]) -> dict[str, list[float]] | None:
@@ -158,9 +173,14 @@ def shares_by_length(name: str, shares: dict[str, list[float]], l_star: float | 
         pts = " ".join(f"{svg_num(_x(n, lo, hi))},{svg_num(_y(v, 0, 1))}" for n, v in zip(LENGTHS, values))
         parts.append(f'<polyline class="fd-line fd-s{i}" points="{pts}" fill="none"/>')
         key = key.replace("attention ", "attn. ")
-        parts.append(f'<path class="fd-line fd-s{i}" d="M{svg_num(lx)} {legend_y - 5}h14"/>')
-        parts.append(_text(lx + 18, legend_y, key, "start"))
-        lx += 18 + 7.5 * len(key) + 14  # about 7.5 units a character at 14 px
+        parts.append(f'<path class="fd-line fd-s{i}" d="M{svg_num(lx)} {legend_y - 5}h22"/>')
+        parts.append(_text(lx + 26, legend_y, key, "start"))
+        lx += 26 + 7.5 * len(key) + 12  # about 7.5 units a character at 14 px
+    # each line named at its right end, not only in the legend: labels in the series'
+    # colour above the end point, pushed apart where the ends crowd
+    ends = [(_y(v[-1], 0, 1), i, k.replace("attention ", "attn. ")) for i, (k, v) in enumerate(shares.items())]
+    for y, i, key in _spread(ends, gap=15, low=TOP + 12, high=H - BOTTOM - 3):
+        parts.append(_text(W - RIGHT - 2, y, key, "end", f"fd-end fd-s{i}"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -173,7 +193,7 @@ def flops_vs_params(points: list[tuple[str, int, int]]) -> str:
     ys = [f for _, _, f in points]
     lo = 10 ** math.floor(math.log10(min(xs + ys) / 2))
     hi = 10 ** math.ceil(math.log10(max(xs + ys) * 2))
-    parts = _open(title, desc)
+    parts = _open(title, desc, role="group")
     decade = lo
     while decade <= hi:
         x, y = _x(decade, lo, hi), _y(decade, lo, hi, log=True)
@@ -188,8 +208,15 @@ def flops_vs_params(points: list[tuple[str, int, int]]) -> str:
     parts.append(f'<path class="fd-mark" d="M{svg_num(_x(a, lo, hi))} {svg_num(_y(2 * a, lo, hi, True))}'
                  f'L{svg_num(_x(b, lo, hi))} {svg_num(_y(2 * b, lo, hi, True))}"/>')
     parts.append(_text(_x(b, lo, hi) - 4, _y(2 * b, lo, hi, True) + 16, "2N", "end"))
+    # each point a stop for the keyboard (and a tap) with its name; focused, it shows it
     for name, p, f in points:
-        parts.append(f'<circle class="fd-dot" cx="{svg_num(_x(p, lo, hi))}" cy="{svg_num(_y(f, lo, hi, True))}" '
-                     f'r="3.5"><title>{md_text(name)}</title></circle>')
+        x, y = _x(p, lo, hi), _y(f, lo, hi, True)
+        said = f"{name}: {num(p)} parameters, {num(f)} FLOPs per token"
+        right = x < W / 2
+        parts.append(f'<g class="fd-point" tabindex="0" role="img" aria-label="{md_text(said)}">'
+                     f'<title>{md_text(said)}</title>'
+                     f'<circle class="fd-dot" cx="{svg_num(x)}" cy="{svg_num(y)}" r="3.5"/>'
+                     + _text(x + (8 if right else -8), max(y - 8, 14), name, "start" if right else "end", "fd-label fd-tip")
+                     + "</g>")
     parts.append("</svg>")
     return "".join(parts)
