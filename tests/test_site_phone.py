@@ -34,6 +34,12 @@ PROBE = """() => {
     const loose = [...table.rows].filter((r) => r.cells.length > 1
       && getComputedStyle(r.cells[0]).position !== 'sticky').length;
     if (loose) out.push(`table "${head}": first column not sticky in ${loose} rows`);
+    // and it stays in view: scrolled to its far end, the first cell is still at the left
+    const cell = table.rows[table.rows.length - 1].cells[0];
+    box.scrollLeft = box.scrollWidth;
+    const at = cell.getBoundingClientRect().left - box.getBoundingClientRect().left;
+    box.scrollLeft = 0;
+    if (at < -1) out.push(`table "${head}": its first column scrolls away (${Math.round(at)} px)`);
     if (box.scrollWidth > 2 * box.clientWidth) {
       out.push(`table "${head}": ${box.scrollWidth} px in a ${box.clientWidth} px box (over two screens)`);
     }
