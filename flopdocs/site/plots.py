@@ -6,8 +6,10 @@
 * :func:`flops_vs_params`: every catalogue model's forward FLOPs per token against its
   parameters (log-log), with the line 2N.
 
-Colours come from CSS classes (``fd-s0`` ... ``fd-s3``, ``fd-axis``), so the figures follow
-the light/dark palette; every label is escaped.  Drawn 480 units wide, shown at most 480 px
+Colours and dash patterns come from CSS classes (``fd-s0`` ... ``fd-s3``, ``fd-axis``), so the
+figures follow the light/dark palette and no line is told from another by colour alone;
+each line is named at its right end as well as in the legend; each scatter point is a
+keyboard (and tap) stop with its model's name.  Every label is escaped.  Drawn 480 units wide, shown at most 480 px
 (text 14 px, at least 10 px on a phone).
 """
 from __future__ import annotations
