@@ -216,10 +216,10 @@ def test_t5_structures_in_the_grid_equal_the_report(page):
     """T5's structures and their neighbours: T5 with one key changed, and other models with
     position t5-relative (the buckets then T5's default, 32, unless given)."""
     t5 = [m for m in catalogue.models() if m.arch.t5_bias]
-    # (seed 14: a draw whose configs span the three architectures in the grown catalogue)
+    # (seed 16: a draw whose configs span the three architectures in the grown catalogue)
     cases = (_random_cases(12, seed=7, changed=0.9, bases=t5,
                            flipped=("position", "ffn", "tie_embeddings", "attn_bias", "norm"))
-             + _random_cases(12, seed=14, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
+             + _random_cases(12, seed=16, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
     assert len(t5) >= 2 and sum(c["config"].arch.t5_bias for c in cases) >= 12
     assert any(not c["config"].arch.t5_bias and c["name"].startswith("t5-") for c in cases)  # T5 moved off
     assert {c["config"].arch.architecture for c in cases} == {"decoder", "encoder", "encoder-decoder"}
