@@ -716,7 +716,7 @@ def _memory_problems(case: dict, shown: dict) -> list[str]:
 
 
 def test_memory_and_fit_equal_the_report_and_fit(page):
-    """16 configs two or three keys from a catalogue model under random conventions, modes,
+    """16 configs two or three keys from a catalogue model (and five catalogue models) under random conventions, modes,
     dtypes, optimizers, attention kernels, accelerators, devices and parallel splits (ZeRO
     stages, expert parallelism): the memory block equals ``report --format json``'s
     "memory", the per-device column its "memory_per_device" (none without a split), the fit
@@ -729,12 +729,15 @@ def test_memory_and_fit_equal_the_report_and_fit(page):
         # local layers cap their positions at the window, the global ones do not
         ("gemma-3-27b", {"mode": "generate", "prompt": 2000, "generate": 3000, "tp": 4}),
         # an encoder-decoder: fit's KV cache holds the l_src source positions too
-        ("t5-base", {"mode": "training-recompute", "recompute": "selective", "attention": "fused", "pp": 2}))]
+        ("t5-base", {"mode": "training-recompute", "recompute": "selective", "attention": "fused", "pp": 2}),
+        # its serving: the decoder's self-attention cache and the cross-attention's l_src positions
+        ("t5-large", {"mode": "generate", "prompt": 100, "generate": 50, "kv_dtype": "fp8", "tp": 2}))]
     shown = page.page.evaluate(READ_OPTIONS, [{"fields": c["fields"], "options": c["options"]} for c in cases])
     problems = [p for c, s in zip(cases, shown) for p in _memory_problems(c, s) + _mode_problems(c, s)]
     assert not problems, "\n".join(problems[:10])
     measured = [s for s in shown if s["memory"]["mem"]["weights"] is not None]
-    assert len(measured) >= 12 and all(s["memory"]["mem"]["weights"] is not None for s in shown[-4:]), len(measured)
+    assert len(measured) >= 12 and all(s["memory"]["mem"]["weights"] is not None for s in shown[-5:]), len(measured)
+    assert [s["memory"]["mem"]["kv_cache"] is not None for s in shown[-5:]] == [False, True, True, False, True]
     modes = {c["options"]["mode"] for c, s in zip(cases, shown) if s["memory"]["mem"]["weights"] is not None}
     assert len(modes) >= 3, modes
     assert any(s["memory"]["memDevice"]["weights"] is not None for s in measured)

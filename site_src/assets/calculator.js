@@ -193,7 +193,7 @@
   // The programs a count needs: {role: entry}; an entry undefined when the page has none.
   function plan(c, get, o) {
     var conv = DATA.conventions[o.convention], treeConv = conv.tree ? o.convention : DATA.convention;
-    var table = DATA.structures[treeConv], need = {}, P = withValues(get, { l: o.prompt });
+    var table = DATA.structures[treeConv], need = {}, P = prompted(get, o);
     if (!conv.tree) { return { forward: entry(table, treeConv, get) }; }  // a closed form reads the parameters
     if (o.mode === "prefill" || o.mode === "generate") {
       need.prefill = entry(table, treeConv, P);
@@ -205,6 +205,11 @@
       need.decode = (table.decode || {})[structure(get, { windowed: get("window") !== null })];
     }
     return need;
+  }
+
+  // the config over the prompt (modes.prompt_config: an encoder-decoder's prompt is its target)
+  function prompted(get, o) {
+    return withValues(get, get("architecture") === "encoder-decoder" ? { l_tgt: o.prompt } : { l: o.prompt });
   }
 
   function formArch(get) { return get("architecture") === "encoder-decoder" ? "encoder-decoder" : "decoder"; }
@@ -259,7 +264,7 @@
 
   // One count: {tree (per sequence), params, tokens} or null (not whole), from loaded programs.
   function evaluate(need, o, get) {
-    var conv = DATA.conventions[o.convention], P = withValues(get, { l: o.prompt });
+    var conv = DATA.conventions[o.convention], P = prompted(get, o);
     var fwd = need.forward ? runEntry(need.forward, get) : null;
     var params = fwd ? fwd.params : need.params ? (runEntry(need.params, get) || {}).params : null;
     if (!params) { return null; }
@@ -272,7 +277,7 @@
       return { tree: training(fwd.tree, o.mode, o.recompute), params: params, tokens: fwd.tokens };
     }
     var pre = need.prefill ? runEntry(need.prefill, P) : null;
-    if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: o.prompt }; }
+    if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: pre.tokens }; }  // l_src + P
     // a step scoring `keys` keys (a split stack's global layers: `full`, uncapped; rows.MODE_ARGS)
     var step = function (keys, full) {
       return run(PROGRAMS[need.decode], withValues(get, { keys: keys, keys_full: full }));
@@ -294,7 +299,7 @@
                v: o.generate * (l.v - slope - slopeFull) + slope * total + slopeFull * totalFull };
     });
     return { tree: { n: pre.tree.n, c: [part("prefill", pre.tree), part("decode", steps)] },
-             params: params, tokens: o.prompt + o.generate };
+             params: params, tokens: pre.tokens + o.generate };
   }
 
   function summarise(r, get, groups) {
@@ -595,7 +600,8 @@
       errors.mode = "the " + o.convention + " convention does not define mode " + o.mode + " (it defines " + conv.modes.join(", ") + ")";
     }
     if (DATA.recompute.indexOf(o.recompute) < 0) { errors.recompute = "must be one of " + DATA.recompute.join(", ") + ", got '" + o.recompute + "'"; }
-    [["prompt", 1, get("l")], ["context", 0, get("l") - 1n], ["generate", 1, 1n]].forEach(function (x) {
+    var length = archName === "encoder-decoder" ? get("l_tgt") : get("l");  // Options.resolved: the target's
+    [["prompt", 1, length], ["context", 0, length - 1n], ["generate", 1, 1n]].forEach(function (x) {
       if (raw[x[0]] === undefined) { o[x[0]] = x[2]; return; }
       var r = whole(raw[x[0]], x[1]);
       if (r.error) { errors[x[0]] = r.error; } else { o[x[0]] = r.value; }
@@ -629,8 +635,8 @@
     if (Object.keys(errors).length) { return { o: o, errors: errors }; }
     // what the mode or the convention cannot count (flopdocs.counting.analysis.refuse)
     var why = null;
-    if (archName === "encoder-decoder" && ["prefill", "decode", "generate"].indexOf(o.mode) >= 0) {
-      why = "mode " + o.mode + " is not modelled for an encoder-decoder";
+    if (archName === "encoder-decoder" && ["prefill", "decode", "generate"].indexOf(o.mode) >= 0 && !conv.tree) {
+      why = "mode " + o.mode + " of an encoder-decoder is counted by the tree conventions, not by " + o.convention + "'s closed form";
     } else if (archName === "encoder" && (o.mode === "decode" || o.mode === "generate")) {
       why = "mode " + o.mode + ": an encoder does not generate tokens one at a time";
     } else if (!conv.tree) {

@@ -227,8 +227,9 @@ def composition(grid: tuple[Arch, ...]) -> dict[str, Any]:
 
 
 def _parts(a: Arch) -> tuple[str, ...]:
-    """The programs a structure needs: a forward pass, and a decode step for a decoder."""
-    return ("forward", "decode") if a.architecture == "decoder" else ("forward",)
+    """The programs a structure needs: a forward pass, and a decode step for a decoder
+    (an encoder-decoder's: its decoder's, the cross-attention's K and V cached)."""
+    return ("forward", "decode") if a.architecture in ("decoder", "encoder-decoder") else ("forward",)
 
 
 def assets(data: SiteData) -> dict[str, str]:
