@@ -209,18 +209,15 @@ def _bytes(elements: int, per: Fraction) -> int:
 
 @lru_cache(maxsize=None)
 def symbolic_parameters(arch: Arch, within: str) -> Any:
-    """The parameters below the nodes named ``within`` (the ``Experts``), symbolic: the
-    leaves of :func:`flopdocs.structure.params.symbolic`'s tree on such a path."""
+    """The parameters below the nodes named ``within`` (``Experts``), symbolic."""
     from flopdocs.structure.params import symbolic
-
     tree = symbolic(arch).tree
-    return sympy.Add(*[n.value for path, n in walk(tree) if n.is_leaf and within in path]) if tree else 0
+    return sympy.Add(*[n.value for path, n in walk(tree) if n.is_leaf and within in path] if tree else [])
 
 
 def parameters(config, within: str | None = None) -> int:
     """Every parameter, or (``within``) those below the nodes of that name (``Experts``)."""
     from flopdocs.structure.params import parameters as counted
-
     if within is None:
         return counted(config).total
     return evaluate(symbolic_parameters(config.arch, within), config.dims)
