@@ -19,9 +19,21 @@ def test_each_claim_is_audited_per_structure_or_says_why_not(tmp_path, monkeypat
     assert gpt2["equal"] and gpt2["models"][0]["slug"] == "gpt-2-small"
     assert "decoder-only" in t5["skipped"]
     assert "PR #682" in audits["megatron-2023"]["issue"]
-    path, text = audits_page.page(render.environment(), data, lambda *a: render._cite(*a, "unknown", ""))
-    assert path == "audits.md"
-    assert "{ #megatron-2023-megatron }" in text and "equal for every config" in text
+    made = audits_page.pages(render.environment(), data, lambda *a: render._cite(*a, "unknown", ""))
+    # the index and one page per audit (its differences: 11 x ~50 formulas on one page made
+    # ~400,000 elements)
+    assert sorted(made) == ["audits.md", *sorted(audits_page.page_of(n) for n in audits_page.names())]
+    assert "{ #megatron-2023-megatron }" in made["audits.md"]
+    one = made["audits/megatron-2023.md"]
+    assert "{ #megatron-2023-megatron }" in one and "equal for every config" in one
+    # nanoGPT's 6N + 12 L H Q T against PaLM's count: GPT-2 small differs by
+    # -6 d_model max_positions (nanoGPT's N leaves out the position table, PaLM's N counts it),
+    # T5 is not counted by PaLM (not decoder-only); the index
+    # says so and links to the differences on nanoGPT's own page
+    assert ("Differs for 1 of 2 structures (1 not audited): the exact difference of each is on"
+            " [nanoGPT estimate&#95;mfu: the differences](audits/nanogpt.md#nanogpt-palm).\n\n"
+            in made["audits.md"])
+    assert "{ #nanogpt-palm }" in made["audits/nanogpt.md"]
 
 
 def test_a_catalogue_no_convention_counts_is_a_note_not_a_failure(tmp_path, monkeypatch):

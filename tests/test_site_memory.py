@@ -70,3 +70,24 @@ def test_an_encoder_decoder_page_has_its_serving_answers():
     step = rows["decode FLOPs per token at C = 511"]
     assert step["value"] == analyse(m.config, mode="decode").per_token
     assert "512 cached source tokens" in step["note"]
+
+
+def test_the_mfu_example_is_what_flopdocs_mfu_prints(capsys):
+    """The Memory page's MFU table: the throughput at which flopdocs' count is 40 % MFU on
+    512 H100s, read under every convention; the page's own command prints the same figures."""
+    from flopdocs.cli.main import main
+
+    ex = memory_page.context(_data())["ex"]
+    m = ex["mfu"]
+    # 0.4 x 512 x 989e12 FLOP/s / 46,135,718,278 FLOPs per token = 4,390,247 tokens/s
+    # (H100 SXM's dense bf16 peak from the accelerator table)
+    rows = {r["convention"]: r for r in m["rows"]}
+    assert m["tokens_per_second"] == 4_390_247 and rows["flopdocs"]["mfu"] == "40.0%"
+    # 6N: 40,430,493,696 / 46,135,718,278 x 40 % = 35.05 %
+    assert rows["6N"]["mfu"] == "35.1%" and rows["6N"]["hfu"] == "–"
+    main(["mfu", "llama-2-7b", "--tokens-per-second", str(m["tokens_per_second"]),
+          "--accelerator", "h100-sxm", "--devices", str(m["devices"])])
+    out = capsys.readouterr().out
+    for r in m["rows"]:
+        line = next(x for x in out.splitlines() if x.split()[:1] == [r["convention"]])
+        assert f"{round(r['per_token']):,}" in line and r["mfu"] in line, (r, line)

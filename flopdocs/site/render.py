@@ -82,9 +82,10 @@ def makers(data: SiteData, commit: str, year: str = "") -> dict[str, Callable[[]
 
     made = dict([home.page(env, data), symbolic.page(env, data, cite), compare.page(env, data, cite),
                  conventions_index.page(env, data, cite), modes_page.page(env, data, cite),
-                 memory.page(env, data, cite), audits.page(env, data, cite), errata.page(env, data, cite),
+                 memory.page(env, data, cite), errata.page(env, data, cite),
                  calculator.page(env, data)])
     made.update(conventions_pages.pages(env, data, cite))
+    made.update(audits.pages(env, data, cite))
     made[notebook.PAGE] = notebook.page(NOTEBOOK)
     made[changes.PAGE] = changes.page(CHANGELOG)
     out: dict[str, Callable[[], str]] = {path: (lambda text=text: text) for path, text in made.items()}
@@ -108,7 +109,7 @@ def nav(data: SiteData, extra: list[str] = ()) -> list:
                          *[conventions_pages.page_of(c) for c in data.conventions], "errata.md"]},
         {"Modes": "modes.md"},
         {"Memory": memory.PAGE},
-        {audits.TITLE: audits.PAGE},
+        {audits.TITLE: [audits.PAGE, *[audits.page_of(name) for name in audits.names()]]},
         {notebook.TITLE: notebook.PAGE},
         {changes.TITLE: changes.PAGE},
     ]

@@ -1,5 +1,10 @@
-"""The Audits page: each built-in audit's formula, its exact difference from each convention
-it claims, where that difference passes 1 %, and the public issue it explains.
+"""The Audits pages: on ``audits.md`` each built-in audit's formula, for each convention it
+claims whether it is equal for every config, where its difference passes 1 %, and the public
+issue it explains; on ``audits/NAME.md`` the exact difference for each structure.
+
+The differences are their own pages because they are many (11 audits x ~50 structures and
+claims): typeset on one page they made ~400,000 elements, 9 s to open on this machine's
+Chromium and minutes for an accessibility check.  The index keeps every anchor it had.
 
 The audits are :mod:`flopdocs.counting.builtin_audits` run by :mod:`flopdocs.counting.audit`
 over every structure of the site's catalogue, in every build (a page read back from a file
@@ -21,6 +26,16 @@ PAGE = "audits.md"
 TITLE = "Audits"
 
 
+def page_of(name: str) -> str:
+    """An audit's own page: the exact difference of each structure from each claim."""
+    return f"audits/{slug(name)}.md"
+
+
+def names() -> list[str]:
+    """The built-in audits' names, in the pages' order."""
+    return [b.name for b in builtin_audits.AUDITS.values()]
+
+
 def context(data: SiteData) -> dict:
     configs = [m.config for m in data.models]
     by_name = {m.config.name: m.slug for m in data.models}
@@ -40,6 +55,7 @@ def context(data: SiteData) -> dict:
                 "convention": convention,
                 "anchor": anchor(f"{b.name} {convention}"),
                 "equal": a.equal,
+                "differing": sum(1 for s in a.structures if s.skipped is None and not s.equal),
                 "structures": [{
                     "models": [{"name": n, "slug": by_name.get(n, slug(n))} for n in s.models],
                     "skipped": s.skipped,
@@ -50,22 +66,27 @@ def context(data: SiteData) -> dict:
                 "worst": [{**w.as_dict(), "slug": by_name.get(w.model, slug(w.model)),
                            "formula": _number(w.formula), "flopdocs": _number(w.flopdocs)} for w in a.worst],
             })
-        out.append({"name": b.name, "anchor": anchor(b.name), "title": b.title, "source": b.source,
+        out.append({"name": b.name, "anchor": anchor(b.name), "page": page_of(b.name), "title": b.title, "source": b.source,
                     "issue": b.issue, "latex": b.latex, "per": b.per, "mode": b.mode,
                     "doc": " ".join((b.function.__doc__ or "").split()), "claims": claims})
     return {"audits": out}
 
 
-def page(env, data: SiteData, cite) -> tuple[str, str]:
-    """The Audits page: its path and Markdown (its audits kept for the process's life, never on disk)."""
+def pages(env, data: SiteData, cite) -> dict[str, str]:
+    """The Audits index and each audit's page: ``{path: Markdown}`` (the audits kept for the
+    process's life, never on disk)."""
     key = json.dumps([m.config.as_data() for m in data.models], sort_keys=True, default=str)
     found = _AUDITED.get(key)
     if found is None:
         if len(_AUDITED) >= 8:
             _AUDITED.clear()
         found = _AUDITED[key] = context(data)
-    return PAGE, env.get_template("audits.md.j2").render(
-        **found, cite=cite(PAGE, "flopdocs: framework FLOPs formulas audited", "flopdocs-audits"))
+    out = {PAGE: env.get_template("audits.md.j2").render(
+        **found, cite=cite(PAGE, "flopdocs: framework FLOPs formulas audited", "flopdocs-audits"))}
+    for a in found["audits"]:
+        out[a["page"]] = env.get_template("audit.md.j2").render(
+            a=a, index=PAGE, cite=cite(a["page"], f"flopdocs: {a['title']} audited", f"flopdocs-audit-{a['anchor']}"))
+    return out
 
 
 #: The audits by catalogue (its configs' data), for this process only: never on disk.

@@ -6,7 +6,7 @@ answers and their fits-on table.  Nothing here writes files.
 from __future__ import annotations
 
 from flopdocs.api.report import human
-from flopdocs.counting import memory, parallel, timing
+from flopdocs.counting import memory, mfu, parallel, timing
 from flopdocs.counting.accelerators import ACCELERATORS
 from flopdocs.counting.analysis import analyse
 from flopdocs.counting.modes import Options
@@ -94,6 +94,10 @@ def fits(m: Model) -> list[dict]:
     return rows
 
 
+#: The plan's and the MFU example's devices.
+DEVICES_MFU = 512
+
+
 def context(data: SiteData) -> dict:
     m = example(data)
     if m is None:
@@ -106,8 +110,14 @@ def context(data: SiteData) -> dict:
     selective = analyse(cfg, mode="training-recompute", options=Options(recompute="selective")).memory
     full = analyse(cfg, mode="training-recompute", options=Options(recompute="full")).memory
     chip = ACCELERATORS[CHIP]
-    plan = timing.plan(cfg, 2e12, chip, 512, 0.4, None)
+    plan = timing.plan(cfg, 2e12, chip, DEVICES_MFU, 0.4, None)
     decode = analyse(cfg, mode="decode", options=Options(context=0))
+    # the throughput at which the plan's default convention runs at 40 % MFU, read under each
+    flopdocs_row = next(r for r in plan if r.per_token is not None)
+    speed = round(0.4 * DEVICES_MFU * chip.dense / float(flopdocs_row.per_token))
+    utilisation = [{"convention": r.convention, "per_token": r.per_token,
+                    "mfu": mfu.percent(r.exact[0]), "hfu": "–" if r.exact[1] is None else mfu.percent(r.exact[1])}
+                   for r in mfu.rows(cfg, speed, chip.dense, DEVICES_MFU) if r.per_token is not None]
     return {"ex": {
         "m": m, "params": p, "l": l, "s": s, "h": h, "a": a,
         "weights": {d: memory.weight_bytes(cfg, d) for d in memory.DTYPES},
@@ -123,6 +133,8 @@ def context(data: SiteData) -> dict:
         "chip": chip, "devices": DEVICES,
         "decode": timing.of_analysis(decode, chip),
         "plan": [r for r in plan if r.per_token is not None],
+        "mfu": {"tokens_per_second": speed, "devices": DEVICES_MFU, "convention": flopdocs_row.convention,
+                "rows": utilisation},
         "fits": fits(m),
     }}
 
