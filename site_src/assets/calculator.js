@@ -541,7 +541,12 @@
     return { terms: t, device: device, fit: fit };
   }
 
-  function gigabytes(v) { return v >= 1000000n ? " (" + (Number(v) / 1e9).toPrecision(3) + " GB)" : ""; }
+  function gigabytes(v) {  // a reading aid beside the exact bytes: MB, GB or TB (decimal)
+    var unit = [["TB", 1e12], ["GB", 1e9], ["MB", 1e6]].filter(function (u) { return Number(v) >= u[1]; })[0];
+    if (!unit) { return ""; }
+    var x = Number(v) / unit[1];
+    return " (" + (x >= 100 ? digits(BigInt(Math.round(x))) : x.toPrecision(3)) + " " + unit[0] + ")";
+  }
 
   function showMemory(m) {
     var put = function (attr, values, big) {
