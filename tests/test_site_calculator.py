@@ -7,7 +7,9 @@ every catalogue model, 20 random configs and 24 around T5's structures equal
 by kind, every leaf of the breakdown) and the grouped analysis equals the model pages'
 (``grouped_default``); bad input gets a message beside its field (T5's bucket rules as
 config.py words them) and no number; the address round-trips; a pasted Hugging Face
-config.json reads as ``flopdocs import-hf`` reads it.
+config.json reads as ``flopdocs import-hf`` reads it; the memory block, its per-device split
+and the fit equal ``report --format json``'s "memory" and "memory_per_device" and
+``flopdocs fit``'s numbers (:func:`flopdocs.counting.timing.fit`).
 """
 from __future__ import annotations
 
