@@ -7,7 +7,9 @@ every catalogue model, 20 random configs and 24 around T5's structures equal
 by kind, every leaf of the breakdown) and the grouped analysis equals the model pages'
 (``grouped_default``); bad input gets a message beside its field (T5's bucket rules as
 config.py words them) and no number; the address round-trips; a pasted Hugging Face
-config.json reads as ``flopdocs import-hf`` reads it.
+config.json reads as ``flopdocs import-hf`` reads it; the memory block, its per-device split
+and the fit equal ``report --format json``'s "memory" and "memory_per_device" and
+``flopdocs fit``'s numbers (:func:`flopdocs.counting.timing.fit`).
 """
 from __future__ import annotations
 
@@ -54,7 +56,16 @@ READ = """async (cases) => {
     document.querySelectorAll('#fd-calc [data-msg]').forEach((e) => {
       if (e.textContent) { messages[e.dataset.msg] = e.textContent; }
     });
-    out.push({result, answers, messages, hash: location.hash,
+    const memory = {};
+    for (const attr of ['mem', 'memDevice', 'fit']) {
+      memory[attr] = {};
+      const name = attr.replace(/[A-Z]/g, (x) => '-' + x.toLowerCase());
+      document.querySelectorAll('#fd-calc [data-' + name + ']').forEach((e) => {
+        memory[attr][e.dataset[attr]] = e.dataset.value === undefined ? null : e.dataset.value;
+      });
+    }
+    out.push({result, answers, messages, memory, hash: location.hash,
+              memory_note: document.querySelector('#fd-calc-memory-note').textContent,
               status: document.querySelector('#fd-calc-status').textContent,
               by_role: rows('by_role'), by_kind: rows('by_kind'), grouped: rows('grouped'),
               breakdown: rows('breakdown'), nan: document.body.innerText.includes('NaN')});
@@ -207,10 +218,10 @@ def test_t5_structures_in_the_grid_equal_the_report(page):
     """T5's structures and their neighbours: T5 with one key changed, and other models with
     position t5-relative (the buckets then T5's default, 32, unless given)."""
     t5 = [m for m in catalogue.models() if m.arch.t5_bias]
-    # (seed 14: a draw whose configs span the three architectures in the grown catalogue)
+    # (seed 16: a draw whose configs span the three architectures in the grown catalogue)
     cases = (_random_cases(12, seed=7, changed=0.9, bases=t5,
                            flipped=("position", "ffn", "tie_embeddings", "attn_bias", "norm"))
-             + _random_cases(12, seed=14, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
+             + _random_cases(12, seed=16, changed=1, flipped=("position",), keep=lambda c: c.arch.t5_bias))
     assert len(t5) >= 2 and sum(c["config"].arch.t5_bias for c in cases) >= 12
     assert any(not c["config"].arch.t5_bias and c["name"].startswith("t5-") for c in cases)  # T5 moved off
     assert {c["config"].arch.architecture for c in cases} == {"decoder", "encoder", "encoder-decoder"}
@@ -421,7 +432,7 @@ _MODES = ("forward", "training", "training-recompute", "prefill", "decode", "gen
 def _report_or_reason(path: str, options: dict) -> dict | str:
     """``flopdocs report PATH --format json`` with the options as flags, or its one-line
     error (exit status 2)."""
-    argv = ["report", path, "--format", "json"] + [f"--{k}={v}" for k, v in options.items()]
+    argv = ["report", path, "--format", "json"] + [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
@@ -431,9 +442,10 @@ def _report_or_reason(path: str, options: dict) -> dict | str:
     return json.loads(out.getvalue()) if status == 0 else err.getvalue().strip() or f"exit {status}"
 
 
-def _far_cases(n: int, seed: int) -> list[dict]:
+def _far_cases(n: int, seed: int, more=lambda rng, cfg: {}) -> list[dict]:
     """``n`` configs two or three keys from a catalogue model (dimensions and architecture
-    keys alike), each with a random convention and mode and the mode's numbers."""
+    keys alike), each with a random convention and mode and the mode's numbers (and the
+    options ``more`` draws)."""
     from flopdocs.site.pages.calculator import older_family
 
     rng = random.Random(seed)
@@ -473,6 +485,7 @@ def _far_cases(n: int, seed: int) -> list[dict]:
             options["context"] = rng.randint(0, 2 * cfg["l"])
         if options["mode"] == "generate":
             options["generate"] = rng.randint(1, 3000)
+        options.update(more(rng, cfg))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "far.yaml"
             path.write_text(hf.to_yaml(data), encoding="utf-8")
@@ -637,3 +650,122 @@ def test_the_first_answer_within_a_second_and_each_keystroke_within_100_ms(site,
     times.sort()
     assert times[len(times) // 2] < 100, times
     p.close()
+
+
+# -- memory and fit ---------------------------------------------------------------------------
+
+
+def _memory_options(rng, cfg) -> dict:
+    """Random memory rules, accelerator and devices, and (half the time) a parallel split."""
+    from flopdocs.counting import memory
+    from flopdocs.counting.accelerators import ACCELERATORS
+
+    out = {"convention": "flopdocs"} if rng.random() < 0.6 else {}  # every mode counted
+    out.update({"dtype": rng.choice(list(memory.DTYPES)), "optimizer": rng.choice(memory.OPTIMIZERS),
+           "attention": rng.choice(memory.ATTENTION), "accelerator": rng.choice(sorted(ACCELERATORS)),
+           "devices": rng.choice([1, 3, 8, 512])})
+    if rng.random() < 0.4:
+        out["kv_dtype"] = rng.choice(list(memory.DTYPES))
+    if rng.random() < 0.5:
+        dp = rng.choice([1, 2, 4, 8])
+        out.update(dp=dp, tp=rng.choice([1, 2, 3]), pp=rng.choice([1, 4]), zero=rng.randint(0, 3))
+        experts = cfg.get("n_experts")
+        if experts and rng.random() < 0.7:
+            out["ep"] = rng.choice([e for e in (1, 2, 4) if dp % e == 0 and experts % e == 0])
+    return out
+
+
+def _catalogue_case(model: str, options: dict) -> dict:
+    """A catalogue model under ``options`` (memory's defaults filled in, as the page's fields)."""
+    options = {"dtype": "bf16", "optimizer": "adamw", "attention": "eager", "accelerator": "h100-sxm",
+               "devices": 1, **options}
+    return {"name": f"{model} {options}", "model": model, "config": catalogue.find(model),
+            "fields": {k: _text(v) for k, v in catalogue.find(model).echo().items()},
+            "options": {k: str(v) for k, v in options.items()}, "report": _report_or_reason(model, options),
+            "in_grid": True}
+
+
+def _memory_problems(case: dict, shown: dict) -> list[str]:
+    """The page's memory block, per-device split and fit against ``report --format json``'s
+    "memory" and "memory_per_device" and :func:`flopdocs.counting.timing.fit` (the numbers
+    ``flopdocs fit`` prints), digit for digit."""
+    from flopdocs.counting import memory, timing
+    from flopdocs.counting.modes import Options
+
+    rep, got, out = case["report"], shown["memory"], []
+    if isinstance(rep, str) or shown["answers"]["total"][0] is None:  # no count: no memory either
+        if any(v is not None for part in got.values() for v in part.values()):
+            out.append("memory shown without a count")
+        return [f"{case['name']}: {p}" for p in out]
+    if shown["memory_note"]:  # put together from pieces: no memory program, no figure
+        if any(v is not None for part in got.values() for v in part.values()) or "flopdocs report" not in shown["memory_note"]:
+            out.append(f"pieces: {got} {shown['memory_note']!r}")
+        return [f"{case['name']}: {p}" for p in out]
+    want = lambda d: {k: None if v is None else str(v) for k, v in d.items() if k != "parallel"}
+    if got["mem"] != want(rep["memory"]):
+        out.append(f"memory {got['mem']} != {rep['memory']}")
+    per_device = rep.get("memory_per_device") or dict.fromkeys(got["memDevice"])
+    if got["memDevice"] != want(per_device):
+        out.append(f"memory per device {got['memDevice']} != {per_device}")
+    o = case["options"]
+    s = memory.settings(Options(dtype=o["dtype"], kv_dtype=o.get("kv_dtype"), optimizer=o["optimizer"],
+                                attention=o["attention"]), "training").checked()
+    f = timing.fit(case["config"], timing.accelerator(o["accelerator"]), int(o["devices"]), s)
+    fit = {k: _text(v) for k, v in vars(f).items()}
+    if got["fit"] != fit:
+        out.append(f"fit {got['fit']} != {fit}")
+    return [f"{case['name']}: {p}" for p in out]
+
+
+def test_memory_and_fit_equal_the_report_and_fit(page):
+    """16 configs two or three keys from a catalogue model (and five catalogue models) under random conventions, modes,
+    dtypes, optimizers, attention kernels, accelerators, devices and parallel splits (ZeRO
+    stages, expert parallelism): the memory block equals ``report --format json``'s
+    "memory", the per-device column its "memory_per_device" (none without a split), the fit
+    answer :func:`flopdocs.counting.timing.fit`'s, exactly; the address holds the fields."""
+    cases = _far_cases(16, seed=23, more=_memory_options) + [_catalogue_case(m, o) for m, o in (
+        # the routed experts' states split 2 ways more, ZeRO-1 over 8 / 2 ranks; Adafactor's factored moment
+        ("mixtral-8x7b", {"mode": "training", "optimizer": "adafactor", "dp": 8, "ep": 2, "zero": 1, "tp": 2}),
+        # a window caps the cached positions; an int4 KV cache (33/64 byte a number)
+        ("mistral-7b-v0-1", {"mode": "decode", "context": 9000, "kv_dtype": "int4", "accelerator": "a100", "devices": 2}),
+        # local layers cap their positions at the window, the global ones do not
+        ("gemma-3-27b", {"mode": "generate", "prompt": 2000, "generate": 3000, "tp": 4}),
+        # an encoder-decoder: fit's KV cache holds the l_src source positions too
+        ("t5-base", {"mode": "training-recompute", "recompute": "selective", "attention": "fused", "pp": 2}),
+        # its serving: the decoder's self-attention cache and the cross-attention's l_src positions
+        ("t5-large", {"mode": "generate", "prompt": 100, "generate": 50, "kv_dtype": "fp8", "tp": 2}))]
+    shown = page.page.evaluate(READ_OPTIONS, [{"fields": c["fields"], "options": c["options"]} for c in cases])
+    problems = [p for c, s in zip(cases, shown) for p in _memory_problems(c, s) + _mode_problems(c, s)]
+    assert not problems, "\n".join(problems[:10])
+    measured = [s for s in shown if s["memory"]["mem"]["weights"] is not None]
+    assert len(measured) >= 12 and all(s["memory"]["mem"]["weights"] is not None for s in shown[-5:]), len(measured)
+    assert [s["memory"]["mem"]["kv_cache"] is not None for s in shown[-5:]] == [False, True, True, False, True]
+    modes = {c["options"]["mode"] for c, s in zip(cases, shown) if s["memory"]["mem"]["weights"] is not None}
+    assert len(modes) >= 3, modes
+    assert any(s["memory"]["memDevice"]["weights"] is not None for s in measured)
+    assert any(s["memory"]["fit"]["training_fits"] == "true" for s in measured)
+    assert any(s["memory"]["fit"]["training_fits"] == "false" for s in measured)
+    assert all("dtype=" + c["options"]["dtype"] in s["hash"] or c["options"]["dtype"] == "bf16"
+               for c, s in zip(cases, shown))
+
+
+def test_the_address_holds_the_memory_fields(page):
+    """``#model=llama-2-7b&mode=training&dtype=fp8&optimizer=sgd&dp=8&zero=3``: the fields
+    set, the memory and its per-device split as ``report`` prints them."""
+    p = page.page
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)",
+               "model=llama-2-7b&mode=training&dtype=fp8&optimizer=sgd&dp=8&zero=3")
+    assert p.evaluate("document.querySelector('[data-opt=dtype]').value") == "fp8"
+    want = _report_or_reason("llama-2-7b", {"mode": "training", "dtype": "fp8", "optimizer": "sgd",
+                                            "dp": 8, "zero": 3})
+    # fp8 weights: 6,738,415,616 bytes (1 a parameter); sgd: 4 (master) + 4 (momentum) a parameter
+    assert want["memory"]["weights"] == 6_738_415_616 and want["memory"]["optimizer"] == 8 * 6_738_415_616
+    for term, v in want["memory"].items():
+        got = p.evaluate(f"document.querySelector('[data-mem={term}]').dataset.value")
+        assert got == (None if v is None else str(v)), term
+        dev = want["memory_per_device"][term]
+        assert p.evaluate(f"document.querySelector('[data-mem-device={term}]').dataset.value") == \
+            (None if dev is None else str(dev)), term
+    p.evaluate("(h) => window.flopdocsCalculator.open(h)", "model=llama-2-7b&mode=training&dp=3&ep=2")
+    assert "needs experts" in p.evaluate("document.querySelector('[data-msg=ep]').textContent")
+    assert p.evaluate("document.querySelector('[data-mem=weights]').dataset.value") is None

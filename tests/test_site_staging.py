@@ -15,6 +15,7 @@ from flopdocs.conventions import CONVENTIONS
 from flopdocs.structure.layers import all_layers
 from flopdocs.site.build import staging as site_build
 from flopdocs.site.gather import gather
+from flopdocs.site.pages import audits as audits_page
 from flopdocs.structure.tree import anchor
 
 
@@ -50,6 +51,7 @@ def test_stage_removes_stale_files_and_rewrites_only_what_changed(tmp_path, tiny
     pages = {str(p.relative_to(docs)) for p in docs.rglob("*.md")}
     assert pages == {"index.md", "about.md", "symbolic.md", "compare.md", "conventions.md", "python.md",
                      "changes.md", "modes.md", "memory.md", "errata.md", "calculator.md", "audits.md",
+                     *(audits_page.page_of(n) for n in audits_page.names()),
                      *(f"conventions/{anchor(c)}.md" for c in CONVENTIONS), "models/tiny.md", *(f"layers/{layer.slug}.md" for layer in all_layers())}
     assert not (docs / "old").exists()  # the stale file and its emptied directories
     assert "gone.md" not in str(nav) and "models/tiny.md" in str(nav)

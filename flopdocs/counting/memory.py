@@ -207,14 +207,20 @@ def _bytes(elements: int, per: Fraction) -> int:
     return ceil(elements * per)
 
 
+@lru_cache(maxsize=None)
+def symbolic_parameters(arch: Arch, within: str) -> Any:
+    """The parameters below the nodes named ``within`` (``Experts``), symbolic."""
+    from flopdocs.structure.params import symbolic
+    tree = symbolic(arch).tree
+    return sympy.Add(*[n.value for path, n in walk(tree) if n.is_leaf and within in path] if tree else [])
+
+
 def parameters(config, within: str | None = None) -> int:
     """Every parameter, or (``within``) those below the nodes of that name (``Experts``)."""
     from flopdocs.structure.params import parameters as counted
-
-    p = counted(config)
     if within is None:
-        return p.total
-    return sum(n.value for path, n in walk(p.tree) if n.is_leaf and within in path) if p.tree else 0
+        return counted(config).total
+    return evaluate(symbolic_parameters(config.arch, within), config.dims)
 
 
 def weight_bytes(config, dtype: str, within: str | None = None) -> int:

@@ -89,13 +89,15 @@
   // index.js, from flopdocs/counting/modes.py), then multiplied by N.
 
   var OPTIONS = ["convention", "mode", "recompute", "prompt", "context", "generate",
-                 "tokens", "accelerator", "devices", "mfu"];
+                 "tokens", "accelerator", "devices", "mfu",
+                 "dtype", "kv_dtype", "optimizer", "attention", "dp", "tp", "pp", "ep", "zero"];
+  var PARALLEL = ["dp", "tp", "pp", "ep", "zero"];
 
-  function run(prog, get) {  // -> {tree, params, tokens} or null (a value is not whole)
+  function run(prog, get, values) {  // -> {tree, params, tokens} or null (a value is not whole); values: the outputs
     var args = prog.keys.map(get);
     if (args.some(function (a) { return a === null; })) { return null; }
     var out = prog.f.apply(null, args);
-    if (out === null) { return null; }
+    if (out === null || values) { return out; }
     var i = 0;
     var tree = (function walk(t) {
       if (t.c) { return { n: t.n, c: t.c.map(walk) }; }
@@ -191,7 +193,7 @@
   // The programs a count needs: {role: entry}; an entry undefined when the page has none.
   function plan(c, get, o) {
     var conv = DATA.conventions[o.convention], treeConv = conv.tree ? o.convention : DATA.convention;
-    var table = DATA.structures[treeConv], need = {}, P = withValues(get, { l: o.prompt });
+    var table = DATA.structures[treeConv], need = {}, P = prompted(get, o);
     if (!conv.tree) { return { forward: entry(table, treeConv, get) }; }  // a closed form reads the parameters
     if (o.mode === "prefill" || o.mode === "generate") {
       need.prefill = entry(table, treeConv, P);
@@ -203,6 +205,11 @@
       need.decode = (table.decode || {})[structure(get, { windowed: get("window") !== null })];
     }
     return need;
+  }
+
+  // the config over the prompt (modes.prompt_config: an encoder-decoder's prompt is its target)
+  function prompted(get, o) {
+    return withValues(get, get("architecture") === "encoder-decoder" ? { l_tgt: o.prompt } : { l: o.prompt });
   }
 
   function formArch(get) { return get("architecture") === "encoder-decoder" ? "encoder-decoder" : "decoder"; }
@@ -257,7 +264,7 @@
 
   // One count: {tree (per sequence), params, tokens} or null (not whole), from loaded programs.
   function evaluate(need, o, get) {
-    var conv = DATA.conventions[o.convention], P = withValues(get, { l: o.prompt });
+    var conv = DATA.conventions[o.convention], P = prompted(get, o);
     var fwd = need.forward ? runEntry(need.forward, get) : null;
     var params = fwd ? fwd.params : need.params ? (runEntry(need.params, get) || {}).params : null;
     if (!params) { return null; }
@@ -270,21 +277,29 @@
       return { tree: training(fwd.tree, o.mode, o.recompute), params: params, tokens: fwd.tokens };
     }
     var pre = need.prefill ? runEntry(need.prefill, P) : null;
-    if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: o.prompt }; }
-    var step = function (keys) { return run(PROGRAMS[need.decode], withValues(get, { keys: keys })); };
+    if (o.mode === "prefill") { return pre && { tree: pre.tree, params: params, tokens: pre.tokens }; }  // l_src + P
+    // a step scoring `keys` keys (a split stack's global layers: `full`, uncapped; rows.MODE_ARGS)
+    var step = function (keys, full) {
+      return run(PROGRAMS[need.decode], withValues(get, { keys: keys, keys_full: full }));
+    };
     if (o.mode === "decode") {
-      var d = step(decodeKeys(get, o.context));
+      var d = step(decodeKeys(get, o.context), o.context + 1n);
       return d && { tree: d.tree, params: params, tokens: 1n };
     }
-    var one = step(1n), two = step(2n);
-    if (!pre || !one || !two) { return null; }
-    var total = sumKeys(get, o.prompt, o.generate), a = leavesOf(two.tree), j = 0;
+    // G steps, each leaf a + b·keys (+ c·keys_full): from its values at 1 and 2 keys (and
+    // at 2 uncapped keys), as flopdocs.counting.rows sums them
+    var one = step(1n, 1n), two = step(2n, 1n), wide = step(1n, 2n);
+    if (!pre || !one || !two || !wide) { return null; }
+    var total = sumKeys(get, o.prompt, o.generate), j = 0;
+    var totalFull = sumKeys(withValues(get, { window: null }), o.prompt, o.generate);
+    var b = leavesOf(two.tree), c = leavesOf(wide.tree);
     var steps = mapLeaves(one.tree, function (l) {
-      var slope = a[j++].leaf.v - l.v;
-      return { n: l.n, k: l.k, r: l.r, v: o.generate * (l.v - slope) + slope * total };
+      var slope = b[j].leaf.v - l.v, slopeFull = c[j++].leaf.v - l.v;
+      return { n: l.n, k: l.k, r: l.r,
+               v: o.generate * (l.v - slope - slopeFull) + slope * total + slopeFull * totalFull };
     });
     return { tree: { n: pre.tree.n, c: [part("prefill", pre.tree), part("decode", steps)] },
-             params: params, tokens: o.prompt + o.generate };
+             params: params, tokens: pre.tokens + o.generate };
   }
 
   function summarise(r, get, groups) {
@@ -347,7 +362,10 @@
   }
 
   function clear() {
-    ROOT.querySelectorAll("[data-out], [data-run]").forEach(function (el) { el.textContent = "–"; el.removeAttribute("data-value"); });
+    ROOT.querySelectorAll("[data-out], [data-run], [data-mem], [data-mem-device], [data-fit]").forEach(function (el) {
+      el.textContent = "–"; el.removeAttribute("data-value");
+    });
+    ROOT.querySelector("#fd-calc-memory-note").textContent = "";
     ["by_role", "by_kind", "grouped", "breakdown"].forEach(function (id) {
       ROOT.querySelector("#fd-calc-" + id).textContent = "";
     });
@@ -420,6 +438,130 @@
     });
   }
 
+  // -- memory and fit --------------------------------------------------------------------
+  // The elements come from the structure's generated memory program (index.js "memory":
+  // flopdocs/site/pages/calculator_memory.py, from flopdocs.counting.memory_rows.row_exprs);
+  // the bytes per element, the optimizer's states, the reserve from the same index. Here they
+  // are only combined, each term rounded up once, as flopdocs.counting.memory_rows.row_columns,
+  // flopdocs.counting.parallel.per_device and flopdocs.counting.timing.fit combine them.
+
+  // the memory fields (memory.Settings.checked, parallel.check: their words)
+  function checkMemory(raw, o, errors, get) {
+    var M = DATA.memory, names = Object.keys(M.dtypes);
+    o.dtype = raw.dtype || M.defaults.dtype; o.kv_dtype = raw.kv_dtype || null;
+    o.optimizer = raw.optimizer || M.defaults.optimizer; o.attention = raw.attention || M.defaults.attention;
+    [["dtype", o.dtype, names], ["kv_dtype", o.kv_dtype, names], ["optimizer", o.optimizer, M.optimizers],
+     ["attention", o.attention, M.attention]].forEach(function (x) {
+      if (x[1] !== null && x[2].indexOf(x[1]) < 0) { errors[x[0]] = "must be one of " + x[2].join(", ") + ", got '" + x[1] + "'"; }
+    });
+    o.parallel = null;
+    if (!PARALLEL.some(function (k) { return raw[k] !== undefined; })) { return; }
+    var par = { dp: 1n, tp: 1n, pp: 1n, ep: 1n, zero: 0n };
+    PARALLEL.forEach(function (k) {
+      if (raw[k] === undefined) { return; }
+      var r = whole(raw[k], k === "zero" ? 0 : 1);
+      if (r.error) { errors[k] = r.error; } else { par[k] = r.value; }
+    });
+    if (!errors.zero && par.zero > BigInt(M.zero[1])) { errors.zero = "must be 0, 1, 2 or 3, got " + par.zero; }
+    if (!errors.ep && !errors.dp && par.ep > 1n) {
+      var experts = get("n_experts");
+      if (experts === null || experts === undefined) {
+        errors.ep = "expert parallelism needs experts (n_experts), got --ep " + par.ep;
+      } else if (par.dp % par.ep !== 0n || experts % par.ep !== 0n) {
+        errors.ep = par.ep + " must divide the data-parallel degree (" + par.dp + ") and n_experts (" + experts + ")";
+      }
+    }
+    o.parallel = par;
+  }
+
+  function up(a, b) { return (a + b - 1n) / b; }  // ⌈a / b⌉ of non-negative BigInts
+
+  function bytesAt(elements, dtype) {  // memory._bytes: ⌈elements × bytes⌉, once
+    var f = DATA.memory.dtypes[dtype];
+    return up(elements * BigInt(f[0]), BigInt(f[1]));
+  }
+
+  // {terms, device, fit} of one config (null: a value is not whole), from the program's values
+  function memoryOf(vals, o, get) {
+    var M = DATA.memory, at = function (name) { return vals[M.outputs.indexOf(name)]; };
+    var training = o.mode === "training" || o.mode === "training-recompute";
+    var n = get("N"), P = at("params"), kvType = o.kv_dtype || o.dtype;
+    var kept = function (rec, what) { return at(o.attention + "/" + rec + "/" + what); };
+    var states = function (p, factored) {  // memory.optimizer_bytes: master copy, moments, Adafactor's
+      return BigInt(M.master[o.dtype] + M.moments[o.optimizer]) * p + (o.optimizer === "adafactor" ? 4n * factored : 0n);
+    };
+    var perSequence = function (rec) {  // memory.activation_bytes of one sequence
+      return bytesAt(kept(rec, "kept"), o.dtype) + 4n * kept(rec, "fp32") + BigInt(M.index) * kept(rec, "index");
+    };
+    var w = bytesAt(P, o.dtype), t = { weights: w, gradients: null, optimizer: null, activations: null, kv_cache: null };
+    if (training) {
+      t.gradients = w;
+      t.optimizer = states(P, at(o.attention + "/none/factored"));
+      t.activations = n * perSequence(o.mode === "training-recompute" ? o.recompute : "none");
+    }
+    var positions = { prefill: o.prompt, decode: o.context + 1n, generate: o.prompt + o.generate }[o.mode];
+    if (positions !== undefined) {  // Analysis.cache_positions; a window caps its layers' positions
+      var w8 = get("window"), capped = w8 !== null && w8 !== undefined && w8 < positions ? w8 : positions;
+      t.kv_cache = bytesAt((at("kv") * capped + at("kv_full") * positions + at("kv_fixed")) * n, kvType);
+    }
+    var sum = function (m) {
+      return Object.keys(m).reduce(function (s, k) { return m[k] === null ? s : s + m[k]; }, 0n);
+    };
+    t.total = sum(t);
+    var device = null, par = o.parallel;
+    if (par) {  // parallel.per_device
+      var mp = par.tp * par.pp, split = function (v, ways) { return v === null ? null : up(v, ways); };
+      var shard = function (m, ways, data) {
+        return [split(m[0], ways * (par.zero >= 3n ? data : 1n)), split(m[1], ways * (par.zero >= 2n ? data : 1n)),
+                split(m[2], ways * (par.zero >= 1n ? data : 1n))];
+      };
+      var whole3 = [t.weights, t.gradients, t.optimizer], dense = shard(whole3, mp, par.dp);
+      if (training && par.ep > 1n) {  // the routed experts' states: e ways more, ZeRO over dp / e
+        var ew = bytesAt(at("expert_params"), o.dtype), ex = [ew, ew, states(at("expert_params"), at("expert_factored"))];
+        var rest = whole3.map(function (v, i) { return v - ex[i]; }), own = shard(ex, mp * par.ep, par.dp / par.ep);
+        dense = shard(rest, mp, par.dp).map(function (v, i) { return v + own[i]; });
+      }
+      device = { weights: dense[0], gradients: dense[1], optimizer: dense[2],
+                 activations: split(t.activations, par.tp), kv_cache: split(t.kv_cache, mp) };
+      device.total = sum(device);
+    }
+    var fit = null, chip = o.accelerator && M.accelerators[o.accelerator];
+    if (chip) {  // timing.fit: serving (weights, KV cache) and training (ZeRO-3 states, a micro-batch)
+      var devices = o.devices === null ? 1n : o.devices, r = M.reserve;
+      var perDevice = BigInt(chip) * BigInt(r[1] - r[0]) / BigInt(r[1]), capacity = perDevice * devices;
+      var perPosition = bytesAt(at("kv") + at("kv_full") + at("kv_fixed"), kvType), room = capacity - w;
+      var opt = states(P, at(o.attention + "/none/factored")), stateBytes = 2n * up(w, devices) + up(opt, devices);
+      var act = perSequence("none"), spare = perDevice - stateBytes;
+      var micro = act > 0n && spare > 0n ? spare / act : 0n;
+      fit = { capacity: capacity, weights: w, serving_fits: room > 0n,
+              kv_positions: perPosition > 0n && room > 0n ? room / perPosition : 0n,
+              per_device_states: stateBytes, activations_per_sequence: act,
+              training_fits: micro >= 1n, micro_batch: micro };
+    }
+    return { terms: t, device: device, fit: fit };
+  }
+
+  function gigabytes(v) {  // a reading aid beside the exact bytes: MB, GB or TB (decimal)
+    var unit = [["TB", 1e12], ["GB", 1e9], ["MB", 1e6]].filter(function (u) { return Number(v) >= u[1]; })[0];
+    if (!unit) { return ""; }
+    var x = Number(v) / unit[1];
+    return " (" + (x >= 100 ? digits(BigInt(Math.round(x))) : x.toPrecision(3)) + " " + unit[0] + ")";
+  }
+
+  function showMemory(m) {
+    var put = function (attr, values, big) {
+      ROOT.querySelectorAll("[" + attr + "]").forEach(function (el) {
+        var v = values ? values[el.getAttribute(attr)] : null;
+        if (v === null || v === undefined) { el.textContent = "–"; el.removeAttribute("data-value"); return; }
+        el.setAttribute("data-value", String(v));
+        el.textContent = typeof v === "boolean" ? (v ? "yes" : "no") : digits(v) + (big ? gigabytes(v) : "");
+      });
+    };
+    put("data-mem", m && m.terms, true);
+    put("data-mem-device", m && m.device, true);
+    put("data-fit", m && m.fit, false);
+  }
+
   // -- the counting options (convention, mode and its numbers, tokens and devices) -------
 
   function readOptions() {
@@ -463,7 +605,8 @@
       errors.mode = "the " + o.convention + " convention does not define mode " + o.mode + " (it defines " + conv.modes.join(", ") + ")";
     }
     if (DATA.recompute.indexOf(o.recompute) < 0) { errors.recompute = "must be one of " + DATA.recompute.join(", ") + ", got '" + o.recompute + "'"; }
-    [["prompt", 1, get("l")], ["context", 0, get("l") - 1n], ["generate", 1, 1n]].forEach(function (x) {
+    var length = archName === "encoder-decoder" ? get("l_tgt") : get("l");  // Options.resolved: the target's
+    [["prompt", 1, length], ["context", 0, length - 1n], ["generate", 1, 1n]].forEach(function (x) {
       if (raw[x[0]] === undefined) { o[x[0]] = x[2]; return; }
       var r = whole(raw[x[0]], x[1]);
       if (r.error) { errors[x[0]] = r.error; } else { o[x[0]] = r.value; }
@@ -493,11 +636,12 @@
     if (o.accelerator && !DATA.accelerators.some(function (a) { return a.name === o.accelerator; })) {
       errors.accelerator = "unknown accelerator '" + o.accelerator + "'";
     }
+    checkMemory(raw, o, errors, get);
     if (Object.keys(errors).length) { return { o: o, errors: errors }; }
     // what the mode or the convention cannot count (flopdocs.counting.analysis.refuse)
     var why = null;
-    if (archName === "encoder-decoder" && ["prefill", "decode", "generate"].indexOf(o.mode) >= 0) {
-      why = "mode " + o.mode + " is not modelled for an encoder-decoder";
+    if (archName === "encoder-decoder" && ["prefill", "decode", "generate"].indexOf(o.mode) >= 0 && !conv.tree) {
+      why = "mode " + o.mode + " of an encoder-decoder is counted by the tree conventions, not by " + o.convention + "'s closed form";
     } else if (archName === "encoder" && (o.mode === "decode" || o.mode === "generate")) {
       why = "mode " + o.mode + ": an encoder does not generate tokens one at a time";
     } else if (!conv.tree) {
@@ -564,8 +708,8 @@
                     "Not compiled into this page: count it with " + command(raw, o), { uncompiled: command(raw, o) });
     }
     clear();  // nothing of the previous config stays while this one loads
-    var ids = [].concat.apply([], entries.map(idsOf));
-    LAST = Promise.all(ids.map(function (id) { return load("s-" + id + ".js"); })).then(function () {
+    var ids = [].concat.apply([], entries.map(idsOf)), kept = DATA.memory.programs[structure(get)];
+    LAST = Promise.all(ids.concat(kept ? [kept] : []).map(function (id) { return load("s-" + id + ".js"); })).then(function () {
       if (seq !== SEQ) { return LAST; }  // a later edit is being counted
       var r = evaluate(need, o, get);
       if (r === null) {
@@ -575,8 +719,17 @@
       }
       var groups = o.mode === "forward" && DATA.conventions[o.convention].tree && typeof need.forward === "string"
         ? PROGRAMS[need.forward].groups : [];
+      var m = kept ? run(PROGRAMS[kept], get, true) : null;
+      if (kept && m === null) {
+        clear();
+        messages({}, "A count is not a whole number for these dimensions (flopdocs report refuses them too).");
+        return { inexact: true };
+      }
       messages({}, "");
       show(summarise(r, get, groups), o);
+      showMemory(m && memoryOf(m, o, get));
+      ROOT.querySelector("#fd-calc-memory-note").textContent = kept ? "" :
+        "This structure is put together from pieces; its memory is not compiled into the page: " + command(raw, o) + " counts it.";
       return { structure: ids[0], pieces: ids.length > entries.length };
     }, function (e) {
       clear();
