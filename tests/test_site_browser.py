@@ -1,8 +1,7 @@
 """The built site in a real browser (Debian's Chromium through Playwright).
 
-One browser and the session's one built site (``site``); every page is opened in one
-page object per protocol: over http (a phone's 390 px viewport) and from disk
-(``file://``).  Each page: no console or page error, no request to another host, every
+One browser and the session's one built site (``site``); every page is opened over http
+at a phone's 390 px, and a page of each kind from disk (``file://``).  Each page: no console or page error, no request to another host, every
 ``.arithmatex`` typeset by KaTeX without error, nothing wider than the viewport, figure
 text at least 10 px.
 """
@@ -120,14 +119,16 @@ def test_no_accessibility_violation_with_the_math_and_the_colours(site, browser)
     assert not problems, "\n".join(problems)
 
 
-def test_every_page_from_disk(site, browser):
-    """Opened from disk (a downloaded copy): the math renders, nothing else is fetched."""
+def test_a_page_of_each_kind_from_disk(site, browser):
+    """Opened from disk (a downloaded copy): the math renders, nothing else is fetched, on a
+    page of each kind (every page's links, scripts and images resolve to files:
+    tests/test_site_links.py)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     base = site.resolve().as_uri() + "/"
     watch = Watch(page, base)
     problems = []
-    for rel in _pages(site):
+    for rel in _kinds(site):
         problems += _check(page, watch, base + rel, phone=False)
     page.wait_for_timeout(300)
     problems += watch.take()
@@ -200,19 +201,30 @@ def test_search_over_http_finds_pages_by_their_plain_names(site, browser):
     assert "only the <strong>search box</strong> is missing" in (site / "about.html").read_text()
 
 
+#: The pages a reader meets first, as artifacts at both widths (looked at before a release).
+SHOTS = [("index.html", "home"), ("models/llama-2-7b.html", "model"),
+         ("calculator.html#model=llama-2-7b&mode=training&convention=6N&tokens=2e12&accelerator=h100-sxm"
+          "&devices=512&mfu=40", "calculator"),
+         ("conventions.html", "conventions"), ("layers/multi-head-attention.html", "derivation"),
+         ("compare.html", "compare")]
+
+
 def test_screenshots(site, browser):
-    """A model page, a derivation page (and the compare page) as test artifacts."""
+    """Home, a model page, the calculator (an address filled in), the conventions table, a
+    derivation and Compare at 1280 px and at 390 px, as test artifacts."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with serve(site) as base:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        for rel, name in [("models/llama-2-7b.html", "model-page"),
-                          ("layers/multi-head-attention.html", "derivation-page"),
-                          ("compare.html", "compare-page")]:
-            page.goto(base + rel, wait_until="networkidle")
-            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-            assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
-        context.close()
+        for viewport, width in ((PHONE, "phone"), ({"width": 1280, "height": 900}, "desktop")):
+            context = browser.new_context(viewport=viewport)
+            page = context.new_page()
+            for rel, name in SHOTS:
+                page.goto(base + rel, wait_until="networkidle")
+                if name == "calculator":
+                    page.wait_for_function("document.querySelector('[data-out=total]').dataset.value")
+                path = ARTIFACTS / f"{name}-{width}.png"
+                page.screenshot(path=str(path))
+                assert path.stat().st_size > 10_000
+            context.close()
 
 
 def test_the_watch_sees_a_request_to_another_host(site, browser):
