@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, PROBE, Watch, chromium, serve
+from browser import ARTIFACTS, PROBE, SHOW_TABS, TABLES_AND_CHARTS, Watch, chromium, serve
 
 PHONE = {"width": 390, "height": 844}
 
@@ -72,9 +72,11 @@ def _check(page, watch, url: str, phone: bool) -> list[str]:
 
 
 def test_every_page_over_http_on_a_phone(site, browser):
-    """Over http at 390 px: math rendered, no error, no other host, nothing too wide, and
-    axe-core (pinned in package.json) finds no violation: every page's content and
-    Material's chrome (themed in flopdocs.css and chrome.js)."""
+    """Over http at 390 px: math rendered, no error, no other host, nothing too wide;
+    axe-core (pinned in package.json) finds no violation (every page's content and
+    Material's chrome, themed in flopdocs.css and chrome.js); every wide table (tabs not
+    shown included) and chart as TABLES_AND_CHARTS says."""
+    tables = charts = 0
     with serve(site) as base:
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
@@ -83,10 +85,26 @@ def test_every_page_over_http_on_a_phone(site, browser):
         for rel in _pages(site):
             found = _check(page, watch, base + rel, phone=True)
             problems += found or [f"{rel}: {v}" for v in _axe(page, keep_math=False, contrast=False)]
+            page.add_style_tag(content=SHOW_TABS)
+            problems += [f"{rel}: {p}" for p in page.evaluate(TABLES_AND_CHARTS)]
+            tables += page.locator("article table").count()
+            charts += page.locator("svg.fd-chart polyline, svg.fd-chart circle").count()
         page.wait_for_timeout(300)
         problems += watch.take()  # anything the last page asked for late
         context.close()
+    # the probe saw something: the pages have tables, lines and points to look at
+    assert tables > 200 and charts > 100, (tables, charts)
     assert not problems, "\n".join(problems)
+
+
+def test_a_scatter_point_reached_by_the_keyboard_shows_its_model(site, browser):
+    with serve(site) as base:
+        page = browser.new_context(viewport=PHONE).new_page()
+        page.goto(base + "compare.html", wait_until="load")
+        point = page.locator("svg.fd-figure .fd-point").first
+        point.focus()
+        assert point.locator(".fd-tip").is_visible()
+        assert point.locator(".fd-tip").text_content() in point.get_attribute("aria-label")
 
 
 def _kinds(site: Path) -> list[str]:
