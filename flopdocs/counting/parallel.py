@@ -17,6 +17,10 @@ from flopdocs.errors import ConfigError
 EXPERTS = "Experts"
 
 
+#: The ZeRO stages (Rajbhandari et al. 2020): 0 (none) to 3.
+ZERO_STAGES = (0, 1, 2, 3)
+
+
 @dataclass(frozen=True)
 class Parallel:
     """Data (d), tensor (t), pipeline (p) and expert (e) parallel degrees and the ZeRO
@@ -42,8 +46,9 @@ def check(config, par: Parallel) -> None:
     for name, value in (("--dp", par.data), ("--tp", par.tensor), ("--pp", par.pipeline), ("--ep", par.expert)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"must be a whole number at least 1, got {value!r}", origin=name)
-    if par.zero not in (0, 1, 2, 3):
-        raise ConfigError(f"must be 0, 1, 2 or 3, got {par.zero!r}", origin="--zero")
+    if par.zero not in ZERO_STAGES:
+        *most, last = map(str, ZERO_STAGES)
+        raise ConfigError(f"must be {', '.join(most)} or {last}, got {par.zero!r}", origin="--zero")
     if par.expert == 1:
         return
     experts = config.get("n_experts")

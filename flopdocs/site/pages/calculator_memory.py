@@ -123,6 +123,6 @@ def rules() -> dict[str, Any]:
         "optimizers": list(memory.OPTIMIZERS), "attention": list(memory.ATTENTION),
         "moments": dict(memory.MOMENT_BYTES), "index": memory.INDEX_BYTES,
         "master": {d: memory.master_bytes(memory.Settings(dtype=d)) for d in memory.DTYPES},
-        "zero": [0, 3], "reserve": _fraction(timing.RESERVE),
+        "zero": [min(parallel.ZERO_STAGES), max(parallel.ZERO_STAGES)], "reserve": _fraction(timing.RESERVE),
         "accelerators": {x.name: str(x.memory_bytes) for x in ACCELERATORS.values()},
     }

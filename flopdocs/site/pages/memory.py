@@ -94,8 +94,8 @@ def fits(m: Model) -> list[dict]:
     return rows
 
 
-#: The plan's and the MFU example's devices.
-DEVICES_MFU = 512
+#: The plan's and the MFU example's run: devices, and the MFU of the default convention's count.
+PLAN_DEVICES, PLAN_MFU = 512, 0.4
 
 
 def context(data: SiteData) -> dict:
@@ -110,14 +110,14 @@ def context(data: SiteData) -> dict:
     selective = analyse(cfg, mode="training-recompute", options=Options(recompute="selective")).memory
     full = analyse(cfg, mode="training-recompute", options=Options(recompute="full")).memory
     chip = ACCELERATORS[CHIP]
-    plan = timing.plan(cfg, 2e12, chip, DEVICES_MFU, 0.4, None)
+    plan = timing.plan(cfg, 2e12, chip, PLAN_DEVICES, PLAN_MFU, None)
     decode = analyse(cfg, mode="decode", options=Options(context=0))
     # the throughput at which the plan's default convention runs at 40 % MFU, read under each
     flopdocs_row = next(r for r in plan if r.per_token is not None)
-    speed = round(0.4 * DEVICES_MFU * chip.dense / float(flopdocs_row.per_token))
+    speed = round(PLAN_MFU * PLAN_DEVICES * chip.dense / float(flopdocs_row.per_token))
     utilisation = [{"convention": r.convention, "per_token": r.per_token,
                     "mfu": mfu.percent(r.exact[0]), "hfu": "–" if r.exact[1] is None else mfu.percent(r.exact[1])}
-                   for r in mfu.rows(cfg, speed, chip.dense, DEVICES_MFU) if r.per_token is not None]
+                   for r in mfu.rows(cfg, speed, chip.dense, PLAN_DEVICES) if r.per_token is not None]
     return {"ex": {
         "m": m, "params": p, "l": l, "s": s, "h": h, "a": a,
         "weights": {d: memory.weight_bytes(cfg, d) for d in memory.DTYPES},
@@ -133,7 +133,7 @@ def context(data: SiteData) -> dict:
         "chip": chip, "devices": DEVICES,
         "decode": timing.of_analysis(decode, chip),
         "plan": [r for r in plan if r.per_token is not None],
-        "mfu": {"tokens_per_second": speed, "devices": DEVICES_MFU, "convention": flopdocs_row.convention,
+        "mfu": {"tokens_per_second": speed, "devices": PLAN_DEVICES, "convention": flopdocs_row.convention,
                 "rows": utilisation},
         "fits": fits(m),
     }}
